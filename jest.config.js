@@ -1,0 +1,12 @@
+/** Every test of the project: unit, integration on the embedded cloud, end to end. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/local', '<rootDir>/test'],
+  testMatch: ['**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/.serverless/', '/.esbuild/'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' } }] },
+  // ESM-only packages that jest must transform to CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|ulid|aws-local-stepfunctions)/)'],
+  testTimeout: 120_000,
+  maxWorkers: 2,
+};

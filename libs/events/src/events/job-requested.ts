@@ -1,0 +1,37 @@
+import { ulid } from 'ulid';
+import { z } from 'zod';
+import { jobIdSchema, metaSchema, newMeta } from '../common';
+import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
+import { jobSpecSchema, type JobSpecInput } from '../job-spec';
+
+export const JOB_REQUESTED = 'JobRequested' as const;
+
+export const jobRequestedSchema = z.strictObject({
+  version: z.literal(EVENT_VERSION),
+  jobId: jobIdSchema,
+  meta: metaSchema,
+  spec: jobSpecSchema,
+  parentJobId: jobIdSchema.optional(),
+  /** Uploads resolved by the api to their S3 keys, in the spec's order. */
+  uploadKeys: z.array(z.string().min(1)).max(12).default([]),
+  deadlineAt: z.iso.datetime(),
+});
+export type JobRequested = z.infer<typeof jobRequestedSchema>;
+
+export const jobRequested = defineEvent(JOB_REQUESTED, jobRequestedSchema, [SOURCES.api]);
+
+/** Test factory: a valid JobRequested, overridable field by field. */
+export function makeJobRequested(
+  overrides: Partial<Omit<JobRequested, 'spec'>> & { spec?: JobSpecInput } = {},
+): JobRequested {
+  const now = new Date();
+  return jobRequestedSchema.parse({
+    version: EVENT_VERSION,
+    jobId: ulid(),
+    meta: newMeta('user-test', now),
+    deadlineAt: new Date(now.getTime() + 1_800_000).toISOString(),
+    uploadKeys: [],
+    ...overrides,
+    spec: { prompt: 'a lighthouse in a storm at night', ...(overrides.spec ?? {}) },
+  });
+}

@@ -1,0 +1,51 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * AWS SDK clients, built once per cold start. The code is the same in the cloud and on the embedded
+ * local cloud: only the endpoints differ, given by the standard AWS_ENDPOINT_URL_<SERVICE> variables.
+ */
+type Env = Record<string, string | undefined>;
+
+const cache = new Map<string, unknown>();
+function once<T>(name: string, make: () => T): T {
+  if (!cache.has(name)) cache.set(name, make());
+  return cache.get(name) as T;
+}
+
+function endpoint(env: Env, service: string): { endpoint?: string } {
+  const url = env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL;
+  return url ? { endpoint: url } : {};
+}
+
+export function s3Client(env: Env = process.env): S3Client {
+  return once('s3', () => {
+    const custom = endpoint(env, 'S3');
+    // Local S3 (s3rver) serves buckets by path, not by virtual host.
+    return new S3Client({ ...custom, forcePathStyle: Boolean(custom.endpoint) });
+  });
+}
+
+export function dynamoDocumentClient(env: Env = process.env): DynamoDBDocumentClient {
+  return once('dynamodb', () =>
+    DynamoDBDocumentClient.from(new DynamoDBClient(endpoint(env, 'DYNAMODB')), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+  );
+}
+
+export function eventBridgeClient(env: Env = process.env): EventBridgeClient {
+  return once('eventbridge', () => new EventBridgeClient(endpoint(env, 'EVENTBRIDGE')));
+}
+
+export function sqsClient(env: Env = process.env): SQSClient {
+  return once('sqs', () => new SQSClient(endpoint(env, 'SQS')));
+}
+
+export function sfnClient(env: Env = process.env): SFNClient {
+  return once('sfn', () => new SFNClient(endpoint(env, 'SFN')));
+}

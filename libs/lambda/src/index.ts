@@ -1,0 +1,3 @@
+export * from './aws-clients';
+export * from './config';
+export * from './powertools';

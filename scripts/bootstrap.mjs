@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * The README's commands start here, on whatever Node the machine has. It installs what is missing
+ * (npm dependencies; ffmpeg, fonts and Java through apt-get when running as root, otherwise it stops
+ * with the exact command to run), then runs the real command on Node 22 (the `node` dev dependency,
+ * the Lambda runtime's version).
+ *
+ *   node scripts/bootstrap.mjs run <file.ts> [args...]   run a TypeScript entry point
+ *   node scripts/bootstrap.mjs jest [args...]            run the test suite
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const say = (line) => process.stderr.write(`[reelay] ${line}\n`);
+
+function ensureNpmDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.reelay-install-stamp');
+  const wanted = createHash('sha256')
+    .update(readFileSync(join(root, 'package.json')))
+    .update(existsSync(lock) ? readFileSync(lock) : '')
+    .digest('hex');
+  const node22 = join(root, 'node_modules', '.bin', 'node');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted && existsSync(node22)) return;
+  say('installing npm dependencies (first run)…');
+  const install = spawnSync('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (install.status !== 0) {
+    say('npm install failed; fix the error above and run the command again');
+    process.exit(install.status ?? 1);
+  }
+  writeFileSync(stamp, wanted);
+}
+
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Debian packages the local cloud needs: ffmpeg (scenes, composition), fonts (drawtext), Java (DynamoDB Local). */
+function ensureSystemPackages() {
+  const missing = [];
+  if (!process.env.FFMPEG_PATH && !(has('ffmpeg') && has('ffprobe'))) missing.push('ffmpeg');
+  if (!existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')) missing.push('fonts-dejavu-core');
+  if (!process.env.JAVA_PATH && !has('java')) missing.push('openjdk-17-jre-headless');
+  if (missing.length === 0) return;
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    say(`missing system packages: ${missing.join(', ')}. Install them with:\n\n  sudo sh -c '${command}'\n`);
+    process.exit(1);
+  }
+  say(`installing ${missing.join(', ')} with apt-get…`);
+  const result = spawnSync('sh', ['-c', command], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (result.status !== 0) {
+    say(`apt-get failed; run it yourself: ${command}`);
+    process.exit(1);
+  }
+}
+
+function run(args) {
+  const node = join(root, 'node_modules', '.bin', 'node');
+  const result = spawnSync(node, args, { cwd: process.cwd(), stdio: 'inherit', env: process.env });
+  if (result.signal) process.kill(process.pid, result.signal);
+  process.exit(result.status ?? 1);
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+ensureNpmDependencies();
+ensureSystemPackages();
+if (mode === 'run') {
+  const [file, ...args] = rest;
+  run(['--import', 'tsx', '--enable-source-maps', join(root, file), ...args]);
+} else if (mode === 'jest') {
+  run([join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...rest]);
+} else {
+  say(`unknown mode ${mode}; use "run <file>" or "jest"`);
+  process.exit(2);
+}
