@@ -1,0 +1,64 @@
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+
+/** What the CLI shows of a job record while it runs. */
+export interface ProgressView {
+  status: string;
+  scenes: Array<{ sceneIndex: number; status: string }>;
+  sceneCount?: number;
+}
+
+export interface ProgressReporter {
+  update(view: ProgressView): void;
+  stop(): void;
+}
+
+/** Bars per scene on a terminal; plain lines (one per change) in a pipe or CI. */
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+  return stream.isTTY ? new BarsReporter(stream) : new LinesReporter(stream);
+}
+
+class LinesReporter implements ProgressReporter {
+  private seen = new Set<string>();
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+  update(view: ProgressView): void {
+    const lines = [`job ${view.status.toLowerCase()}`];
+    for (const s of view.scenes) lines.push(`scene ${s.sceneIndex + 1}/${view.sceneCount ?? view.scenes.length} ${s.status}`);
+    for (const line of lines) {
+      if (this.seen.has(line)) continue;
+      this.seen.add(line);
+      this.stream.write(`${line}\n`);
+    }
+  }
+  stop(): void {}
+}
+
+const SCENE_STEPS: Record<string, number> = { planned: 1, ready: 2 };
+
+class BarsReporter implements ProgressReporter {
+  private readonly multibar: MultiBar;
+  private readonly bars = new Map<number, SingleBar>();
+  private job?: SingleBar;
+  constructor(stream: NodeJS.WriteStream) {
+    this.multibar = new MultiBar(
+      { stream, format: ' {label} [{bar}] {state}', barsize: 24, hideCursor: true, clearOnComplete: false, autopadding: true },
+      Presets.shades_classic,
+    );
+  }
+  update(view: ProgressView): void {
+    this.job ??= this.multibar.create(4, 0, { label: 'job      ', state: '' });
+    const jobStep = { REQUESTED: 0, PLANNED: 1, RENDERING: 1, COMPOSING: 3, COMPLETED: 4, FAILED: 4 }[view.status] ?? 0;
+    const allReady = view.scenes.length > 0 && view.scenes.every((s) => s.status === 'ready');
+    this.job.update(view.status === 'RENDERING' && allReady ? 3 : jobStep, { state: allReady && view.status === 'RENDERING' ? 'composing' : view.status.toLowerCase() });
+    for (const s of view.scenes) {
+      let bar = this.bars.get(s.sceneIndex);
+      if (!bar) {
+        bar = this.multibar.create(2, 0, { label: `scene ${String(s.sceneIndex + 1).padStart(2)}`, state: '' });
+        this.bars.set(s.sceneIndex, bar);
+      }
+      bar.update(SCENE_STEPS[s.status] ?? 0, { state: s.status === 'planned' ? 'rendering' : s.status });
+    }
+  }
+  stop(): void {
+    this.multibar.stop();
+  }
+}

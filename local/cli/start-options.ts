@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { type JobSpecInput, jobSpecSchema } from '@reelay/events';
+import { z } from 'zod';
+
+export class UsageError extends Error {}
+
+export interface StartOptions {
+  spec: JobSpecInput;
+  uploads: string[];
+  out?: string;
+  json: boolean;
+}
+
+export const START_USAGE = `usage: npm start -- "<prompt>" [--recipe prompt|ad|story|merge|soundtrack] [--scenes N] [--seconds S]
+       [--resolution 480p|720p|1080p] [--aspect 16:9|9:16|1:1] [--transition crossfade|fade|...|cut]
+       [--upload FILE]... [--no-music] [--no-narration] [--no-captions] [--seed N] [--out FILE] [--json]`;
+
+const OPTION_BY_FIELD: Record<string, string> = {
+  recipe: '--recipe',
+  scenes: '--scenes',
+  secondsPerScene: '--seconds',
+  resolution: '--resolution',
+  aspect: '--aspect',
+  transition: '--transition',
+  prompt: 'the prompt',
+  seed: '--seed',
+  uploads: '--upload',
+};
+
+/** Parses `npm start` arguments into a job spec; every problem is a UsageError naming the option. */
+export function parseStartOptions(argv: string[]): StartOptions {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0] ?? 'invalid arguments');
+  }
+  const { values, positionals } = parsed;
+  const number = (name: string, raw: string | undefined) => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
+    return n;
+  };
+  const prompt = positionals.join(' ').trim();
+  const spec: Record<string, unknown> = {
+    ...(prompt ? { prompt } : {}),
+    ...(values.recipe ? { recipe: values.recipe } : {}),
+    ...(values.scenes !== undefined ? { scenes: number('scenes', values.scenes) } : {}),
+    ...(values.seconds !== undefined ? { secondsPerScene: number('seconds', values.seconds) } : {}),
+    ...(values.resolution ? { resolution: values.resolution } : {}),
+    ...(values.aspect ? { aspect: values.aspect } : {}),
+    ...(values.transition ? { transition: values.transition } : {}),
+    ...(values.seed !== undefined ? { seed: number('seed', values.seed) } : {}),
+    ...(values.music === false ? { music: false } : {}),
+    ...(values.narration === false ? { narration: false } : {}),
+    ...(values.captions === false ? { captions: false } : {}),
+  };
+  const uploads = values.upload ?? [];
+  const result = jobSpecSchema.safeParse({ ...spec, ...(uploads.length ? { uploads: uploads.map(() => '0'.repeat(26)) } : {}) });
+  if (!result.success) {
+    const issue = result.error.issues[0] as z.core.$ZodIssue;
+    const field = String(issue.path[0] ?? '');
+    throw new UsageError(`${OPTION_BY_FIELD[field] ?? field}: ${issue.message}`);
+  }
+  if (uploads.length > 0) throw new UsageError('--upload: uploads are not supported by this build yet');
+  return { spec: spec as JobSpecInput, uploads, ...(values.out ? { out: values.out } : {}), json: values.json ?? false };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    allowNegative: true,
+    strict: true,
+    options: {
+      recipe: { type: 'string' },
+      scenes: { type: 'string' },
+      seconds: { type: 'string' },
+      resolution: { type: 'string' },
+      aspect: { type: 'string' },
+      transition: { type: 'string' },
+      seed: { type: 'string' },
+      upload: { type: 'string', multiple: true },
+      music: { type: 'boolean' },
+      narration: { type: 'boolean' },
+      captions: { type: 'boolean' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+}

@@ -1,0 +1,236 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findFfmpeg } from '../../../libs/media/src';
+import { type LocalModelServer, startLocalModelServer } from '../../models/src';
+import { packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
+import { type AwsJsonEmulator, startAwsJsonEmulator } from '../aws-json/src';
+import { deployStack, LocalCloudState, type LocalFunctionSpec, type EventSourceSpec } from './deploy/deploy-stack';
+import type { CloudFormationTemplate } from './deploy/template';
+import { LocalFunction } from './lambda/local-function';
+import { SqsEventSource } from './lambda/sqs-event-source';
+import { startLocalDynamoDb } from './local-dynamodb';
+import { LocalHttpApi } from './local-http-api';
+import { startLocalS3 } from './local-s3';
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+const REGION = 'us-east-1';
+const ACCOUNT_ID = '000000000000';
+/** s3rver accepts these; DynamoDB Local and the emulators accept anything. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface EmbeddedCloudOptions {
+  stage?: string;
+  /** Every function log line; by default appended to .reelay/logs/<stage>.log. */
+  onLog?: (functionName: string, line: string) => void;
+  /** Extra environment for every function (tests use it to tune timings). */
+  functionEnv?: Record<string, string>;
+}
+
+export interface EmbeddedCloud {
+  stage: string;
+  region: string;
+  accountId: string;
+  endpoints: { api: string; s3: string; dynamodb: string; sqs: string; events: string; stepfunctions: string; replicate: string };
+  /** Environment that points any AWS SDK client (or the AWS CLI) at the embedded cloud. */
+  clientEnv: Record<string, string>;
+  clients: { s3: S3Client; dynamodb: DynamoDBClient; sqs: SQSClient; events: EventBridgeClient; sfn: SFNClient };
+  names: { bus: string; mediaBucket: string; jobsTable: string };
+  emulator: AwsJsonEmulator;
+  models: LocalModelServer;
+  api: LocalHttpApi;
+  functions: Map<string, LocalFunction>;
+  eventSources: SqsEventSource[];
+  /** A dev token for the local HTTP API. */
+  token(userId: string): string;
+  logFile?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the embedded cloud: real wire-protocol servers (s3rver, DynamoDB Local, the SQS/EventBridge/
+ * Step Functions emulator, the local Replicate-compatible model server, the HTTP API), then deploys
+ * the four services' packaged CloudFormation templates onto it, so the same functions run on the
+ * same queues, rules, state machines and routes as in AWS.
+ */
+export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Promise<EmbeddedCloud> {
+  const stage = options.stage ?? 'local';
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    let logFile: string | undefined;
+    let onLog = options.onLog;
+    if (!onLog) {
+      const dir = join(REPO_ROOT, '.reelay', 'logs');
+      mkdirSync(dir, { recursive: true });
+      logFile = join(dir, `${stage}.log`);
+      const file = logFile;
+      onLog = (fn, line) => appendFileSync(file, `${fn} ${line}\n`);
+    }
+    const { ffmpeg, ffprobe } = findFfmpeg();
+    const templatesPromise = packageAllServices({ stage, region: REGION });
+    const functions = new Map<string, LocalFunction>();
+    const invokeByArn = (arn: string, payload: unknown) => {
+      const fn = functions.get(arn.match(/function:([^:/]+)/)?.[1] ?? arn);
+      if (!fn) return Promise.reject(new Error(`no local function ${arn}`));
+      return fn.invoke(payload);
+    };
+
+    const [s3, dynamodb, emulator] = await Promise.all([
+      startLocalS3(),
+      startLocalDynamoDb(),
+      startAwsJsonEmulator({ region: REGION, accountId: ACCOUNT_ID, invokeLambda: invokeByArn }),
+    ]);
+    closers.push(() => s3.close(), () => dynamodb.close(), () => emulator.close());
+
+    const modelsDir = mkdtempSync(join(tmpdir(), 'reelay-models-'));
+    const modelToken = `r8_local_${randomBytes(12).toString('hex')}`;
+    const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+    const models = await startLocalModelServer({ apiToken: modelToken, webhookSigningSecret: webhookSecret, workDir: modelsDir, ffmpegPath: ffmpeg, ffprobePath: ffprobe });
+    closers.push(() => models.close(), async () => rmSync(modelsDir, { recursive: true, force: true }));
+
+    const api = new LocalHttpApi(invokeByArn);
+    await api.listen();
+    closers.push(() => api.close());
+
+    const endpoints = {
+      api: api.url,
+      s3: s3.endpoint,
+      dynamodb: dynamodb.endpoint,
+      sqs: emulator.url,
+      events: emulator.url,
+      stepfunctions: emulator.url,
+      replicate: models.url,
+    };
+    const clientEnv: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.events,
+      AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
+    };
+    const clientConfig = { region: REGION, credentials: LOCAL_CREDENTIALS };
+    const clients = {
+      s3: new S3Client({ ...clientConfig, endpoint: endpoints.s3, forcePathStyle: true }),
+      dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb }),
+      sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.sqs }),
+      events: new EventBridgeClient({ ...clientConfig, endpoint: endpoints.events }),
+      sfn: new SFNClient({ ...clientConfig, endpoint: endpoints.stepfunctions }),
+    };
+
+    const realReplicate = process.env.REPLICATE_API_TOKEN;
+    const baseEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? tmpdir(),
+      TMPDIR: tmpdir(),
+      TZ: 'UTC',
+      ...clientEnv,
+      FFMPEG_PATH: ffmpeg,
+      FFPROBE_PATH: ffprobe,
+      REELAY_LOCAL: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'INFO',
+      // Locally the token comes from the environment instead of SSM; with a real token, real models.
+      ...(realReplicate
+        ? { REPLICATE_API_TOKEN: realReplicate }
+        : {
+            REPLICATE_API_TOKEN: modelToken,
+            REPLICATE_BASE_URL: `${models.url}/v1`,
+            REPLICATE_WEBHOOK_SECRET: webhookSecret,
+            MODEL_OUTPUT_ALLOWED_ORIGINS: models.url,
+          }),
+      ...(options.functionEnv ?? {}),
+    };
+
+    const state = new LocalCloudState();
+    const eventSources: SqsEventSource[] = [];
+    const pendingSources: EventSourceSpec[] = [];
+    const targets = {
+      addFunction: (spec: LocalFunctionSpec) => {
+        const fn = new LocalFunction(
+          { ...spec, maxConcurrency: spec.reservedConcurrency ?? 4 },
+          onLog ?? (() => undefined),
+          baseEnv,
+        );
+        functions.set(spec.name, fn);
+      },
+      addEventSource: (spec: EventSourceSpec) => pendingSources.push(spec),
+      addRoute: (spec: Parameters<LocalHttpApi['addRoute']>[0]) => api.addRoute(spec),
+    };
+    closers.push(async () => {
+      await Promise.all(eventSources.map((s) => s.stop()));
+      await Promise.all([...functions.values()].map((f) => f.close()));
+    });
+
+    const packaged = await templatesPromise;
+    for (const service of SERVICES) {
+      await deployStack(
+        { stackName: `reelay-${service}-${stage}`, template: packaged[service].template as CloudFormationTemplate, serviceDir: join(REPO_ROOT, 'services', service) },
+        { region: REGION, accountId: ACCOUNT_ID, ...clients },
+        targets,
+        state,
+      );
+    }
+    for (const fn of functions.values()) fn.warm();
+    for (const spec of pendingSources) {
+      if (!spec.enabled) continue;
+      const fn = functions.get(spec.functionName);
+      const queueUrl = state.queueUrlByArn.get(spec.queueArn);
+      if (!fn || !queueUrl) throw new Error(`event source ${spec.queueArn} -> ${spec.functionName} cannot be wired`);
+      const source = new SqsEventSource(
+        clients.sqs,
+        {
+          queueArn: spec.queueArn,
+          queueUrl,
+          batchSize: spec.batchSize,
+          reportBatchItemFailures: spec.reportBatchItemFailures,
+          concurrency: spec.maximumConcurrency ?? 2,
+          region: REGION,
+        },
+        fn,
+        (error) => onLog?.(spec.functionName, `event source error: ${(error as Error).message}`),
+      );
+      source.start();
+      eventSources.push(source);
+    }
+
+    return {
+      stage,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      endpoints,
+      clientEnv,
+      clients,
+      names: { bus: `reelay-${stage}`, mediaBucket: `reelay-media-${stage}-${ACCOUNT_ID}`, jobsTable: `reelay-jobs-${stage}` },
+      emulator,
+      models,
+      api,
+      functions,
+      eventSources,
+      token: (userId) => {
+        if (!api.issuer) throw new Error('the local HTTP API is not listening');
+        return api.issuer.token(userId);
+      },
+      logFile,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export type { ServiceName };

@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+
+export interface LocalDynamoDb {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export class DynamoDbLocalUnavailableError extends Error {
+  readonly retryable = false;
+}
+
+/** AWS's own DynamoDB Local (shipped as a jar inside amplify-dynamodb-simulator), in memory, on Debian's Java. */
+export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
+  const emulatorDir = join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+  const jar = join(emulatorDir, 'DynamoDBLocal.jar');
+  if (!existsSync(jar)) throw new DynamoDbLocalUnavailableError(`DynamoDB Local jar not found at ${jar}; run npm install`);
+  const port = await freePort();
+  const child = spawn(
+    process.env.JAVA_PATH ?? 'java',
+    [
+      '-Xms64m',
+      '-Xmx512m',
+      `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      jar,
+      '-inMemory',
+      '-sharedDb',
+      '-port',
+      String(port),
+    ],
+    { cwd: emulatorDir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await waitForStart(child, port);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => stop(child),
+  };
+}
+
+async function waitForStart(child: ChildProcess, port: number): Promise<void> {
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const started = Date.now();
+  while (Date.now() - started < 60_000) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new DynamoDbLocalUnavailableError(
+        `DynamoDB Local exited (${child.exitCode ?? child.signalCode}); is Java installed (apt-get install -y openjdk-17-jre-headless)?\n${output}`,
+      );
+    }
+    if (await accepts(port)) {
+      child.stdout?.off('data', collect);
+      child.stderr?.off('data', collect);
+      child.stdout?.resume();
+      child.stderr?.resume();
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new DynamoDbLocalUnavailableError(`DynamoDB Local did not start within 60 s\n${output}`);
+}
+
+async function accepts(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST' });
+    await res.arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,58 @@
+import type { MediaProbe } from './media';
+import { AUDIO_SAMPLE_RATE, frameRate } from './encoding';
+import type { OutputFormat } from './output-format';
+
+/**
+ * Video graph for a moving clip: fit inside the frame keeping the aspect ratio (letterbox),
+ * constant frame rate from t=0, held on its last frame when short, cut to exactly `frames`.
+ */
+export function clipVideoFilter(format: OutputFormat, probe: MediaProbe, frames: number): string {
+  const { width: w, height: h } = format;
+  const fit = [
+    `scale=${w}:${h}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
+    `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black`,
+    'setsar=1',
+  ];
+  // start_time=0 pads the start with the first frame when video starts after audio.
+  const retime = [`fps=${frameRate(format)}:start_time=0`];
+  // Scale the fewer frames: drop frames before scaling a 60 fps source, duplicate after for 24 fps.
+  const sourceFps = probe.video?.fps ?? 0;
+  const steps = sourceFps > format.fps ? [...retime, ...fit] : [...fit, ...retime];
+  return [...steps, 'tpad=stop=-1:stop_mode=clone', `trim=end_frame=${frames}`, 'format=yuv420p'].join(',');
+}
+
+/**
+ * Video graph for a still: a slow Ken Burns zoom (1.0 to 1.1) drifting left to right. The
+ * still is letterboxed once onto a canvas twice the output size, so zoompan's whole-pixel
+ * crop positions move in half-pixel steps of the output and the motion does not judder, while
+ * every frame is scaled from a bounded canvas rather than from the (possibly huge) original.
+ */
+export function stillVideoFilter(format: OutputFormat, frames: number): string {
+  const canvasW = format.width * 2;
+  const canvasH = format.height * 2;
+  const last = Math.max(1, frames - 1);
+  return [
+    `scale=${canvasW}:${canvasH}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
+    `pad=${canvasW}:${canvasH}:(ow-iw)/2:(oh-ih)/2:color=black`,
+    'setsar=1',
+    `zoompan=z='1+0.1*on/${last}':x='(iw-iw/zoom)*on/${last}':y='(ih-ih/zoom)/2':d=${frames}:s=${format.width}x${format.height}:fps=${frameRate(format)}`,
+    `trim=end_frame=${frames}`,
+    'setsar=1',
+    'format=yuv420p',
+  ].join(',');
+}
+
+/** Audio graph: 48 kHz stereo from t=0, padded with silence and cut to exactly `samples`. */
+export function clipAudioFilter(samples: number): string {
+  return [
+    `aresample=${AUDIO_SAMPLE_RATE}:async=1:first_pts=0`,
+    `aformat=sample_fmts=fltp:sample_rates=${AUDIO_SAMPLE_RATE}:channel_layouts=stereo`,
+    'apad',
+    `atrim=end_sample=${samples}`,
+  ].join(',');
+}
+
+/** Silence for inputs without audio, so every clip has the same streams. */
+export function silentAudioSource(samples: number): string {
+  return `anullsrc=r=${AUDIO_SAMPLE_RATE}:cl=stereo,atrim=end_sample=${samples}`;
+}

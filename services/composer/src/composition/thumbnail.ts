@@ -1,0 +1,38 @@
+import { runFfmpeg } from './media';
+
+export interface ThumbnailRequest {
+  video: string;
+  output: string;
+  atSec: number;
+  /** Wider frames are scaled down to this width; narrower ones are kept as they are. */
+  maxWidth?: number;
+  signal?: AbortSignal;
+}
+
+/** Writes one JPEG frame of the video at atSec (see thumbnailTimeSec), at most maxWidth wide. */
+export async function makeThumbnail(request: ThumbnailRequest): Promise<{ file: string; ms: number }> {
+  const { video, output, atSec, maxWidth = 640, signal } = request;
+  const args = [
+    '-ss', Math.max(0, atSec).toFixed(3),
+    '-i', video,
+    '-frames:v', '1',
+    '-vf', `scale=w='min(${maxWidth},iw)':h=-2,format=yuvj420p`,
+    '-q:v', '3',
+    '-update', '1',
+    '-f', 'image2',
+    output,
+  ];
+  const run = await runFfmpeg(args, signal ? { signal } : {});
+  return { file: output, ms: run.durationMs };
+}
+
+/**
+ * A representative moment: the middle of the second scene (the first often opens on a title or
+ * a fade), or a third of the way into a single-scene video.
+ */
+export function thumbnailTimeSec(sceneDurationsSec: readonly number[], transitionSec: number): number {
+  const [first, second] = sceneDurationsSec;
+  if (first === undefined) return 0;
+  if (second === undefined) return first / 3;
+  return Math.max(0, first - transitionSec) + second / 2;
+}

@@ -1,0 +1,139 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventMeta, OutputFormat } from '@reelay/events';
+import { SceneCountMismatchError } from '../errors';
+
+/**
+ * The job's set of prepared scenes: a DynamoDB number set, so a duplicate SceneReady adds nothing
+ * (a plain counter would count it twice and compose before the last scene). The same item holds
+ * the composition lease and, once composed, the output.
+ */
+export interface JobComposition {
+  jobId: string;
+  sceneCount: number;
+  prepared: Set<number>;
+  output: OutputFormat;
+  meta: EventMeta;
+  durations: Record<number, number>;
+  leaseOwner?: string;
+  leaseUntil?: number;
+  composed?: ComposedOutput;
+  publishedAt?: string;
+}
+export interface ComposedOutput {
+  key: string;
+  thumbnailKey: string;
+  durationSec: number;
+  width: number;
+  height: number;
+  bytes: number;
+  sha256: string;
+  composeMs: number;
+}
+
+const key = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'COMPOSITION' });
+
+export class SceneSet {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Adds a prepared scene; returns the job's state after the write. */
+  async addPrepared(input: { jobId: string; sceneIndex: number; sceneCount: number; durationSec: number; output: OutputFormat; meta: EventMeta }): Promise<JobComposition> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(input.jobId),
+          UpdateExpression:
+            'ADD prepared :idx SET sceneCount = if_not_exists(sceneCount, :n), #output = if_not_exists(#output, :output), #meta = if_not_exists(#meta, :meta), #dur = :d, jobId = :jobId',
+          ConditionExpression: 'attribute_not_exists(sceneCount) OR sceneCount = :n',
+          ExpressionAttributeNames: { '#output': 'output', '#meta': 'meta', '#dur': `duration${input.sceneIndex}` },
+          ExpressionAttributeValues: {
+            ':idx': new Set([input.sceneIndex]),
+            ':n': input.sceneCount,
+            ':output': input.output,
+            ':meta': input.meta,
+            ':d': input.durationSec,
+            ':jobId': input.jobId,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toComposition(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const current = await this.get(input.jobId);
+        throw new SceneCountMismatchError(
+          `scene ${input.sceneIndex} of job ${input.jobId} says ${input.sceneCount} scenes, but the job has ${current?.sceneCount}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async get(jobId: string): Promise<JobComposition | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key(jobId), ConsistentRead: true }));
+    return Item ? toComposition(Item) : undefined;
+  }
+
+  /** Claims the composition for `owner` until `until` (epoch ms), unless it is published or leased by someone alive. */
+  async claimLease(jobId: string, owner: string, now: number, until: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(jobId),
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(publishedAt) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ExpressionAttributeValues: { ':owner': owner, ':until': until, ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async recordComposed(jobId: string, owner: string, composed: ComposedOutput): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key(jobId),
+        UpdateExpression: 'SET composed = :c',
+        ConditionExpression: 'leaseOwner = :owner',
+        ExpressionAttributeValues: { ':c': composed, ':owner': owner },
+      }),
+    );
+  }
+
+  async recordPublished(jobId: string, at: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({ TableName: this.table, Key: key(jobId), UpdateExpression: 'SET publishedAt = :at REMOVE leaseUntil', ExpressionAttributeValues: { ':at': at } }),
+    );
+  }
+}
+
+function toComposition(item: Record<string, unknown>): JobComposition {
+  const durations: Record<number, number> = {};
+  for (const [k, v] of Object.entries(item)) {
+    const m = k.match(/^duration(\d+)$/);
+    if (m) durations[Number(m[1])] = Number(v);
+  }
+  return {
+    jobId: String(item.jobId),
+    sceneCount: Number(item.sceneCount),
+    prepared: new Set([...((item.prepared as Set<number> | undefined) ?? [])].map(Number)),
+    output: item.output as OutputFormat,
+    meta: item.meta as EventMeta,
+    durations,
+    ...(item.leaseOwner ? { leaseOwner: String(item.leaseOwner) } : {}),
+    ...(item.leaseUntil ? { leaseUntil: Number(item.leaseUntil) } : {}),
+    ...(item.composed ? { composed: item.composed as ComposedOutput } : {}),
+    ...(item.publishedAt ? { publishedAt: String(item.publishedAt) } : {}),
+  };
+}
+
+export const isComplete = (c: JobComposition) => c.prepared.size === c.sceneCount;

@@ -1,0 +1,8 @@
+import { checkPrediction } from '../../rendering/create-prediction';
+import { renderStateSchema } from '../../rendering/render-state';
+import { renderTaskDeps } from '../../rendering/task-deps';
+
+const deps = renderTaskDeps();
+
+/** RenderScene task: poll the prediction (the reconciler for lost webhooks). */
+export const handler = async (input: unknown) => checkPrediction(renderStateSchema.parse(input), deps);

@@ -1,0 +1,3 @@
+import { createPowertools } from '@reelay/lambda';
+
+export const { logger, metrics, tracer } = createPowertools('generator');
