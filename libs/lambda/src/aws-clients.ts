@@ -25,8 +25,11 @@ function endpoint(env: Env, service: string): { endpoint?: string } {
 export function s3Client(env: Env = process.env): S3Client {
   return once('s3', () => {
     const custom = endpoint(env, 'S3');
-    // Local S3 (s3rver) serves buckets by path, not by virtual host.
-    return new S3Client({ ...custom, forcePathStyle: Boolean(custom.endpoint) });
+    // Local S3 (s3rver) serves buckets by path, not by virtual host, and does not understand the
+    // aws-chunked uploads the SDK sends by default for streamed bodies.
+    return new S3Client(
+      custom.endpoint ? { ...custom, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {},
+    );
   });
 }
 

@@ -123,7 +123,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     };
     const clientConfig = { region: REGION, credentials: LOCAL_CREDENTIALS };
     const clients = {
-      s3: new S3Client({ ...clientConfig, endpoint: endpoints.s3, forcePathStyle: true }),
+      s3: new S3Client({ ...clientConfig, endpoint: endpoints.s3, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
       dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb }),
       sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.sqs }),
       events: new EventBridgeClient({ ...clientConfig, endpoint: endpoints.events }),

@@ -1,5 +1,5 @@
-import type { MediaProbe } from './media';
 import { AUDIO_SAMPLE_RATE, frameRate } from './encoding';
+import type { MediaProbe } from './media';
 import type { OutputFormat } from './output-format';
 
 /**

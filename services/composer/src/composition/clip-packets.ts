@@ -8,7 +8,9 @@ export class ClipNotNormalizedError extends Error {
     readonly file: string,
     reason: string,
   ) {
-    super(`${file} is not normalized for this timeline: ${reason}; run normalizeClip with transitionKeyframeTimes`);
+    super(
+      `${file} is not normalized for this timeline: ${reason}; run normalizeClip with transitionKeyframeTimes`,
+    );
     this.name = 'ClipNotNormalizedError';
   }
 }
@@ -30,6 +32,7 @@ export async function checkClipCopyable(
   signal?: AbortSignal,
 ): Promise<ClipPackets> {
   const { ffprobe } = defaultFfmpegBinaries();
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const args = [
     '-v', 'error',
     '-protocol_whitelist', 'file',
@@ -38,18 +41,26 @@ export async function checkClipCopyable(
     '-of', 'csv=p=0',
     file,
   ];
-  const { stdout } = await runTool('ffprobe', ffprobe, args, { captureStdout: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  const { stdout } = await runTool('ffprobe', ffprobe, args, {
+    captureStdout: true,
+    timeoutMs: 30_000,
+    ...(signal ? { signal } : {}),
+  });
   let frames = 0;
   const keyframes = new Set<number>();
   for (const line of stdout.split('\n')) {
     const [pts, dts, flags] = line.trim().split(',');
     if (pts === undefined || dts === undefined || flags === undefined) continue;
-    if (pts !== dts) throw new ClipNotNormalizedError(file, `packet DTS ${dts} differs from PTS ${pts} (B-frames)`);
+    if (pts !== dts)
+      throw new ClipNotNormalizedError(file, `packet DTS ${dts} differs from PTS ${pts} (B-frames)`);
     if (flags.includes('K')) keyframes.add(framesFor(Number(pts), format));
     frames++;
   }
   if (frames < expectedFrames) {
-    throw new ClipNotNormalizedError(file, `it has ${frames} frames where the timeline expects ${expectedFrames}`);
+    throw new ClipNotNormalizedError(
+      file,
+      `it has ${frames} frames where the timeline expects ${expectedFrames}`,
+    );
   }
   const missing = cutFrames.filter((frame) => !keyframes.has(frame));
   if (missing.length > 0) {

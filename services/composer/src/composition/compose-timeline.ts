@@ -54,14 +54,21 @@ export async function composeTimeline(request: ComposeTimelineRequest): Promise<
   const started = performance.now();
   const workDir = resolve(request.workDir);
   const output = resolve(request.output ?? join(workDir, 'final.mp4'));
-  const timeline = clips.map((clip) => ({ file: resolve(clip.file), frames: framesFor(clip.durationSec, format) }));
+  const timeline = clips.map((clip) => ({
+    file: resolve(clip.file),
+    frames: framesFor(clip.durationSec, format),
+  }));
   const overlap = isHardCut(format) || clips.length === 1 ? 0 : transitionFrames(format);
 
-  const runs = overlap === 0
-    ? await joinWithCuts(timeline, format, workDir, output, signal)
-    : await joinWithTransitions(timeline, overlap, format, workDir, output, concurrency, signal);
+  const runs =
+    overlap === 0
+      ? await joinWithCuts(timeline, format, workDir, output, signal)
+      : await joinWithTransitions(timeline, overlap, format, workDir, output, concurrency, signal);
 
-  const frames = timelineFrames(timeline.map((clip) => clip.frames), overlap);
+  const frames = timelineFrames(
+    timeline.map((clip) => clip.frames),
+    overlap,
+  );
   const peaks = runs.map((run) => run.peakRssKb).filter((kb): kb is number => kb !== undefined);
   return {
     file: output,
@@ -90,7 +97,10 @@ async function joinWithCuts(
   signal: AbortSignal | undefined,
 ): Promise<RunStats[]> {
   const list = join(workDir, 'timeline-cut.ffconcat');
-  await writeFile(list, concatListText(clips.map(({ file, frames }) => ({ file, durationUs: durationUs(frames, format) }))));
+  await writeFile(
+    list,
+    concatListText(clips.map(({ file, frames }) => ({ file, durationUs: durationUs(frames, format) }))),
+  );
   return [await joinStreams(list, undefined, output, signal)];
 }
 
@@ -110,12 +120,23 @@ async function joinWithTransitions(
       return checkClipCopyable(file, frames, cuts, format, signal);
     }),
   );
-  const segments = planTimeline(clips.map((clip) => clip.frames), overlap);
+  const segments = planTimeline(
+    clips.map((clip) => clip.frames),
+    overlap,
+  );
   const audio = join(workDir, 'timeline-audio.m4a');
-  const transitionFile = (segment: TimelineSegment) => join(workDir, `transition-${segment.kind === 'transition' ? segment.fromClip : 'x'}.mp4`);
+  const transitionFile = (segment: TimelineSegment) =>
+    join(workDir, `transition-${segment.kind === 'transition' ? segment.fromClip : 'x'}.mp4`);
 
   const jobs: Array<() => Promise<RunStats>> = [
-    () => renderTimelineAudio({ clips, overlapFrames: overlap, format, output: audio, ...(signal ? { signal } : {}) }),
+    () =>
+      renderTimelineAudio({
+        clips,
+        overlapFrames: overlap,
+        format,
+        output: audio,
+        ...(signal ? { signal } : {}),
+      }),
     ...segments.flatMap((segment) =>
       segment.kind === 'transition'
         ? [
@@ -143,7 +164,9 @@ async function joinWithTransitions(
     return {
       file: clip.file,
       ...(segment.startFrame > 0 ? { inpointUs: inpointUs(secondsFor(segment.startFrame, format)) } : {}),
-      ...(segment.endFrame < clip.frames ? { outpointUs: outpointUs(secondsFor(segment.endFrame, format)) } : {}),
+      ...(segment.endFrame < clip.frames
+        ? { outpointUs: outpointUs(secondsFor(segment.endFrame, format)) }
+        : {}),
       durationUs: durationUs(segment.endFrame - segment.startFrame, format),
     };
   });
@@ -153,7 +176,13 @@ async function joinWithTransitions(
 }
 
 /** One concat -c copy: the video (and, for cuts, the audio) from the list, else the audio file. */
-async function joinStreams(list: string, audio: string | undefined, output: string, signal: AbortSignal | undefined): Promise<RunStats> {
+async function joinStreams(
+  list: string,
+  audio: string | undefined,
+  output: string,
+  signal: AbortSignal | undefined,
+): Promise<RunStats> {
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const args = [
     '-f', 'concat',
     '-safe', '0', // the list holds absolute paths we wrote; -protocol_whitelist file still applies

@@ -13,7 +13,8 @@ export interface ConcatEntry {
 export function concatListText(entries: readonly ConcatEntry[]): string {
   const lines = ['ffconcat version 1.0'];
   for (const entry of entries) {
-    if (/[\n\r]/.test(entry.file)) throw new Error(`concat entry with a line break in its path: ${JSON.stringify(entry.file)}`);
+    if (/[\n\r]/.test(entry.file))
+      throw new Error(`concat entry with a line break in its path: ${JSON.stringify(entry.file)}`);
     lines.push(`file '${entry.file.replaceAll("'", "'\\''")}'`);
     if (entry.inpointUs !== undefined) lines.push(`inpoint ${seconds(entry.inpointUs)}`);
     if (entry.outpointUs !== undefined) lines.push(`outpoint ${seconds(entry.outpointUs)}`);

@@ -9,6 +9,7 @@ import { fpsRatio, type OutputFormat } from './output-format';
  */
 export function intermediateVideoArgs(format: OutputFormat): string[] {
   const gop = String(Math.max(1, Math.round(format.fps)));
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   return [
     '-c:v', 'libx264',
     '-preset', 'veryfast',

@@ -1,7 +1,18 @@
-import { ALLOWED_DEMUXERS, fileInput, type MediaProbe, runFfmpeg } from './media';
 import { clipAudioFilter, clipVideoFilter, silentAudioSource, stillVideoFilter } from './clip-filters';
-import { forcedKeyframesExpr, intermediateAudioArgs, intermediateVideoArgs, samplesForFrames } from './encoding';
-import { assertOutputFormat, framesFor, InvalidOutputFormatError, type OutputFormat, secondsFor } from './output-format';
+import {
+  forcedKeyframesExpr,
+  intermediateAudioArgs,
+  intermediateVideoArgs,
+  samplesForFrames,
+} from './encoding';
+import { ALLOWED_DEMUXERS, fileInput, type MediaProbe, runFfmpeg } from './media';
+import {
+  assertOutputFormat,
+  framesFor,
+  InvalidOutputFormatError,
+  type OutputFormat,
+  secondsFor,
+} from './output-format';
 
 export interface NormalizeClipRequest {
   input: string;
@@ -37,17 +48,24 @@ export async function normalizeClip(request: NormalizeClipRequest): Promise<Norm
   assertOutputFormat(format);
   const frames = framesFor(durationSec, format);
   if (frames < 1) throw new InvalidOutputFormatError(`durationSec ${durationSec} is shorter than one frame`);
-  if (!probe.video) throw new InvalidOutputFormatError('the input has no picture; audio-only scenes are not clips');
+  if (!probe.video)
+    throw new InvalidOutputFormatError('the input has no picture; audio-only scenes are not clips');
   const samples = samplesForFrames(frames, format);
 
-  const keyframes = [...new Set(keyframeTimesSec.map((t) => framesFor(t, format)))].filter((n) => n > 0 && n < frames);
+  const keyframes = [...new Set(keyframeTimesSec.map((t) => framesFor(t, format)))].filter(
+    (n) => n > 0 && n < frames,
+  );
   const forced = forcedKeyframesExpr(keyframes.sort((a, b) => a - b));
 
   const video = probe.still ? stillVideoFilter(format, frames) : clipVideoFilter(format, probe, frames);
-  const audio = probe.audio && !probe.still ? `[0:a:0]${clipAudioFilter(samples)}[a]` : `${silentAudioSource(samples)}[a]`;
+  const audio =
+    probe.audio && !probe.still
+      ? `[0:a:0]${clipAudioFilter(samples)}[a]`
+      : `${silentAudioSource(samples)}[a]`;
   // Decode no more of a long upload than the clip needs (plus slack for late-starting streams).
   const readLimit = probe.still ? [] : ['-t', (durationSec + 1).toFixed(3)];
 
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const args = [
     ...fileInput(input, { formats: ALLOWED_DEMUXERS, before: readLimit }),
     '-filter_complex', `[0:v:0]${video}[v];${audio}`,

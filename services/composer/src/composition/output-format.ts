@@ -2,7 +2,14 @@
  * The job's output format, as carried by ScenePlanned/SceneReady (libs/events defines the same
  * shape; this one is structural so the composition engine does not depend on the event code).
  */
-export type TransitionStyle = 'crossfade' | 'fade' | 'wipeleft' | 'slideleft' | 'circleopen' | 'dissolve' | 'cut';
+export type TransitionStyle =
+  | 'crossfade'
+  | 'fade'
+  | 'wipeleft'
+  | 'slideleft'
+  | 'circleopen'
+  | 'dissolve'
+  | 'cut';
 
 export interface OutputFormat {
   width: number;
@@ -23,13 +30,17 @@ export class InvalidOutputFormatError extends Error {
 
 export function assertOutputFormat(format: OutputFormat): void {
   const { width, height, fps, transitionSec } = format;
-  for (const [name, value] of [['width', width], ['height', height]] as const) {
+  for (const [name, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     // yuv420p needs even sizes; 16 px is the smallest H.264 macroblock.
     if (!Number.isInteger(value) || value < 16 || value > 4096 || value % 2 !== 0) {
       throw new InvalidOutputFormatError(`${name} ${value} must be an even integer from 16 to 4096`);
     }
   }
-  if (!Number.isFinite(fps) || fps < 1 || fps > 120) throw new InvalidOutputFormatError(`fps ${fps} must be from 1 to 120`);
+  if (!Number.isFinite(fps) || fps < 1 || fps > 120)
+    throw new InvalidOutputFormatError(`fps ${fps} must be from 1 to 120`);
   if (!Number.isFinite(transitionSec) || transitionSec < 0 || transitionSec > 5) {
     throw new InvalidOutputFormatError(`transitionSec ${transitionSec} must be from 0 to 5`);
   }

@@ -12,6 +12,7 @@ export interface ThumbnailRequest {
 /** Writes one JPEG frame of the video at atSec (see thumbnailTimeSec), at most maxWidth wide. */
 export async function makeThumbnail(request: ThumbnailRequest): Promise<{ file: string; ms: number }> {
   const { video, output, atSec, maxWidth = 640, signal } = request;
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const args = [
     '-ss', Math.max(0, atSec).toFixed(3),
     '-i', video,

@@ -16,7 +16,9 @@ export interface TimelineAudioRequest {
  * length, since a decoded AAC clip runs ~16 ms long and the error adds up (trap 3), then an
  * acrossfade per transition lasting exactly the overlap.
  */
-export async function renderTimelineAudio(request: TimelineAudioRequest): Promise<{ ms: number; peakRssKb?: number }> {
+export async function renderTimelineAudio(
+  request: TimelineAudioRequest,
+): Promise<{ ms: number; peakRssKb?: number }> {
   const { clips, overlapFrames, format, output, signal } = request;
   const overlapSamples = samplesForFrames(overlapFrames, format);
   const parts = clips.map(
@@ -33,6 +35,7 @@ export async function renderTimelineAudio(request: TimelineAudioRequest): Promis
     );
     last = next;
   }
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const args = [
     ...clips.flatMap(({ file }) => ['-i', file]),
     '-filter_complex', parts.join(';'),

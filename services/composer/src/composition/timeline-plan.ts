@@ -34,9 +34,16 @@ export function planTimeline(clipFrames: readonly number[], overlapFrames: numbe
         `clip ${index} lasts ${frames} frames, too short for its ${head + tail} frames of transitions`,
       );
     }
-    if (frames > head + tail) segments.push({ kind: 'copy', clipIndex: index, startFrame: head, endFrame: frames - tail });
+    if (frames > head + tail)
+      segments.push({ kind: 'copy', clipIndex: index, startFrame: head, endFrame: frames - tail });
     if (tail > 0) {
-      segments.push({ kind: 'transition', fromClip: index, toClip: index + 1, fromStartFrame: frames - tail, frames: tail });
+      segments.push({
+        kind: 'transition',
+        fromClip: index,
+        toClip: index + 1,
+        fromStartFrame: frames - tail,
+        frames: tail,
+      });
     }
   });
   return segments;

@@ -29,7 +29,9 @@ const XFADE_TRANSITION = {
  * settb/setpts (inputs are already constant-rate): an fps filter before xfade drops a frame
  * at the transition (PERFORMANCE.md trap 2).
  */
-export async function renderTransition(request: TransitionRenderRequest): Promise<{ ms: number; peakRssKb?: number }> {
+export async function renderTransition(
+  request: TransitionRenderRequest,
+): Promise<{ ms: number; peakRssKb?: number }> {
   const { from, to, fromStartFrame, frames, format, output, signal } = request;
   if (format.transition === 'cut') throw new Error('renderTransition called for a hard cut');
   const seconds = secondsFor(frames, format);
@@ -41,6 +43,7 @@ export async function renderTransition(request: TransitionRenderRequest): Promis
     `[tail][head]xfade=transition=${XFADE_TRANSITION[format.transition]}:duration=${seconds.toFixed(6)}:offset=0,format=yuv420p[v]`,
   ].join(';');
   const margin = 2 / format.fps; // read a little past the head; trim decides the exact frames
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const args = [
     '-ss', secondsFor(fromStartFrame, format).toFixed(6),
     '-i', from,

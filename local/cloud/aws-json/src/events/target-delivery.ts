@@ -1,0 +1,189 @@
+import type { SqsBackend } from '../sqs/sqs-backend';
+import type { EventEnvelope } from './event-envelope';
+import { TargetDeliveryError } from './eventbridge-errors';
+import { type InputTransformer, renderTargetInput } from './target-input';
+
+/** A rule target as PutTargets stores it (extra fields such as SqsParameters are kept as given). */
+export interface RuleTarget {
+  Id: string;
+  Arn: string;
+  RoleArn?: string;
+  Input?: string;
+  InputPath?: string;
+  InputTransformer?: InputTransformer;
+  DeadLetterConfig?: { Arn?: string };
+  RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+  [field: string]: unknown;
+}
+
+export interface DeliveringRule {
+  name: string;
+  arn: string;
+}
+
+/** Sends one rendered input to a target ARN; throws TargetDeliveryError when the target refuses it. */
+export type TargetDeliverer = (targetArn: string, input: string, event: EventEnvelope) => Promise<void>;
+
+/** A fault hook: returns an error to make this delivery attempt fail, or undefined to let it through. */
+export type DeliveryFault = (
+  rule: DeliveringRule,
+  target: RuleTarget,
+  event: EventEnvelope,
+) => TargetDeliveryError | undefined;
+
+/** Counts per rule target, for the console and tests. */
+export interface DeliveryCounts {
+  ruleArn: string;
+  targetId: string;
+  delivered: number;
+  retried: number;
+  deadLettered: number;
+  /** Failed with no (working) dead-letter queue: lost, as in EventBridge. */
+  dropped: number;
+}
+
+const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 185;
+const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 86_400;
+
+/** EventBridge's back-off, compressed in time so a local run reaches the dead-letter queue quickly. */
+export const compressedRetryDelayMs = (attempt: number): number => Math.min(20 * 2 ** attempt, 1_000);
+
+/** Delivers events to rule targets with EventBridge's retry policy and dead-letter queues. */
+export class TargetDelivery {
+  private readonly faults: DeliveryFault[] = [];
+  private readonly counts = new Map<string, DeliveryCounts>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(
+    private readonly sqs: SqsBackend,
+    private readonly deliverer: TargetDeliverer,
+    private readonly retryDelayMs: (attempt: number) => number = compressedRetryDelayMs,
+  ) {}
+
+  /** Starts delivery on a later turn: PutEvents returns before any target sees the event. */
+  schedule(rule: DeliveringRule, target: RuleTarget, event: EventEnvelope): void {
+    if (this.closed) return;
+    setImmediate(() => void this.attempt(rule, { ...target }, event, 0, Date.now()));
+  }
+
+  addFault(fault: DeliveryFault): () => void {
+    this.faults.push(fault);
+    return () => {
+      const index = this.faults.indexOf(fault);
+      if (index >= 0) this.faults.splice(index, 1);
+    };
+  }
+
+  deliveryCounts(): DeliveryCounts[] {
+    return [...this.counts.values()].map((counts) => ({ ...counts }));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async attempt(
+    rule: DeliveringRule,
+    target: RuleTarget,
+    event: EventEnvelope,
+    attempt: number,
+    firstAttemptAt: number,
+  ): Promise<void> {
+    if (this.closed) return;
+    const counts = this.countsFor(rule, target);
+    try {
+      const input = renderTargetInput(target, event as unknown as Record<string, unknown>, {
+        ruleArn: rule.arn,
+        ruleName: rule.name,
+        ingestionTime: event.time,
+      });
+      for (const fault of this.faults) {
+        const error = fault(rule, target, event);
+        if (error) throw error;
+      }
+      await this.deliverer(target.Arn, input, event);
+      counts.delivered++;
+    } catch (caught) {
+      const error =
+        caught instanceof TargetDeliveryError
+          ? caught
+          : new TargetDeliveryError(
+              'SDK_CLIENT_ERROR',
+              caught instanceof Error ? caught.message : String(caught),
+              true,
+            );
+      const maxAttempts = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS;
+      const maxAgeMs =
+        (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS) * 1000;
+      const exhausted = !error.retryable
+        ? undefined
+        : attempt >= maxAttempts
+          ? 'MaximumRetryAttempts'
+          : Date.now() - firstAttemptAt >= maxAgeMs
+            ? 'MaximumEventAgeInSeconds'
+            : null;
+      if (exhausted === null) {
+        counts.retried++;
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          void this.attempt(rule, target, event, attempt + 1, firstAttemptAt);
+        }, this.retryDelayMs(attempt));
+        this.timers.add(timer);
+        return;
+      }
+      this.deadLetter(rule, target, event, error, attempt, exhausted, counts);
+    }
+  }
+
+  /** Sends the original event to the target's DLQ with the attributes EventBridge sets. */
+  private deadLetter(
+    rule: DeliveringRule,
+    target: RuleTarget,
+    event: EventEnvelope,
+    error: TargetDeliveryError,
+    retryAttempts: number,
+    exhaustedCondition: string | undefined,
+    counts: DeliveryCounts,
+  ): void {
+    const dlqArn = target.DeadLetterConfig?.Arn;
+    if (!dlqArn || !this.sqs.findQueue(dlqArn)) {
+      counts.dropped++;
+      return;
+    }
+    const text = (value: string) => ({ DataType: 'String', StringValue: value });
+    const messageAttributes = {
+      RULE_ARN: text(rule.arn),
+      TARGET_ARN: text(target.Arn),
+      ERROR_CODE: text(error.errorCode),
+      ERROR_MESSAGE: text(error.message || error.errorCode),
+      RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(retryAttempts) },
+      ...(exhaustedCondition ? { EXHAUSTED_RETRY_CONDITION: text(exhaustedCondition) } : {}),
+    };
+    try {
+      this.sqs.sendMessage(dlqArn, { body: JSON.stringify(event), messageAttributes });
+      counts.deadLettered++;
+    } catch {
+      counts.dropped++;
+    }
+  }
+
+  private countsFor(rule: DeliveringRule, target: RuleTarget): DeliveryCounts {
+    const key = `${rule.arn}|${target.Id}`;
+    let counts = this.counts.get(key);
+    if (!counts) {
+      counts = {
+        ruleArn: rule.arn,
+        targetId: target.Id,
+        delivered: 0,
+        retried: 0,
+        deadLettered: 0,
+        dropped: 0,
+      };
+      this.counts.set(key, counts);
+    }
+    return counts;
+  }
+}

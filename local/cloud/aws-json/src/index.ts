@@ -1,0 +1,145 @@
+import { formatEventTime } from './events/event-envelope';
+import { eventBridgeJsonService } from './events/eventbridge-api';
+import { DEFAULT_BUS, EventBridgeBackend } from './events/eventbridge-backend';
+import { TargetDeliveryError } from './events/eventbridge-errors';
+import type { TargetDeliverer } from './events/target-delivery';
+import { startJsonServer } from './http/json-server';
+import { stepFunctionsJsonService } from './sfn/sfn-api';
+import { StepFunctionsBackend } from './sfn/step-functions-backend';
+import type { BeforeDeliverHook } from './sqs/delivery-faults';
+import { sqsJsonService } from './sqs/sqs-api';
+import { SqsBackend } from './sqs/sqs-backend';
+
+export interface AwsJsonEmulatorOptions {
+  region?: string;
+  accountId?: string;
+  /** 0 (the default) picks a free port on 127.0.0.1. */
+  port?: number;
+  /**
+   * Runs a Lambda function for a Step Functions Task state whose Resource is a Lambda ARN (or
+   * arn:aws:states:::lambda:invoke with Parameters.FunctionName), and for EventBridge rule targets
+   * that are Lambda functions. Rejects with the function's error (name + message) on failure.
+   */
+  invokeLambda: (functionArn: string, payload: unknown) => Promise<unknown>;
+  /** Fault injection, off unless given; more hooks can be added later on the backends. */
+  faults?: {
+    /** Consulted by ReceiveMessage for each message about to be delivered. */
+    sqsBeforeDeliver?: BeforeDeliverHook;
+  };
+  /** Back-off between EventBridge target retries (attempt 0, 1, ...); compressed by default. */
+  eventRetryDelayMs?: (attempt: number) => number;
+}
+
+export interface AwsJsonEmulator {
+  url: string;
+  region: string;
+  accountId: string;
+  sqs: SqsBackend;
+  events: EventBridgeBackend;
+  sfn: StepFunctionsBackend;
+  /** Stops timers, replays, running executions and open long polls, then the server. */
+  close(): Promise<void>;
+}
+
+/** Starts SQS, EventBridge and Step Functions behind one JSON-protocol endpoint on 127.0.0.1. */
+export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Promise<AwsJsonEmulator> {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const sqs = new SqsBackend({ region, accountId });
+  if (options.faults?.sqsBeforeDeliver) sqs.addBeforeDeliverHook(options.faults.sqsBeforeDeliver);
+
+  // Step Functions and EventBridge refer to each other (status events, rule targets), so the
+  // target router looks the state machines up lazily.
+  let sfn: StepFunctionsBackend | undefined;
+  const deliverToTarget: TargetDeliverer = async (arn, input) => {
+    const service = arn.split(':')[2];
+    if (service === 'lambda') {
+      try {
+        await options.invokeLambda(arn, JSON.parse(input));
+      } catch (error) {
+        throw new TargetDeliveryError(
+          'LAMBDA_FUNCTION_ERROR',
+          error instanceof Error ? error.message : String(error),
+          true,
+        );
+      }
+      return;
+    }
+    if (service === 'states' && sfn) {
+      try {
+        sfn.startExecution(arn, { input });
+      } catch (error) {
+        throw new TargetDeliveryError(
+          'RESOURCE_NOT_FOUND',
+          error instanceof Error ? error.message : String(error),
+          false,
+        );
+      }
+      return;
+    }
+    throw new TargetDeliveryError(
+      'UNSUPPORTED_TARGET',
+      `The local emulator cannot deliver to ${arn}.`,
+      false,
+    );
+  };
+  const events = new EventBridgeBackend({
+    region,
+    accountId,
+    sqs,
+    deliverToTarget,
+    ...(options.eventRetryDelayMs ? { retryDelayMs: options.eventRetryDelayMs } : {}),
+  });
+  sfn = new StepFunctionsBackend({
+    region,
+    accountId,
+    invokeLambda: options.invokeLambda,
+    putEvents: (entries) => {
+      const results = events.putEvents(entries);
+      return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
+    },
+    sendMessage: (queueUrl, body) => {
+      const sent = sqs.sendMessage(queueUrl, { body });
+      return { MessageId: sent.messageId, MD5OfMessageBody: sent.md5OfMessageBody };
+    },
+    onStatusChange: (change) => {
+      events.putServiceEvent(DEFAULT_BUS, {
+        'detail-type': 'Step Functions Execution Status Change',
+        source: 'aws.states',
+        time: formatEventTime(new Date(change.stopDate ?? change.startDate)),
+        resources: [change.executionArn],
+        detail: { ...change },
+      });
+    },
+  });
+
+  const server = await startJsonServer(
+    [sqsJsonService(sqs), eventBridgeJsonService(events), stepFunctionsJsonService(sfn)],
+    options.port ?? 0,
+  );
+  sqs.setEndpoint(server.url);
+  const stepFunctions = sfn;
+  return {
+    url: server.url,
+    region,
+    accountId,
+    sqs,
+    events,
+    sfn: stepFunctions,
+    close: async () => {
+      stepFunctions.close();
+      events.close();
+      sqs.close();
+      await server.close();
+    },
+  };
+}
+
+export type { EventEnvelope } from './events/event-envelope';
+export { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from './events/event-pattern';
+export { TargetDeliveryError } from './events/eventbridge-errors';
+export type { DeliveryCounts, DeliveryFault, RuleTarget } from './events/target-delivery';
+export type { ExecutionRecord, ExecutionStatus, ExecutionStatusChange } from './sfn/step-functions-backend';
+export type { BeforeDeliverHook, DeliveryCandidate, DeliveryDecision } from './sqs/delivery-faults';
+export type { PeekedMessage, QueueDepth, ReceivedMessage } from './sqs/sqs-backend';
+export { EventBridgeBackend, SqsBackend, StepFunctionsBackend };

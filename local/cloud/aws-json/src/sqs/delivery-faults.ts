@@ -1,0 +1,24 @@
+/**
+ * Fault injection for ReceiveMessage, off unless a hook is registered.
+ * - 'deliver': the normal path.
+ * - 'duplicate': deliver, and leave a second copy (same MessageId) visible, as SQS's at-least-once may.
+ * - 'drop-until-visible': count the receive and hide the message for its visibility timeout, but do
+ *   not return it (a lost response): the consumer sees it again only after the timeout.
+ * - { delayMs }: do not return it now; it becomes receivable again after delayMs (no receive counted).
+ */
+export type DeliveryDecision = 'deliver' | 'duplicate' | 'drop-until-visible' | { delayMs: number };
+
+/** What a hook sees of the message about to be delivered. */
+export interface DeliveryCandidate {
+  messageId: string;
+  body: string;
+  /** Receives so far, not counting this one. */
+  receiveCount: number;
+  /** Wire form: DataType with StringValue or base64 BinaryValue. */
+  messageAttributes: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export type BeforeDeliverHook = (
+  queueName: string,
+  message: DeliveryCandidate,
+) => DeliveryDecision | undefined;

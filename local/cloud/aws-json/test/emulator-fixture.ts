@@ -1,0 +1,56 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type AwsJsonEmulator, type AwsJsonEmulatorOptions, startAwsJsonEmulator } from '../src';
+
+export interface EmulatorFixture {
+  emulator: AwsJsonEmulator;
+  sqs: SQSClient;
+  events: EventBridgeClient;
+  sfn: SFNClient;
+  close(): Promise<void>;
+}
+
+/** Starts the emulator with unchanged SDK v3 clients pointed at it. */
+export async function startFixture(options: Partial<AwsJsonEmulatorOptions> = {}): Promise<EmulatorFixture> {
+  const emulator = await startAwsJsonEmulator({
+    invokeLambda: async () => {
+      throw new Error('no Lambda functions in this test');
+    },
+    ...options,
+  });
+  const config = {
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+  const sqs = new SQSClient(config);
+  const events = new EventBridgeClient(config);
+  const sfn = new SFNClient(config);
+  return {
+    emulator,
+    sqs,
+    events,
+    sfn,
+    close: async () => {
+      sqs.destroy();
+      events.destroy();
+      sfn.destroy();
+      await emulator.close();
+    },
+  };
+}
+
+/** Polls until the check returns a value (not undefined) or the time runs out. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { type InvalidField, invalidFields } from './input-validation';
+import { renderImage } from './render/image';
+import { renderMusic } from './render/music';
+import type { RenderContext, RenderedOutput } from './render/render-context';
+import { FLITE_VOICES, renderSpeech } from './render/speech';
+import { renderVideo } from './render/video';
+
+/** The model ids this server runs; the generator's local defaults. */
+export const LOCAL_MODELS = {
+  video: 'reelay-local/text-to-video',
+  image: 'reelay-local/text-to-image',
+  speech: 'reelay-local/text-to-speech',
+  music: 'reelay-local/music',
+} as const;
+
+/** A validated input, ready to run. */
+export interface PreparedRun {
+  /** The input with defaults filled in, as the prediction object shows it. */
+  input: Record<string, unknown>;
+  /** The text faults match on (prompt, or text for speech). */
+  text: string;
+  render(ctx: RenderContext): Promise<RenderedOutput>;
+}
+
+export interface LocalModel {
+  owner: string;
+  name: string;
+  /** owner/name */
+  id: string;
+  /** A stable 64-hex version id, like Replicate's. */
+  version: string;
+  description: string;
+  openApiSchema: Record<string, unknown>;
+  prepare(
+    input: Record<string, unknown>,
+  ): { ok: true; run: PreparedRun } | { ok: false; invalid: InvalidField[] };
+}
+
+const seedField = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1);
+const randomSeed = (): number => Math.floor(Math.random() * 2 ** 31);
+
+function defineModel<S extends z.ZodType<Record<string, unknown>>>(
+  id: string,
+  description: string,
+  schema: S,
+  plan: (input: z.output<S>) => PreparedRun,
+): LocalModel {
+  const [owner = '', name = ''] = id.split('/');
+  const version = createHash('sha256').update(`${id}@1`).digest('hex');
+  const openApiSchema = {
+    openapi: '3.0.2',
+    components: {
+      schemas: {
+        Input: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),
+        Output: { type: 'string', format: 'uri' },
+      },
+    },
+  };
+  return {
+    owner,
+    name,
+    id,
+    version,
+    description,
+    openApiSchema,
+    prepare(input) {
+      const parsed = schema.safeParse(input);
+      if (!parsed.success) return { ok: false, invalid: invalidFields(parsed.error, input) };
+      return { ok: true, run: plan(parsed.data) };
+    },
+  };
+}
+
+const evenSide = (max: number) => z.number().int().min(64).max(max).multipleOf(2);
+
+const videoModel = defineModel(
+  LOCAL_MODELS.video,
+  'Procedural text-to-video: a seeded ffmpeg look with the prompt drawn over it (H.264, no audio).',
+  z.object({
+    prompt: z.string().min(1).max(2000),
+    duration_sec: z.number().min(1).max(10).default(4),
+    width: evenSide(1920).default(1280),
+    height: evenSide(1920).default(720),
+    fps: z.number().int().min(1).max(60).default(30),
+    seed: seedField.optional(),
+    first_frame_url: z.string().url().optional(),
+  }),
+  (input) => {
+    const seed = input.seed ?? randomSeed();
+    return {
+      input: { ...input, seed },
+      text: input.prompt,
+      render: (ctx) =>
+        renderVideo(
+          {
+            prompt: input.prompt,
+            durationSec: input.duration_sec,
+            width: input.width,
+            height: input.height,
+            fps: input.fps,
+            seed,
+          },
+          ctx,
+        ),
+    };
+  },
+);
+
+const imageModel = defineModel(
+  LOCAL_MODELS.image,
+  'Procedural text-to-image: a seeded still with the prompt drawn on it (PNG).',
+  z.object({
+    prompt: z.string().min(1).max(2000),
+    width: z.number().int().min(64).max(2048).default(1024),
+    height: z.number().int().min(64).max(2048).default(1024),
+    seed: seedField.optional(),
+  }),
+  (input) => {
+    const seed = input.seed ?? randomSeed();
+    return {
+      input: { ...input, seed },
+      text: input.prompt,
+      render: (ctx) =>
+        renderImage({ prompt: input.prompt, width: input.width, height: input.height, seed }, ctx),
+    };
+  },
+);
+
+const speechModel = defineModel(
+  LOCAL_MODELS.speech,
+  'Text-to-speech with flite (WAV, 48 kHz mono).',
+  z.object({
+    text: z.string().min(1).max(5000),
+    voice: z.enum(FLITE_VOICES).default('slt'),
+  }),
+  (input) => ({
+    input,
+    text: input.text,
+    render: (ctx) => renderSpeech({ text: input.text, voice: input.voice }, ctx),
+  }),
+);
+
+const musicModel = defineModel(
+  LOCAL_MODELS.music,
+  'A synthesized music bed: a seeded four-chord progression with pad, bass and arpeggio (WAV, 44.1 kHz stereo).',
+  z.object({
+    prompt: z.string().min(1).max(2000),
+    duration_sec: z.number().min(1).max(300).default(30),
+    seed: seedField.optional(),
+  }),
+  (input) => {
+    const seed = input.seed ?? randomSeed();
+    return {
+      input: { ...input, seed },
+      text: input.prompt,
+      render: (ctx) => renderMusic({ prompt: input.prompt, durationSec: input.duration_sec, seed }, ctx),
+    };
+  },
+);
+
+export const MODELS: readonly LocalModel[] = [videoModel, imageModel, speechModel, musicModel];
+
+/** Accepts what Replicate accepts as a model reference: "owner/name", "owner/name:version" or a bare version id. */
+export function findModel(reference: string): LocalModel | undefined {
+  const [id, version] = reference.includes(':') ? reference.split(':', 2) : [reference, undefined];
+  if (id !== undefined && /^[0-9a-f]{64}$/.test(id) && version === undefined)
+    return MODELS.find((m) => m.version === id);
+  const model = MODELS.find((m) => m.id === id);
+  if (!model || (version !== undefined && version !== model.version)) return undefined;
+  return model;
+}

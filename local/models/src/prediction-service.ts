@@ -1,0 +1,235 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LocalModel, PreparedRun } from './catalog';
+import type { FaultBook, FaultKind } from './faults';
+import { newPredictionId, Prediction } from './prediction';
+import { RenderAbortedError } from './render/run-ffmpeg';
+import type { RenderSlots } from './render-slots';
+import type { WebhookEvent, WebhookSender } from './webhook-delivery';
+
+export interface PredictionServiceDeps {
+  workDir: string;
+  ffmpegPath: string;
+  clock: () => number;
+  outputTtlMs: number;
+  slots: RenderSlots;
+  faults: FaultBook;
+  webhooks: WebhookSender;
+  /** The server's own origin, for output URLs. */
+  origin: () => string;
+  /** The Replicate-shaped JSON of a prediction, as webhooks carry it. */
+  present: (p: Prediction) => Record<string, unknown>;
+}
+
+export interface CreatePredictionRequest {
+  model: LocalModel;
+  run: PreparedRun;
+  webhook: string | null;
+  webhookEventsFilter: WebhookEvent[];
+}
+
+/** Replicate sends logs webhooks at most this often. */
+const LOGS_WEBHOOK_INTERVAL_MS = 500;
+/** How long a cancel waits for the render to be killed before answering. */
+const CANCEL_SETTLE_MS = 3000;
+const DEFAULT_FAILURE = 'RuntimeError: the model raised an exception (injected fail-prediction fault)';
+
+/** Creates predictions and runs each one: queue for a render slot, render with ffmpeg, publish. */
+export class PredictionService {
+  private readonly predictions = new Map<string, Prediction>();
+  private readonly runs = new Map<string, Promise<void>>();
+  private readonly slowByPrediction = new Map<string, number>();
+  private readonly failureByPrediction = new Map<string, string>();
+  private readonly foreignOriginByPrediction = new Map<string, string>();
+
+  constructor(private readonly deps: PredictionServiceDeps) {}
+
+  create({ model, run, webhook, webhookEventsFilter }: CreatePredictionRequest): Prediction {
+    const subject = { model: model.id, text: run.text };
+    const { faults } = this.deps;
+    const applied: FaultKind[] = [];
+    const take = <T>(fault: T | undefined, kind: FaultKind): T | undefined => {
+      if (fault !== undefined) applied.push(kind);
+      return fault;
+    };
+    const slow = take(faults.take('slow', subject), 'slow');
+    const fail = take(faults.take('fail-prediction', subject), 'fail-prediction');
+    const foreign = take(faults.take('foreign-host-output', subject), 'foreign-host-output');
+    const expire = take(faults.take('expire-output', subject), 'expire-output');
+    // Webhook faults only make sense (and are only used up) when there is a webhook to tamper with.
+    const webhookFault = <K extends 'drop-webhook' | 'forge-webhook' | 'stale-webhook' | 'duplicate-webhook'>(
+      kind: K,
+    ) => (webhook ? take(faults.take(kind, subject), kind) : undefined);
+    const drop = webhookFault('drop-webhook');
+    const forge = webhookFault('forge-webhook');
+    const stale = webhookFault('stale-webhook');
+    const duplicate = webhookFault('duplicate-webhook');
+
+    const prediction = new Prediction({
+      id: newPredictionId(),
+      model: model.id,
+      version: model.version,
+      input: run.input,
+      text: run.text,
+      createdAtMs: this.deps.clock(),
+      webhook,
+      webhookEventsFilter,
+      tampering: {
+        drop: drop !== undefined,
+        forge: forge !== undefined,
+        staleBySec: stale ? (stale.ageSec ?? 600) : undefined,
+        duplicateCompleted: duplicate !== undefined,
+      },
+      faults: applied,
+    });
+    if (slow) this.slowByPrediction.set(prediction.id, slow.delayMs);
+    if (fail) this.failureByPrediction.set(prediction.id, fail.error ?? DEFAULT_FAILURE);
+    if (foreign) this.foreignOriginByPrediction.set(prediction.id, foreign.origin ?? this.foreignOrigin());
+    if (expire) prediction.outputRemoved = true;
+    this.predictions.set(prediction.id, prediction);
+    this.notify(prediction, 'start');
+    const running = this.run(prediction, run);
+    this.runs.set(prediction.id, running);
+    void running.finally(() => this.runs.delete(prediction.id));
+    return prediction;
+  }
+
+  get(id: string): Prediction | undefined {
+    return this.predictions.get(id);
+  }
+
+  /** Every prediction, oldest first. */
+  all(): Prediction[] {
+    return [...this.predictions.values()];
+  }
+
+  /** Cancels a prediction that has not ended, kills its ffmpeg, and answers once it is dead. */
+  async cancel(id: string): Promise<Prediction | undefined> {
+    const prediction = this.predictions.get(id);
+    if (!prediction) return undefined;
+    if (prediction.finish('canceled', this.deps.clock())) {
+      prediction.cancelled = true;
+      prediction.appendLog('prediction canceled');
+      prediction.abort.abort();
+      this.notify(prediction, 'completed');
+      const running = this.runs.get(id);
+      if (running) await Promise.race([running, delay(CANCEL_SETTLE_MS)]);
+    }
+    return prediction;
+  }
+
+  /** Deletes the files of expired outputs and of outputs an expire-output fault removed. */
+  async removeExpiredOutputs(): Promise<void> {
+    const now = this.deps.clock();
+    for (const prediction of this.predictions.values()) {
+      const file = prediction.outputFile;
+      if (file && (prediction.outputRemoved || prediction.isExpired(now, this.deps.outputTtlMs))) {
+        await rm(join(this.deps.workDir, prediction.id), { recursive: true, force: true });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const prediction of this.predictions.values()) {
+      if (prediction.finish('canceled', this.deps.clock(), 'the local model server shut down'))
+        prediction.abort.abort();
+    }
+    await Promise.allSettled([...this.runs.values()]);
+  }
+
+  private foreignOrigin(): string {
+    return this.deps.origin().replace('://127.0.0.1:', '://127.0.0.2:');
+  }
+
+  private notify(prediction: Prediction, event: WebhookEvent): void {
+    if (!prediction.webhook || !prediction.webhookEventsFilter.includes(event)) return;
+    this.deps.webhooks.enqueue(prediction.id, {
+      url: prediction.webhook,
+      event,
+      body: JSON.stringify(this.deps.present(prediction)),
+      tampering: prediction.tampering,
+      record: (attempt) => prediction.webhookAttempts.push(attempt),
+    });
+  }
+
+  private async run(prediction: Prediction, run: PreparedRun): Promise<void> {
+    const { signal } = prediction.abort;
+    const dir = join(this.deps.workDir, prediction.id);
+    try {
+      await mkdir(dir, { recursive: true });
+      const slowMs = this.slowByPrediction.get(prediction.id);
+      if (slowMs !== undefined) await abortableDelay(slowMs, signal);
+      const release = await this.deps.slots.acquire(signal);
+      try {
+        if (prediction.terminal) return;
+        prediction.status = 'processing';
+        prediction.startedAtMs = this.deps.clock();
+        const failure = this.failureByPrediction.get(prediction.id);
+        if (failure !== undefined) {
+          prediction.appendLog(failure);
+          if (prediction.finish('failed', this.deps.clock(), failure)) this.notify(prediction, 'completed');
+          return;
+        }
+        let lastLogsWebhook = 0;
+        const output = await run.render({
+          ffmpegPath: this.deps.ffmpegPath,
+          dir,
+          signal,
+          onSpawn: (pid) => prediction.renderPids.push(pid),
+          log: (line) => {
+            prediction.appendLog(line);
+            const now = Date.now();
+            if (now - lastLogsWebhook >= LOGS_WEBHOOK_INTERVAL_MS) {
+              lastLogsWebhook = now;
+              this.notify(prediction, 'logs');
+            }
+          },
+        });
+        if (prediction.terminal) return;
+        const { size } = await stat(join(dir, output.fileName));
+        prediction.outputFile = {
+          name: output.fileName,
+          path: join(dir, output.fileName),
+          contentType: output.contentType,
+          bytes: size,
+        };
+        prediction.outputOrigin = this.foreignOriginByPrediction.get(prediction.id) ?? this.deps.origin();
+        if (prediction.outputRemoved) await rm(prediction.outputFile.path, { force: true });
+        this.notify(prediction, 'output');
+        if (prediction.finish('succeeded', this.deps.clock())) this.notify(prediction, 'completed');
+      } finally {
+        release();
+      }
+    } catch (error) {
+      if (error instanceof RenderAbortedError || prediction.terminal) return;
+      const message = error instanceof Error ? error.message : String(error);
+      prediction.appendLog(message);
+      if (prediction.finish('failed', this.deps.clock(), message)) this.notify(prediction, 'completed');
+    } finally {
+      this.slowByPrediction.delete(prediction.id);
+      this.failureByPrediction.delete(prediction.id);
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new RenderAbortedError());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new RenderAbortedError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,35 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findFontFile } from './font';
+import { layoutPromptText } from './prompt-text';
+
+const TEXT_FILE = 'prompt.txt';
+
+/**
+ * Writes the wrapped prompt to <dir>/prompt.txt and returns the drawtext filter that shows it.
+ * ffmpeg runs with cwd=dir, so the filter names the file relatively and nothing needs escaping;
+ * expansion=none keeps % sequences in a prompt literal.
+ */
+export async function promptOverlay(
+  dir: string,
+  prompt: string,
+  width: number,
+  height: number,
+  { fadeIn }: { fadeIn: boolean },
+): Promise<string> {
+  const { lines, fontSize } = layoutPromptText(prompt, width, height);
+  await writeFile(join(dir, TEXT_FILE), lines.join('\n'), 'utf8');
+  if (lines.length === 0) return 'null';
+  const font = findFontFile();
+  const pad = Math.round(fontSize * 0.45);
+  const shadow = Math.max(1, Math.round(fontSize / 22));
+  return [
+    `drawtext=textfile=${TEXT_FILE}:expansion=none`,
+    ...(font ? [`fontfile=${font}`] : []),
+    `fontsize=${fontSize}:fontcolor=white:line_spacing=${Math.round(fontSize * 0.28)}`,
+    `box=1:boxcolor=black@0.42:boxborderw=${pad}`,
+    `shadowcolor=black@0.55:shadowx=${shadow}:shadowy=${shadow}`,
+    `x=(w-text_w)/2:y=h*0.76-text_h/2`,
+    ...(fadeIn ? [`alpha='min(1,t/0.5)'`] : []),
+  ].join(':');
+}

@@ -1,0 +1,24 @@
+/** What a model's renderer gets from the prediction running it. */
+export interface RenderContext {
+  ffmpegPath: string;
+  /** The prediction's own folder: inputs written here, output written here. */
+  dir: string;
+  signal: AbortSignal;
+  onSpawn(pid: number): void;
+  /** One line of model log, as a Replicate model prints to stdout. */
+  log(line: string): void;
+}
+
+export interface RenderedOutput {
+  /** A file name inside RenderContext.dir. */
+  fileName: string;
+  contentType: string;
+}
+
+/** tqdm's format, which the replicate client's parseProgressFromLogs understands. */
+export function progressLine(current: number, total: number): string {
+  const clamped = Math.max(0, Math.min(current, total));
+  const ratio = total > 0 ? clamped / total : 1;
+  const filled = Math.round(ratio * 20);
+  return `${String(Math.round(ratio * 100)).padStart(3)}%|${'█'.repeat(filled)}${' '.repeat(20 - filled)}| ${clamped}/${total}`;
+}

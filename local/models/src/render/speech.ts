@@ -1,0 +1,43 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { printableText } from './prompt-text';
+import type { RenderContext, RenderedOutput } from './render-context';
+import { runFfmpeg } from './run-ffmpeg';
+
+export const FLITE_VOICES = ['slt', 'kal16', 'kal', 'awb', 'rms'] as const;
+export type FliteVoice = (typeof FLITE_VOICES)[number];
+
+export interface SpeechRenderInput {
+  text: string;
+  voice: FliteVoice;
+}
+
+export const SPEECH_FILE = 'output.wav';
+const TEXT_FILE = 'speech.txt';
+
+/** The text spoken by flite, as a 48 kHz mono WAV (the rate the composer mixes at). */
+export async function renderSpeech(input: SpeechRenderInput, ctx: RenderContext): Promise<RenderedOutput> {
+  await writeFile(join(ctx.dir, TEXT_FILE), printableText(input.text), 'utf8');
+  ctx.log(`voice: ${input.voice}, ${input.text.length} characters`);
+  await runFfmpeg({
+    ffmpegPath: ctx.ffmpegPath,
+    cwd: ctx.dir,
+    signal: ctx.signal,
+    onSpawn: ctx.onSpawn,
+    args: [
+      '-f',
+      'lavfi',
+      '-i',
+      `flite=textfile=${TEXT_FILE}:voice=${input.voice}`,
+      '-af',
+      'aresample=48000',
+      '-ac',
+      '1',
+      '-c:a',
+      'pcm_s16le',
+      '-y',
+      SPEECH_FILE,
+    ],
+  });
+  return { fileName: SPEECH_FILE, contentType: 'audio/wav' };
+}

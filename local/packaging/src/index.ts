@@ -1,0 +1,19 @@
+export type { CloudFormationOutput, CloudFormationResource, CloudFormationTemplate } from './cloudformation';
+export { LockTimeoutError, withDirectoryLock } from './directory-lock';
+export {
+  type PackagedService,
+  type PackageOptions,
+  packageAllServices,
+  packageService,
+  ServicePackagingError,
+} from './package-service';
+export {
+  DEFAULT_REGION,
+  DEFAULT_STAGE,
+  isServiceName,
+  packageDir,
+  REPO_ROOT,
+  SERVICES,
+  type ServiceName,
+  serviceDir,
+} from './services';

@@ -1,0 +1,53 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageDir, packageService } from '../src';
+
+// Its own stage, so that forcing a repackage never swaps a package other tests are reading.
+const stage = 'packagingtest';
+
+afterAll(async () => {
+  await rm(join(packageDir('ledger', stage), '..'), { recursive: true, force: true });
+});
+
+const s3KeyOf = (template: { Resources: Record<string, { Properties?: Record<string, unknown> }> }) =>
+  JSON.stringify(template.Resources.ProjectLambdaFunction?.Properties?.Code);
+
+describe('packageService', () => {
+  test('packages offline even when the environment names an AWS profile that does not exist', async () => {
+    // Prepare
+    const profile = process.env.AWS_PROFILE;
+    process.env.AWS_PROFILE = 'reelay-no-such-profile';
+    try {
+      // Act
+      const { template, dir } = await packageService('ledger', { stage, force: true });
+
+      // Assess
+      expect(dir).toBe(packageDir('ledger', stage));
+      expect(template.Resources.EventBus?.Type).toBe('AWS::Events::EventBus');
+      const onDisk = JSON.parse(
+        await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+      );
+      expect(onDisk).toEqual(template);
+    } finally {
+      if (profile === undefined) delete process.env.AWS_PROFILE;
+      else process.env.AWS_PROFILE = profile;
+    }
+  }, 180_000);
+
+  test('reuses the package of an unchanged serverless.yml, and repackages when forced', async () => {
+    const first = await packageService('ledger', { stage });
+
+    const cached = await packageService('ledger', { stage });
+    const forced = await packageService('ledger', { stage, force: true });
+
+    // The code's S3 key carries the packaging time: equal keys mean the same package.
+    expect(s3KeyOf(cached.template)).toBe(s3KeyOf(first.template));
+    expect(s3KeyOf(forced.template)).not.toBe(s3KeyOf(first.template));
+  }, 180_000);
+
+  test('packages for the stage it is given', async () => {
+    const { template } = await packageService('ledger', { stage });
+
+    expect(template.Resources.EventBus?.Properties?.Name).toBe(`reelay-${stage}`);
+  }, 180_000);
+});

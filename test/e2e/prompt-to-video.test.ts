@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import { runJob } from '../../local/cli/run-job';
+
+interface ProbedStream {
+  codec_type: string;
+  codec_name: string;
+  width?: number;
+  height?: number;
+  duration?: string;
+}
+
+function ffprobe(file: string): { streams: ProbedStream[]; format: { duration: string } } {
+  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file]).toString());
+}
+
+describe('a prompt becomes a video through all four services', () => {
+  let cloud: EmbeddedCloud;
+  let outDir: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    cloud = await startEmbeddedCloud({ stage: 'e2e', onLog: (fn, line) => logs.push(`${fn} ${line}`) });
+    outDir = mkdtempSync(join(tmpdir(), 'reelay-e2e-'));
+  }, 180_000);
+
+  afterAll(async () => {
+    await cloud?.close();
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('renders an H.264 + AAC MP4 at the planned size and length', async () => {
+    const spec = { prompt: 'a lighthouse in a storm at night', scenes: 3, secondsPerScene: 2, resolution: '480p' as const };
+
+    const result = await runJob(cloud, spec, { userId: 'e2e-user', out: join(outDir, 'video.mp4') });
+
+    if (result.record.status !== 'COMPLETED') throw new Error(`job failed: ${JSON.stringify(result.record.failure)}\n${logs.slice(-40).join('\n')}`);
+    const probe = ffprobe(result.video ?? '');
+    const video = probe.streams.filter((s) => s.codec_type === 'video');
+    const audio = probe.streams.filter((s) => s.codec_type === 'audio');
+    expect(video).toHaveLength(1);
+    expect(audio).toHaveLength(1);
+    expect(video[0]).toMatchObject({ codec_name: 'h264', width: 854, height: 480 });
+    expect(audio[0]?.codec_name).toBe('aac');
+    // 3 scenes of 2 s joined by two 0.5 s crossfades.
+    expect(Number(probe.format.duration)).toBeCloseTo(3 * 2 - 2 * 0.5, 0);
+    expect(Math.abs(Number(probe.format.duration) - 5)).toBeLessThan(0.5);
+    expect(statSync(result.thumbnail ?? '').size).toBeGreaterThan(1000);
+    expect(result.record.scenes.map((s) => s.status)).toEqual(['ready', 'ready', 'ready']);
+    expect(result.record.timeline.map((t) => t.detailType)).toEqual(
+      expect.arrayContaining(['JobRequested', 'ScenePlanned', 'SceneReady', 'VideoComposed']),
+    );
+  }, 300_000);
+
+  it('answers 400 naming the problem for an invalid spec, and 401 without a token', async () => {
+    const headers = { authorization: `Bearer ${cloud.token('e2e-user')}`, 'content-type': 'application/json' };
+
+    const invalid = await fetch(`${cloud.endpoints.api}/jobs`, { method: 'POST', headers, body: JSON.stringify({ prompt: 'x', scenes: 40, colour: 'red' }) });
+    const anonymous = await fetch(`${cloud.endpoints.api}/jobs`, { method: 'POST', body: '{}' });
+
+    expect(invalid.status).toBe(400);
+    const problem = (await invalid.json()) as { detail: string };
+    expect(problem.detail).toContain('scenes');
+    expect(problem.detail).toContain('colour');
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("hides another user's job behind a 404", async () => {
+    const owner = { authorization: `Bearer ${cloud.token('owner')}`, 'content-type': 'application/json' };
+    const other = { authorization: `Bearer ${cloud.token('someone-else')}` };
+    const submitted = (await (await fetch(`${cloud.endpoints.api}/jobs`, { method: 'POST', headers: owner, body: JSON.stringify({ prompt: 'mine', scenes: 1 }) })).json()) as { jobId: string };
+    let ownerView = 404;
+    for (let i = 0; i < 100 && ownerView !== 200; i++) {
+      ownerView = (await fetch(`${cloud.endpoints.api}/jobs/${submitted.jobId}`, { headers: owner })).status;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const otherView = await fetch(`${cloud.endpoints.api}/jobs/${submitted.jobId}`, { headers: other });
+
+    expect(ownerView).toBe(200);
+    expect(otherView.status).toBe(404);
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * The CloudFormation every service packages to (offline, through `serverless package`) keeps
+ * the rules DESIGN.md sets for queues, rules, the bus, runtimes, IAM and references, and is
+ * valid against AWS's own resource specification.
+ */
+import { packageAllServices, SERVICES } from '../../local/packaging/src';
+import { isRecord } from './intrinsics';
+import {
+  checkGetAttAttributes,
+  checkResourcesAgainstSpec,
+  loadSpec,
+  type SpecDatabase,
+} from './resource-spec';
+import {
+  checkBusArchives,
+  checkDeadLetterRetention,
+  checkFunctionEnvironment,
+  checkLeastPrivilege,
+  checkOneRolePerFunction,
+  checkPartialBatchResponses,
+  checkQueueRedrive,
+  checkReferences,
+  checkRulesCanDeliver,
+  checkRuleTargets,
+  checkRuntimes,
+  checkVisibilityTimeouts,
+  type Templates,
+} from './template-checks';
+
+let templates: Templates;
+let spec: SpecDatabase;
+
+beforeAll(async () => {
+  // Cached by serverless.yml content: only the first run after a change packages.
+  const packaged = await packageAllServices();
+  templates = Object.fromEntries(SERVICES.map((service) => [service, packaged[service].template]));
+  spec = await loadSpec();
+}, 600_000);
+
+/** A copy of the templates with one service's template changed. */
+const breaking = (
+  service: string,
+  change: (resources: Record<string, { Properties?: Record<string, unknown> }>) => void,
+) => {
+  const copy = structuredClone(templates);
+  const template = copy[service];
+  if (!template) throw new Error(`no template for ${service}`);
+  change(template.Resources);
+  return copy;
+};
+
+const properties = (resources: Record<string, { Properties?: Record<string, unknown> }>, id: string) => {
+  const found = resources[id]?.Properties;
+  if (!found) throw new Error(`no resource ${id} with properties`);
+  return found;
+};
+
+describe('packaged templates', () => {
+  test('every service packages offline', () => {
+    expect(Object.keys(templates)).toEqual([...SERVICES]);
+  });
+
+  test('every work queue dead-letters after 3 to 5 receives into a queue of its stack', () => {
+    expect(checkQueueRedrive(templates)).toEqual([]);
+  });
+
+  test('every dead-letter queue keeps messages for 14 days', () => {
+    expect(checkDeadLetterRetention(templates)).toEqual([]);
+  });
+
+  test('a queue hides a message for at least 6 times the timeout of the function consuming it', () => {
+    expect(checkVisibilityTimeouts(templates)).toEqual([]);
+  });
+
+  test('every queue consumer reports partial batch failures', () => {
+    expect(checkPartialBatchResponses(templates)).toEqual([]);
+  });
+
+  test('every rule target retries and then dead-letters', () => {
+    expect(checkRuleTargets(templates)).toEqual([]);
+  });
+
+  test('every rule may send to its queue and its DLQ, and only that rule', () => {
+    expect(checkRulesCanDeliver(templates)).toEqual([]);
+  });
+
+  test('the event bus has an archive', () => {
+    expect(checkBusArchives(templates)).toEqual([]);
+  });
+
+  test('every function runs on nodejs22.x', () => {
+    expect(checkRuntimes(templates)).toEqual([]);
+  });
+
+  test('every function gets the common environment', () => {
+    expect(checkFunctionEnvironment(templates)).toEqual([]);
+  });
+
+  test('every function has a role of its own', () => {
+    expect(checkOneRolePerFunction(templates)).toEqual([]);
+  });
+
+  test('no policy allows every action or every resource, except actions AWS cannot scope', () => {
+    expect(checkLeastPrivilege(templates)).toEqual([]);
+  });
+
+  test('every Ref, GetAtt, Sub, DependsOn and ImportValue points at something that exists', () => {
+    expect(checkReferences(templates)).toEqual([]);
+    expect(checkGetAttAttributes(templates, spec)).toEqual([]);
+  });
+
+  test('every resource type and property exists in the AWS specification, with the required ones', () => {
+    expect(checkResourcesAgainstSpec(templates, spec)).toEqual([]);
+  });
+
+  test('the RenderScene workflow times out, retries transient errors and has no catch-all state', () => {
+    const machine = templates.generator?.Resources.RenderSceneStateMachine;
+    expect(machine?.Type).toBe('AWS::StepFunctions::StateMachine');
+    const definitionString = machine?.Properties?.DefinitionString;
+    const sub = isRecord(definitionString) ? definitionString['Fn::Sub'] : undefined;
+    const text = Array.isArray(sub) ? sub[0] : sub;
+    const definition = JSON.parse(String(text)) as {
+      TimeoutSeconds?: number;
+      States: Record<string, { Type: string; Retry?: unknown[]; Catch?: unknown[] }>;
+    };
+    expect(definition.TimeoutSeconds).toBeGreaterThan(0);
+    const states = Object.values(definition.States);
+    expect(states.filter((state) => state.Catch)).toEqual([]);
+    for (const task of states.filter((state) => state.Type === 'Task'))
+      expect(task.Retry?.length).toBeGreaterThan(0);
+  });
+
+  test('the render function and the failure rule refer to the RenderScene state machine', () => {
+    const resources = templates.generator?.Resources ?? {};
+    const environment = resources.RenderLambdaFunction?.Properties?.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(environment.Variables.RENDER_SCENE_STATE_MACHINE_ARN).toEqual({ Ref: 'RenderSceneStateMachine' });
+    const pattern = resources.RenderFailedRule?.Properties?.EventPattern as {
+      detail: Record<string, unknown>;
+    };
+    expect(pattern.detail.stateMachineArn).toEqual([{ Ref: 'RenderSceneStateMachine' }]);
+  });
+});
+
+// Each check is only worth having if it fails when what it guards is removed.
+describe('the template checks catch', () => {
+  test('a queue without a redrive policy, or with too many receives', () => {
+    const broken = breaking('generator', (resources) => {
+      delete properties(resources, 'PlanQueue').RedrivePolicy;
+      properties(resources, 'RenderQueue').RedrivePolicy = {
+        deadLetterTargetArn: { 'Fn::GetAtt': ['RenderDlq', 'Arn'] },
+        maxReceiveCount: 10,
+      };
+    });
+    expect(checkQueueRedrive(broken)).toEqual([
+      'generator: queue PlanQueue has no RedrivePolicy',
+      'generator: queue PlanDlq has no RedrivePolicy',
+      'generator: queue RenderQueue has maxReceiveCount 10, not 3 to 5',
+    ]);
+  });
+
+  test('a DLQ that keeps messages for the default 4 days', () => {
+    const broken = breaking('ledger', (resources) => {
+      delete properties(resources, 'ProjectDlq').MessageRetentionPeriod;
+    });
+    expect(checkDeadLetterRetention(broken)).toEqual([
+      'ledger: DLQ ProjectDlq keeps messages 345600 s, not 14 days',
+    ]);
+  });
+
+  test('a visibility timeout shorter than 6 function timeouts', () => {
+    const broken = breaking('composer', (resources) => {
+      properties(resources, 'ComposeQueue').VisibilityTimeout = 900;
+    });
+    expect(checkVisibilityTimeouts(broken)).toEqual([
+      "composer: queue ComposeQueue hides a message 900 s, less than 6 x ComposeLambdaFunction's 900 s",
+    ]);
+  });
+
+  test('a rule target without a DLQ or retry policy', () => {
+    const broken = breaking('composer', (resources) => {
+      const [target] = properties(resources, 'PrepareRule').Targets as Record<string, unknown>[];
+      if (target) {
+        delete target.DeadLetterConfig;
+        delete target.RetryPolicy;
+      }
+    });
+    expect(checkRuleTargets(broken)).toHaveLength(2);
+  });
+
+  test('a rule its queue policy does not let in', () => {
+    const broken = breaking('ledger', (resources) => {
+      properties(resources, 'ProjectQueuePolicy').Queues = [{ Ref: 'ProjectQueue' }];
+    });
+    expect(checkRulesCanDeliver(broken)).toEqual([
+      'ledger: no queue policy lets rule ProjectRule send to ProjectRuleDlq',
+    ]);
+  });
+
+  test('a bus without an archive', () => {
+    const broken = breaking('ledger', (resources) => {
+      delete resources.EventArchive;
+    });
+    expect(checkBusArchives(broken)).toEqual(['ledger: event bus EventBus has no archive']);
+  });
+
+  test('a function on another runtime', () => {
+    const broken = breaking('api', (resources) => {
+      properties(resources, 'GetJobLambdaFunction').Runtime = 'nodejs20.x';
+    });
+    expect(checkRuntimes(broken)).toEqual(['api: GetJobLambdaFunction runs nodejs20.x, not nodejs22.x']);
+  });
+
+  test('two functions sharing a role', () => {
+    const broken = breaking('api', (resources) => {
+      properties(resources, 'GetJobLambdaFunction').Role = { 'Fn::GetAtt': ['SubmitJobRole', 'Arn'] };
+    });
+    expect(checkOneRolePerFunction(broken)).toEqual([
+      'api: GetJobLambdaFunction shares the role SubmitJobRole with SubmitJobLambdaFunction',
+    ]);
+  });
+
+  test('a statement allowing every action, or a scopable action on every resource', () => {
+    const broken = breaking('composer', (resources) => {
+      const [policy] = properties(resources, 'ComposeRole').Policies as {
+        PolicyDocument: { Statement: unknown[] };
+      }[];
+      policy?.PolicyDocument.Statement.push(
+        { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::bucket/*' },
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'dynamodb:PutItem'], Resource: '*' },
+      );
+    });
+    expect(checkLeastPrivilege(broken)).toEqual([
+      'composer: ComposeRole allows s3:*',
+      'composer: ComposeRole allows dynamodb:PutItem on Resource "*"',
+    ]);
+  });
+
+  test('a reference to a resource that does not exist', () => {
+    const broken = breaking('generator', (resources) => {
+      properties(resources, 'RenderLambdaFunction').Environment = {
+        Variables: { RENDER_SCENE_STATE_MACHINE_ARN: { Ref: 'RenderSceneStepFunctionsStateMachine' } },
+      };
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+      properties(resources, 'RenderRole').RoleName = { 'Fn::Sub': 'role-${GeneratorTabel.Arn}' };
+    });
+    expect(checkReferences(broken)).toEqual([
+      'generator: Resources.RenderLambdaFunction.Properties.Environment.Variables.RENDER_SCENE_STATE_MACHINE_ARN refers to unknown RenderSceneStepFunctionsStateMachine',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+      'generator: Resources.RenderRole.Properties.RoleName substitutes unknown ${GeneratorTabel.Arn}',
+    ]);
+  });
+
+  test('an attribute its resource type does not have', () => {
+    const broken = breaking('ledger', (resources) => {
+      properties(resources, 'ProjectRule').EventBusName = { 'Fn::GetAtt': ['EventBus', 'BusName'] };
+    });
+    expect(checkGetAttAttributes(broken, spec)).toEqual([
+      'ledger: Resources.ProjectRule.Properties.EventBusName gets BusName, which AWS::Events::EventBus lacks',
+    ]);
+  });
+
+  test('an unknown property, a misspelt nested property and a missing required one', () => {
+    const broken = breaking('composer', (resources) => {
+      properties(resources, 'ComposeQueue').VisibilityTimeoutSeconds = 5400;
+      properties(resources, 'ComposerTable').TimeToLiveSpecification = {
+        AttributeName: 'expiresAt',
+        Enable: true,
+      };
+      delete properties(resources, 'PrepareQueuePolicy').PolicyDocument;
+    });
+    expect(checkResourcesAgainstSpec(broken, spec)).toEqual(
+      expect.arrayContaining([
+        'composer: ComposeQueue.VisibilityTimeoutSeconds is not a property',
+        'composer: ComposerTable.TimeToLiveSpecification.Enable is not a property',
+        'composer: PrepareQueuePolicy.PolicyDocument is required',
+      ]),
+    );
+  });
+});
