@@ -7,6 +7,7 @@
  *
  *   node scripts/bootstrap.mjs run <file.ts> [args...]   run a TypeScript entry point
  *   node scripts/bootstrap.mjs jest [args...]            run the test suite
+ *   node scripts/bootstrap.mjs                           only install what is missing
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -74,7 +75,7 @@ if (mode === 'run') {
   run(['--import', 'tsx', '--enable-source-maps', join(root, file), ...args]);
 } else if (mode === 'jest') {
   run([join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...rest]);
-} else {
+} else if (mode !== undefined) {
   say(`unknown mode ${mode}; use "run <file>" or "jest"`);
   process.exit(2);
 }
