@@ -28,7 +28,9 @@ function ensureNpmDependencies() {
   const node22 = join(root, 'node_modules', '.bin', 'node');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted && existsSync(node22)) return;
   say('installing npm dependencies (first run)…');
-  const install = spawnSync('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // `npm install` honours the lock; `npm ci` refuses this lock because npm 11 leaves other platforms'
+  // optional binaries (biome, swc) out of it.
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (install.status !== 0) {
     say('npm install failed; fix the error above and run the command again');
     process.exit(install.status ?? 1);
