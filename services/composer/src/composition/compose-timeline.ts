@@ -97,10 +97,12 @@ async function joinWithCuts(
   signal: AbortSignal | undefined,
 ): Promise<RunStats[]> {
   const list = join(workDir, 'timeline-cut.ffconcat');
-  await writeFile(
-    list,
-    concatListText(clips.map(({ file, frames }) => ({ file, durationUs: durationUs(frames, format) }))),
-  );
+  const entries = clips.map(({ file, frames }) => ({
+    file,
+    outpointUs: outpointUs(secondsFor(frames, format)),
+    durationUs: durationUs(frames, format),
+  }));
+  await writeFile(list, concatListText(entries));
   return [await joinStreams(list, undefined, output, signal)];
 }
 
@@ -164,9 +166,8 @@ async function joinWithTransitions(
     return {
       file: clip.file,
       ...(segment.startFrame > 0 ? { inpointUs: inpointUs(secondsFor(segment.startFrame, format)) } : {}),
-      ...(segment.endFrame < clip.frames
-        ? { outpointUs: outpointUs(secondsFor(segment.endFrame, format)) }
-        : {}),
+      // Set even at the clip's end: a clip longer than declared must not push the rest late.
+      outpointUs: outpointUs(secondsFor(segment.endFrame, format)),
       durationUs: durationUs(segment.endFrame - segment.startFrame, format),
     };
   });
