@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findFfmpeg } from '../../../libs/media/src';
+import { findFfmpeg } from '@reelay/media';
 import { type LocalModelServer, startLocalModelServer } from '../../models/src';
 import { packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
 import { type AwsJsonEmulator, startAwsJsonEmulator } from '../aws-json/src';

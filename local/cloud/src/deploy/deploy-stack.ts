@@ -25,7 +25,6 @@ export const CLOUD_ONLY_TYPES: Record<string, string> = {
   'AWS::SNS::Subscription': 'alarm notifications exist only in AWS',
   'AWS::ApiGatewayV2::Stage': 'the local HTTP API has a single stage',
   'AWS::ApiGatewayV2::Api': 'the local HTTP API server stands for it; routes and integrations are wired',
-  'AWS::S3::BucketPolicy ': 'permissions are enforced by AWS only',
 };
 
 export interface LocalFunctionSpec {

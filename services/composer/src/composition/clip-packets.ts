@@ -1,4 +1,4 @@
-import { defaultFfmpegBinaries, runTool } from './media';
+import { defaultFfmpegBinaries, runTool } from '@reelay/media';
 import { framesFor, type OutputFormat } from './output-format';
 
 /** A clip composeTimeline cannot stream-copy: not made by normalizeClip for this format. */

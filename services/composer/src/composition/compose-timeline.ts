@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkClipCopyable } from './clip-packets';
 import { type ConcatEntry, concatListText, inpointUs, outpointUs } from './concat-list';
-import { runFfmpeg } from './media';
+import { runFfmpeg } from '@reelay/media';
 import {
   assertOutputFormat,
   framesFor,

@@ -5,7 +5,7 @@ import {
   intermediateVideoArgs,
   samplesForFrames,
 } from './encoding';
-import { ALLOWED_DEMUXERS, fileInput, type MediaProbe, runFfmpeg } from './media';
+import { ALLOWED_DEMUXERS, fileInput, type MediaProbe, runFfmpeg } from '@reelay/media';
 import {
   assertOutputFormat,
   framesFor,

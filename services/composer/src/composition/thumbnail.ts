@@ -1,4 +1,4 @@
-import { runFfmpeg } from './media';
+import { runFfmpeg } from '@reelay/media';
 
 export interface ThumbnailRequest {
   video: string;

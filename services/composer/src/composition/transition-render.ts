@@ -1,5 +1,5 @@
 import { frameTimeBase, intermediateVideoArgs } from './encoding';
-import { runFfmpeg } from './media';
+import { runFfmpeg } from '@reelay/media';
 import { type OutputFormat, secondsFor } from './output-format';
 
 export interface TransitionRenderRequest {

@@ -9,7 +9,7 @@ import {
   thumbnailTimeSec,
   transitionKeyframeTimes,
 } from '../../../src/composition/index';
-import { checkMediaAllowed, probeMedia, runFfmpeg } from '../../../src/composition/media';
+import { checkMediaAllowed, probeMedia, runFfmpeg } from '@reelay/media';
 import { decodeErrors, makeSourceClip, streamFacts, useTempDir } from './fixtures';
 
 const SCENE_SEC = 2;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultFfmpegBinaries, runFfmpeg, runTool } from '../../../src/composition/media';
+import { defaultFfmpegBinaries, runFfmpeg, runTool } from '@reelay/media';
 
 export function useTempDir(prefix: string): () => string {
   let dir = '';
