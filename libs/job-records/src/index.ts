@@ -69,9 +69,8 @@ export async function readJobRecord(doc: DynamoDBDocumentClient, table: string, 
     .map((i) => strip(i) as unknown as TimelineEntry)
     .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
   const { statusRank: _rank, ...rest } = strip(job);
-  const summary = rest as Omit<JobRecord, 'scenes' | 'timeline'>;
-  // The summary may be written a moment before the status (two updates): it is REQUESTED until then.
-  return { ...summary, status: summary.status ?? 'REQUESTED', costUsd: summary.costUsd ?? scenes.reduce((sum, s) => sum + (s.costUsd ?? 0), 0), jobId, scenes, timeline };
+  const summary = rest as Omit<JobRecord, 'scenes' | 'timeline' | 'costUsd'>;
+  return { ...summary, costUsd: scenes.reduce((sum, s) => sum + (s.costUsd ?? 0), 0), jobId, scenes, timeline };
 }
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {

@@ -98,9 +98,15 @@ async function recordTimeline(deps: ProjectionDeps, jobId: string, envelope: Eve
 }
 
 async function updateJob(deps: ProjectionDeps, jobId: string, userId: string, recordedAt: string, fields: Record<string, unknown>) {
-  const names: Record<string, string> = { '#userId': 'userId', '#updatedAt': 'updatedAt' };
-  const values: Record<string, unknown> = { ':userId': userId, ':updatedAt': recordedAt };
-  const sets = ['#userId = if_not_exists(#userId, :userId)', '#updatedAt = :updatedAt'];
+  // Whichever event creates the job item gives it the first status, so a record is never without one.
+  const names: Record<string, string> = { '#userId': 'userId', '#updatedAt': 'updatedAt', '#status': 'status' };
+  const values: Record<string, unknown> = { ':userId': userId, ':updatedAt': recordedAt, ':firstStatus': 'REQUESTED', ':firstRank': STATUS_RANK.REQUESTED };
+  const sets = [
+    '#userId = if_not_exists(#userId, :userId)',
+    '#updatedAt = :updatedAt',
+    '#status = if_not_exists(#status, :firstStatus)',
+    'statusRank = if_not_exists(statusRank, :firstRank)',
+  ];
   for (const [k, v] of Object.entries(fields)) {
     names[`#${k}`] = k;
     values[`:${k}`] = v;
