@@ -80,29 +80,39 @@ export interface ConsumeOptions {
 
 export type EventHandler<D extends AnyEventDefinition> = (event: DecodedEvent<D>, record: SQSRecord) => Promise<void>;
 
+export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
 /**
- * An SQS Lambda handler for EventBridge events: decodes each record and reports partial batch failures,
- * so one bad record never fails its neighbours. A record that fails is retried by SQS and finally
- * dead-lettered: nothing is dropped silently.
+ * An SQS Lambda handler that runs `handle` per record and reports partial batch failures, so one bad
+ * record never fails its neighbours. A record that fails is retried by SQS and finally dead-lettered:
+ * nothing is dropped silently.
  */
+export function consumeRecords(
+  handle: (record: SQSRecord, context: Context) => Promise<void>,
+  options: ConsumeOptions = {},
+): SqsBatchHandler {
+  const processor = new BatchProcessor(EventType.SQS);
+  return (event, context) =>
+    processPartialResponse(
+      event,
+      async (record: SQSRecord) => {
+        try {
+          await handle(record, context);
+        } catch (error) {
+          options.onRecordError?.(error, record);
+          throw error;
+        }
+      },
+      processor,
+      { context, throwOnFullBatchFailure: false, processInParallel: options.parallel ?? true },
+    );
+}
+
+/** consumeRecords for EventBridge events: each record is decoded into one of the expected events first. */
 export function consumeEvents<D extends AnyEventDefinition>(
   expected: readonly D[],
   handle: EventHandler<D>,
   options: ConsumeOptions = {},
-): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
-    try {
-      await handle(decodeEvent(record.body, expected), record);
-    } catch (error) {
-      options.onRecordError?.(error, record);
-      throw error;
-    }
-  };
-  return (event, context) =>
-    processPartialResponse(event, recordHandler, processor, {
-      context,
-      throwOnFullBatchFailure: false,
-      processInParallel: options.parallel ?? true,
-    });
+): SqsBatchHandler {
+  return consumeRecords((record) => handle(decodeEvent(record.body, expected), record), options);
 }

@@ -1,7 +1,5 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { EventPublisher, SOURCES } from '@reelay/events';
+import { consumeRecords, EventPublisher, SOURCES } from '@reelay/events';
 import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { composeJob } from '../../composing/compose-job';
@@ -15,8 +13,8 @@ const composeRequestSchema = z.object({ jobId: z.string().regex(/^[0-9A-HJKMNP-T
 /** ffmpeg is stopped this long before the Lambda timeout, so the error is ours and recorded, not a kill. */
 const SAFETY_MARGIN_MS = 15_000;
 
-function recordHandlerFor(context: Context) {
-  return async (record: SQSRecord): Promise<void> => {
+export const handler = consumeRecords(
+  async (record, context) => {
     const { jobId } = composeRequestSchema.parse(JSON.parse(record.body));
     const remaining = context.getRemainingTimeInMillis();
     const signal = AbortSignal.timeout(Math.max(1000, remaining - SAFETY_MARGIN_MS));
@@ -30,8 +28,6 @@ function recordHandlerFor(context: Context) {
       signal,
     });
     logger.info('compose request handled', { jobId, outcome });
-  };
-}
-
-export const handler = (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandlerFor(context), new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+  },
+  { onRecordError: (error, record) => logger.error('compose request failed', { error, messageId: record.messageId }) },
+);
