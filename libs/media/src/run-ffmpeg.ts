@@ -1,6 +1,6 @@
 import { enforceInputPolicy, GLOBAL_FFMPEG_ARGS, type InputPolicy } from './ffmpeg-args';
 import { defaultFfmpegBinaries, type FfmpegBinaries } from './find-ffmpeg';
-import { runTool } from './run-tool';
+import { runTool, type RunToolOptions } from './run-tool';
 
 export interface RunFfmpegOptions extends InputPolicy {
   signal?: AbortSignal;
@@ -10,6 +10,8 @@ export interface RunFfmpegOptions extends InputPolicy {
   logLevel?: 'quiet' | 'error' | 'warning' | 'info' | 'verbose';
   killGraceMs?: number;
   binaries?: FfmpegBinaries;
+  onStdoutLine?: RunToolOptions['onStdoutLine'];
+  onSpawn?: RunToolOptions['onSpawn'];
 }
 
 export interface FfmpegRun {

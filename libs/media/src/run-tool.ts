@@ -11,6 +11,10 @@ export interface RunToolOptions {
   killGraceMs?: number;
   /** Keep stdout (ffprobe's JSON); ffmpeg's stdout is discarded. */
   captureStdout?: boolean;
+  /** Each line the tool prints on stdout (ffmpeg's `-progress pipe:1` blocks). */
+  onStdoutLine?: (line: string) => void;
+  /** The child's pid as soon as it exists (a caller that must prove it was killed keeps it). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ToolRun {
@@ -35,7 +39,7 @@ export function runTool(
   args: readonly string[],
   opts: RunToolOptions = {},
 ): Promise<ToolRun> {
-  const { signal, timeoutMs, cwd, killGraceMs = 2_000, captureStdout = false } = opts;
+  const { signal, timeoutMs, cwd, killGraceMs = 2_000, captureStdout = false, onStdoutLine, onSpawn } = opts;
   if (signal?.aborted) return Promise.reject(new FfmpegAbortedError(tool));
 
   return new Promise<ToolRun>((resolve, reject) => {
@@ -43,17 +47,23 @@ export function runTool(
     const child = spawn(binary, args, {
       cwd,
       shell: false,
-      stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
+      stdio: ['ignore', captureStdout || onStdoutLine ? 'pipe' : 'ignore', 'pipe'],
     });
+    if (child.pid !== undefined) onSpawn?.(child.pid);
 
     let stdout = '';
+    let partialLine = '';
     let stderrTail = '';
     let stoppedBy: 'timeout' | 'abort' | undefined;
     let peakRssKb: number | undefined;
     let killTimer: NodeJS.Timeout | undefined;
 
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
+      if (captureStdout) stdout += chunk;
+      if (!onStdoutLine) return;
+      const lines = (partialLine + chunk).split('\n');
+      partialLine = lines.pop() ?? '';
+      for (const line of lines) onStdoutLine(line);
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);

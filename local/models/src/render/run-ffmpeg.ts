@@ -1,18 +1,6 @@
-import { spawn } from 'node:child_process';
+import { FfmpegAbortedError, runFfmpeg as runMediaFfmpeg } from '@reelay/media';
 
-export class FfmpegFailedError extends Error {
-  readonly retryable = false;
-  constructor(
-    readonly exitCode: number | null,
-    readonly stderrTail: string,
-  ) {
-    super(
-      `ffmpeg exited with ${exitCode ?? 'a signal'}: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}`,
-    );
-    this.name = 'FfmpegFailedError';
-  }
-}
-
+/** A render stopped because its prediction was cancelled. */
 export class RenderAbortedError extends Error {
   readonly retryable = false;
   constructor() {
@@ -37,54 +25,31 @@ export interface RunFfmpegOptions {
   onProgress?: (progress: FfmpegProgress) => void;
 }
 
-const STDERR_TAIL_BYTES = 4000;
-
-/** Spawns ffmpeg with an argument array (never a shell) and reports its -progress key=value blocks. */
-export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(new RenderAbortedError());
-      return;
-    }
-    const child = spawn(
-      options.ffmpegPath,
-      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats', ...options.args],
-      { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
-    let stderr = '';
-    let pending = '';
-    let frame = 0;
-    let outTimeSec = 0;
-    const onAbort = (): void => {
-      child.kill('SIGKILL');
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
+/**
+ * Runs a model's ffmpeg render through libs/media (argument array, file-only inputs, killed on
+ * abort) with lavfi sources allowed, and turns ffmpeg's -progress key=value blocks into progress.
+ */
+export async function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
+  let frame = 0;
+  let outTimeSec = 0;
+  try {
+    await runMediaFfmpeg(['-progress', 'pipe:1', ...options.args], {
+      binaries: { ffmpeg: options.ffmpegPath, ffprobe: '' },
+      cwd: options.cwd,
+      allowLavfi: true,
+      // A cancelled prediction's render is killed at once, as before; nothing of it is kept.
+      killGraceMs: 0,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+      onStdoutLine: (line) => {
         const [key, value] = line.split('=', 2);
         if (key === 'frame') frame = Number(value) || 0;
         else if (key === 'out_time_us') outTimeSec = Math.max(0, Number(value) || 0) / 1e6;
         else if (key === 'progress') options.onProgress?.({ frame, outTimeSec });
-      }
+      },
     });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
-    });
-    child.on('error', (error) => {
-      options.signal?.removeEventListener('abort', onAbort);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      options.signal?.removeEventListener('abort', onAbort);
-      if (options.signal?.aborted) reject(new RenderAbortedError());
-      else if (code === 0) resolve();
-      else reject(new FfmpegFailedError(code, stderr));
-    });
-  });
+  } catch (error) {
+    if (error instanceof FfmpegAbortedError) throw new RenderAbortedError();
+    throw error;
+  }
 }
