@@ -22,7 +22,8 @@ class LinesReporter implements ProgressReporter {
   constructor(private readonly stream: NodeJS.WriteStream) {}
   update(view: ProgressView): void {
     const lines = [`job ${view.status.toLowerCase()}`];
-    for (const s of view.scenes) lines.push(`scene ${s.sceneIndex + 1}/${view.sceneCount ?? view.scenes.length} ${s.status}`);
+    for (const s of view.scenes)
+      lines.push(`scene ${s.sceneIndex + 1}/${view.sceneCount ?? view.scenes.length} ${s.status}`);
     for (const line of lines) {
       if (this.seen.has(line)) continue;
       this.seen.add(line);
@@ -40,19 +41,32 @@ class BarsReporter implements ProgressReporter {
   private job?: SingleBar;
   constructor(stream: NodeJS.WriteStream) {
     this.multibar = new MultiBar(
-      { stream, format: ' {label} [{bar}] {state}', barsize: 24, hideCursor: true, clearOnComplete: false, autopadding: true },
+      {
+        stream,
+        format: ' {label} [{bar}] {state}',
+        barsize: 24,
+        hideCursor: true,
+        clearOnComplete: false,
+        autopadding: true,
+      },
       Presets.shades_classic,
     );
   }
   update(view: ProgressView): void {
     this.job ??= this.multibar.create(4, 0, { label: 'job      ', state: '' });
-    const jobStep = { REQUESTED: 0, PLANNED: 1, RENDERING: 1, COMPOSING: 3, COMPLETED: 4, FAILED: 4 }[view.status] ?? 0;
+    const jobStep =
+      { REQUESTED: 0, PLANNED: 1, RENDERING: 1, COMPOSING: 3, COMPLETED: 4, FAILED: 4 }[view.status] ?? 0;
     const allReady = view.scenes.length > 0 && view.scenes.every((s) => s.status === 'ready');
-    this.job.update(view.status === 'RENDERING' && allReady ? 3 : jobStep, { state: allReady && view.status === 'RENDERING' ? 'composing' : view.status.toLowerCase() });
+    this.job.update(view.status === 'RENDERING' && allReady ? 3 : jobStep, {
+      state: allReady && view.status === 'RENDERING' ? 'composing' : view.status.toLowerCase(),
+    });
     for (const s of view.scenes) {
       let bar = this.bars.get(s.sceneIndex);
       if (!bar) {
-        bar = this.multibar.create(2, 0, { label: `scene ${String(s.sceneIndex + 1).padStart(2)}`, state: '' });
+        bar = this.multibar.create(2, 0, {
+          label: `scene ${String(s.sceneIndex + 1).padStart(2)}`,
+          state: '',
+        });
         this.bars.set(s.sceneIndex, bar);
       }
       bar.update(SCENE_STEPS[s.status] ?? 0, { state: s.status === 'planned' ? 'rendering' : s.status });

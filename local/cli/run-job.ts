@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { JobSpecInput } from '@reelay/events';
 import type { JobRecord } from '@reelay/job-records';
@@ -21,19 +20,32 @@ export interface JobResult {
  * Submits a job to the local HTTP API as any client would, follows it through GET /jobs/{id}
  * until it ends, then downloads its video and thumbnail.
  */
-export async function runJob(cloud: EmbeddedCloud, spec: JobSpecInput, opts: { userId: string; out?: string; progress?: ProgressReporter; pollMs?: number }): Promise<JobResult> {
+export async function runJob(
+  cloud: EmbeddedCloud,
+  spec: JobSpecInput,
+  opts: { userId: string; out?: string; progress?: ProgressReporter; pollMs?: number },
+): Promise<JobResult> {
   const token = cloud.token(opts.userId);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const submitted = await fetch(`${cloud.endpoints.api}/jobs`, { method: 'POST', headers, body: JSON.stringify(spec) });
+  const submitted = await fetch(`${cloud.endpoints.api}/jobs`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(spec),
+  });
   const body = (await submitted.json()) as { jobId?: string; detail?: string };
-  if (submitted.status !== 202 || !body.jobId) throw new JobRejectedError(body.detail ?? `the api answered ${submitted.status}`);
+  if (submitted.status !== 202 || !body.jobId)
+    throw new JobRejectedError(body.detail ?? `the api answered ${submitted.status}`);
   const jobId = body.jobId;
   let record: JobRecord | undefined;
   for (;;) {
     const res = await fetch(`${cloud.endpoints.api}/jobs/${jobId}`, { headers });
     if (res.status === 200) {
       record = (await res.json()) as JobRecord;
-      opts.progress?.update({ status: record.status, scenes: record.scenes, ...(record.sceneCount ? { sceneCount: record.sceneCount } : {}) });
+      opts.progress?.update({
+        status: record.status,
+        scenes: record.scenes,
+        ...(record.sceneCount ? { sceneCount: record.sceneCount } : {}),
+      });
       if (record.status === 'COMPLETED' || record.status === 'FAILED') break;
     } else if (res.status !== 404) {
       throw new Error(`GET /jobs/${jobId} answered ${res.status}: ${await res.text()}`);
@@ -43,7 +55,7 @@ export async function runJob(cloud: EmbeddedCloud, spec: JobSpecInput, opts: { u
   opts.progress?.stop();
   if (record.status !== 'COMPLETED' || !record.output) return { record };
   const video = resolve(opts.out ?? `out/${jobId}.mp4`);
-  const thumbnail = video.replace(/\.mp4$/i, '') + '.jpg';
+  const thumbnail = `${video.replace(/\.mp4$/i, '')}.jpg`;
   await download(cloud, record.output.key, video);
   await download(cloud, record.output.thumbnailKey, thumbnail);
   return { record, video, thumbnail };
@@ -51,6 +63,8 @@ export async function runJob(cloud: EmbeddedCloud, spec: JobSpecInput, opts: { u
 
 async function download(cloud: EmbeddedCloud, key: string, file: string): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
-  const { Body } = await cloud.clients.s3.send(new GetObjectCommand({ Bucket: cloud.names.mediaBucket, Key: key }));
+  const { Body } = await cloud.clients.s3.send(
+    new GetObjectCommand({ Bucket: cloud.names.mediaBucket, Key: key }),
+  );
   await pipeline(Body as Readable, createWriteStream(file));
 }

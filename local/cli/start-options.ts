@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type JobSpecInput, jobSpecSchema } from '@reelay/events';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 export class UsageError extends Error {}
 
@@ -57,14 +57,22 @@ export function parseStartOptions(argv: string[]): StartOptions {
     ...(values.captions === false ? { captions: false } : {}),
   };
   const uploads = values.upload ?? [];
-  const result = jobSpecSchema.safeParse({ ...spec, ...(uploads.length ? { uploads: uploads.map(() => '0'.repeat(26)) } : {}) });
+  const result = jobSpecSchema.safeParse({
+    ...spec,
+    ...(uploads.length ? { uploads: uploads.map(() => '0'.repeat(26)) } : {}),
+  });
   if (!result.success) {
     const issue = result.error.issues[0] as z.core.$ZodIssue;
     const field = String(issue.path[0] ?? '');
     throw new UsageError(`${OPTION_BY_FIELD[field] ?? field}: ${issue.message}`);
   }
   if (uploads.length > 0) throw new UsageError('--upload: uploads are not supported by this build yet');
-  return { spec: spec as JobSpecInput, uploads, ...(values.out ? { out: values.out } : {}), json: values.json ?? false };
+  return {
+    spec: spec as JobSpecInput,
+    uploads,
+    ...(values.out ? { out: values.out } : {}),
+    json: values.json ?? false,
+  };
 }
 
 function parse(argv: string[]) {

@@ -19,18 +19,28 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   log('starting the embedded local cloud…');
   const cloud = await startEmbeddedCloud();
-  log(`local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s (function logs: ${cloud.logFile})`);
+  log(
+    `local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s (function logs: ${cloud.logFile})`,
+  );
   try {
     const jobStarted = Date.now();
-    const result = await runJob(cloud, options.spec, { userId: 'local-user', progress: progressReporter(), ...(options.out ? { out: options.out } : {}) });
+    const result = await runJob(cloud, options.spec, {
+      userId: 'local-user',
+      progress: progressReporter(),
+      ...(options.out ? { out: options.out } : {}),
+    });
     const { record } = result;
     const seconds = ((Date.now() - jobStarted) / 1000).toFixed(1);
     if (record.status === 'COMPLETED' && record.output) {
-      log(`\njob ${record.jobId} completed in ${seconds} s: ${record.output.durationSec.toFixed(2)} s, ${record.output.width}x${record.output.height}, ${record.scenes.length} scenes, cost $${record.costUsd.toFixed(4)}`);
+      log(
+        `\njob ${record.jobId} completed in ${seconds} s: ${record.output.durationSec.toFixed(2)} s, ${record.output.width}x${record.output.height}, ${record.scenes.length} scenes, cost $${record.costUsd.toFixed(4)}`,
+      );
       log(`video:     ${result.video}`);
       log(`thumbnail: ${result.thumbnail}`);
     } else {
-      log(`\njob ${record.jobId} failed at ${record.failure?.stage}: ${record.failure?.code}: ${record.failure?.reason}`);
+      log(
+        `\njob ${record.jobId} failed at ${record.failure?.stage}: ${record.failure?.code}: ${record.failure?.reason}`,
+      );
     }
     if (options.json) {
       process.stdout.write(

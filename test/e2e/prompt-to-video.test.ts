@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
 import { runJob } from '../../local/cli/run-job';
+import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
 
 interface ProbedStream {
   codec_type: string;
@@ -14,7 +14,9 @@ interface ProbedStream {
 }
 
 function ffprobe(file: string): { streams: ProbedStream[]; format: { duration: string } } {
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file]).toString());
+  return JSON.parse(
+    execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file]).toString(),
+  );
 }
 
 describe('a prompt becomes a video through all four services', () => {
@@ -33,11 +35,17 @@ describe('a prompt becomes a video through all four services', () => {
   });
 
   it('renders an H.264 + AAC MP4 at the planned size and length', async () => {
-    const spec = { prompt: 'a lighthouse in a storm at night', scenes: 3, secondsPerScene: 2, resolution: '480p' as const };
+    const spec = {
+      prompt: 'a lighthouse in a storm at night',
+      scenes: 3,
+      secondsPerScene: 2,
+      resolution: '480p' as const,
+    };
 
     const result = await runJob(cloud, spec, { userId: 'e2e-user', out: join(outDir, 'video.mp4') });
 
-    if (result.record.status !== 'COMPLETED') throw new Error(`job failed: ${JSON.stringify(result.record.failure)}\n${logs.slice(-40).join('\n')}`);
+    if (result.record.status !== 'COMPLETED')
+      throw new Error(`job failed: ${JSON.stringify(result.record.failure)}\n${logs.slice(-40).join('\n')}`);
     const probe = ffprobe(result.video ?? '');
     const video = probe.streams.filter((s) => s.codec_type === 'video');
     const audio = probe.streams.filter((s) => s.codec_type === 'audio');
@@ -56,9 +64,16 @@ describe('a prompt becomes a video through all four services', () => {
   }, 300_000);
 
   it('answers 400 naming the problem for an invalid spec, and 401 without a token', async () => {
-    const headers = { authorization: `Bearer ${cloud.token('e2e-user')}`, 'content-type': 'application/json' };
+    const headers = {
+      authorization: `Bearer ${cloud.token('e2e-user')}`,
+      'content-type': 'application/json',
+    };
 
-    const invalid = await fetch(`${cloud.endpoints.api}/jobs`, { method: 'POST', headers, body: JSON.stringify({ prompt: 'x', scenes: 40, colour: 'red' }) });
+    const invalid = await fetch(`${cloud.endpoints.api}/jobs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ prompt: 'x', scenes: 40, colour: 'red' }),
+    });
     const anonymous = await fetch(`${cloud.endpoints.api}/jobs`, { method: 'POST', body: '{}' });
 
     expect(invalid.status).toBe(400);
@@ -71,7 +86,13 @@ describe('a prompt becomes a video through all four services', () => {
   it("hides another user's job behind a 404", async () => {
     const owner = { authorization: `Bearer ${cloud.token('owner')}`, 'content-type': 'application/json' };
     const other = { authorization: `Bearer ${cloud.token('someone-else')}` };
-    const submitted = (await (await fetch(`${cloud.endpoints.api}/jobs`, { method: 'POST', headers: owner, body: JSON.stringify({ prompt: 'mine', scenes: 1 }) })).json()) as { jobId: string };
+    const submitted = (await (
+      await fetch(`${cloud.endpoints.api}/jobs`, {
+        method: 'POST',
+        headers: owner,
+        body: JSON.stringify({ prompt: 'mine', scenes: 1 }),
+      })
+    ).json()) as { jobId: string };
     let ownerView = 404;
     for (let i = 0; i < 100 && ownerView !== 200; i++) {
       ownerView = (await fetch(`${cloud.endpoints.api}/jobs/${submitted.jobId}`, { headers: owner })).status;

@@ -6,7 +6,10 @@ import { ALL_EVENTS, jobSpecSchema } from '../src';
 
 const outDir = resolve(__dirname, '../../../docs/events');
 mkdirSync(outDir, { recursive: true });
-const schemas = [...ALL_EVENTS.map((d) => [d.detailType, d.schema] as const), ['JobSpec', jobSpecSchema] as const];
+const schemas = [
+  ...ALL_EVENTS.map((d) => [d.detailType, d.schema] as const),
+  ['JobSpec', jobSpecSchema] as const,
+];
 for (const [name, schema] of schemas) {
   const file = join(outDir, `${name}.schema.json`);
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });

@@ -2,7 +2,12 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { EVENT_VERSION } from './define-event';
-import { InvalidEventError, MalformedEnvelopeError, UnknownEventTypeError, UnknownEventVersionError } from './errors';
+import {
+  InvalidEventError,
+  MalformedEnvelopeError,
+  UnknownEventTypeError,
+  UnknownEventVersionError,
+} from './errors';
 import type { AnyEventDefinition } from './registry';
 
 /** The EventBridge envelope as it arrives in an SQS message body. */
@@ -32,7 +37,10 @@ export type DecodedEvent<D extends AnyEventDefinition> = D extends AnyEventDefin
  * Parses an EventBridge event delivered through SQS into one of the expected events.
  * Every failure is permanent (the message will never parse), so it is thrown as a non-retryable error.
  */
-export function decodeEvent<D extends AnyEventDefinition>(body: string, expected: readonly D[]): DecodedEvent<D> {
+export function decodeEvent<D extends AnyEventDefinition>(
+  body: string,
+  expected: readonly D[],
+): DecodedEvent<D> {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -41,15 +49,21 @@ export function decodeEvent<D extends AnyEventDefinition>(body: string, expected
   }
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) {
-    throw new MalformedEnvelopeError(`message body is not an EventBridge event: ${z.prettifyError(envelope.error)}`);
+    throw new MalformedEnvelopeError(
+      `message body is not an EventBridge event: ${z.prettifyError(envelope.error)}`,
+    );
   }
   const { detail, 'detail-type': detailType } = envelope.data;
   const definition = expected.find((d) => d.detailType === detailType);
   if (!definition) {
-    throw new UnknownEventTypeError(`${detailType} is not one of ${expected.map((d) => d.detailType).join(', ')}`);
+    throw new UnknownEventTypeError(
+      `${detailType} is not one of ${expected.map((d) => d.detailType).join(', ')}`,
+    );
   }
   if (detail.version !== EVENT_VERSION) {
-    throw new UnknownEventVersionError(`${detailType} version ${String(detail.version)} is not supported (expected ${EVENT_VERSION})`);
+    throw new UnknownEventVersionError(
+      `${detailType} version ${String(detail.version)} is not supported (expected ${EVENT_VERSION})`,
+    );
   }
   if (!(definition.sources as readonly string[]).includes(envelope.data.source)) {
     throw new InvalidEventError(`${detailType} from ${envelope.data.source} is not accepted`);
@@ -78,7 +92,10 @@ export interface ConsumeOptions {
   parallel?: boolean;
 }
 
-export type EventHandler<D extends AnyEventDefinition> = (event: DecodedEvent<D>, record: SQSRecord) => Promise<void>;
+export type EventHandler<D extends AnyEventDefinition> = (
+  event: DecodedEvent<D>,
+  record: SQSRecord,
+) => Promise<void>;
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 

@@ -6,7 +6,9 @@ export const RESOLUTIONS = ['480p', '720p', '1080p'] as const;
 export const ASPECTS = ['16:9', '9:16', '1:1'] as const;
 
 /** Replicate model ids: owner/name or owner/name:version. */
-const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]*\/[a-z0-9][a-z0-9_.-]*(:[0-9a-f]{8,64})?$/i, 'must be owner/name');
+const modelIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]*\/[a-z0-9][a-z0-9_.-]*(:[0-9a-f]{8,64})?$/i, 'must be owner/name');
 
 /**
  * The job spec as users send it (the body of POST /jobs) with defaults applied.
@@ -29,7 +31,12 @@ export const jobSpecSchema = z
     voice: z.string().min(1).max(64).optional(),
     seed: z.number().int().min(0).max(2_147_483_647).optional(),
     models: z.partialRecord(z.enum(SCENE_KINDS), modelIdSchema).default({}),
-    deadlineSec: z.number().int().min(60).max(6 * 3600).default(1800),
+    deadlineSec: z
+      .number()
+      .int()
+      .min(60)
+      .max(6 * 3600)
+      .default(1800),
   })
   .superRefine((spec, ctx) => {
     const needsPrompt = spec.recipe === 'prompt' || spec.recipe === 'ad' || spec.recipe === 'soundtrack';
@@ -38,10 +45,18 @@ export const jobSpecSchema = z
     }
     const needsUploads = spec.recipe === 'story' || spec.recipe === 'merge' || spec.recipe === 'soundtrack';
     if (needsUploads && spec.uploads.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['uploads'], message: `the ${spec.recipe} recipe needs at least one upload` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['uploads'],
+        message: `the ${spec.recipe} recipe needs at least one upload`,
+      });
     }
     if (spec.recipe === 'soundtrack' && spec.uploads.length > 1) {
-      ctx.addIssue({ code: 'custom', path: ['uploads'], message: 'the soundtrack recipe scores exactly one video' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['uploads'],
+        message: 'the soundtrack recipe scores exactly one video',
+      });
     }
   });
 
@@ -51,7 +66,10 @@ export type JobSpec = z.output<typeof jobSpecSchema>;
 const HEIGHT_BY_RESOLUTION = { '480p': 480, '720p': 720, '1080p': 1080 } as const;
 
 /** Output frame size for a resolution and aspect, rounded to even numbers as H.264 yuv420p needs. */
-export function frameSize(resolution: JobSpec['resolution'], aspect: JobSpec['aspect']): { width: number; height: number } {
+export function frameSize(
+  resolution: JobSpec['resolution'],
+  aspect: JobSpec['aspect'],
+): { width: number; height: number } {
   const short = HEIGHT_BY_RESOLUTION[resolution];
   const even = (n: number) => Math.round(n / 2) * 2;
   switch (aspect) {

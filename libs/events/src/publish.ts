@@ -1,4 +1,8 @@
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import type { z } from 'zod';
 import type { EventDefinition, EventSource } from './define-event';
 import { EventTooLargeError, PublishFailedError } from './errors';
@@ -30,7 +34,13 @@ export function outgoing<Schema extends z.ZodType>(
 /** Size as EventBridge counts it: time, source, detail-type, detail and resources, in UTF-8 bytes. */
 export function entrySize(entry: PutEventsRequestEntry): number {
   const bytes = (s: string | undefined) => (s ? Buffer.byteLength(s, 'utf8') : 0);
-  return 14 + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail) + (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0);
+  return (
+    14 +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0)
+  );
 }
 
 /** Publishes validated events on the bus: batches of ≤10 entries and ≤256 KB, retrying only the entries that failed. */
@@ -43,7 +53,10 @@ export class EventPublisher {
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  async publish<Schema extends z.ZodType>(definition: EventDefinition<string, Schema>, detail: z.input<Schema>): Promise<void> {
+  async publish<Schema extends z.ZodType>(
+    definition: EventDefinition<string, Schema>,
+    detail: z.input<Schema>,
+  ): Promise<void> {
     await this.publishAll([outgoing(definition, detail)]);
   }
 
@@ -79,9 +92,15 @@ export class EventPublisher {
       const result = await this.deps.client.send(new PutEventsCommand({ Entries: pending }));
       if (!result.FailedEntryCount) return;
       const failed = pending.filter((_, i) => result.Entries?.[i]?.ErrorCode);
-      const errors = [...new Set((result.Entries ?? []).flatMap((e) => (e.ErrorCode ? [`${e.ErrorCode}: ${e.ErrorMessage}`] : [])))];
+      const errors = [
+        ...new Set(
+          (result.Entries ?? []).flatMap((e) => (e.ErrorCode ? [`${e.ErrorCode}: ${e.ErrorMessage}`] : [])),
+        ),
+      ];
       if (attempt >= this.maxAttempts) {
-        throw new PublishFailedError(`${failed.length} event(s) still rejected after ${attempt} attempts: ${errors.join('; ')}`);
+        throw new PublishFailedError(
+          `${failed.length} event(s) still rejected after ${attempt} attempts: ${errors.join('; ')}`,
+        );
       }
       pending = failed;
       await this.sleep(Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2));

@@ -1,7 +1,7 @@
 import { jobFailed } from './events/job-failed';
 import { jobRequested } from './events/job-requested';
-import { sceneReady } from './events/scene-ready';
 import { scenePlanned } from './events/scene-planned';
+import { sceneReady } from './events/scene-ready';
 import { videoComposed } from './events/video-composed';
 
 /** Every event of the system, in the order a job emits them. */

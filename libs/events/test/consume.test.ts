@@ -4,19 +4,39 @@ import {
   decodeEvent,
   InvalidEventError,
   jobRequested,
+  MalformedEnvelopeError,
   makeJobRequested,
   makeSceneReady,
-  MalformedEnvelopeError,
   sceneReady,
   UnknownEventTypeError,
   UnknownEventVersionError,
 } from '../src';
 
 const envelope = (detailType: string, source: string, detail: unknown) =>
-  JSON.stringify({ version: '0', id: 'e-1', 'detail-type': detailType, source, account: '0', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail });
+  JSON.stringify({
+    version: '0',
+    id: 'e-1',
+    'detail-type': detailType,
+    source,
+    account: '0',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail,
+  });
 
 const record = (messageId: string, body: string): SQSRecord =>
-  ({ messageId, receiptHandle: messageId, body, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:0:q', awsRegion: 'us-east-1' }) as unknown as SQSRecord;
+  ({
+    messageId,
+    receiptHandle: messageId,
+    body,
+    attributes: {},
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:0:q',
+    awsRegion: 'us-east-1',
+  }) as unknown as SQSRecord;
 
 describe('decodeEvent', () => {
   it('returns the typed detail of an expected event', () => {
@@ -36,10 +56,19 @@ describe('decodeEvent', () => {
   });
 
   it('rejects an unexpected type, a wrong source, bad JSON and an invalid detail', () => {
-    expect(() => decodeEvent(envelope('JobRequested', 'reelay.api', makeJobRequested()), [sceneReady])).toThrow(UnknownEventTypeError);
-    expect(() => decodeEvent(envelope('SceneReady', 'reelay.api', makeSceneReady()), [sceneReady])).toThrow(InvalidEventError);
+    expect(() =>
+      decodeEvent(envelope('JobRequested', 'reelay.api', makeJobRequested()), [sceneReady]),
+    ).toThrow(UnknownEventTypeError);
+    expect(() => decodeEvent(envelope('SceneReady', 'reelay.api', makeSceneReady()), [sceneReady])).toThrow(
+      InvalidEventError,
+    );
     expect(() => decodeEvent('{not json', [sceneReady])).toThrow(MalformedEnvelopeError);
-    expect(() => decodeEvent(envelope('SceneReady', 'reelay.generator', { ...makeSceneReady(), key: '../../etc/passwd' }), [sceneReady])).toThrow(InvalidEventError);
+    expect(() =>
+      decodeEvent(
+        envelope('SceneReady', 'reelay.generator', { ...makeSceneReady(), key: '../../etc/passwd' }),
+        [sceneReady],
+      ),
+    ).toThrow(InvalidEventError);
   });
 });
 
@@ -54,7 +83,10 @@ describe('consumeEvents', () => {
     const event: SQSEvent = {
       Records: [
         record('m1', envelope('JobRequested', 'reelay.api', good)),
-        record('m2', envelope('JobRequested', 'reelay.api', makeJobRequested({ spec: { prompt: 'explode' } }))),
+        record(
+          'm2',
+          envelope('JobRequested', 'reelay.api', makeJobRequested({ spec: { prompt: 'explode' } })),
+        ),
         record('m3', 'not an event'),
         record('m4', envelope('JobRequested', 'reelay.api', { ...good, version: 9 })),
       ],

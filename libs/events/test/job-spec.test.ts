@@ -4,7 +4,14 @@ describe('job spec', () => {
   it('applies the documented defaults', () => {
     const spec = jobSpecSchema.parse({ prompt: 'a lighthouse' });
 
-    expect(spec).toMatchObject({ recipe: 'prompt', scenes: 5, secondsPerScene: 4, resolution: '720p', aspect: '16:9', transition: 'crossfade' });
+    expect(spec).toMatchObject({
+      recipe: 'prompt',
+      scenes: 5,
+      secondsPerScene: 4,
+      resolution: '720p',
+      aspect: '16:9',
+      transition: 'crossfade',
+    });
   });
 
   it('refuses unknown fields instead of ignoring them', () => {

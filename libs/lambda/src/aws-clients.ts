@@ -28,7 +28,14 @@ export function s3Client(env: Env = process.env): S3Client {
     // Local S3 (s3rver) serves buckets by path, not by virtual host, and does not understand the
     // aws-chunked uploads the SDK sends by default for streamed bodies.
     return new S3Client(
-      custom.endpoint ? { ...custom, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {},
+      custom.endpoint
+        ? {
+            ...custom,
+            forcePathStyle: true,
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          }
+        : {},
     );
   });
 }

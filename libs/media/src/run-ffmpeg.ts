@@ -1,6 +1,6 @@
 import { enforceInputPolicy, GLOBAL_FFMPEG_ARGS, type InputPolicy } from './ffmpeg-args';
 import { defaultFfmpegBinaries, type FfmpegBinaries } from './find-ffmpeg';
-import { runTool, type RunToolOptions } from './run-tool';
+import { type RunToolOptions, runTool } from './run-tool';
 
 export interface RunFfmpegOptions extends InputPolicy {
   signal?: AbortSignal;

@@ -26,8 +26,18 @@ export class DevIssuer {
     const now = Math.floor(Date.now() / 1000);
     const encode = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const header = encode({ alg: 'RS256', typ: 'JWT', kid: this.kid });
-    const payload = encode({ iss: this.issuer, sub: userId, aud: DevIssuer.AUDIENCE, iat: now, exp: now + ttlSec, token_use: 'id' });
-    const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(this.privateKey).toString('base64url');
+    const payload = encode({
+      iss: this.issuer,
+      sub: userId,
+      aud: DevIssuer.AUDIENCE,
+      iat: now,
+      exp: now + ttlSec,
+      token_use: 'id',
+    });
+    const signature = createSign('RSA-SHA256')
+      .update(`${header}.${payload}`)
+      .sign(this.privateKey)
+      .toString('base64url');
     return `${header}.${payload}.${signature}`;
   }
 }

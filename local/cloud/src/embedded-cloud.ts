@@ -1,17 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { findFfmpeg } from '@reelay/media';
 import { type LocalModelServer, startLocalModelServer } from '../../models/src';
 import { packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
 import { type AwsJsonEmulator, startAwsJsonEmulator } from '../aws-json/src';
-import { deployStack, LocalCloudState, type LocalFunctionSpec, type EventSourceSpec } from './deploy/deploy-stack';
+import {
+  deployStack,
+  type EventSourceSpec,
+  LocalCloudState,
+  type LocalFunctionSpec,
+} from './deploy/deploy-stack';
 import type { CloudFormationTemplate } from './deploy/template';
 import { LocalFunction } from './lambda/local-function';
 import { SqsEventSource } from './lambda/sqs-event-source';
@@ -37,10 +42,24 @@ export interface EmbeddedCloud {
   stage: string;
   region: string;
   accountId: string;
-  endpoints: { api: string; s3: string; dynamodb: string; sqs: string; events: string; stepfunctions: string; replicate: string };
+  endpoints: {
+    api: string;
+    s3: string;
+    dynamodb: string;
+    sqs: string;
+    events: string;
+    stepfunctions: string;
+    replicate: string;
+  };
   /** Environment that points any AWS SDK client (or the AWS CLI) at the embedded cloud. */
   clientEnv: Record<string, string>;
-  clients: { s3: S3Client; dynamodb: DynamoDBClient; sqs: SQSClient; events: EventBridgeClient; sfn: SFNClient };
+  clients: {
+    s3: S3Client;
+    dynamodb: DynamoDBClient;
+    sqs: SQSClient;
+    events: EventBridgeClient;
+    sfn: SFNClient;
+  };
   names: { bus: string; mediaBucket: string; jobsTable: string };
   emulator: AwsJsonEmulator;
   models: LocalModelServer;
@@ -89,13 +108,26 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       startLocalDynamoDb(),
       startAwsJsonEmulator({ region: REGION, accountId: ACCOUNT_ID, invokeLambda: invokeByArn }),
     ]);
-    closers.push(() => s3.close(), () => dynamodb.close(), () => emulator.close());
+    closers.push(
+      () => s3.close(),
+      () => dynamodb.close(),
+      () => emulator.close(),
+    );
 
     const modelsDir = mkdtempSync(join(tmpdir(), 'reelay-models-'));
     const modelToken = `r8_local_${randomBytes(12).toString('hex')}`;
     const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
-    const models = await startLocalModelServer({ apiToken: modelToken, webhookSigningSecret: webhookSecret, workDir: modelsDir, ffmpegPath: ffmpeg, ffprobePath: ffprobe });
-    closers.push(() => models.close(), async () => rmSync(modelsDir, { recursive: true, force: true }));
+    const models = await startLocalModelServer({
+      apiToken: modelToken,
+      webhookSigningSecret: webhookSecret,
+      workDir: modelsDir,
+      ffmpegPath: ffmpeg,
+      ffprobePath: ffprobe,
+    });
+    closers.push(
+      () => models.close(),
+      async () => rmSync(modelsDir, { recursive: true, force: true }),
+    );
 
     const api = new LocalHttpApi(invokeByArn);
     await api.listen();
@@ -123,7 +155,13 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     };
     const clientConfig = { region: REGION, credentials: LOCAL_CREDENTIALS };
     const clients = {
-      s3: new S3Client({ ...clientConfig, endpoint: endpoints.s3, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
+      s3: new S3Client({
+        ...clientConfig,
+        endpoint: endpoints.s3,
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
       dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb }),
       sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.sqs }),
       events: new EventBridgeClient({ ...clientConfig, endpoint: endpoints.events }),
@@ -178,7 +216,11 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     const packaged = await templatesPromise;
     for (const service of SERVICES) {
       await deployStack(
-        { stackName: `reelay-${service}-${stage}`, template: packaged[service].template as CloudFormationTemplate, serviceDir: join(REPO_ROOT, 'services', service) },
+        {
+          stackName: `reelay-${service}-${stage}`,
+          template: packaged[service].template as CloudFormationTemplate,
+          serviceDir: join(REPO_ROOT, 'services', service),
+        },
         { region: REGION, accountId: ACCOUNT_ID, ...clients },
         targets,
         state,
@@ -189,7 +231,8 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       if (!spec.enabled) continue;
       const fn = functions.get(spec.functionName);
       const queueUrl = state.queueUrlByArn.get(spec.queueArn);
-      if (!fn || !queueUrl) throw new Error(`event source ${spec.queueArn} -> ${spec.functionName} cannot be wired`);
+      if (!fn || !queueUrl)
+        throw new Error(`event source ${spec.queueArn} -> ${spec.functionName} cannot be wired`);
       const source = new SqsEventSource(
         clients.sqs,
         {
@@ -214,7 +257,11 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       endpoints,
       clientEnv,
       clients,
-      names: { bus: `reelay-${stage}`, mediaBucket: `reelay-media-${stage}-${ACCOUNT_ID}`, jobsTable: `reelay-jobs-${stage}` },
+      names: {
+        bus: `reelay-${stage}`,
+        mediaBucket: `reelay-media-${stage}-${ACCOUNT_ID}`,
+        jobsTable: `reelay-jobs-${stage}`,
+      },
       emulator,
       models,
       api,

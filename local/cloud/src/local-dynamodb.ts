@@ -16,7 +16,8 @@ export class DynamoDbLocalUnavailableError extends Error {
 export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   const emulatorDir = join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   const jar = join(emulatorDir, 'DynamoDBLocal.jar');
-  if (!existsSync(jar)) throw new DynamoDbLocalUnavailableError(`DynamoDB Local jar not found at ${jar}; run npm install`);
+  if (!existsSync(jar))
+    throw new DynamoDbLocalUnavailableError(`DynamoDB Local jar not found at ${jar}; run npm install`);
   const port = await freePort();
   const child = spawn(
     process.env.JAVA_PATH ?? 'java',
@@ -96,7 +97,9 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

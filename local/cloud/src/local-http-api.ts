@@ -78,11 +78,16 @@ export class LocalHttpApi {
       const m = url.pathname.match(route.pattern);
       if (!m) continue;
       if (route.method !== method && route.method !== 'ANY') continue;
-      matched = { route, params: Object.fromEntries(route.paramNames.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')])) };
+      matched = {
+        route,
+        params: Object.fromEntries(route.paramNames.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')])),
+      };
       break;
     }
     if (!matched) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ message: 'Not Found' }));
       return;
     }
     const body = await readBody(req);
@@ -102,14 +107,22 @@ export class LocalHttpApi {
       routeKey: matched.route.routeKey,
       rawPath: url.pathname,
       rawQueryString: url.search.slice(1),
-      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)])),
+      headers: Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
+      ),
       queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
       pathParameters: Object.keys(matched.params).length ? matched.params : undefined,
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',
         domainName: url.host,
-        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '' },
+        http: {
+          method,
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: req.headers['user-agent'] ?? '',
+        },
         requestId: randomUUID(),
         routeKey: matched.route.routeKey,
         stage: '$default',
@@ -137,7 +150,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Payload format 2.0: a structured response, or any other value as a 200 JSON body. */
 function writeResult(res: ServerResponse, result: unknown): void {
   if (result && typeof result === 'object' && 'statusCode' in result) {
-    const r = result as { statusCode: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean };
+    const r = result as {
+      statusCode: number;
+      headers?: Record<string, string>;
+      body?: string;
+      isBase64Encoded?: boolean;
+    };
     res.writeHead(r.statusCode, r.headers ?? {});
     res.end(r.body ? Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') : undefined);
     return;

@@ -10,8 +10,13 @@ export const modelSettings = () =>
     MODEL_OUTPUT_ALLOWED_ORIGINS: z.string().default(''),
     /** https hosts model outputs may come from (Replicate's delivery hosts). */
     MODEL_OUTPUT_ALLOWED_HOSTS: z.string().default('replicate.delivery,pbxt.replicate.delivery'),
-    MODEL_OUTPUT_MAX_BYTES: z.coerce.number().int().positive().default(500 * 1024 * 1024),
+    MODEL_OUTPUT_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(500 * 1024 * 1024),
     POLL_INTERVAL_SEC: z.coerce.number().int().min(1).default(2),
   });
 
-export const modelSetFromEnv = (env = process.env) => (env.REPLICATE_BASE_URL ? 'local' : 'replicate') as 'local' | 'replicate';
+export const modelSetFromEnv = (env = process.env) =>
+  (env.REPLICATE_BASE_URL ? 'local' : 'replicate') as 'local' | 'replicate';

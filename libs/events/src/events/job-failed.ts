@@ -5,7 +5,17 @@ import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
 
 export const JOB_FAILED = 'JobFailed' as const;
 
-export const FAILURE_STAGES = ['api', 'plan', 'render', 'prepare', 'compose', 'ledger', 'notify', 'cancel', 'timeout'] as const;
+export const FAILURE_STAGES = [
+  'api',
+  'plan',
+  'render',
+  'prepare',
+  'compose',
+  'ledger',
+  'notify',
+  'cancel',
+  'timeout',
+] as const;
 
 export const jobFailedSchema = z.strictObject({
   version: z.literal(EVENT_VERSION),

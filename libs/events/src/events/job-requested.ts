@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { jobIdSchema, metaSchema, newMeta } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
-import { jobSpecSchema, type JobSpecInput } from '../job-spec';
+import { type JobSpecInput, jobSpecSchema } from '../job-spec';
 
 export const JOB_REQUESTED = 'JobRequested' as const;
 

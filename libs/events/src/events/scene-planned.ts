@@ -1,6 +1,13 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { jobIdSchema, metaSchema, newMeta, outputFormatSchema, sceneKindSchema, uploadKeySchema } from '../common';
+import {
+  jobIdSchema,
+  metaSchema,
+  newMeta,
+  outputFormatSchema,
+  sceneKindSchema,
+  uploadKeySchema,
+} from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
 
 export const SCENE_PLANNED = 'ScenePlanned' as const;
@@ -27,7 +34,10 @@ export const scenePlannedSchema = z
     attempt: z.number().int().min(1).max(10).default(1),
     planner: z.enum(['model', 'deterministic']),
   })
-  .refine((s) => s.sceneIndex < s.sceneCount, { message: 'sceneIndex must be below sceneCount', path: ['sceneIndex'] });
+  .refine((s) => s.sceneIndex < s.sceneCount, {
+    message: 'sceneIndex must be below sceneCount',
+    path: ['sceneIndex'],
+  });
 export type ScenePlanned = z.infer<typeof scenePlannedSchema>;
 
 export const scenePlanned = defineEvent(SCENE_PLANNED, scenePlannedSchema, [SOURCES.generator]);

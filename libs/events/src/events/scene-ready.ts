@@ -1,6 +1,14 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { jobIdSchema, jobKeySchema, metaSchema, newMeta, outputFormatSchema, sceneKindSchema, sha256Schema } from '../common';
+import {
+  jobIdSchema,
+  jobKeySchema,
+  metaSchema,
+  newMeta,
+  outputFormatSchema,
+  sceneKindSchema,
+  sha256Schema,
+} from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
 
 export const SCENE_READY = 'SceneReady' as const;
@@ -25,7 +33,10 @@ export const sceneReadySchema = z
     attempt: z.number().int().min(1).max(10).default(1),
     costUsd: z.number().min(0),
   })
-  .refine((s) => s.sceneIndex < s.sceneCount, { message: 'sceneIndex must be below sceneCount', path: ['sceneIndex'] });
+  .refine((s) => s.sceneIndex < s.sceneCount, {
+    message: 'sceneIndex must be below sceneCount',
+    path: ['sceneIndex'],
+  });
 export type SceneReady = z.infer<typeof sceneReadySchema>;
 
 export const sceneReady = defineEvent(SCENE_READY, sceneReadySchema, [SOURCES.generator]);

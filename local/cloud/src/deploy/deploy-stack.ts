@@ -1,9 +1,15 @@
+import { join } from 'node:path';
 import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { CreateArchiveCommand, CreateEventBusCommand, type EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateArchiveCommand,
+  CreateEventBusCommand,
+  type EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { join } from 'node:path';
 import { type ResolveContext, referencedIds, resolve } from './intrinsics';
 import type { CloudFormationResource, CloudFormationTemplate } from './template';
 
@@ -95,7 +101,12 @@ export class LocalCloudState {
  * mappings and routes with the local runtime. A resource type it does not know and that is not
  * listed as cloud-only fails the deploy, so nothing is silently left unwired.
  */
-export async function deployStack(stack: StackInput, clients: DeployClients, targets: DeployTargets, state: LocalCloudState) {
+export async function deployStack(
+  stack: StackInput,
+  clients: DeployClients,
+  targets: DeployTargets,
+  state: LocalCloudState,
+) {
   const { region, accountId } = clients;
   const deployed = new Map<string, Deployed>();
   const resources = stack.template.Resources;
@@ -112,12 +123,15 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
       'AWS::StackId': `arn:aws:cloudformation:${region}:${accountId}:stack/${stack.stackName}/local`,
     },
     parameters,
-    ref: (id) => deployed.get(id)?.ref ?? (resources[id] && CLOUD_ONLY_TYPES[resources[id].Type] ? `${stack.stackName}-${id}` : undefined),
+    ref: (id) =>
+      deployed.get(id)?.ref ??
+      (resources[id] && CLOUD_ONLY_TYPES[resources[id].Type] ? `${stack.stackName}-${id}` : undefined),
     getAtt: (id, attr) => {
       const d = deployed.get(id);
       if (d) return d.attrs[attr];
       const r = resources[id];
-      if (r && CLOUD_ONLY_TYPES[r.Type]) return `arn:aws:local:${region}:${accountId}:${stack.stackName}-${id}`;
+      if (r && CLOUD_ONLY_TYPES[r.Type])
+        return `arn:aws:local:${region}:${accountId}:${stack.stackName}-${id}`;
       return undefined;
     },
     importValue: (name) => state.exports.get(name),
@@ -138,14 +152,27 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
       case 'AWS::SQS::Queue': {
         const name = String(p.QueueName ?? `${stack.stackName}-${id}`);
         const attributes: Record<string, string> = {};
-        for (const key of ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'MaximumMessageSize']) {
+        for (const key of [
+          'VisibilityTimeout',
+          'MessageRetentionPeriod',
+          'DelaySeconds',
+          'ReceiveMessageWaitTimeSeconds',
+          'MaximumMessageSize',
+        ]) {
           if (p[key] !== undefined) attributes[key] = String(p[key]);
         }
-        if (p.RedrivePolicy) attributes.RedrivePolicy = typeof p.RedrivePolicy === 'string' ? p.RedrivePolicy : JSON.stringify(p.RedrivePolicy);
-        const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+        if (p.RedrivePolicy)
+          attributes.RedrivePolicy =
+            typeof p.RedrivePolicy === 'string' ? p.RedrivePolicy : JSON.stringify(p.RedrivePolicy);
+        const { QueueUrl } = await clients.sqs.send(
+          new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+        );
         const arn = `arn:aws:sqs:${region}:${accountId}:${name}`;
         state.queueUrlByArn.set(arn, String(QueueUrl));
-        deployed.set(id, { ref: String(QueueUrl), attrs: { Arn: arn, QueueName: name, QueueUrl: String(QueueUrl) } });
+        deployed.set(id, {
+          ref: String(QueueUrl),
+          attrs: { Arn: arn, QueueName: name, QueueUrl: String(QueueUrl) },
+        });
         break;
       }
       case 'AWS::Events::EventBus': {
@@ -160,7 +187,11 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
           new CreateArchiveCommand({
             ArchiveName: name,
             EventSourceArn: p.SourceArn,
-            EventPattern: p.EventPattern ? (typeof p.EventPattern === 'string' ? p.EventPattern : JSON.stringify(p.EventPattern)) : undefined,
+            EventPattern: p.EventPattern
+              ? typeof p.EventPattern === 'string'
+                ? p.EventPattern
+                : JSON.stringify(p.EventPattern)
+              : undefined,
             RetentionDays: p.RetentionDays,
           }),
         );
@@ -174,7 +205,11 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
           new PutRuleCommand({
             Name: name,
             EventBusName: busName,
-            EventPattern: p.EventPattern ? (typeof p.EventPattern === 'string' ? p.EventPattern : JSON.stringify(p.EventPattern)) : undefined,
+            EventPattern: p.EventPattern
+              ? typeof p.EventPattern === 'string'
+                ? p.EventPattern
+                : JSON.stringify(p.EventPattern)
+              : undefined,
             ScheduleExpression: p.ScheduleExpression,
             State: p.State ?? 'ENABLED',
           }),
@@ -182,7 +217,9 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
         const targets = (p.Targets ?? []) as Array<Record<string, any>>;
         for (const t of targets) {
           if (!String(t.Arn).startsWith('arn:aws:sqs:') && !String(t.Arn).startsWith('arn:aws:events:')) {
-            throw new UnwiredResourceError(`rule ${name} targets ${t.Arn}: only SQS queues and event buses are wired locally`);
+            throw new UnwiredResourceError(
+              `rule ${name} targets ${t.Arn}: only SQS queues and event buses are wired locally`,
+            );
           }
         }
         if (targets.length > 0) {
@@ -214,20 +251,34 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
             AttributeDefinitions: p.AttributeDefinitions,
             BillingMode: p.BillingMode ?? 'PAY_PER_REQUEST',
             ProvisionedThroughput: p.ProvisionedThroughput,
-            GlobalSecondaryIndexes: p.GlobalSecondaryIndexes?.map((g: Record<string, unknown>) => ({ ...g, ContributorInsightsSpecification: undefined })),
+            GlobalSecondaryIndexes: p.GlobalSecondaryIndexes?.map((g: Record<string, unknown>) => ({
+              ...g,
+              ContributorInsightsSpecification: undefined,
+            })),
             LocalSecondaryIndexes: p.LocalSecondaryIndexes,
           }),
         );
         if (p.TimeToLiveSpecification?.Enabled) {
-          await clients.dynamodb.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: p.TimeToLiveSpecification }));
+          await clients.dynamodb.send(
+            new UpdateTimeToLiveCommand({
+              TableName: name,
+              TimeToLiveSpecification: p.TimeToLiveSpecification,
+            }),
+          );
         }
-        deployed.set(id, { ref: name, attrs: { Arn: `arn:aws:dynamodb:${region}:${accountId}:table/${name}` } });
+        deployed.set(id, {
+          ref: name,
+          attrs: { Arn: `arn:aws:dynamodb:${region}:${accountId}:table/${name}` },
+        });
         break;
       }
       case 'AWS::S3::Bucket': {
         const name = String(p.BucketName ?? `${stack.stackName}-${id}`.toLowerCase());
         await clients.s3.send(new CreateBucketCommand({ Bucket: name }));
-        deployed.set(id, { ref: name, attrs: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` } });
+        deployed.set(id, {
+          ref: name,
+          attrs: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` },
+        });
         break;
       }
       case 'AWS::Lambda::Function': {
@@ -240,10 +291,16 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
           arn,
           handlerFile: join(stack.serviceDir, `${modulePath}.ts`),
           exportName,
-          env: Object.fromEntries(Object.entries((p.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+          env: Object.fromEntries(
+            Object.entries((p.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [
+              k,
+              String(v),
+            ]),
+          ),
           timeoutSec: Number(p.Timeout ?? 3),
           memoryMb: Number(p.MemorySize ?? 128),
-          reservedConcurrency: p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
+          reservedConcurrency:
+            p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
         };
         targets.addFunction(spec);
         functionsByArnOrName.set(arn, spec).set(name, spec);
@@ -252,12 +309,17 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
       }
       case 'AWS::Lambda::EventSourceMapping': {
         const fn = functionsByArnOrName.get(String(p.FunctionName));
-        if (!fn) throw new UnwiredResourceError(`event source mapping ${id} targets an unknown function ${p.FunctionName}`);
+        if (!fn)
+          throw new UnwiredResourceError(
+            `event source mapping ${id} targets an unknown function ${p.FunctionName}`,
+          );
         targets.addEventSource({
           queueArn: String(p.EventSourceArn),
           functionName: fn.name,
           batchSize: Number(p.BatchSize ?? 10),
-          reportBatchItemFailures: ((p.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
+          reportBatchItemFailures: ((p.FunctionResponseTypes ?? []) as string[]).includes(
+            'ReportBatchItemFailures',
+          ),
           maximumConcurrency: p.ScalingConfig?.MaximumConcurrency,
           enabled: p.Enabled !== false,
         });
@@ -267,15 +329,24 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
       }
       case 'AWS::StepFunctions::StateMachine': {
         const name = String(p.StateMachineName ?? `${stack.stackName}-${id}`);
-        let definition = typeof p.DefinitionString === 'string' ? p.DefinitionString : JSON.stringify(p.Definition ?? {});
+        let definition =
+          typeof p.DefinitionString === 'string' ? p.DefinitionString : JSON.stringify(p.Definition ?? {});
         for (const [k, v] of Object.entries((p.DefinitionSubstitutions ?? {}) as Record<string, unknown>)) {
           definition = definition.split(`\${${k}}`).join(String(v));
         }
         for (const [key, fn] of functionsByArnOrName) if (definition.includes(key)) wired.add(fn.name);
         const { stateMachineArn } = await clients.sfn.send(
-          new CreateStateMachineCommand({ name, definition, roleArn: String(p.RoleArn ?? `arn:aws:iam::${accountId}:role/local`), type: p.StateMachineType ?? 'STANDARD' }),
+          new CreateStateMachineCommand({
+            name,
+            definition,
+            roleArn: String(p.RoleArn ?? `arn:aws:iam::${accountId}:role/local`),
+            type: p.StateMachineType ?? 'STANDARD',
+          }),
         );
-        deployed.set(id, { ref: String(stateMachineArn), attrs: { Arn: String(stateMachineArn), Name: name } });
+        deployed.set(id, {
+          ref: String(stateMachineArn),
+          attrs: { Arn: String(stateMachineArn), Name: name },
+        });
         break;
       }
       case 'AWS::ApiGatewayV2::Integration': {
@@ -284,7 +355,10 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
         break;
       }
       case 'AWS::ApiGatewayV2::Authorizer': {
-        authorizers.set(id, { issuer: p.JwtConfiguration?.Issuer, audience: (p.JwtConfiguration?.Audience ?? []) as string[] });
+        authorizers.set(id, {
+          issuer: p.JwtConfiguration?.Issuer,
+          audience: (p.JwtConfiguration?.Audience ?? []) as string[],
+        });
         deployed.set(id, { ref: id, attrs: {} });
         break;
       }
@@ -304,7 +378,10 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
     if (!functionArn) throw new UnwiredResourceError(`route ${id} (${p.RouteKey}) has no integration`);
     const fnArn = functionArn.match(/arn:aws:lambda:[^:]+:[^:]+:function:[^/:]+/)?.[0] ?? functionArn;
     const fn = functionsByArnOrName.get(fnArn);
-    if (!fn) throw new UnwiredResourceError(`route ${id} (${p.RouteKey}) targets an unknown function ${functionArn}`);
+    if (!fn)
+      throw new UnwiredResourceError(
+        `route ${id} (${p.RouteKey}) targets an unknown function ${functionArn}`,
+      );
     const jwt = p.AuthorizationType === 'JWT' ? authorizers.get(String(p.AuthorizerId)) : undefined;
     targets.addRoute({ routeKey: String(p.RouteKey), functionArn: fn.arn, ...(jwt ? { jwt } : {}) });
     wired.add(fn.name);
@@ -321,7 +398,9 @@ export async function deployStack(stack: StackInput, clients: DeployClients, tar
 
   const unwired = [...new Set(functionsByArnOrName.values())].filter((f) => !wired.has(f.name));
   if (unwired.length > 0) {
-    throw new UnwiredResourceError(`functions with no local trigger: ${unwired.map((f) => f.name).join(', ')}`);
+    throw new UnwiredResourceError(
+      `functions with no local trigger: ${unwired.map((f) => f.name).join(', ')}`,
+    );
   }
   return { resources: Object.fromEntries([...deployed].map(([id, d]) => [id, d.ref])) };
 }

@@ -72,18 +72,22 @@ function resolveRef(name: string, ctx: ResolveContext): unknown {
 }
 
 function substitute(arg: unknown, ctx: ResolveContext): string {
-  const [template, vars] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [String(arg), {}];
+  const [template, vars] = Array.isArray(arg)
+    ? (arg as [string, Record<string, unknown>])
+    : [String(arg), {}];
   const resolvedVars = resolve(vars ?? {}, ctx) as Record<string, unknown>;
-  return template.replace(/\$\{([^}!][^}]*)\}/g, (_, expr: string) => {
-    if (expr in resolvedVars) return String(resolvedVars[expr]);
-    if (expr.includes('.') && !expr.startsWith('AWS::')) {
-      const [id, attr] = expr.split(/\.(.+)/) as [string, string];
-      const v = ctx.getAtt(id, attr);
-      if (v === undefined) throw new UnresolvableReferenceError(`Fn::Sub \${${expr}}`);
-      return v;
-    }
-    return String(resolveRef(expr, ctx));
-  }).replace(/\$\{!/g, '${');
+  return template
+    .replace(/\$\{([^}!][^}]*)\}/g, (_, expr: string) => {
+      if (expr in resolvedVars) return String(resolvedVars[expr]);
+      if (expr.includes('.') && !expr.startsWith('AWS::')) {
+        const [id, attr] = expr.split(/\.(.+)/) as [string, string];
+        const v = ctx.getAtt(id, attr);
+        if (v === undefined) throw new UnresolvableReferenceError(`Fn::Sub \${${expr}}`);
+        return v;
+      }
+      return String(resolveRef(expr, ctx));
+    })
+    .replace(/\$\{!/g, '${');
 }
 
 /** Logical ids a value refers to (for ordering resources). */
@@ -93,7 +97,8 @@ export function referencedIds(value: unknown, into = new Set<string>()): Set<str
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'Ref' && typeof v === 'string') into.add(v);
-      else if (k === 'Fn::GetAtt') into.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0] ?? '');
+      else if (k === 'Fn::GetAtt')
+        into.add(Array.isArray(v) ? String(v[0]) : (String(v).split('.')[0] ?? ''));
       else if (k === 'Fn::Sub') {
         const template = Array.isArray(v) ? String(v[0]) : String(v);
         for (const m of template.matchAll(/\$\{([^}!][^}]*)\}/g)) into.add((m[1] ?? '').split('.')[0] ?? '');

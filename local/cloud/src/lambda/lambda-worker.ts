@@ -24,8 +24,10 @@ let handler: Promise<Handler> | undefined;
 
 function loadHandler(): Promise<Handler> {
   handler ??= import(config.handlerFile).then((mod: Record<string, unknown>) => {
-    const fn = mod[config.exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[config.exportName];
-    if (typeof fn !== 'function') throw new Error(`${config.handlerFile} does not export ${config.exportName}`);
+    const fn =
+      mod[config.exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[config.exportName];
+    if (typeof fn !== 'function')
+      throw new Error(`${config.handlerFile} does not export ${config.exportName}`);
     return fn as Handler;
   });
   return handler;

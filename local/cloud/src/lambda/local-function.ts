@@ -50,7 +50,12 @@ export class LocalFunction {
   ) {}
 
   async invoke(payload: unknown): Promise<unknown> {
-    if (this.closed) throw new LambdaInvocationError('ServiceException', 'the local cloud is shutting down', this.config.name);
+    if (this.closed)
+      throw new LambdaInvocationError(
+        'ServiceException',
+        'the local cloud is shutting down',
+        this.config.name,
+      );
     const sandbox = await this.acquire();
     this.invocations++;
     try {
@@ -136,24 +141,52 @@ export class LocalFunction {
         discard();
         void sandbox.worker.terminate();
         reject(
-          new LambdaInvocationError('Sandbox.Timedout', `Task timed out after ${this.config.timeoutSec.toFixed(2)} seconds`, this.config.name),
+          new LambdaInvocationError(
+            'Sandbox.Timedout',
+            `Task timed out after ${this.config.timeoutSec.toFixed(2)} seconds`,
+            this.config.name,
+          ),
         );
       }, timeoutMs);
-      const onMessage = (message: { id: number; ok: boolean; result?: unknown; error?: { errorType: string; errorMessage: string } }) => {
+      const onMessage = (message: {
+        id: number;
+        ok: boolean;
+        result?: unknown;
+        error?: { errorType: string; errorMessage: string };
+      }) => {
         if (message.id !== id) return;
         cleanup();
         if (message.ok) resolve(message.result);
-        else reject(new LambdaInvocationError(message.error?.errorType ?? 'Error', message.error?.errorMessage ?? 'unknown error', this.config.name));
+        else
+          reject(
+            new LambdaInvocationError(
+              message.error?.errorType ?? 'Error',
+              message.error?.errorMessage ?? 'unknown error',
+              this.config.name,
+            ),
+          );
       };
       const onError = (error: Error) => {
         cleanup();
         discard();
-        reject(new LambdaInvocationError('Runtime.ExitError', `sandbox crashed: ${error.message}`, this.config.name));
+        reject(
+          new LambdaInvocationError(
+            'Runtime.ExitError',
+            `sandbox crashed: ${error.message}`,
+            this.config.name,
+          ),
+        );
       };
       const onExit = (code: number) => {
         cleanup();
         discard();
-        reject(new LambdaInvocationError('Runtime.ExitError', `sandbox exited with code ${code}`, this.config.name));
+        reject(
+          new LambdaInvocationError(
+            'Runtime.ExitError',
+            `sandbox exited with code ${code}`,
+            this.config.name,
+          ),
+        );
       };
       sandbox.worker.on('message', onMessage);
       sandbox.worker.on('error', onError);

@@ -1,4 +1,9 @@
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LocalFunction } from './local-function';
 
@@ -68,7 +73,9 @@ export class SqsEventSource {
     try {
       const response = (await this.target.invoke(event)) as SQSBatchResponse | null;
       failedIds = new Set(
-        this.config.reportBatchItemFailures ? (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : [],
+        this.config.reportBatchItemFailures
+          ? (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier)
+          : [],
       );
     } catch (error) {
       // A function error fails the whole batch: every message becomes visible again later.
@@ -104,7 +111,12 @@ export class SqsEventSource {
       messageAttributes: Object.fromEntries(
         Object.entries(m.MessageAttributes ?? {}).map(([name, value]) => [
           name,
-          { dataType: value.DataType ?? 'String', stringValue: value.StringValue, stringListValues: [], binaryListValues: [] },
+          {
+            dataType: value.DataType ?? 'String',
+            stringValue: value.StringValue,
+            stringListValues: [],
+            binaryListValues: [],
+          },
         ]),
       ),
       md5OfBody: m.MD5OfBody ?? '',

@@ -11,7 +11,11 @@ export interface GetJobDeps {
 const JOB_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** GET /jobs/{jobId}: the job's record; another user's job is indistinguishable from a missing one. */
-export async function getJob(userId: string, jobId: string | undefined, deps: GetJobDeps): Promise<APIGatewayProxyResultV2> {
+export async function getJob(
+  userId: string,
+  jobId: string | undefined,
+  deps: GetJobDeps,
+): Promise<APIGatewayProxyResultV2> {
   if (!jobId || !JOB_ID.test(jobId)) {
     return problem({ status: 400, title: 'Invalid job id', detail: 'a job id is a 26-character ULID' });
   }

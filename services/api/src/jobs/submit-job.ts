@@ -1,7 +1,7 @@
 import { type EventPublisher, jobRequested, jobSpecSchema, newMeta } from '@reelay/events';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { json, problem } from '../http/problem';
 
 export interface SubmitJobDeps {
@@ -11,7 +11,11 @@ export interface SubmitJobDeps {
 }
 
 /** POST /jobs: validates the spec and publishes JobRequested; the job then lives in events. */
-export async function submitJob(userId: string, rawBody: string | undefined, deps: SubmitJobDeps): Promise<APIGatewayProxyResultV2> {
+export async function submitJob(
+  userId: string,
+  rawBody: string | undefined,
+  deps: SubmitJobDeps,
+): Promise<APIGatewayProxyResultV2> {
   let body: unknown;
   try {
     body = rawBody ? JSON.parse(rawBody) : undefined;
@@ -19,11 +23,18 @@ export async function submitJob(userId: string, rawBody: string | undefined, dep
     return problem({ status: 400, title: 'Malformed JSON', detail: 'the request body is not valid JSON' });
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    return problem({ status: 400, title: 'Missing job spec', detail: 'send a JSON object with at least a prompt' });
+    return problem({
+      status: 400,
+      title: 'Missing job spec',
+      detail: 'send a JSON object with at least a prompt',
+    });
   }
   const parsed = jobSpecSchema.safeParse(body);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: describeIssue(i) }));
+    const errors = parsed.error.issues.map((i) => ({
+      path: i.path.join('.') || '(body)',
+      message: describeIssue(i),
+    }));
     return problem({
       status: 400,
       title: 'Invalid job spec',
@@ -32,7 +43,11 @@ export async function submitJob(userId: string, rawBody: string | undefined, dep
     });
   }
   if (parsed.data.uploads.length > 0) {
-    return problem({ status: 422, title: 'Uploads not available', detail: 'this deployment does not accept uploads yet' });
+    return problem({
+      status: 422,
+      title: 'Uploads not available',
+      detail: 'this deployment does not accept uploads yet',
+    });
   }
   const now = deps.now?.() ?? new Date();
   const jobId = deps.newJobId?.() ?? ulid();
@@ -44,10 +59,15 @@ export async function submitJob(userId: string, rawBody: string | undefined, dep
     uploadKeys: [],
     deadlineAt: new Date(now.getTime() + parsed.data.deadlineSec * 1000).toISOString(),
   });
-  return json(202, { jobId, status: 'REQUESTED', statusUrl: `/jobs/${jobId}` }, { location: `/jobs/${jobId}` });
+  return json(
+    202,
+    { jobId, status: 'REQUESTED', statusUrl: `/jobs/${jobId}` },
+    { location: `/jobs/${jobId}` },
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return issue.message;
 }

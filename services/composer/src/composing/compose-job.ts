@@ -33,7 +33,10 @@ export async function composeJob(jobId: string, deps: ComposeDeps): Promise<Comp
   const job = await deps.scenes.get(jobId);
   if (!job) throw new CompositionIncompleteError(`no prepared scenes for job ${jobId}`);
   if (job.publishedAt) return 'already-published';
-  if (!isComplete(job)) throw new CompositionIncompleteError(`job ${jobId} has ${job.prepared.size} of ${job.sceneCount} scenes prepared`);
+  if (!isComplete(job))
+    throw new CompositionIncompleteError(
+      `job ${jobId} has ${job.prepared.size} of ${job.sceneCount} scenes prepared`,
+    );
   if (!(await deps.scenes.claimLease(jobId, deps.owner, now, now + deps.leaseMs))) {
     const latest = await deps.scenes.get(jobId);
     return latest?.publishedAt ? 'already-published' : 'leased-elsewhere';
@@ -70,7 +73,10 @@ async function render(job: JobComposition, deps: ComposeDeps): Promise<ComposedO
     await makeThumbnail({
       video: timeline.file,
       output: thumb,
-      atSec: thumbnailTimeSec(clips.map((c) => c.durationSec), job.output.transitionSec),
+      atSec: thumbnailTimeSec(
+        clips.map((c) => c.durationSec),
+        job.output.transitionSec,
+      ),
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
     const video = await uploadFile(deps.s3, deps.bucket, finalKey(job.jobId), timeline.file, 'video/mp4');

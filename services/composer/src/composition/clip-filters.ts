@@ -1,5 +1,5 @@
-import { AUDIO_SAMPLE_RATE, frameRate } from './encoding';
 import type { MediaProbe } from '@reelay/media';
+import { AUDIO_SAMPLE_RATE, frameRate } from './encoding';
 import type { OutputFormat } from './output-format';
 
 /**

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { runFfmpeg } from '@reelay/media';
 import { checkClipCopyable } from './clip-packets';
 import { type ConcatEntry, concatListText, inpointUs, outpointUs } from './concat-list';
-import { runFfmpeg } from '@reelay/media';
 import {
   assertOutputFormat,
   framesFor,

@@ -1,3 +1,4 @@
+import { ALLOWED_DEMUXERS, fileInput, type MediaProbe, runFfmpeg } from '@reelay/media';
 import { clipAudioFilter, clipVideoFilter, silentAudioSource, stillVideoFilter } from './clip-filters';
 import {
   forcedKeyframesExpr,
@@ -5,7 +6,6 @@ import {
   intermediateVideoArgs,
   samplesForFrames,
 } from './encoding';
-import { ALLOWED_DEMUXERS, fileInput, type MediaProbe, runFfmpeg } from '@reelay/media';
 import {
   assertOutputFormat,
   framesFor,

@@ -1,5 +1,5 @@
-import { AUDIO_SAMPLE_RATE, intermediateAudioArgs, samplesForFrames } from './encoding';
 import { runFfmpeg } from '@reelay/media';
+import { AUDIO_SAMPLE_RATE, intermediateAudioArgs, samplesForFrames } from './encoding';
 import type { OutputFormat } from './output-format';
 
 export interface TimelineAudioRequest {

@@ -1,5 +1,5 @@
-import { frameTimeBase, intermediateVideoArgs } from './encoding';
 import { runFfmpeg } from '@reelay/media';
+import { frameTimeBase, intermediateVideoArgs } from './encoding';
 import { type OutputFormat, secondsFor } from './output-format';
 
 export interface TransitionRenderRequest {

@@ -52,7 +52,12 @@ export async function prepareScene(scene: SceneReady, deps: PrepareDeps): Promis
     });
     const complete = isComplete(state);
     if (complete) {
-      await deps.sqs.send(new SendMessageCommand({ QueueUrl: deps.composeQueueUrl, MessageBody: JSON.stringify({ jobId: scene.jobId }) }));
+      await deps.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: deps.composeQueueUrl,
+          MessageBody: JSON.stringify({ jobId: scene.jobId }),
+        }),
+      );
     }
     return { complete };
   } finally {

@@ -40,7 +40,14 @@ export class SceneSet {
   ) {}
 
   /** Adds a prepared scene; returns the job's state after the write. */
-  async addPrepared(input: { jobId: string; sceneIndex: number; sceneCount: number; durationSec: number; output: OutputFormat; meta: EventMeta }): Promise<JobComposition> {
+  async addPrepared(input: {
+    jobId: string;
+    sceneIndex: number;
+    sceneCount: number;
+    durationSec: number;
+    output: OutputFormat;
+    meta: EventMeta;
+  }): Promise<JobComposition> {
     try {
       const { Attributes } = await this.doc.send(
         new UpdateCommand({
@@ -49,7 +56,11 @@ export class SceneSet {
           UpdateExpression:
             'ADD prepared :idx SET sceneCount = if_not_exists(sceneCount, :n), #output = if_not_exists(#output, :output), #meta = if_not_exists(#meta, :meta), #dur = :d, jobId = :jobId',
           ConditionExpression: 'attribute_not_exists(sceneCount) OR sceneCount = :n',
-          ExpressionAttributeNames: { '#output': 'output', '#meta': 'meta', '#dur': `duration${input.sceneIndex}` },
+          ExpressionAttributeNames: {
+            '#output': 'output',
+            '#meta': 'meta',
+            '#dur': `duration${input.sceneIndex}`,
+          },
           ExpressionAttributeValues: {
             ':idx': new Set([input.sceneIndex]),
             ':n': input.sceneCount,
@@ -74,7 +85,9 @@ export class SceneSet {
   }
 
   async get(jobId: string): Promise<JobComposition | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key(jobId), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: key(jobId), ConsistentRead: true }),
+    );
     return Item ? toComposition(Item) : undefined;
   }
 
@@ -86,7 +99,8 @@ export class SceneSet {
           TableName: this.table,
           Key: key(jobId),
           UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(publishedAt) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(publishedAt) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
           ExpressionAttributeValues: { ':owner': owner, ':until': until, ':now': now },
         }),
       );
@@ -111,7 +125,12 @@ export class SceneSet {
 
   async recordPublished(jobId: string, at: string): Promise<void> {
     await this.doc.send(
-      new UpdateCommand({ TableName: this.table, Key: key(jobId), UpdateExpression: 'SET publishedAt = :at REMOVE leaseUntil', ExpressionAttributeValues: { ':at': at } }),
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key(jobId),
+        UpdateExpression: 'SET publishedAt = :at REMOVE leaseUntil',
+        ExpressionAttributeValues: { ':at': at },
+      }),
     );
   }
 }

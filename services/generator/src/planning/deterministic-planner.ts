@@ -1,9 +1,24 @@
 import { createHash } from 'node:crypto';
-import { causedMeta, frameSize, type JobRequested, type OutputFormat, type ScenePlanned } from '@reelay/events';
+import {
+  causedMeta,
+  frameSize,
+  type JobRequested,
+  type OutputFormat,
+  type ScenePlanned,
+} from '@reelay/events';
 import { type ModelSet, modelFor } from '../models/model-catalog';
 
 /** Shots a scene sequence moves through, so scenes of one prompt differ from each other. */
-const SHOTS = ['opening wide shot', 'closer look', 'a detail in motion', 'the scene from another angle', 'the turning point', 'a sweeping view', 'a quiet moment', 'the final image'];
+const SHOTS = [
+  'opening wide shot',
+  'closer look',
+  'a detail in motion',
+  'the scene from another angle',
+  'the turning point',
+  'a sweeping view',
+  'a quiet moment',
+  'the final image',
+];
 
 export const TRANSITION_SEC = 0.5;
 
@@ -20,7 +35,11 @@ export function outputFormatOf(spec: JobRequested['spec']): OutputFormat {
  * The planner used when no planning model is available or its plan is invalid: the same job always
  * gives the same plan (seeds derive from the job's seed or id).
  */
-export function planDeterministically(job: JobRequested, modelSet: ModelSet, now = new Date()): ScenePlanned[] {
+export function planDeterministically(
+  job: JobRequested,
+  modelSet: ModelSet,
+  now = new Date(),
+): ScenePlanned[] {
   const { spec } = job;
   const output = outputFormatOf(spec);
   const prompt = spec.prompt ?? 'untitled';

@@ -1,9 +1,9 @@
 import type Replicate from 'replicate';
 import { PredictionClaimUnresolvedError } from '../errors';
 import { predictionInput } from '../models/model-catalog';
-import { classifyReplicateError, type PredictionView } from './replicate-client';
 import type { PredictionClaims } from './prediction-claims';
 import type { PredictionState, RenderState } from './render-state';
+import { classifyReplicateError, type PredictionView } from './replicate-client';
 
 export interface CreatePredictionDeps {
   replicate: Pick<Replicate, 'predictions'>;
@@ -13,20 +13,27 @@ export interface CreatePredictionDeps {
 }
 
 /** RenderScene's first task: claim the attempt, then create the one prediction it may have. */
-export async function createPrediction(state: RenderState, deps: CreatePredictionDeps): Promise<PredictionState> {
+export async function createPrediction(
+  state: RenderState,
+  deps: CreatePredictionDeps,
+): Promise<PredictionState> {
   const { scene, attempt } = state;
   const claimKey = { jobId: scene.jobId, sceneIndex: scene.sceneIndex, attempt };
   const claimed = await deps.claims.claim(claimKey, deps.now?.() ?? new Date());
   if (!claimed) {
     const existing = await deps.claims.get(claimKey);
-    if (existing?.predictionId) return { predictionId: existing.predictionId, status: 'starting', pollAfterSec: deps.pollIntervalSec };
+    if (existing?.predictionId)
+      return { predictionId: existing.predictionId, status: 'starting', pollAfterSec: deps.pollIntervalSec };
     throw new PredictionClaimUnresolvedError(
       `scene ${scene.sceneIndex} attempt ${attempt} of job ${scene.jobId} was claimed but its prediction id was never recorded`,
     );
   }
   let prediction: PredictionView;
   try {
-    prediction = (await deps.replicate.predictions.create({ model: scene.model, input: predictionInput(scene) } as never)) as PredictionView;
+    prediction = (await deps.replicate.predictions.create({
+      model: scene.model,
+      input: predictionInput(scene),
+    } as never)) as PredictionView;
   } catch (error) {
     throw classifyReplicateError(error);
   }
@@ -35,7 +42,10 @@ export async function createPrediction(state: RenderState, deps: CreatePredictio
 }
 
 /** RenderScene's poll: the prediction's status now. */
-export async function checkPrediction(state: RenderState, deps: Pick<CreatePredictionDeps, 'replicate' | 'pollIntervalSec'>): Promise<PredictionState> {
+export async function checkPrediction(
+  state: RenderState,
+  deps: Pick<CreatePredictionDeps, 'replicate' | 'pollIntervalSec'>,
+): Promise<PredictionState> {
   const predictionId = state.prediction?.predictionId;
   if (!predictionId) throw new Error('checkPrediction called before a prediction exists');
   let prediction: PredictionView;

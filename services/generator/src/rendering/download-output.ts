@@ -15,7 +15,12 @@ export interface OutputPolicy {
  * exact allowlisted origin), redirects only to allowed places, a size cap enforced while streaming.
  * Returns its size and sha256. The URL never reaches ffmpeg.
  */
-export async function downloadOutput(url: string, file: string, policy: OutputPolicy, fetchImpl: typeof fetch = fetch) {
+export async function downloadOutput(
+  url: string,
+  file: string,
+  policy: OutputPolicy,
+  fetchImpl: typeof fetch = fetch,
+) {
   let current = assertAllowed(url, policy);
   for (let hop = 0; hop < 4; hop++) {
     const response = await fetchImpl(current, { redirect: 'manual' });
@@ -26,11 +31,15 @@ export async function downloadOutput(url: string, file: string, policy: OutputPo
       continue;
     }
     if (response.status === 404 || response.status === 410) {
-      throw new ModelOutputExpiredError(`the model output at ${current.host} is gone (HTTP ${response.status}); outputs expire after an hour`);
+      throw new ModelOutputExpiredError(
+        `the model output at ${current.host} is gone (HTTP ${response.status}); outputs expire after an hour`,
+      );
     }
-    if (!response.ok || !response.body) throw new ModelOutputRejectedError(`model output download failed: HTTP ${response.status}`);
+    if (!response.ok || !response.body)
+      throw new ModelOutputRejectedError(`model output download failed: HTTP ${response.status}`);
     const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > policy.maxBytes) throw new ModelOutputRejectedError(`model output is ${declared} bytes; the cap is ${policy.maxBytes}`);
+    if (declared > policy.maxBytes)
+      throw new ModelOutputRejectedError(`model output is ${declared} bytes; the cap is ${policy.maxBytes}`);
     return stream(response.body, file, policy.maxBytes);
   }
   throw new ModelOutputRejectedError('too many redirects');
@@ -44,8 +53,10 @@ function assertAllowed(raw: string, policy: OutputPolicy): URL {
     throw new ModelOutputRejectedError('model output is not a URL');
   }
   if (policy.allowedOrigins.includes(url.origin)) return url;
-  if (url.protocol !== 'https:') throw new ModelOutputRejectedError(`model output must be https, got ${url.protocol}//${url.host}`);
-  if (!policy.allowedHosts.includes(url.hostname)) throw new ModelOutputRejectedError(`model output host ${url.hostname} is not allowed`);
+  if (url.protocol !== 'https:')
+    throw new ModelOutputRejectedError(`model output must be https, got ${url.protocol}//${url.host}`);
+  if (!policy.allowedHosts.includes(url.hostname))
+    throw new ModelOutputRejectedError(`model output host ${url.hostname} is not allowed`);
   return url;
 }
 
@@ -56,12 +67,15 @@ async function stream(body: ReadableStream<Uint8Array>, file: string, maxBytes: 
   try {
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.byteLength;
-      if (bytes > maxBytes) throw new ModelOutputRejectedError(`model output exceeds the cap of ${maxBytes} bytes`);
+      if (bytes > maxBytes)
+        throw new ModelOutputRejectedError(`model output exceeds the cap of ${maxBytes} bytes`);
       hash.update(chunk);
       if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
   } finally {
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
   }
   return { bytes, sha256: hash.digest('hex') };
 }

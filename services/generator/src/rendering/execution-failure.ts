@@ -28,7 +28,9 @@ export function jobFailedFromExecution(body: string): JobFailed | undefined {
   const event = executionStatusChangeSchema.parse(JSON.parse(body));
   const { detail } = event;
   if (detail.status !== 'FAILED' && detail.status !== 'TIMED_OUT') return undefined;
-  const input = z.object({ scene: scenePlannedSchema, attempt: z.number() }).parse(JSON.parse(detail.input ?? '{}'));
+  const input = z
+    .object({ scene: scenePlannedSchema, attempt: z.number() })
+    .parse(JSON.parse(detail.input ?? '{}'));
   const errorName = detail.status === 'TIMED_OUT' ? 'States.Timeout' : (detail.error ?? 'Unknown');
   return {
     version: 1,
@@ -36,7 +38,11 @@ export function jobFailedFromExecution(body: string): JobFailed | undefined {
     meta: causedMeta(input.scene.meta),
     stage: 'render',
     code: CODE_BY_ERROR[errorName] ?? 'RENDER_FAILED',
-    reason: `scene ${input.scene.sceneIndex} (${detail.name}): ${errorName}${detail.cause ? `: ${detail.cause}` : ''}`.slice(0, 2000),
+    reason:
+      `scene ${input.scene.sceneIndex} (${detail.name}): ${errorName}${detail.cause ? `: ${detail.cause}` : ''}`.slice(
+        0,
+        2000,
+      ),
     retryable: false,
     sceneIndex: input.scene.sceneIndex,
     attempts: input.attempt,

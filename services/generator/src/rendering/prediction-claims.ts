@@ -16,7 +16,10 @@ export interface Claim extends ClaimKey {
   storedKey?: string;
 }
 
-const key = (k: ClaimKey) => ({ pk: `SCENE#${k.jobId}#${String(k.sceneIndex).padStart(2, '0')}`, sk: `ATTEMPT#${k.attempt}` });
+const key = (k: ClaimKey) => ({
+  pk: `SCENE#${k.jobId}#${String(k.sceneIndex).padStart(2, '0')}`,
+  sk: `ATTEMPT#${k.attempt}`,
+});
 
 export class PredictionClaims {
   constructor(
@@ -42,7 +45,9 @@ export class PredictionClaims {
   }
 
   async get(k: ClaimKey): Promise<Claim | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key(k), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: key(k), ConsistentRead: true }),
+    );
     return Item as Claim | undefined;
   }
 
@@ -60,7 +65,12 @@ export class PredictionClaims {
 
   async recordStored(k: ClaimKey, storedKey: string): Promise<void> {
     await this.doc.send(
-      new UpdateCommand({ TableName: this.table, Key: key(k), UpdateExpression: 'SET storedKey = :k', ExpressionAttributeValues: { ':k': storedKey } }),
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key(k),
+        UpdateExpression: 'SET storedKey = :k',
+        ExpressionAttributeValues: { ':k': storedKey },
+      }),
     );
   }
 }

@@ -1,10 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type EventPublisher, sceneReady } from '@reelay/events';
-import { causedMeta } from '@reelay/events';
+import { causedMeta, type EventPublisher, sceneReady } from '@reelay/events';
 import { probeMedia } from '@reelay/media';
 import type Replicate from 'replicate';
 import { ModelOutputRejectedError } from '../errors';
@@ -43,12 +42,23 @@ export async function storeScene(state: RenderState, deps: StoreSceneDeps): Prom
     const file = join(dir, 'output.mp4');
     const { bytes, sha256 } = await downloadOutput(url, file, deps.policy);
     const probe = await probeMedia(file);
-    if (!probe.video) throw new ModelOutputRejectedError(`prediction ${predictionId} output has no video stream`);
+    if (!probe.video)
+      throw new ModelOutputRejectedError(`prediction ${predictionId} output has no video stream`);
     const key = sceneKey(scene.jobId, scene.sceneIndex, state.attempt, 'mp4');
     await deps.s3.send(
-      new PutObjectCommand({ Bucket: deps.bucket, Key: key, Body: createReadStream(file), ContentLength: bytes, ContentType: 'video/mp4', Metadata: { sha256 } }),
+      new PutObjectCommand({
+        Bucket: deps.bucket,
+        Key: key,
+        Body: createReadStream(file),
+        ContentLength: bytes,
+        ContentType: 'video/mp4',
+        Metadata: { sha256 },
+      }),
     );
-    await deps.claims.recordStored({ jobId: scene.jobId, sceneIndex: scene.sceneIndex, attempt: state.attempt }, key);
+    await deps.claims.recordStored(
+      { jobId: scene.jobId, sceneIndex: scene.sceneIndex, attempt: state.attempt },
+      key,
+    );
     await deps.publisher.publish(sceneReady, {
       version: 1,
       jobId: scene.jobId,

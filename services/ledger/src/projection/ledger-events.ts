@@ -1,4 +1,4 @@
-import { jobFailed, jobRequested, sceneReady, scenePlanned, videoComposed } from '@reelay/events';
+import { jobFailed, jobRequested, scenePlanned, sceneReady, videoComposed } from '@reelay/events';
 
 /** The ledger records every event of a job. */
 export const LEDGER_EVENTS = [jobRequested, scenePlanned, sceneReady, videoComposed, jobFailed] as const;

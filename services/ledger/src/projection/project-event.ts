@@ -35,7 +35,12 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
     case 'ScenePlanned': {
       const d = event.detail;
       await updateJob(deps, d.jobId, d.meta.userId, recordedAt, { sceneCount: d.sceneCount });
-      await putSceneIfAbsent(deps, d.jobId, d.sceneIndex, { kind: d.kind, prompt: d.prompt, durationSec: d.durationSec, status: 'planned' });
+      await putSceneIfAbsent(deps, d.jobId, d.sceneIndex, {
+        kind: d.kind,
+        prompt: d.prompt,
+        durationSec: d.durationSec,
+        status: 'planned',
+      });
       await advanceStatus(deps, d.jobId, 'RENDERING');
       return;
     }
@@ -46,9 +51,17 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
         new UpdateCommand({
           TableName: deps.table,
           Key: { pk: jobPk(d.jobId), sk: sceneSk(d.sceneIndex) },
-          UpdateExpression: 'SET sceneIndex = :i, kind = :k, #status = :ready, durationSec = :d, costUsd = :c, #key = :key',
+          UpdateExpression:
+            'SET sceneIndex = :i, kind = :k, #status = :ready, durationSec = :d, costUsd = :c, #key = :key',
           ExpressionAttributeNames: { '#status': 'status', '#key': 'key' },
-          ExpressionAttributeValues: { ':i': d.sceneIndex, ':k': d.kind, ':ready': 'ready', ':d': d.durationSec, ':c': d.costUsd, ':key': d.key },
+          ExpressionAttributeValues: {
+            ':i': d.sceneIndex,
+            ':k': d.kind,
+            ':ready': 'ready',
+            ':d': d.durationSec,
+            ':c': d.costUsd,
+            ':key': d.key,
+          },
         }),
       );
       await advanceStatus(deps, d.jobId, 'RENDERING');
@@ -57,13 +70,23 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
     case 'VideoComposed': {
       const d = event.detail;
       const { jobId: _j, meta: _m, version: _v, sceneCount, ...output } = d;
-      await updateJob(deps, d.jobId, d.meta.userId, recordedAt, { output, sceneCount, completedAt: d.meta.occurredAt });
+      await updateJob(deps, d.jobId, d.meta.userId, recordedAt, {
+        output,
+        sceneCount,
+        completedAt: d.meta.occurredAt,
+      });
       await advanceStatus(deps, d.jobId, 'COMPLETED');
       return;
     }
     case 'JobFailed': {
       const d = event.detail;
-      const failure = { stage: d.stage, code: d.code, reason: d.reason, retryable: d.retryable, ...(d.sceneIndex === undefined ? {} : { sceneIndex: d.sceneIndex }) };
+      const failure = {
+        stage: d.stage,
+        code: d.code,
+        reason: d.reason,
+        retryable: d.retryable,
+        ...(d.sceneIndex === undefined ? {} : { sceneIndex: d.sceneIndex }),
+      };
       // The first failure is the one that ended the job; later ones only add to the timeline.
       if (await advanceStatus(deps, d.jobId, 'FAILED')) {
         await updateJob(deps, d.jobId, d.meta.userId, recordedAt, { failure, failedAt: d.meta.occurredAt });
@@ -75,7 +98,14 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
   }
 }
 
-async function recordTimeline(deps: ProjectionDeps, jobId: string, envelope: EventEnvelope, occurredAt: string, recordedAt: string, sceneIndex?: number) {
+async function recordTimeline(
+  deps: ProjectionDeps,
+  jobId: string,
+  envelope: EventEnvelope,
+  occurredAt: string,
+  recordedAt: string,
+  sceneIndex?: number,
+) {
   try {
     await deps.doc.send(
       new PutCommand({
@@ -97,10 +127,25 @@ async function recordTimeline(deps: ProjectionDeps, jobId: string, envelope: Eve
   }
 }
 
-async function updateJob(deps: ProjectionDeps, jobId: string, userId: string, recordedAt: string, fields: Record<string, unknown>) {
+async function updateJob(
+  deps: ProjectionDeps,
+  jobId: string,
+  userId: string,
+  recordedAt: string,
+  fields: Record<string, unknown>,
+) {
   // Whichever event creates the job item gives it the first status, so a record is never without one.
-  const names: Record<string, string> = { '#userId': 'userId', '#updatedAt': 'updatedAt', '#status': 'status' };
-  const values: Record<string, unknown> = { ':userId': userId, ':updatedAt': recordedAt, ':firstStatus': 'REQUESTED', ':firstRank': STATUS_RANK.REQUESTED };
+  const names: Record<string, string> = {
+    '#userId': 'userId',
+    '#updatedAt': 'updatedAt',
+    '#status': 'status',
+  };
+  const values: Record<string, unknown> = {
+    ':userId': userId,
+    ':updatedAt': recordedAt,
+    ':firstStatus': 'REQUESTED',
+    ':firstRank': STATUS_RANK.REQUESTED,
+  };
   const sets = [
     '#userId = if_not_exists(#userId, :userId)',
     '#updatedAt = :updatedAt',
@@ -143,7 +188,12 @@ async function advanceStatus(deps: ProjectionDeps, jobId: string, status: JobSta
   }
 }
 
-async function putSceneIfAbsent(deps: ProjectionDeps, jobId: string, sceneIndex: number, fields: Record<string, unknown>) {
+async function putSceneIfAbsent(
+  deps: ProjectionDeps,
+  jobId: string,
+  sceneIndex: number,
+  fields: Record<string, unknown>,
+) {
   try {
     await deps.doc.send(
       new PutCommand({

@@ -5,7 +5,11 @@ import { logger } from '../../powertools';
 import { prepareScene } from '../../scenes/prepare-scene';
 import { SceneSet } from '../../scenes/scene-set';
 
-const config = readConfig({ COMPOSER_TABLE: z.string().min(1), MEDIA_BUCKET: z.string().min(1), COMPOSE_QUEUE_URL: z.string().min(1) });
+const config = readConfig({
+  COMPOSER_TABLE: z.string().min(1),
+  MEDIA_BUCKET: z.string().min(1),
+  COMPOSE_QUEUE_URL: z.string().min(1),
+});
 const deps = {
   s3: s3Client(),
   bucket: config.MEDIA_BUCKET,
@@ -18,7 +22,15 @@ export const handler = consumeEvents(
   [sceneReady],
   async ({ detail }) => {
     const { complete } = await prepareScene(detail, deps);
-    logger.info('scene prepared', { jobId: detail.jobId, correlationId: detail.meta.correlationId, sceneIndex: detail.sceneIndex, complete });
+    logger.info('scene prepared', {
+      jobId: detail.jobId,
+      correlationId: detail.meta.correlationId,
+      sceneIndex: detail.sceneIndex,
+      complete,
+    });
   },
-  { onRecordError: (error, record) => logger.error('scene not prepared', { error, messageId: record.messageId }) },
+  {
+    onRecordError: (error, record) =>
+      logger.error('scene not prepared', { error, messageId: record.messageId }),
+  },
 );

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkMediaAllowed, probeMedia, runFfmpeg } from '@reelay/media';
 import {
   ClipNotNormalizedError,
   composeTimeline,
@@ -9,7 +10,6 @@ import {
   thumbnailTimeSec,
   transitionKeyframeTimes,
 } from '../../../src/composition/index';
-import { checkMediaAllowed, probeMedia, runFfmpeg } from '@reelay/media';
 import { decodeErrors, makeSourceClip, streamFacts, useTempDir } from './fixtures';
 
 const SCENE_SEC = 2;

@@ -6,7 +6,11 @@ import { planDeterministically } from '../../planning/deterministic-planner';
 import { logger } from '../../powertools';
 
 const config = readConfig({ EVENT_BUS_NAME: z.string().min(1) });
-const publisher = new EventPublisher({ client: eventBridgeClient(), busName: config.EVENT_BUS_NAME, source: SOURCES.generator });
+const publisher = new EventPublisher({
+  client: eventBridgeClient(),
+  busName: config.EVENT_BUS_NAME,
+  source: SOURCES.generator,
+});
 const modelSet = modelSetFromEnv();
 
 /** JobRequested -> one ScenePlanned per scene. Re-planning a redelivered job publishes the same scenes. */
@@ -15,7 +19,13 @@ export const handler = consumeEvents(
   async ({ detail }) => {
     const scenes = planDeterministically(detail, modelSet);
     await publisher.publishAll(scenes.map((scene) => outgoing(scenePlanned, scene)));
-    logger.info('job planned', { jobId: detail.jobId, correlationId: detail.meta.correlationId, scenes: scenes.length });
+    logger.info('job planned', {
+      jobId: detail.jobId,
+      correlationId: detail.meta.correlationId,
+      scenes: scenes.length,
+    });
   },
-  { onRecordError: (error, record) => logger.error('planning failed', { error, messageId: record.messageId }) },
+  {
+    onRecordError: (error, record) => logger.error('planning failed', { error, messageId: record.messageId }),
+  },
 );

@@ -28,7 +28,14 @@ export const handler = consumeEvents(
       // Same name, different input (a re-planned duplicate): the scene is already rendering.
       if (!(error instanceof ExecutionAlreadyExists)) throw error;
     }
-    logger.info('scene rendering', { jobId: detail.jobId, correlationId: detail.meta.correlationId, execution: name });
+    logger.info('scene rendering', {
+      jobId: detail.jobId,
+      correlationId: detail.meta.correlationId,
+      execution: name,
+    });
   },
-  { onRecordError: (error, record) => logger.error('render start failed', { error, messageId: record.messageId }) },
+  {
+    onRecordError: (error, record) =>
+      logger.error('render start failed', { error, messageId: record.messageId }),
+  },
 );

@@ -11,8 +11,15 @@ const doc = dynamoDocumentClient();
 export const handler = consumeEvents(
   LEDGER_EVENTS,
   async (event) => {
-    logger.debug('projecting', { jobId: event.detail.jobId, correlationId: event.detail.meta.correlationId, type: event.type });
+    logger.debug('projecting', {
+      jobId: event.detail.jobId,
+      correlationId: event.detail.meta.correlationId,
+      type: event.type,
+    });
     await projectEvent(event, { doc, table: config.JOBS_TABLE });
   },
-  { onRecordError: (error, record) => logger.error('event not projected', { error, messageId: record.messageId }) },
+  {
+    onRecordError: (error, record) =>
+      logger.error('event not projected', { error, messageId: record.messageId }),
+  },
 );
