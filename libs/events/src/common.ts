@@ -49,6 +49,18 @@ export const uploadKeySchema = z
   );
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 
+/**
+ * One model prediction spent on a scene, whatever its outcome. Scene and failure events carry every
+ * prediction of the scene so the ledger can charge each one once, keyed by its predictionId.
+ */
+export const predictionSpendSchema = z.strictObject({
+  predictionId: z.string().min(1).max(128),
+  attempt: z.number().int().min(1).max(10),
+  status: z.enum(['succeeded', 'failed', 'canceled']),
+  costUsd: z.number().min(0),
+});
+export type PredictionSpend = z.infer<typeof predictionSpendSchema>;
+
 /** Metadata for a new event caused by `cause` (keeps the user and the correlation id). */
 export function causedMeta(
   cause: Pick<EventMeta, 'userId' | 'correlationId'>,

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { jobIdSchema, metaSchema, newMeta } from '../common';
+import { jobIdSchema, metaSchema, newMeta, predictionSpendSchema } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
 
 export const JOB_FAILED = 'JobFailed' as const;
@@ -30,6 +30,8 @@ export const jobFailedSchema = z.strictObject({
   attempts: z.number().int().min(0).optional(),
   /** The message that died, as received (truncated), so it can be inspected and redriven. */
   deadMessage: z.string().max(100_000).optional(),
+  /** Predictions the failed scene spent before failing, so they are still charged once. */
+  predictions: z.array(predictionSpendSchema).max(10).optional(),
 });
 export type JobFailed = z.infer<typeof jobFailedSchema>;
 

@@ -27,6 +27,10 @@ export const scenePlannedSchema = z
     caption: z.string().max(500).optional(),
     narration: z.string().max(2000).optional(),
     uploadKey: uploadKeySchema.optional(),
+    /** Narration: the visual scene whose start it is spoken at. */
+    alignTo: z.number().int().min(0).max(63).optional(),
+    /** Narration: the voice to speak with (model-specific name). */
+    voice: z.string().min(1).max(64).optional(),
     /** The scene whose last frame starts this one (chained continuity). */
     chainedFrom: z.number().int().min(0).max(63).optional(),
     output: outputFormatSchema,

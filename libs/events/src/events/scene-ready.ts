@@ -7,6 +7,7 @@ import {
   newMeta,
   outputFormatSchema,
   sceneKindSchema,
+  predictionSpendSchema,
   sha256Schema,
 } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
@@ -31,7 +32,14 @@ export const sceneReadySchema = z
     provider: z.enum(['replicate', 'local', 'upload']),
     predictionId: z.string().min(1).max(128).optional(),
     attempt: z.number().int().min(1).max(10).default(1),
+    /** Cost of every prediction of this scene, failed attempts included. */
     costUsd: z.number().min(0),
+    /** Every prediction spent on this scene, so each is charged once by its id. */
+    predictions: z.array(predictionSpendSchema).max(10).default([]),
+    /** Caption text shown while this scene plays (visual scenes). */
+    caption: z.string().max(500).optional(),
+    /** Narration: the visual scene whose start it is spoken at. */
+    alignTo: z.number().int().min(0).max(63).optional(),
   })
   .refine((s) => s.sceneIndex < s.sceneCount, {
     message: 'sceneIndex must be below sceneCount',
