@@ -34,6 +34,8 @@ export const outputFormatSchema = z.strictObject({
   fps: z.number().int().min(1).max(60),
   transition: transitionSchema,
   transitionSec: z.number().min(0).max(2),
+  /** Captions: none, a soft subtitle track plus a WebVTT sidecar, or burned into the picture. */
+  captions: z.enum(['off', 'soft', 'burned']).default('soft'),
 });
 export type OutputFormat = z.infer<typeof outputFormatSchema>;
 

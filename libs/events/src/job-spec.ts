@@ -28,6 +28,8 @@ export const jobSpecSchema = z
     music: z.boolean().default(true),
     narration: z.boolean().default(true),
     captions: z.boolean().default(true),
+    /** Burn captions into the picture (a full re-encode) instead of a soft subtitle track. */
+    burnCaptions: z.boolean().default(false),
     voice: z.string().min(1).max(64).optional(),
     seed: z.number().int().min(0).max(2_147_483_647).optional(),
     models: z.partialRecord(z.enum(SCENE_KINDS), modelIdSchema).default({}),

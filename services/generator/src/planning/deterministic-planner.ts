@@ -28,6 +28,7 @@ export function outputFormatOf(spec: JobRequested['spec']): OutputFormat {
     fps: spec.fps,
     transition: spec.transition,
     transitionSec: spec.transition === 'cut' ? 0 : TRANSITION_SEC,
+    captions: !spec.captions ? 'off' : spec.burnCaptions ? 'burned' : 'soft',
   };
 }
 
