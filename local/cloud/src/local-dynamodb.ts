@@ -19,20 +19,30 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   if (!existsSync(jar))
     throw new DynamoDbLocalUnavailableError(`DynamoDB Local jar not found at ${jar}; run npm install`);
   const port = await freePort();
+  const javaArgs = [
+    '-Xms64m',
+    '-Xmx512m',
+    `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    jar,
+    '-inMemory',
+    '-sharedDb',
+    '-port',
+    String(port),
+  ];
+  // Java does not die with its parent: a test runner killed by a timeout used to leave DynamoDB
+  // Local running for ever. A shell holds the read end of a pipe from this process; when the pipe
+  // closes (close() or this process dying, however), `read` returns and the shell stops Java.
   const child = spawn(
-    process.env.JAVA_PATH ?? 'java',
+    '/bin/sh',
     [
-      '-Xms64m',
-      '-Xmx512m',
-      `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      jar,
-      '-inMemory',
-      '-sharedDb',
-      '-port',
-      String(port),
+      '-c',
+      'java=$1; shift; "$java" "$@" </dev/null & pid=$!; trap \'kill $pid 2>/dev/null\' TERM; read _ || true; kill $pid 2>/dev/null; wait $pid',
+      'dynamodb-local',
+      process.env.JAVA_PATH ?? 'java',
+      ...javaArgs,
     ],
-    { cwd: emulatorDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: emulatorDir, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   await waitForStart(child, port);
   return {
@@ -86,7 +96,7 @@ function stop(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.stdin?.end();
   });
 }
 
