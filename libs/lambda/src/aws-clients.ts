@@ -11,9 +11,27 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 type Env = Record<string, string | undefined>;
 
+/**
+ * A hook that sees every client built here. Only local tooling registers one (the embedded cloud's
+ * fault injector adds a middleware inside its Lambda sandboxes); production never does. Kept on
+ * globalThis so it works whichever copy of this module a handler bundle loaded.
+ */
+export type AwsClientHook = (client: { middlewareStack: unknown }, clientName: string) => void;
+const CLIENT_HOOKS = Symbol.for('reelay.aws-client-hooks');
+export function registerAwsClientHook(hook: AwsClientHook): void {
+  const store = globalThis as { [CLIENT_HOOKS]?: AwsClientHook[] };
+  store[CLIENT_HOOKS] ??= [];
+  store[CLIENT_HOOKS].push(hook);
+}
+function withClientHooks<T extends { middlewareStack: unknown }>(client: T, clientName: string): T {
+  for (const hook of (globalThis as { [CLIENT_HOOKS]?: AwsClientHook[] })[CLIENT_HOOKS] ?? [])
+    hook(client, clientName);
+  return client;
+}
+
 const cache = new Map<string, unknown>();
-function once<T>(name: string, make: () => T): T {
-  if (!cache.has(name)) cache.set(name, make());
+function once<T extends { middlewareStack: unknown }>(name: string, make: () => T): T {
+  if (!cache.has(name)) cache.set(name, withClientHooks(make(), name));
   return cache.get(name) as T;
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,6 +12,7 @@ import { findFfmpeg } from '@reelay/media';
 import { type LocalModelServer, startLocalModelServer } from '../../models/src';
 import { packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
 import { type AwsJsonEmulator, startAwsJsonEmulator } from '../aws-json/src';
+import { ChaosInjector } from './chaos/chaos-injector';
 import {
   deployStack,
   type EventSourceSpec,
@@ -66,6 +68,8 @@ export interface EmbeddedCloud {
   api: LocalHttpApi;
   functions: Map<string, LocalFunction>;
   eventSources: SqsEventSource[];
+  /** The fault injector tests drive (see src/chaos/README.md); idle until a fault is armed. */
+  chaos: ChaosInjector;
   /** A dev token for the local HTTP API. */
   token(userId: string): string;
   logFile?: string;
@@ -129,6 +133,9 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       async () => rmSync(modelsDir, { recursive: true, force: true }),
     );
 
+    const chaos = new ChaosInjector({ emulator, models, functionNames: () => [...functions.keys()] });
+    closers.push(async () => chaos.close());
+
     const api = new LocalHttpApi(invokeByArn);
     await api.listen();
     closers.push(() => api.close());
@@ -163,7 +170,13 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
         responseChecksumValidation: 'WHEN_REQUIRED',
       }),
       dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb }),
-      sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.sqs }),
+      // Every event source long-polls (20 s) through this client: with the SDK's default of 50
+      // sockets, the ~80 pollers queue behind each other and a message waits up to 20 s to be seen.
+      sqs: new SQSClient({
+        ...clientConfig,
+        endpoint: endpoints.sqs,
+        requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY }) },
+      }),
       events: new EventBridgeClient({ ...clientConfig, endpoint: endpoints.events }),
       sfn: new SFNClient({ ...clientConfig, endpoint: endpoints.stepfunctions }),
     };
@@ -189,6 +202,8 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
             REPLICATE_BASE_URL: `${models.url}/v1`,
             REPLICATE_WEBHOOK_SECRET: webhookSecret,
             MODEL_OUTPUT_ALLOWED_ORIGINS: models.url,
+            // The template's WEBHOOK_BASE_URL names the cloud API; locally webhooks come here.
+            LOCAL_WEBHOOK_BASE_URL: api.url,
           }),
       ...(options.functionEnv ?? {}),
     };
@@ -202,6 +217,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
           { ...spec, maxConcurrency: spec.reservedConcurrency ?? 4 },
           onLog ?? (() => undefined),
           baseEnv,
+          chaos.sandboxFaults,
         );
         functions.set(spec.name, fn);
       },
@@ -267,6 +283,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       api,
       functions,
       eventSources,
+      chaos,
       token: (userId) => {
         if (!api.issuer) throw new Error('the local HTTP API is not listening');
         return api.issuer.token(userId);

@@ -137,9 +137,10 @@ export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Pro
 
 export type { EventEnvelope } from './events/event-envelope';
 export { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from './events/event-pattern';
+export type { PutEventsEntry, PutEventsFault } from './events/eventbridge-backend';
 export { TargetDeliveryError } from './events/eventbridge-errors';
 export type { DeliveryCounts, DeliveryFault, RuleTarget } from './events/target-delivery';
 export type { ExecutionRecord, ExecutionStatus, ExecutionStatusChange } from './sfn/step-functions-backend';
 export type { BeforeDeliverHook, DeliveryCandidate, DeliveryDecision } from './sqs/delivery-faults';
-export type { PeekedMessage, QueueDepth, ReceivedMessage } from './sqs/sqs-backend';
+export type { MessageLifecycleEvent, PeekedMessage, QueueDepth, ReceivedMessage } from './sqs/sqs-backend';
 export { EventBridgeBackend, SqsBackend, StepFunctionsBackend };

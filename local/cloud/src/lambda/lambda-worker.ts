@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { InvocationFaultPlan } from '../chaos/fault-points';
+import { installSandboxFaultPoints, type SandboxFaultPoints } from '../chaos/sandbox-fault-points';
 
 interface WorkerConfig {
   handlerFile: string;
@@ -11,16 +13,24 @@ interface WorkerConfig {
   functionName: string;
   functionArn: string;
   memoryMb: number;
+  /** The parent injects faults: stop at fault points and ask it (see chaos/). */
+  faultPoints?: boolean;
 }
 interface InvokeMessage {
+  kind?: 'invoke';
   id: number;
   payload: unknown;
-  deadlineEpochMs: number;
+  /** The function's timeout; it runs from when the handler is called, not from the cold start. */
+  timeoutMs: number;
+  faults?: InvocationFaultPlan;
 }
 
 const config = workerData as WorkerConfig;
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 let handler: Promise<Handler> | undefined;
+// Installed before the handler module loads: clients and the fetch it captures are built at load.
+const faultPoints: SandboxFaultPoints | undefined =
+  config.faultPoints && parentPort ? installSandboxFaultPoints(parentPort) : undefined;
 
 function loadHandler(): Promise<Handler> {
   handler ??= import(config.handlerFile).then((mod: Record<string, unknown>) => {
@@ -33,7 +43,10 @@ function loadHandler(): Promise<Handler> {
   return handler;
 }
 
-parentPort?.on('message', async (message: InvokeMessage) => {
+parentPort?.on('message', async (message: InvokeMessage | { kind: string }) => {
+  if (message.kind !== undefined && message.kind !== 'invoke') return;
+  const invoke = message as InvokeMessage;
+  let deadlineEpochMs = Date.now() + invoke.timeoutMs;
   const context = {
     functionName: config.functionName,
     functionVersion: '$LATEST',
@@ -43,21 +56,28 @@ parentPort?.on('message', async (message: InvokeMessage) => {
     logGroupName: `/aws/lambda/${config.functionName}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => Math.max(0, message.deadlineEpochMs - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadlineEpochMs - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
   };
   try {
     const fn = await loadHandler();
-    const result = await fn(message.payload, context);
-    parentPort?.postMessage({ id: message.id, ok: true, result: result === undefined ? null : result });
+    deadlineEpochMs = Date.now() + invoke.timeoutMs;
+    parentPort?.postMessage({ kind: 'started', id: invoke.id });
+    // A timeout fault: the handler never gets going; the parent kills the sandbox at the deadline.
+    if (invoke.faults?.hangAtStart) return;
+    faultPoints?.begin(invoke.id, invoke.faults);
+    const result = await fn(invoke.payload, context);
+    parentPort?.postMessage({ id: invoke.id, ok: true, result: result === undefined ? null : result });
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     parentPort?.postMessage({
-      id: message.id,
+      id: invoke.id,
       ok: false,
       error: { errorType: err.name, errorMessage: err.message, stack: err.stack },
     });
+  } finally {
+    faultPoints?.end();
   }
 });

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { FaultPoint, FaultPointMessage, SandboxFaults } from '../chaos/fault-points';
 
 export interface LocalFunctionConfig {
   name: string;
@@ -25,12 +26,30 @@ export class LambdaInvocationError extends Error {
   }
 }
 
+/** An injected crash: the sandbox died at a fault point, as a process crash would kill it. */
+export class ChaosCrashError extends LambdaInvocationError {
+  readonly retryable = true;
+  constructor(
+    readonly point: FaultPoint,
+    readonly faultId: string,
+    functionName: string,
+  ) {
+    super('ChaosCrashError', `injected crash at ${point} (fault ${faultId})`, functionName);
+  }
+}
+
 interface Sandbox {
   worker: Worker;
   busy: boolean;
 }
 
 type LogSink = (functionName: string, line: string) => void;
+
+/**
+ * Lambda gives a sandbox's init (module load) its own limit, apart from the function timeout. Here
+ * a cold start on a loaded machine can take many seconds, so the limit is generous.
+ */
+const INIT_TIMEOUT_MS = 120_000;
 
 /**
  * A function on the local Lambda service: a pool of worker-thread sandboxes, created on demand
@@ -46,7 +65,9 @@ export class LocalFunction {
   constructor(
     readonly config: LocalFunctionConfig,
     private readonly onLog: LogSink,
-    private readonly baseEnv: Record<string, string>,
+    readonly baseEnv: Record<string, string>,
+    /** Fault injection (the embedded cloud's chaos injector); none in a plain run. */
+    private readonly faults?: SandboxFaults,
   ) {}
 
   async invoke(payload: unknown): Promise<unknown> {
@@ -69,6 +90,19 @@ export class LocalFunction {
   /** Starts one sandbox ahead of the first invocation, so the first event does not pay the cold start. */
   warm(): void {
     if (this.sandboxes.length === 0) this.sandboxes.push({ worker: this.spawn(), busy: false });
+  }
+
+  /** Sandboxes alive now, and the V8 heap each uses (where this Node can tell). */
+  async sandboxHeaps(): Promise<Array<{ usedHeapBytes?: number }>> {
+    return Promise.all(
+      this.sandboxes.map(async ({ worker }) => {
+        const stats = (worker as Worker & { getHeapStatistics?: () => Promise<{ used_heap_size: number }> })
+          .getHeapStatistics;
+        if (!stats) return {};
+        const heap = await stats.call(worker).catch(() => undefined);
+        return heap ? { usedHeapBytes: heap.used_heap_size } : {};
+      }),
+    );
   }
 
   async close(): Promise<void> {
@@ -101,6 +135,7 @@ export class LocalFunction {
         functionName: this.config.name,
         functionArn: this.config.arn,
         memoryMb: this.config.memoryMb,
+        faultPoints: this.faults !== undefined,
       },
       env: {
         ...this.baseEnv,
@@ -124,7 +159,9 @@ export class LocalFunction {
 
   private run(sandbox: Sandbox, payload: unknown): Promise<unknown> {
     const id = this.nextId++;
-    const timeoutMs = this.config.timeoutSec * 1000;
+    const plan = this.faults?.planInvocation(this.config.name);
+    const configuredTimeoutMs = this.config.timeoutSec * 1000;
+    const timeoutMs = Math.min(configuredTimeoutMs, plan?.timeoutAfterMs ?? configuredTimeoutMs);
     return new Promise((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer);
@@ -136,7 +173,7 @@ export class LocalFunction {
         const index = this.sandboxes.indexOf(sandbox);
         if (index >= 0) this.sandboxes.splice(index, 1);
       };
-      const timer = setTimeout(() => {
+      const timeOut = () => {
         cleanup();
         discard();
         void sandbox.worker.terminate();
@@ -147,14 +184,43 @@ export class LocalFunction {
             this.config.name,
           ),
         );
-      }, timeoutMs);
-      const onMessage = (message: {
-        id: number;
-        ok: boolean;
-        result?: unknown;
-        error?: { errorType: string; errorMessage: string };
-      }) => {
+      };
+      // The function timeout starts once the sandbox has loaded the handler ('started').
+      let timer = setTimeout(timeOut, INIT_TIMEOUT_MS + timeoutMs);
+      const onFaultPoint = (message: FaultPointMessage) => {
+        const decision = this.faults?.decide(this.config.name, message.point) ?? { action: 'continue' };
+        if (decision.action === 'continue') {
+          sandbox.worker.postMessage({ kind: 'fault-continue', ask: message.ask });
+        } else if (decision.action === 'crash') {
+          // The sandbox dies here, unanswered: nothing after the point runs, as in a process crash.
+          cleanup();
+          discard();
+          void sandbox.worker.terminate();
+          reject(new ChaosCrashError(message.point, decision.faultId, this.config.name));
+        } else if (decision.timeoutAfterMs !== undefined) {
+          // A hang: no answer; the (shortened) timeout kills the sandbox.
+          clearTimeout(timer);
+          timer = setTimeout(timeOut, decision.timeoutAfterMs);
+        }
+      };
+      const onMessage = (
+        message:
+          | {
+              kind?: undefined | 'started';
+              id: number;
+              ok: boolean;
+              result?: unknown;
+              error?: { errorType: string; errorMessage: string };
+            }
+          | FaultPointMessage,
+      ) => {
         if (message.id !== id) return;
+        if (message.kind === 'fault-point') return onFaultPoint(message);
+        if (message.kind === 'started') {
+          clearTimeout(timer);
+          timer = setTimeout(timeOut, timeoutMs);
+          return;
+        }
         cleanup();
         if (message.ok) resolve(message.result);
         else
@@ -191,7 +257,13 @@ export class LocalFunction {
       sandbox.worker.on('message', onMessage);
       sandbox.worker.on('error', onError);
       sandbox.worker.on('exit', onExit);
-      sandbox.worker.postMessage({ id, payload, deadlineEpochMs: Date.now() + timeoutMs });
+      sandbox.worker.postMessage({
+        kind: 'invoke',
+        id,
+        payload,
+        timeoutMs,
+        ...(plan ? { faults: { points: plan.points, hangAtStart: plan.hangAtStart ?? false } } : {}),
+      });
     });
   }
 }

@@ -5,7 +5,11 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { LocalFunction } from './local-function';
+
+/** What an event source invokes: a LocalFunction, or (in tests and benchmarks) a stand-in. */
+export interface InvokeTarget {
+  invoke(payload: unknown): Promise<unknown>;
+}
 
 export interface SqsEventSourceConfig {
   queueArn: string;
@@ -29,7 +33,7 @@ export class SqsEventSource {
   constructor(
     private readonly sqs: SQSClient,
     readonly config: SqsEventSourceConfig,
-    readonly target: LocalFunction,
+    readonly target: InvokeTarget,
     private readonly onError: (error: unknown) => void,
   ) {}
 

@@ -79,6 +79,14 @@ export interface PutEventsEntry {
 
 export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
+/**
+ * A PutEvents fault: returns an error to refuse this one entry (as AWS answers some entries of a
+ * call with ErrorCode, e.g. InternalFailure or ThrottlingException), or undefined to accept it.
+ */
+export type PutEventsFault = (
+  entry: PutEventsEntry,
+) => { ErrorCode: string; ErrorMessage: string } | undefined;
+
 export interface EventBridgeBackendOptions {
   region: string;
   accountId: string;
@@ -98,6 +106,7 @@ export class EventBridgeBackend {
   private readonly delivery: TargetDelivery;
   private readonly sqs: SqsBackend;
   private readonly deliverToOther: TargetDeliverer | undefined;
+  private readonly putEventsFaults: PutEventsFault[] = [];
   private closed = false;
 
   constructor(options: EventBridgeBackendOptions) {
@@ -306,7 +315,7 @@ export class EventBridgeBackend {
         `Total size of the entries in the request is over the limit (${MAX_PUT_EVENTS_BYTES} bytes).`,
       );
     }
-    return entries.map((entry) => this.putEntry(entry));
+    return entries.map((entry) => this.injectedPutEventsError(entry) ?? this.putEntry(entry));
   }
 
   /** Puts an event from an AWS service (e.g. aws.states) on a bus, skipping the "aws." source check. */
@@ -354,6 +363,15 @@ export class EventBridgeBackend {
     );
   }
 
+  /** Refuses matching PutEvents entries (partial failures); returns its removal. */
+  addPutEventsFault(fault: PutEventsFault): () => void {
+    this.putEventsFaults.push(fault);
+    return () => {
+      const index = this.putEventsFaults.indexOf(fault);
+      if (index >= 0) this.putEventsFaults.splice(index, 1);
+    };
+  }
+
   addDeliveryFault(fault: DeliveryFault): () => void {
     return this.delivery.addFault(fault);
   }
@@ -372,6 +390,14 @@ export class EventBridgeBackend {
   }
 
   // ---- private ------------------------------------------------------------------------------
+
+  private injectedPutEventsError(entry: PutEventsEntry): PutEventsResultEntry | undefined {
+    for (const fault of this.putEventsFaults) {
+      const error = fault(entry);
+      if (error) return error;
+    }
+    return undefined;
+  }
 
   private putEntry(entry: PutEventsEntry): PutEventsResultEntry {
     const invalid = (message: string) => ({ ErrorCode: 'InvalidArgument', ErrorMessage: message });

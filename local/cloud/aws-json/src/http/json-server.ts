@@ -21,8 +21,10 @@ export async function startJsonServer(
   const server = createServer((request, response) => {
     void handleRequest(byPrefix, request, response);
   });
-  // Long polls hold connections open; keep-alive sockets must not outlive close().
-  server.keepAliveTimeout = 5_000;
+  // Keep idle sockets longer than a poller stays away (an invocation on a busy machine can take
+  // seconds): a server closing a socket just as a client reuses it is an ECONNRESET for the client.
+  // close() still ends every connection (closeAllConnections).
+  server.keepAliveTimeout = 60_000;
   await listen(server, port);
   const address = server.address() as AddressInfo;
   return {

@@ -5,8 +5,10 @@
  * - 'drop-until-visible': count the receive and hide the message for its visibility timeout, but do
  *   not return it (a lost response): the consumer sees it again only after the timeout.
  * - { delayMs }: do not return it now; it becomes receivable again after delayMs (no receive counted).
+ * - 'hold': do not return it; it stays unreceivable (counted as delayed) until SqsBackend.releaseHeld
+ *   puts it back, at the end of the queue, in the order the caller chooses (reordering).
  */
-export type DeliveryDecision = 'deliver' | 'duplicate' | 'drop-until-visible' | { delayMs: number };
+export type DeliveryDecision = 'deliver' | 'duplicate' | 'drop-until-visible' | 'hold' | { delayMs: number };
 
 /** What a hook sees of the message about to be delivered. */
 export interface DeliveryCandidate {

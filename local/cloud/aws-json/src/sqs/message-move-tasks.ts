@@ -118,9 +118,10 @@ export class MessageMoveTasks {
       }
       source.messages.delete(message.seq);
       // A redriven message starts over in its queue: new id, no receives, no dead-letter origin.
+      const movedId = randomUUID();
       this.sqs.enqueue(destination, {
         seq: this.sqs.allocateSeq(),
-        messageId: randomUUID(),
+        messageId: movedId,
         body: message.body,
         md5OfBody: message.md5OfBody,
         messageAttributes: message.messageAttributes,
@@ -129,6 +130,13 @@ export class MessageMoveTasks {
         sentAt: now,
         visibleAt: now,
         receiveCount: 0,
+      });
+      this.sqs.emitLifecycle({
+        type: 'moved',
+        queueName: source.name,
+        messageId: message.messageId,
+        toQueueName: destination.name,
+        toMessageId: movedId,
       });
       task.approximateNumberOfMessagesMoved++;
       movedThisTurn++;

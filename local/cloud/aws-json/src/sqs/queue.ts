@@ -17,11 +17,14 @@ export interface StoredMessage {
   firstReceivedAt?: number;
   /** Set once a redrive moved the message to a dead-letter queue: where it came from. */
   deadLetterSourceArn?: string;
+  /** Held back by a 'hold' fault until releaseHeld (visibleAt is +Infinity meanwhile). */
+  held?: boolean;
 }
 
 export type MessageState = 'visible' | 'in-flight' | 'delayed';
 
 export function messageState(message: StoredMessage, now: number): MessageState {
+  if (message.held) return 'delayed';
   if (message.visibleAt <= now) return 'visible';
   return message.receiveCount > 0 ? 'in-flight' : 'delayed';
 }

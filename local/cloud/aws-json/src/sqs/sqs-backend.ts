@@ -81,7 +81,14 @@ export interface PeekedMessage {
   sentTimestamp: number;
   visibleAt: number;
   deadLetterSourceArn?: string;
+  /** Held back by a 'hold' fault until releaseHeld. */
+  held?: boolean;
 }
+
+/** A message's fate, for tests that check nothing is lost. */
+export type MessageLifecycleEvent =
+  | { type: 'deleted'; queueName: string; messageId: string }
+  | { type: 'moved'; queueName: string; messageId: string; toQueueName: string; toMessageId: string };
 
 const SYSTEM_ATTRIBUTE_NAMES = [
   'SenderId',
@@ -106,6 +113,7 @@ export class SqsBackend {
   private readonly receiveListeners = new Set<
     (queueName: string, messages: readonly ReceivedMessage[]) => void
   >();
+  private readonly lifecycleListeners = new Set<(event: MessageLifecycleEvent) => void>();
   private readonly pendingPolls = new Set<() => void>();
   private nextSeq = 1;
   private closed = false;
@@ -334,8 +342,10 @@ export class SqsBackend {
   deleteMessage(ref: string, receiptHandle: string): void {
     const queue = this.queue(ref);
     const seq = this.seqFromReceiptHandle(queue, receiptHandle);
+    const message = queue.messages.get(seq);
     // A handle of a message already deleted (or redriven) is accepted silently, as in SQS.
     queue.messages.delete(seq);
+    if (message) this.emitLifecycle({ type: 'deleted', queueName: queue.name, messageId: message.messageId });
   }
 
   changeMessageVisibility(ref: string, receiptHandle: string, visibilityTimeoutSeconds: number): void {
@@ -398,6 +408,45 @@ export class SqsBackend {
     };
   }
 
+  /**
+   * Puts held messages back (see the 'hold' decision) at the end of the queue, in the given order of
+   * message ids, so they are received in that order; ids not held are ignored. Returns how many.
+   */
+  releaseHeld(ref: string, messageIds: readonly string[]): number {
+    const queue = this.queue(ref);
+    const now = Date.now();
+    let released = 0;
+    for (const messageId of messageIds) {
+      for (const message of [...queue.messages.values()]) {
+        if (!message.held || message.messageId !== messageId) continue;
+        queue.messages.delete(message.seq);
+        const { held: _held, ...rest } = message;
+        this.enqueue(queue, { ...rest, seq: this.nextSeq++, visibleAt: now });
+        released++;
+      }
+    }
+    return released;
+  }
+
+  /** Messages a 'hold' fault is holding back, in the order they were held. */
+  heldMessages(ref: string): PeekedMessage[] {
+    const now = Date.now();
+    return [...this.queue(ref).messages.values()]
+      .filter((message) => message.held)
+      .map((message) => this.peek(message, now));
+  }
+
+  /** Deletions and redrive moves, for tests that account for every message. */
+  onLifecycle(listener: (event: MessageLifecycleEvent) => void): () => void {
+    this.lifecycleListeners.add(listener);
+    return () => this.lifecycleListeners.delete(listener);
+  }
+
+  /** Called by move tasks when a redrive gives a message a new id in another queue. */
+  emitLifecycle(event: MessageLifecycleEvent): void {
+    for (const listener of this.lifecycleListeners) listener(event);
+  }
+
   onSend(listener: (queueName: string, message: PeekedMessage) => void): () => void {
     this.sendListeners.add(listener);
     return () => this.sendListeners.delete(listener);
@@ -453,6 +502,11 @@ export class SqsBackend {
       const decision = this.decideDelivery(queue.name, message);
       if (typeof decision === 'object') {
         message.visibleAt = now + Math.max(0, decision.delayMs);
+        continue;
+      }
+      if (decision === 'hold') {
+        message.held = true;
+        message.visibleAt = Number.POSITIVE_INFINITY;
         continue;
       }
       if (decision === 'duplicate') {
@@ -617,6 +671,7 @@ export class SqsBackend {
       visibleAt: message.visibleAt,
     };
     if (message.deadLetterSourceArn) peeked.deadLetterSourceArn = message.deadLetterSourceArn;
+    if (message.held) peeked.held = true;
     return peeked;
   }
 }
