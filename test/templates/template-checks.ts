@@ -152,6 +152,8 @@ export const checkRuleTargets = (templates: Templates): string[] =>
     resourcesOfType(template, 'AWS::Events::Rule').flatMap(([id, rule]) => {
       const targets = ruleTargets(rule);
       if (targets.length === 0) return [`${service}: rule ${id} has no targets`];
+      // A schedule carries no job: a missed tick is made good by the next one, so it needs no DLQ.
+      if (props(rule).ScheduleExpression !== undefined) return [];
       return targets.flatMap((target) => {
         const violations: string[] = [];
         const name = `${service}: rule ${id} target ${String(target.Id)}`;

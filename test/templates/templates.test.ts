@@ -4,7 +4,9 @@
  * valid against AWS's own resource specification.
  */
 import { packageAllServices, SERVICES } from '../../local/packaging/src';
+import { checkDeadLettersDrained } from './dead-letter-checks';
 import { isRecord } from './intrinsics';
+import { checkMonitoring } from './monitoring-checks';
 import {
   checkGetAttAttributes,
   checkResourcesAgainstSpec,
@@ -74,6 +76,14 @@ describe('packaged templates', () => {
 
   test('every queue consumer reports partial batch failures', () => {
     expect(checkPartialBatchResponses(templates)).toEqual([]);
+  });
+
+  test('every DLQ of every service is drained by its deadLetters function, which knows its stage', () => {
+    expect(checkDeadLettersDrained(templates)).toEqual([]);
+  });
+
+  test('the ledger deploys the dashboard and an alarm for every DLQ, queue age, function and job latency', () => {
+    expect(checkMonitoring(templates)).toEqual([]);
   });
 
   test('every rule target retries and then dead-letters', () => {
@@ -175,6 +185,34 @@ describe('the template checks catch', () => {
     });
     expect(checkVisibilityTimeouts(broken)).toEqual([
       "composer: queue ComposeQueue hides a message 900 s, less than 6 x ComposeLambdaFunction's 900 s",
+    ]);
+  });
+
+  test('a DLQ that no dead-letter handler drains or knows', () => {
+    const broken = breaking('composer', (resources) => {
+      for (const [id, resource] of Object.entries(resources)) {
+        const arn = resource.Properties?.EventSourceArn;
+        if (JSON.stringify(arn) === JSON.stringify({ 'Fn::GetAtt': ['ComposeDlq', 'Arn'] }))
+          delete resources[id];
+      }
+      properties(resources, 'ComposeDlq').QueueName = 'reelay-dev-composer-compose-dlq-renamed';
+    });
+    expect(checkDeadLettersDrained(broken)).toEqual([
+      'composer: DLQ ComposeDlq is not drained by deadLetters',
+      "composer: DLQ ComposeDlq has no stage in deadLetters' DEAD_LETTER_QUEUES",
+    ]);
+  });
+
+  test('a DLQ of another service without a depth alarm, and a missing dashboard', () => {
+    const broken = breaking('ledger', (resources) => {
+      for (const [id, resource] of Object.entries(resources)) {
+        const dimensions = JSON.stringify(resource.Properties?.Dimensions ?? []);
+        if (dimensions.includes('-composer-compose-dlq') || id === 'PipelineDashboard') delete resources[id];
+      }
+    });
+    expect(checkMonitoring(broken)).toEqual([
+      'ledger: no CloudWatch dashboard',
+      'composer: DLQ reelay-dev-composer-compose-dlq has no depth alarm',
     ]);
   });
 

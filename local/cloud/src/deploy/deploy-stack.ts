@@ -216,9 +216,15 @@ export async function deployStack(
         );
         const targets = (p.Targets ?? []) as Array<Record<string, any>>;
         for (const t of targets) {
+          // A Lambda target (e.g. a `schedule` event) is invoked by the emulator's EventBridge.
+          const lambdaTarget = functionsByArnOrName.get(String(t.Arn));
+          if (lambdaTarget) {
+            wired.add(lambdaTarget.name);
+            continue;
+          }
           if (!String(t.Arn).startsWith('arn:aws:sqs:') && !String(t.Arn).startsWith('arn:aws:events:')) {
             throw new UnwiredResourceError(
-              `rule ${name} targets ${t.Arn}: only SQS queues and event buses are wired locally`,
+              `rule ${name} targets ${t.Arn}: only SQS queues, event buses and functions of this stack are wired locally`,
             );
           }
         }

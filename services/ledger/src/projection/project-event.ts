@@ -1,24 +1,54 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DecodedEvent, EventEnvelope } from '@reelay/events';
-import { JOB_SK, type JobStatus, jobPk, STATUS_RANK, sceneSk, timelineSk } from '@reelay/job-records';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DecodedEvent, PredictionSpend } from '@reelay/events';
+import { chargePrediction } from './charge-usage';
+import { advanceStatus, keepRecoveredFailure, makeFailureFinal, openJob, updateJob } from './job-item';
+import { keepDeadMessage } from './keep-dead-message';
 import type { LedgerEvents } from './ledger-events';
+import { type LedgerMetrics, noLedgerMetrics } from './ledger-metrics';
+import { raiseSceneAttempts, updateScene } from './scene-item';
+import { recordTimeline } from './timeline';
 
 export interface ProjectionDeps {
   doc: DynamoDBDocumentClient;
   table: string;
   now?: () => Date;
+  metrics?: LedgerMetrics;
 }
+
+/** Stages whose failure a redrive cannot undo: the user cancelled, or the deadline passed. */
+const FINAL_STAGES = new Set(['cancel', 'timeout']);
 
 /**
  * Projects one event onto the job's record. Every write is idempotent on business keys (job, event
- * type, scene), so duplicates, redeliveries and replays converge to the same record in any order.
+ * type, scene, prediction, dead message), so duplicates, redeliveries and replays converge to the same
+ * record in any order.
  */
 export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: ProjectionDeps): Promise<void> {
   const recordedAt = (deps.now?.() ?? new Date()).toISOString();
+  const metrics = deps.metrics ?? noLedgerMetrics;
   const { detail } = event;
   const sceneIndex = 'sceneIndex' in detail ? detail.sceneIndex : undefined;
-  await recordTimeline(deps, detail.jobId, event.envelope, detail.meta.occurredAt, recordedAt, sceneIndex);
+  await recordTimeline(deps, {
+    jobId: detail.jobId,
+    envelope: event.envelope,
+    occurredAt: detail.meta.occurredAt,
+    recordedAt,
+    ...(sceneIndex === undefined ? {} : { sceneIndex }),
+    ...(event.type === 'JobFailed' ? { stage: event.detail.stage } : {}),
+  });
+  const charge = async (predictions: readonly PredictionSpend[], index: number | undefined) => {
+    for (const prediction of predictions) {
+      const charged = await chargePrediction(deps, {
+        jobId: detail.jobId,
+        userId: detail.meta.userId,
+        ...(index === undefined ? {} : { sceneIndex: index }),
+        prediction,
+        occurredAt: detail.meta.occurredAt,
+        chargedAt: recordedAt,
+      });
+      if (charged) metrics.charged(prediction.costUsd);
+    }
+  };
 
   switch (event.type) {
     case 'JobRequested': {
@@ -26,184 +56,100 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
       await updateJob(deps, d.jobId, d.meta.userId, recordedAt, {
         spec: d.spec,
         createdAt: d.meta.occurredAt,
+        correlationId: d.meta.correlationId,
         deadlineAt: d.deadlineAt,
         ...(d.parentJobId ? { parentJobId: d.parentJobId } : {}),
       });
       await advanceStatus(deps, d.jobId, 'REQUESTED');
+      await openJob(deps, d.jobId, d.deadlineAt);
       return;
     }
     case 'ScenePlanned': {
       const d = event.detail;
       await updateJob(deps, d.jobId, d.meta.userId, recordedAt, { sceneCount: d.sceneCount });
-      await putSceneIfAbsent(deps, d.jobId, d.sceneIndex, {
-        kind: d.kind,
-        prompt: d.prompt,
-        durationSec: d.durationSec,
-        status: 'planned',
-      });
+      await updateScene(
+        deps,
+        d.jobId,
+        d.sceneIndex,
+        {},
+        {
+          kind: d.kind,
+          prompt: d.prompt,
+          durationSec: d.durationSec,
+          status: 'planned',
+        },
+      );
+      await raiseSceneAttempts(deps, d.jobId, d.sceneIndex, d.attempt);
       await advanceStatus(deps, d.jobId, 'RENDERING');
       return;
     }
     case 'SceneReady': {
       const d = event.detail;
       await updateJob(deps, d.jobId, d.meta.userId, recordedAt, { sceneCount: d.sceneCount });
-      await deps.doc.send(
-        new UpdateCommand({
-          TableName: deps.table,
-          Key: { pk: jobPk(d.jobId), sk: sceneSk(d.sceneIndex) },
-          UpdateExpression:
-            'SET sceneIndex = :i, kind = :k, #status = :ready, durationSec = :d, costUsd = :c, #key = :key',
-          ExpressionAttributeNames: { '#status': 'status', '#key': 'key' },
-          ExpressionAttributeValues: {
-            ':i': d.sceneIndex,
-            ':k': d.kind,
-            ':ready': 'ready',
-            ':d': d.durationSec,
-            ':c': d.costUsd,
-            ':key': d.key,
-          },
-        }),
-      );
+      await updateScene(deps, d.jobId, d.sceneIndex, {
+        kind: d.kind,
+        status: 'ready',
+        durationSec: d.durationSec,
+        key: d.key,
+        provider: d.provider,
+      });
+      const attempts = Math.max(d.attempt, ...d.predictions.map((p) => p.attempt));
+      await raiseSceneAttempts(deps, d.jobId, d.sceneIndex, attempts);
+      await charge(scenePredictions(d), d.sceneIndex);
       await advanceStatus(deps, d.jobId, 'RENDERING');
       return;
     }
     case 'VideoComposed': {
       const d = event.detail;
       const { jobId: _j, meta: _m, version: _v, sceneCount, ...output } = d;
-      await updateJob(deps, d.jobId, d.meta.userId, recordedAt, {
-        output,
-        sceneCount,
-        completedAt: d.meta.occurredAt,
-      });
-      await advanceStatus(deps, d.jobId, 'COMPLETED');
+      await updateJob(deps, d.jobId, d.meta.userId, recordedAt, { output, sceneCount });
+      const advanced = await advanceStatus(deps, d.jobId, 'COMPLETED', { completedAt: d.meta.occurredAt });
+      if (advanced) {
+        if (advanced.before.status === 'FAILED') await keepRecoveredFailure(deps, d.jobId);
+        const createdAt = advanced.before.createdAt;
+        metrics.jobCompleted(
+          typeof createdAt === 'string'
+            ? (Date.parse(d.meta.occurredAt) - Date.parse(createdAt)) / 1000
+            : undefined,
+        );
+      }
       return;
     }
     case 'JobFailed': {
       const d = event.detail;
+      await updateJob(deps, d.jobId, d.meta.userId, recordedAt, {});
+      if (d.deadMessage) await keepDeadMessage(deps, d.jobId, d.stage, d.deadMessage, d.meta.occurredAt);
+      await charge(d.predictions ?? [], d.sceneIndex);
+      const redrivable = d.retryable && !FINAL_STAGES.has(d.stage);
       const failure = {
         stage: d.stage,
         code: d.code,
         reason: d.reason,
         retryable: d.retryable,
         ...(d.sceneIndex === undefined ? {} : { sceneIndex: d.sceneIndex }),
+        ...(d.attempts === undefined ? {} : { attempts: d.attempts }),
       };
-      // The first failure is the one that ended the job; later ones only add to the timeline.
-      if (await advanceStatus(deps, d.jobId, 'FAILED')) {
-        await updateJob(deps, d.jobId, d.meta.userId, recordedAt, { failure, failedAt: d.meta.occurredAt });
-      } else {
-        await updateJob(deps, d.jobId, d.meta.userId, recordedAt, {});
-      }
+      // The first failure is the one that ended the job; later ones add to the timeline, and a later
+      // cancel or permanent failure makes it final.
+      const advanced = await advanceStatus(deps, d.jobId, 'FAILED', {
+        failure,
+        failedAt: d.meta.occurredAt,
+        failureRedrivable: redrivable,
+      });
+      if (advanced) metrics.jobFailed(d.stage);
+      else if (!redrivable) await makeFailureFinal(deps, d.jobId);
       return;
     }
   }
 }
 
-async function recordTimeline(
-  deps: ProjectionDeps,
-  jobId: string,
-  envelope: EventEnvelope,
-  occurredAt: string,
-  recordedAt: string,
-  sceneIndex?: number,
-) {
-  try {
-    await deps.doc.send(
-      new PutCommand({
-        TableName: deps.table,
-        Item: {
-          pk: jobPk(jobId),
-          sk: timelineSk(envelope.detailType, sceneIndex),
-          detailType: envelope.detailType,
-          source: envelope.source,
-          occurredAt,
-          recordedAt,
-          ...(sceneIndex === undefined ? {} : { sceneIndex }),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error; // already recorded: a duplicate
-  }
-}
-
-async function updateJob(
-  deps: ProjectionDeps,
-  jobId: string,
-  userId: string,
-  recordedAt: string,
-  fields: Record<string, unknown>,
-) {
-  // Whichever event creates the job item gives it the first status, so a record is never without one.
-  const names: Record<string, string> = {
-    '#userId': 'userId',
-    '#updatedAt': 'updatedAt',
-    '#status': 'status',
-  };
-  const values: Record<string, unknown> = {
-    ':userId': userId,
-    ':updatedAt': recordedAt,
-    ':firstStatus': 'REQUESTED',
-    ':firstRank': STATUS_RANK.REQUESTED,
-  };
-  const sets = [
-    '#userId = if_not_exists(#userId, :userId)',
-    '#updatedAt = :updatedAt',
-    '#status = if_not_exists(#status, :firstStatus)',
-    'statusRank = if_not_exists(statusRank, :firstRank)',
-  ];
-  for (const [k, v] of Object.entries(fields)) {
-    names[`#${k}`] = k;
-    values[`:${k}`] = v;
-    sets.push(`#${k} = :${k}`);
-  }
-  await deps.doc.send(
-    new UpdateCommand({
-      TableName: deps.table,
-      Key: { pk: jobPk(jobId), sk: JOB_SK },
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
-}
-
-/** Moves the job's status forward only; returns whether this event moved it. */
-async function advanceStatus(deps: ProjectionDeps, jobId: string, status: JobStatus): Promise<boolean> {
-  try {
-    await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: { pk: jobPk(jobId), sk: JOB_SK },
-        UpdateExpression: 'SET #status = :status, statusRank = :rank',
-        ConditionExpression: 'attribute_not_exists(statusRank) OR statusRank < :rank',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':rank': STATUS_RANK[status] },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
-async function putSceneIfAbsent(
-  deps: ProjectionDeps,
-  jobId: string,
-  sceneIndex: number,
-  fields: Record<string, unknown>,
-) {
-  try {
-    await deps.doc.send(
-      new PutCommand({
-        TableName: deps.table,
-        Item: { pk: jobPk(jobId), sk: sceneSk(sceneIndex), sceneIndex, ...fields },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    // The scene is already known (planned twice, or its SceneReady came first): keep what is there.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+/** A producer that reports only the scene's total still charges it once, under its predictionId. */
+function scenePredictions(d: {
+  predictions: PredictionSpend[];
+  predictionId?: string | undefined;
+  attempt: number;
+  costUsd: number;
+}): PredictionSpend[] {
+  if (d.predictions.length > 0 || !d.predictionId || d.costUsd <= 0) return d.predictions;
+  return [{ predictionId: d.predictionId, attempt: d.attempt, status: 'succeeded', costUsd: d.costUsd }];
 }

@@ -1,0 +1,168 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  FINISHED_RANK,
+  JOB_SK,
+  type JobStatus,
+  jobPk,
+  OPEN_JOBS_SHARD,
+  STATUS_RANK,
+} from '@reelay/job-records';
+
+export interface TableDeps {
+  doc: DynamoDBDocumentClient;
+  table: string;
+}
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** Sets plain fields on the job item; whichever event creates it gives it the first status. */
+export async function updateJob(
+  deps: TableDeps,
+  jobId: string,
+  userId: string,
+  recordedAt: string,
+  fields: Record<string, unknown>,
+  { onlyIfAbsent = false }: { onlyIfAbsent?: boolean } = {},
+): Promise<void> {
+  const names: Record<string, string> = {
+    '#userId': 'userId',
+    '#updatedAt': 'updatedAt',
+    '#status': 'status',
+  };
+  const values: Record<string, unknown> = {
+    ':userId': userId,
+    ':updatedAt': recordedAt,
+    ':firstStatus': 'REQUESTED',
+    ':firstRank': STATUS_RANK.REQUESTED,
+  };
+  // A dead letter of a service-internal message names no user: the owner the ledger knows wins.
+  const sets = [
+    userId === 'unknown' ? '#userId = if_not_exists(#userId, :userId)' : '#userId = :userId',
+    '#updatedAt = :updatedAt',
+    '#status = if_not_exists(#status, :firstStatus)',
+    'statusRank = if_not_exists(statusRank, :firstRank)',
+  ];
+  for (const [k, v] of Object.entries(fields)) {
+    names[`#${k}`] = k;
+    values[`:${k}`] = v;
+    sets.push(onlyIfAbsent ? `#${k} = if_not_exists(#${k}, :${k})` : `#${k} = :${k}`);
+  }
+  await deps.doc.send(
+    new UpdateCommand({
+      TableName: deps.table,
+      Key: { pk: jobPk(jobId), sk: JOB_SK },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+export interface Advanced {
+  /** The job item before this event moved it. */
+  before: Record<string, unknown>;
+}
+
+/**
+ * Moves the job's status forward only, with `fields` set in the same write; returns undefined when
+ * the job is already as far or finished. A finished job leaves the open-jobs index. The one way back
+ * is FAILED -> COMPLETED, for a job whose failure was retryable (a dead letter) and was redriven.
+ */
+export async function advanceStatus(
+  deps: TableDeps,
+  jobId: string,
+  status: JobStatus,
+  fields: Record<string, unknown> = {},
+): Promise<Advanced | undefined> {
+  const rank = STATUS_RANK[status];
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':status': status, ':rank': rank };
+  const sets = ['#status = :status', 'statusRank = :rank'];
+  for (const [k, v] of Object.entries(fields)) {
+    names[`#${k}`] = k;
+    values[`:${k}`] = v;
+    sets.push(`#${k} = :${k}`);
+  }
+  let condition = 'attribute_not_exists(statusRank) OR statusRank < :rank';
+  if (status === 'COMPLETED') {
+    condition += ' OR (#status = :failed AND failureRedrivable = :true)';
+    values[':failed'] = 'FAILED';
+    values[':true'] = true;
+  }
+  const finished = rank >= FINISHED_RANK;
+  try {
+    const { Attributes } = await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: { pk: jobPk(jobId), sk: JOB_SK },
+        UpdateExpression: `SET ${sets.join(', ')}${finished && status === 'COMPLETED' ? ' REMOVE openShard, openDeadlineAt, failureRedrivable' : finished ? ' REMOVE openShard, openDeadlineAt' : ''}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return { before: Attributes ?? {} };
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/** A completed job keeps the failure it recovered from, apart from its (now absent) failure. */
+export async function keepRecoveredFailure(deps: TableDeps, jobId: string): Promise<void> {
+  try {
+    await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: { pk: jobPk(jobId), sk: JOB_SK },
+        UpdateExpression: 'SET recoveredFailure = failure REMOVE failure',
+        ConditionExpression: '#status = :completed AND attribute_exists(failure)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':completed': 'COMPLETED' },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** A later cancel or permanent failure of an already failed job makes it final: no redrive completes it. */
+export async function makeFailureFinal(deps: TableDeps, jobId: string): Promise<void> {
+  try {
+    await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: { pk: jobPk(jobId), sk: JOB_SK },
+        UpdateExpression: 'SET failureRedrivable = :false',
+        ConditionExpression: '#status = :failed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'FAILED', ':false': false },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** Puts an unfinished job in the sparse open-jobs index (by deadline) that the sweeper queries. */
+export async function openJob(deps: TableDeps, jobId: string, deadlineAt: string): Promise<void> {
+  try {
+    await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: { pk: jobPk(jobId), sk: JOB_SK },
+        UpdateExpression: 'SET openShard = :shard, openDeadlineAt = :deadline',
+        ConditionExpression: 'statusRank < :finished',
+        ExpressionAttributeValues: {
+          ':shard': OPEN_JOBS_SHARD,
+          ':deadline': deadlineAt,
+          ':finished': FINISHED_RANK,
+        },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error; // already finished: it never enters the index
+  }
+}

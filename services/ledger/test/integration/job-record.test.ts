@@ -1,0 +1,147 @@
+import type { DecodedEvent } from '@reelay/events';
+import { readJobRecord, readUserDailyUsage } from '@reelay/job-records';
+import type { LedgerEvents } from '../../src/projection/ledger-events';
+import { projectEvent } from '../../src/projection/project-event';
+import { at, deadLetterFailure, type JobStory, twoSceneJob } from '../support/job-story';
+import { type JobsTableFixture, startJobsTable } from '../support/jobs-table';
+
+let fixture: JobsTableFixture;
+const projectedAt = new Date('2026-11-23T12:00:00.000Z');
+
+beforeAll(async () => {
+  fixture = await startJobsTable();
+}, 180_000);
+afterAll(async () => fixture?.close());
+
+async function projectAll(table: string, events: DecodedEvent<LedgerEvents>[]) {
+  for (const event of events) await projectEvent(event, { doc: fixture.doc, table, now: () => projectedAt });
+}
+
+const inOrder = (s: JobStory) => [s.requested, ...s.planned, ...s.ready, s.composed];
+
+describe('the job record', () => {
+  test('events in any order, duplicated or not, converge to the same record', async () => {
+    // Prepare
+    const story = twoSceneJob();
+    const [ready0, ready1] = story.ready as [DecodedEvent<LedgerEvents>, DecodedEvent<LedgerEvents>];
+    const orders = {
+      natural: inOrder(story),
+      reversed: [...inOrder(story)].reverse(),
+      composedBeforeLastScene: [story.requested, ...story.planned, ready0, story.composed, ready1],
+      sceneReadyBeforeRequested: [ready1, ready0, story.requested, story.composed, ...story.planned],
+      everythingTwice: [...inOrder(story), ...inOrder(story)],
+    };
+
+    // Act
+    const records: Record<string, unknown> = {};
+    for (const [name, events] of Object.entries(orders)) {
+      const table = await fixture.newTable();
+      await projectAll(table, events);
+      records[name] = await readJobRecord(fixture.doc, table, story.jobId);
+    }
+
+    // Assess
+    for (const name of Object.keys(orders))
+      expect({ name, record: records[name] }).toEqual({ name, record: records.natural });
+    expect(records.natural).toMatchObject({
+      status: 'COMPLETED',
+      sceneCount: 2,
+      costUsd: 0.55,
+      createdAt: at(0),
+      completedAt: at(50),
+      durations: { queuedToPlannedSec: 2, plannedToRenderedSec: 38, renderedToComposedSec: 10, totalSec: 50 },
+      scenes: [
+        { sceneIndex: 0, status: 'ready', attempts: 2, costUsd: 0.3, predictions: 2 },
+        { sceneIndex: 1, status: 'ready', attempts: 1, costUsd: 0.25, predictions: 1 },
+      ],
+    });
+  });
+
+  test('a late or replayed event never moves a finished job back', async () => {
+    const table = await fixture.newTable();
+    const story = twoSceneJob();
+    await projectAll(table, inOrder(story));
+
+    await projectAll(table, [story.requested, ...story.planned, ...story.ready]);
+
+    expect((await readJobRecord(fixture.doc, table, story.jobId))?.status).toBe('COMPLETED');
+  });
+
+  test('each prediction is charged once to the scene, the job and the user-day, whatever reports it again', async () => {
+    const table = await fixture.newTable();
+    const story = twoSceneJob('user-charges');
+    const failedLater = deadLetterFailure(story, 60, {
+      code: 'PREDICTION_FAILED',
+      retryable: false,
+      sceneIndex: 0,
+      predictions: [
+        { predictionId: `${story.jobId}-p0a`, attempt: 1, status: 'failed', costUsd: 0.1 },
+        { predictionId: `${story.jobId}-p0c`, attempt: 3, status: 'failed', costUsd: 0.05 },
+      ],
+    });
+
+    await projectAll(table, [...inOrder(story), ...story.ready, failedLater, failedLater]);
+
+    const record = await readJobRecord(fixture.doc, table, story.jobId);
+    expect(record?.costUsd).toBe(0.6);
+    expect(record?.usage.map((u) => u.predictionId)).toEqual(
+      [`${story.jobId}-p0a`, `${story.jobId}-p0b`, `${story.jobId}-p0c`, `${story.jobId}-p1a`].sort(),
+    );
+    expect(await readUserDailyUsage(fixture.doc, table, 'user-charges', '2026-11-23')).toEqual({
+      userId: 'user-charges',
+      day: '2026-11-23',
+      costUsd: 0.6,
+      predictions: 4,
+    });
+  });
+
+  test('a job failed by a dead letter keeps the message, and completes when the redriven work does', async () => {
+    const table = await fixture.newTable();
+    const story = twoSceneJob();
+    await projectAll(table, [
+      story.requested,
+      ...story.planned,
+      ...story.ready,
+      deadLetterFailure(story, 45),
+    ]);
+    const failed = await readJobRecord(fixture.doc, table, story.jobId);
+
+    await projectAll(table, [story.composed, deadLetterFailure(story, 45)]);
+
+    expect(failed).toMatchObject({
+      status: 'FAILED',
+      failure: { stage: 'prepare', code: 'DEAD_LETTER', retryable: true, attempts: 4, sceneIndex: 1 },
+      deadMessages: [
+        {
+          deadLetterQueue: 'reelay-test-composer-prepare-dlq',
+          redriveTo: 'reelay-test-composer-prepare',
+          stage: 'prepare',
+        },
+      ],
+    });
+    const recovered = await readJobRecord(fixture.doc, table, story.jobId);
+    expect(recovered).toMatchObject({ status: 'COMPLETED', recoveredFailure: { code: 'DEAD_LETTER' } });
+    expect(recovered?.failure).toBeUndefined();
+    expect(recovered?.deadMessages).toHaveLength(1);
+    // The body is internal (kept for the redrive); the record the api serves says where and when.
+    expect(recovered?.deadMessages[0]).not.toHaveProperty('body');
+  });
+
+  test('a cancelled or permanently failed job stays FAILED even if its video arrives', async () => {
+    const table = await fixture.newTable();
+    const cancelled = twoSceneJob();
+    const permanent = twoSceneJob();
+    await projectAll(table, [
+      cancelled.requested,
+      deadLetterFailure(cancelled, 45),
+      deadLetterFailure(cancelled, 46, { stage: 'cancel', code: 'CANCELLED', retryable: false }),
+      cancelled.composed,
+      permanent.requested,
+      deadLetterFailure(permanent, 45, { code: 'MEDIA_REFUSED', retryable: false }),
+      permanent.composed,
+    ]);
+
+    expect((await readJobRecord(fixture.doc, table, cancelled.jobId))?.status).toBe('FAILED');
+    expect((await readJobRecord(fixture.doc, table, permanent.jobId))?.status).toBe('FAILED');
+  });
+});
