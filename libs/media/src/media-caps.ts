@@ -81,7 +81,11 @@ export function checkMediaAllowed(probe: MediaProbe, caps: MediaCaps = DEFAULT_M
   if (!probe.video && !probe.audio) reject('the file has neither a video nor an audio stream');
   if (probe.video) {
     const { width, height } = displaySize(probe.video);
-    if (width <= 0 || height <= 0) reject('the video has no picture size');
+    if (width <= 0 || height <= 0) {
+      reject(
+        `the picture size could not be read (a damaged file, or a picture too large to decode); at most ${caps.maxWidth}x${caps.maxHeight} is accepted`,
+      );
+    }
     if (width > caps.maxWidth || height > caps.maxHeight) {
       reject(
         `the picture is ${width}x${height}; at most ${caps.maxWidth}x${caps.maxHeight} is accepted, scale it down first`,

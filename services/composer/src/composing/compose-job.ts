@@ -1,17 +1,29 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { causedMeta, type EventPublisher, videoComposed } from '@reelay/events';
-import { composeTimeline, makeThumbnail, thumbnailTimeSec } from '../composition';
+import { captionCues, composeTimeline, isHardCut, makeThumbnail, thumbnailTimeSec } from '../composition';
+import { secondsFor, transitionFrames } from '../composition/output-format';
 import { CompositionIncompleteError } from '../errors';
-import { downloadObject, finalKey, preparedKey, thumbnailKey, uploadFile } from '../scenes/media-files';
+import {
+  captionsKey,
+  downloadObject,
+  finalKey,
+  preparedKey,
+  sha256Of,
+  storedMetadata,
+  thumbnailKey,
+  uploadFile,
+} from '../scenes/media-files';
 import { type ComposedOutput, isComplete, type JobComposition, type SceneSet } from '../scenes/scene-set';
+import { composedMetadata, storedComposedOutput } from './stored-output';
+import { timelineScenes } from './timeline-scenes';
 
 export interface ComposeDeps {
   s3: S3Client;
   bucket: string;
-  scenes: SceneSet;
+  scenes: Pick<SceneSet, 'get' | 'claimLease' | 'recordComposed' | 'recordPublished' | 'releaseLease'>;
   publisher: Pick<EventPublisher, 'publish'>;
   owner: string;
   /** How long the lease lasts: past the function's timeout, so a crashed composer's lease expires. */
@@ -20,13 +32,19 @@ export interface ComposeDeps {
   now?: () => number;
 }
 
-export type ComposeOutcome = 'composed' | 'republished' | 'already-published' | 'leased-elsewhere';
+export type ComposeOutcome =
+  | 'composed'
+  | 'republished'
+  | 'recovered'
+  | 'already-published'
+  | 'leased-elsewhere';
 
 /**
  * Composes a job once: a lease (conditional write with an expiry) makes concurrent or duplicate
  * requests no-ops while a composer is alive, and lets a crashed one be retried. A crash after the
- * output was recorded and before publishing leads to publishing the recorded output, not to a second
- * composition.
+ * output was stored (recognized by the sha256 in its metadata) or recorded, and before publishing,
+ * leads to publishing that output, not to a second composition. A composer stopped by its time
+ * limit gives the lease back before it fails, so the retry need not wait for it to expire.
  */
 export async function composeJob(jobId: string, deps: ComposeDeps): Promise<ComposeOutcome> {
   const now = deps.now?.() ?? Date.now();
@@ -41,33 +59,64 @@ export async function composeJob(jobId: string, deps: ComposeDeps): Promise<Comp
     const latest = await deps.scenes.get(jobId);
     return latest?.publishedAt ? 'already-published' : 'leased-elsewhere';
   }
-  if (job.composed) {
-    await publish(job, job.composed, deps);
-    return 'republished';
+  try {
+    if (job.composed) {
+      await publish(job, job.composed, deps);
+      return 'republished';
+    }
+    const stored = storedComposedOutput(await storedMetadata(deps.s3, deps.bucket, finalKey(jobId)));
+    if (stored) {
+      await deps.scenes.recordComposed(jobId, deps.owner, stored);
+      await publish(job, stored, deps);
+      return 'recovered';
+    }
+    const composed = await render(job, deps);
+    await deps.scenes.recordComposed(jobId, deps.owner, composed);
+    await publish(job, composed, deps);
+    return 'composed';
+  } catch (error) {
+    await deps.scenes.releaseLease(jobId, deps.owner);
+    throw error;
   }
-  const composed = await render(job, deps);
-  await deps.scenes.recordComposed(jobId, deps.owner, composed);
-  await publish(job, composed, deps);
-  return 'composed';
 }
 
 async function render(job: JobComposition, deps: ComposeDeps): Promise<ComposedOutput> {
   const dir = await mkdtemp(join(tmpdir(), 'compose-'));
+  const signal = deps.signal ? { signal: deps.signal } : {};
   try {
-    const indices = [...Array(job.sceneCount).keys()];
-    const clips = await Promise.all(
-      indices.map(async (i) => {
-        const file = join(dir, `scene-${i}.mp4`);
-        await downloadObject(deps.s3, deps.bucket, preparedKey(job.jobId, i), file);
-        return { file, durationSec: job.durations[i] ?? 0 };
-      }),
-    );
+    const format = job.output;
+    const overlapSec = isHardCut(format) ? 0 : secondsFor(transitionFrames(format), format);
+    const scenes = timelineScenes(job, overlapSec);
+    if (scenes.visual.length === 0)
+      throw new CompositionIncompleteError(`job ${job.jobId} has no video, image or upload scene`);
+    const fetch = async (sceneIndex: number, audioOnly: boolean) => {
+      const file = join(dir, `scene-${sceneIndex}.${audioOnly ? 'm4a' : 'mp4'}`);
+      await downloadObject(deps.s3, deps.bucket, preparedKey(job.jobId, sceneIndex, audioOnly), file);
+      return file;
+    };
+    const [clips, narration, music] = await Promise.all([
+      Promise.all(
+        scenes.visual.map(async (s) => ({
+          file: await fetch(s.sceneIndex, false),
+          durationSec: s.durationSec,
+        })),
+      ),
+      Promise.all(
+        scenes.narration.map(async (s) => ({ file: await fetch(s.sceneIndex, true), startSec: s.startSec })),
+      ),
+      Promise.all(scenes.music.map((s) => fetch(s.sceneIndex, true))),
+    ]);
+    const timelineOverlap = clips.length > 1 ? overlapSec : 0;
+    const cues = format.captions === 'off' ? [] : captionCues(scenes.visual, timelineOverlap);
     const timeline = await composeTimeline({
       clips,
-      format: job.output,
+      format,
       workDir: dir,
       output: join(dir, 'final.mp4'),
-      ...(deps.signal ? { signal: deps.signal } : {}),
+      narration,
+      music,
+      ...(format.captions === 'off' ? {} : { captions: { cues, mode: format.captions } }),
+      ...signal,
     });
     const thumb = join(dir, 'thumbnail.jpg');
     await makeThumbnail({
@@ -75,22 +124,37 @@ async function render(job: JobComposition, deps: ComposeDeps): Promise<ComposedO
       output: thumb,
       atSec: thumbnailTimeSec(
         clips.map((c) => c.durationSec),
-        job.output.transitionSec,
+        timelineOverlap,
       ),
-      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...signal,
     });
-    const video = await uploadFile(deps.s3, deps.bucket, finalKey(job.jobId), timeline.file, 'video/mp4');
+    // The video goes last, carrying the whole record in its metadata: once it is stored, a
+    // retry recognizes it (by its sha256) and publishes it instead of composing again.
     await uploadFile(deps.s3, deps.bucket, thumbnailKey(job.jobId), thumb, 'image/jpeg');
-    return {
+    if (timeline.captionsFile) {
+      await uploadFile(deps.s3, deps.bucket, captionsKey(job.jobId), timeline.captionsFile, 'text/vtt');
+    }
+    const described = {
       key: finalKey(job.jobId),
       thumbnailKey: thumbnailKey(job.jobId),
+      ...(timeline.captionsFile ? { captionsKey: captionsKey(job.jobId) } : {}),
       durationSec: timeline.durationSec,
-      width: job.output.width,
-      height: job.output.height,
-      bytes: video.bytes,
-      sha256: video.sha256,
+      width: format.width,
+      height: format.height,
       composeMs: Math.round(timeline.composeMs),
     };
+    const sha256 = await sha256Of(timeline.file);
+    const { size } = await stat(timeline.file);
+    const composed: ComposedOutput = { ...described, bytes: size, sha256 };
+    await uploadFile(
+      deps.s3,
+      deps.bucket,
+      finalKey(job.jobId),
+      timeline.file,
+      'video/mp4',
+      composedMetadata(composed),
+    );
+    return composed;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

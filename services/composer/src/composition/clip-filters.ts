@@ -42,10 +42,14 @@ export function stillVideoFilter(format: OutputFormat, frames: number): string {
   ].join(',');
 }
 
-/** Audio graph: 48 kHz stereo from t=0, padded with silence and cut to exactly `samples`. */
-export function clipAudioFilter(samples: number): string {
+/**
+ * Audio graph: 48 kHz stereo from t=0, loudness-normalized when given loudnorm's second pass,
+ * padded with silence and cut to exactly `samples`.
+ */
+export function clipAudioFilter(samples: number, loudness?: string): string {
   return [
     `aresample=${AUDIO_SAMPLE_RATE}:async=1:first_pts=0`,
+    ...(loudness ? [loudness, `aresample=${AUDIO_SAMPLE_RATE}`] : []),
     `aformat=sample_fmts=fltp:sample_rates=${AUDIO_SAMPLE_RATE}:channel_layouts=stereo`,
     'apad',
     `atrim=end_sample=${samples}`,

@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runFfmpeg } from '@reelay/media';
+import { assScriptText, burnedCaptionFilters, type CaptionsRequest, webvttText } from './captions';
 import { checkClipCopyable } from './clip-packets';
 import { type ConcatEntry, concatListText, inpointUs, outpointUs } from './concat-list';
+import { intermediateVideoArgs } from './encoding';
 import {
   assertOutputFormat,
   framesFor,
@@ -12,7 +14,7 @@ import {
   secondsFor,
   transitionFrames,
 } from './output-format';
-import { renderTimelineAudio } from './timeline-audio';
+import { type RenderedSoundtrack, renderSoundtrack, type VoiceTrack } from './soundtrack';
 import { planTimeline, type TimelineSegment, timelineFrames } from './timeline-plan';
 import { renderTransition } from './transition-render';
 
@@ -26,6 +28,12 @@ export interface ComposeTimelineRequest {
   signal?: AbortSignal;
   /** How many ffmpeg processes run at once for the transitions and the audio. */
   concurrency?: number;
+  /** Narration placed on the timeline, mixed over the scenes' sound. */
+  narration?: readonly VoiceTrack[];
+  /** Music beds under everything, ducked under the narration. */
+  music?: readonly string[];
+  /** Captions (no cues means none): a soft mov_text track + WebVTT file, or burned in. */
+  captions?: CaptionsRequest;
 }
 
 export interface ComposedTimeline {
@@ -34,18 +42,31 @@ export interface ComposedTimeline {
   durationSec: number;
   frames: number;
   composeMs: number;
-  /** `copy` for hard cuts (packets copied as they are); `smart` when transitions were rendered. */
-  mode: 'copy' | 'smart';
+  /**
+   * `copy` for hard cuts (video packets copied as they are); `smart` when transitions were
+   * rendered; `burned` when burned-in captions forced the one full video re-encode.
+   */
+  mode: 'copy' | 'smart' | 'burned';
+  /** The WebVTT sidecar, when there were captions. */
+  captionsFile?: string;
+  /**
+   * Loudness of the mix before normalization (LUFS), and whether the soundtrack pass normalized
+   * it; `per-clip` when the sound was copied from clips normalized as they were prepared.
+   */
+  measuredLufs?: number;
+  loudnessNormalized: boolean | 'per-clip';
   /** The largest peak RSS among the ffmpeg runs, when it could be read. */
   peakRssKb?: number;
 }
 
 /**
- * Joins normalized clips into the final MP4 (+faststart). Hard cuts are a pure stream copy.
+ * Joins normalized clips into the final MP4 (+faststart). Hard cuts copy every video packet.
  * Transitions use the smart render: only the overlaps are re-encoded, the middles of the clips
- * are copied packet for packet (they start and end on keyframes), the soundtrack is built in
- * its own pass, and one concat -c copy joins it all. Output length =
- * sum(durations) - (clips - 1) * transitionSec, in whole frames.
+ * are copied packet for packet (they start and end on keyframes). Either way the soundtrack
+ * (crossfades, narration, ducked music, two-pass loudness) is built in its own pass, and one
+ * concat -c copy joins it all with the captions. Burned-in captions are the one path that
+ * re-encodes the whole picture. Output length = sum(durations) - (clips - 1) * transitionSec,
+ * in whole frames; the sound is exactly as long. Use a fresh workDir per call.
  */
 export async function composeTimeline(request: ComposeTimelineRequest): Promise<ComposedTimeline> {
   const { clips, format, signal, concurrency = 2 } = request;
@@ -60,10 +81,50 @@ export async function composeTimeline(request: ComposeTimelineRequest): Promise<
   }));
   const overlap = isHardCut(format) || clips.length === 1 ? 0 : transitionFrames(format);
 
-  const runs =
+  const cues = request.captions?.cues ?? [];
+  const captionsFile = cues.length > 0 ? join(workDir, 'captions.vtt') : undefined;
+  if (captionsFile) await writeFile(captionsFile, webvttText(cues));
+  const softCaptions =
+    cues.length > 0 && request.captions?.mode === 'soft' ? join(workDir, 'captions.ass') : undefined;
+  if (softCaptions) await writeFile(softCaptions, assScriptText(cues));
+  // A hard-cut timeline without music or narration copies the clips' sound too (each clip was
+  // loudness-normalized when prepared): a pure stream copy.
+  const pureCopy = overlap === 0 && !request.narration?.length && !request.music?.length;
+  const mux: MuxOptions = {
+    ...(pureCopy ? {} : { audio: join(workDir, 'timeline-audio.m4a') }),
+    ...(softCaptions ? { softCaptions } : {}),
+    ...(cues.length > 0 && request.captions?.mode === 'burned'
+      ? { burnFilters: await burnedCaptionFilters(cues, workDir, format.height), format }
+      : {}),
+  };
+  const soundtrack = async (): Promise<RenderedSoundtrack | undefined> => {
+    if (!mux.audio) return undefined;
+    return renderSoundtrack({
+      clips: timeline,
+      overlapFrames: overlap,
+      format,
+      ...(request.narration ? { narration: request.narration } : {}),
+      ...(request.music ? { music: request.music } : {}),
+      workDir,
+      output: mux.audio,
+      ...(signal ? { signal } : {}),
+    });
+  };
+
+  const { runs, sound } =
     overlap === 0
-      ? await joinWithCuts(timeline, format, workDir, output, signal)
-      : await joinWithTransitions(timeline, overlap, format, workDir, output, concurrency, signal);
+      ? await joinWithCuts(timeline, format, workDir, output, soundtrack, mux, signal)
+      : await joinWithTransitions(
+          timeline,
+          overlap,
+          format,
+          workDir,
+          output,
+          concurrency,
+          soundtrack,
+          mux,
+          signal,
+        );
 
   const frames = timelineFrames(
     timeline.map((clip) => clip.frames),
@@ -75,7 +136,10 @@ export async function composeTimeline(request: ComposeTimelineRequest): Promise<
     durationSec: secondsFor(frames, format),
     frames,
     composeMs: Math.round(performance.now() - started),
-    mode: overlap === 0 ? 'copy' : 'smart',
+    mode: mux.burnFilters ? 'burned' : overlap === 0 ? 'copy' : 'smart',
+    ...(captionsFile ? { captionsFile } : {}),
+    ...(sound ? { measuredLufs: sound.measuredLufs } : {}),
+    loudnessNormalized: sound ? sound.normalized : 'per-clip',
     ...(peaks.length > 0 ? { peakRssKb: Math.max(...peaks) } : {}),
   };
 }
@@ -89,13 +153,32 @@ interface RunStats {
   peakRssKb?: number;
 }
 
+type SoundtrackRender = () => Promise<RenderedSoundtrack | undefined>;
+
+interface MuxOptions {
+  /** The soundtrack file (renderSoundtrack's output); the clips' own sound when absent. */
+  audio?: string;
+  /** An ASS script (assScriptText) muxed as a mov_text subtitle track. */
+  softCaptions?: string;
+  /** drawtext filters: the video is re-encoded with them (the opt-in slow path). */
+  burnFilters?: string[];
+  format?: OutputFormat;
+}
+
+interface JoinResult {
+  runs: RunStats[];
+  sound: RenderedSoundtrack | undefined;
+}
+
 async function joinWithCuts(
   clips: readonly TimelineClip[],
   format: OutputFormat,
   workDir: string,
   output: string,
+  soundtrack: SoundtrackRender,
+  mux: MuxOptions,
   signal: AbortSignal | undefined,
-): Promise<RunStats[]> {
+): Promise<JoinResult> {
   const list = join(workDir, 'timeline-cut.ffconcat');
   const entries = clips.map(({ file, frames }) => ({
     file,
@@ -103,7 +186,8 @@ async function joinWithCuts(
     durationUs: durationUs(frames, format),
   }));
   await writeFile(list, concatListText(entries));
-  return [await joinStreams(list, undefined, output, signal)];
+  const sound = await soundtrack();
+  return { runs: [...(sound ? [sound] : []), await joinStreams(list, mux, output, signal)], sound };
 }
 
 async function joinWithTransitions(
@@ -113,8 +197,10 @@ async function joinWithTransitions(
   workDir: string,
   output: string,
   concurrency: number,
+  soundtrack: SoundtrackRender,
+  mux: MuxOptions,
   signal: AbortSignal | undefined,
-): Promise<RunStats[]> {
+): Promise<JoinResult> {
   const last = clips.length - 1;
   await Promise.all(
     clips.map(({ file, frames }, i) => {
@@ -126,19 +212,15 @@ async function joinWithTransitions(
     clips.map((clip) => clip.frames),
     overlap,
   );
-  const audio = join(workDir, 'timeline-audio.m4a');
   const transitionFile = (segment: TimelineSegment) =>
     join(workDir, `transition-${segment.kind === 'transition' ? segment.fromClip : 'x'}.mp4`);
 
+  let sound: RenderedSoundtrack | undefined;
   const jobs: Array<() => Promise<RunStats>> = [
-    () =>
-      renderTimelineAudio({
-        clips,
-        overlapFrames: overlap,
-        format,
-        output: audio,
-        ...(signal ? { signal } : {}),
-      }),
+    async () => {
+      sound = await soundtrack();
+      return sound ?? {};
+    },
     ...segments.flatMap((segment) =>
       segment.kind === 'transition'
         ? [
@@ -173,23 +255,35 @@ async function joinWithTransitions(
   });
   const list = join(workDir, 'timeline-video.ffconcat');
   await writeFile(list, concatListText(entries));
-  return [...renders, await joinStreams(list, audio, output, signal)];
+  const joined = await joinStreams(list, mux, output, signal);
+  if (!sound) throw new Error('the soundtrack job did not run');
+  return { runs: [...renders, joined], sound };
 }
 
-/** One concat -c copy: the video (and, for cuts, the audio) from the list, else the audio file. */
+/**
+ * The final join: the video from the concat list, the soundtrack, the captions, +faststart.
+ * Video packets are copied unless captions are burned in (then the one full re-encode).
+ */
 async function joinStreams(
   list: string,
-  audio: string | undefined,
+  mux: MuxOptions,
   output: string,
   signal: AbortSignal | undefined,
 ): Promise<RunStats> {
+  const burn = mux.burnFilters && mux.format ? { filters: mux.burnFilters, format: mux.format } : undefined;
   // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const args = [
     '-f', 'concat',
     '-safe', '0', // the list holds absolute paths we wrote; -protocol_whitelist file still applies
     '-i', list,
-    ...(audio ? ['-i', audio, '-map', '0:v:0', '-map', '1:a:0'] : ['-map', '0:v:0', '-map', '0:a:0']),
+    ...(mux.audio ? ['-i', mux.audio] : []),
+    ...(mux.softCaptions ? ['-f', 'ass', '-i', mux.softCaptions] : []),
+    '-map', '0:v:0',
+    '-map', mux.audio ? '1:a:0' : '0:a:0',
+    ...(mux.softCaptions ? ['-map', `${mux.audio ? 2 : 1}:s:0`] : []),
     '-c', 'copy',
+    ...(burn ? ['-vf', burn.filters.join(','), ...intermediateVideoArgs(burn.format)] : []),
+    ...(mux.softCaptions ? ['-c:s', 'mov_text', '-metadata:s:s:0', 'language=eng'] : []),
     '-map_metadata', '-1',
     '-movflags', '+faststart',
     '-f', 'mp4',

@@ -1,6 +1,19 @@
+export type { CaptionCue, CaptionsRequest } from './captions';
+export {
+  assScriptText,
+  captionCues,
+  cleanCaption,
+  UnsafeCaptionPathError,
+  webvttText,
+  wrapCaption,
+} from './captions';
 export { ClipNotNormalizedError } from './clip-packets';
 export type { ComposedTimeline, ComposeTimelineRequest } from './compose-timeline';
 export { composeTimeline } from './compose-timeline';
+export type { LoudnessMeasurement } from './loudness';
+export { LOUDNESS_TARGET, parseLoudnessReport } from './loudness';
+export type { NormalizeAudioRequest, NormalizedAudio } from './normalize-audio';
+export { normalizeAudio } from './normalize-audio';
 export type { NormalizeClipRequest, NormalizedClip } from './normalize-clip';
 export { normalizeClip } from './normalize-clip';
 export type { OutputFormat, TransitionStyle } from './output-format';
@@ -10,6 +23,8 @@ export {
   isHardCut,
   transitionKeyframeTimes,
 } from './output-format';
+export type { RenderedSoundtrack, SoundtrackRequest, VoiceTrack } from './soundtrack';
+export { renderSoundtrack, soundtrackMixArgs } from './soundtrack';
 export type { ThumbnailRequest } from './thumbnail';
 export { makeThumbnail, thumbnailTimeSec } from './thumbnail';
 export type { TimelineSegment } from './timeline-plan';

@@ -6,6 +6,7 @@ import {
   intermediateVideoArgs,
   samplesForFrames,
 } from './encoding';
+import { loudnessApplyFilter, loudnessMeasureFilter, parseLoudnessReport } from './loudness';
 import {
   assertOutputFormat,
   framesFor,
@@ -58,12 +59,15 @@ export async function normalizeClip(request: NormalizeClipRequest): Promise<Norm
   const forced = forcedKeyframesExpr(keyframes.sort((a, b) => a - b));
 
   const video = probe.still ? stillVideoFilter(format, frames) : clipVideoFilter(format, probe, frames);
-  const audio =
-    probe.audio && !probe.still
-      ? `[0:a:0]${clipAudioFilter(samples)}[a]`
-      : `${silentAudioSource(samples)}[a]`;
   // Decode no more of a long upload than the clip needs (plus slack for late-starting streams).
   const readLimit = probe.still ? [] : ['-t', (durationSec + 1).toFixed(3)];
+  const hasSound = probe.audio !== undefined && !probe.still;
+  // Each clip's sound at -14 LUFS (measured first, applied linearly), so a hard-cut timeline
+  // without music or narration is a pure stream copy that is already at the target loudness.
+  const loudness = hasSound ? await clipLoudnessFilter(input, readLimit, signal) : undefined;
+  const audio = hasSound
+    ? `[0:a:0]${clipAudioFilter(samples, loudness)}[a]`
+    : `${silentAudioSource(samples)}[a]`;
 
   // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const args = [
@@ -89,4 +93,23 @@ export async function normalizeClip(request: NormalizeClipRequest): Promise<Norm
     normalizeMs: run.durationMs,
     ...(run.peakRssKb === undefined ? {} : { peakRssKb: run.peakRssKb }),
   };
+}
+
+/** The second-pass loudnorm for a clip's sound, from a first pass over its audio only (cheap). */
+async function clipLoudnessFilter(
+  input: string,
+  readLimit: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
+  const run = await runFfmpeg(
+    [
+      ...fileInput(input, { formats: ALLOWED_DEMUXERS, before: readLimit }),
+      '-map', '0:a:0',
+      '-af', loudnessMeasureFilter(),
+      '-f', 'null', '-',
+    ],
+    { logLevel: 'info', ...(signal ? { signal } : {}) },
+  );
+  return loudnessApplyFilter(parseLoudnessReport(run.stderrTail));
 }

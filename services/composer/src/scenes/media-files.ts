@@ -3,7 +3,13 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 
 /** Moves media between S3 and the function's temporary folder, streaming both ways. */
 export async function downloadObject(s3: S3Client, bucket: string, key: string, file: string): Promise<void> {
@@ -18,6 +24,7 @@ export async function uploadFile(
   key: string,
   file: string,
   contentType: string,
+  metadata: Record<string, string> = {},
 ): Promise<{ bytes: number; sha256: string }> {
   const { size } = await stat(file);
   const sha256 = await sha256Of(file);
@@ -28,10 +35,25 @@ export async function uploadFile(
       Body: createReadStream(file),
       ContentLength: size,
       ContentType: contentType,
-      Metadata: { sha256 },
+      Metadata: { ...metadata, sha256 },
     }),
   );
   return { bytes: size, sha256 };
+}
+
+/** The user metadata of a stored object (sha256 and what the writer added), or undefined when absent. */
+export async function storedMetadata(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<Record<string, string> | undefined> {
+  try {
+    const { Metadata } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return Metadata ?? {};
+  } catch (error) {
+    if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
+    throw error;
+  }
 }
 
 export async function sha256Of(file: string): Promise<string> {
@@ -40,7 +62,9 @@ export async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export const preparedKey = (jobId: string, sceneIndex: number) =>
-  `jobs/${jobId}/prepared/${String(sceneIndex).padStart(2, '0')}.mp4`;
+/** Visual scenes are prepared as MP4 clips, narration and music as M4A audio. */
+export const preparedKey = (jobId: string, sceneIndex: number, audioOnly = false) =>
+  `jobs/${jobId}/prepared/${String(sceneIndex).padStart(2, '0')}.${audioOnly ? 'm4a' : 'mp4'}`;
 export const finalKey = (jobId: string) => `jobs/${jobId}/final.mp4`;
 export const thumbnailKey = (jobId: string) => `jobs/${jobId}/thumbnail.jpg`;
+export const captionsKey = (jobId: string) => `jobs/${jobId}/captions.vtt`;

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SceneReady } from '@reelay/events';
-import { checkMediaAllowed, probeMedia } from '@reelay/media';
-import { normalizeClip, transitionKeyframeTimes } from '../composition';
+import type { SceneKind, SceneReady } from '@reelay/events';
+import { checkMediaAllowed, type MediaProbe, probeMedia } from '@reelay/media';
+import { normalizeAudio, normalizeClip, transitionKeyframeTimes } from '../composition';
 import { downloadObject, preparedKey, uploadFile } from './media-files';
 import { isComplete, type SceneSet } from './scene-set';
 
@@ -18,44 +18,67 @@ export interface PrepareDeps {
   signal?: AbortSignal;
 }
 
+/** Narration and music are sound only: prepared as audio and placed by the soundtrack pass. */
+export const isAudioScene = (kind: SceneKind) => kind === 'narration' || kind === 'music';
+
 /**
  * SceneReady -> the scene normalized to the job's format (off the critical path, one per scene in
  * parallel), added to the job's set of prepared scenes; the scene that completes the set asks for
  * composition. A duplicate finds its index already in the set and asks again at most, which the
- * composition lease turns into one composition.
+ * composition lease turns into one composition. Visual scenes (video, image, upload) become
+ * clips with keyframes at the cut points; narration and music become 48 kHz stereo audio.
  */
 export async function prepareScene(scene: SceneReady, deps: PrepareDeps): Promise<{ complete: boolean }> {
   const dir = await mkdtemp(join(tmpdir(), 'prepare-'));
+  const signal = deps.signal ? { signal: deps.signal } : {};
   try {
     const input = join(dir, 'scene');
     await downloadObject(deps.s3, deps.bucket, scene.key, input);
-    const probe = await probeMedia(input, { ...(deps.signal ? { signal: deps.signal } : {}) });
+    const probe = await probeMedia(input, signal);
     checkMediaAllowed(probe);
-    const output = join(dir, 'prepared.mp4');
-    const clip = await normalizeClip({
-      input,
+    const audioOnly = isAudioScene(scene.kind);
+    const output = join(dir, audioOnly ? 'prepared.m4a' : 'prepared.mp4');
+    const durationSec = audioOnly
+      ? await prepareAudio(input, output, probe, scene.durationSec, signal)
+      : (
+          await normalizeClip({
+            input,
+            output,
+            format: scene.output,
+            probe,
+            durationSec: scene.durationSec,
+            keyframeTimesSec: transitionKeyframeTimes(scene.durationSec, scene.output),
+            ...signal,
+          })
+        ).durationSec;
+    await uploadFile(
+      deps.s3,
+      deps.bucket,
+      preparedKey(scene.jobId, scene.sceneIndex, audioOnly),
       output,
-      format: scene.output,
-      probe,
-      durationSec: scene.durationSec,
-      keyframeTimesSec: transitionKeyframeTimes(scene.durationSec, scene.output),
-      ...(deps.signal ? { signal: deps.signal } : {}),
-    });
-    await uploadFile(deps.s3, deps.bucket, preparedKey(scene.jobId, scene.sceneIndex), output, 'video/mp4');
+      audioOnly ? 'audio/mp4' : 'video/mp4',
+    );
     const state = await deps.scenes.addPrepared({
       jobId: scene.jobId,
       sceneIndex: scene.sceneIndex,
       sceneCount: scene.sceneCount,
-      durationSec: clip.durationSec,
+      durationSec,
       output: scene.output,
       meta: scene.meta,
+      scene: {
+        kind: scene.kind,
+        durationSec,
+        ...(scene.caption === undefined ? {} : { caption: scene.caption }),
+        ...(scene.alignTo === undefined ? {} : { alignTo: scene.alignTo }),
+      },
     });
     const complete = isComplete(state);
     if (complete) {
       await deps.sqs.send(
         new SendMessageCommand({
           QueueUrl: deps.composeQueueUrl,
-          MessageBody: JSON.stringify({ jobId: scene.jobId }),
+          // meta rides along so a dead-lettered request still names the job's user.
+          MessageBody: JSON.stringify({ jobId: scene.jobId, meta: scene.meta }),
         }),
       );
     }
@@ -63,4 +86,16 @@ export async function prepareScene(scene: SceneReady, deps: PrepareDeps): Promis
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Narration or music: as long as the scene says, or as the sound is when it is shorter. */
+async function prepareAudio(
+  input: string,
+  output: string,
+  probe: MediaProbe,
+  durationSec: number,
+  signal: { signal?: AbortSignal },
+): Promise<number> {
+  await normalizeAudio({ input, output, probe, durationSec, ...signal });
+  return Math.min(durationSec, probe.durationSec || durationSec);
 }

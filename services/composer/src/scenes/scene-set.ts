@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventMeta, OutputFormat } from '@reelay/events';
+import type { EventMeta, OutputFormat, SceneKind } from '@reelay/events';
 import { SceneCountMismatchError } from '../errors';
 
 /**
@@ -8,6 +8,14 @@ import { SceneCountMismatchError } from '../errors';
  * (a plain counter would count it twice and compose before the last scene). The same item holds
  * the composition lease and, once composed, the output.
  */
+/** What compose needs to place a prepared scene on the timeline. */
+export interface PreparedScene {
+  kind: SceneKind;
+  durationSec: number;
+  caption?: string;
+  alignTo?: number;
+}
+
 export interface JobComposition {
   jobId: string;
   sceneCount: number;
@@ -15,6 +23,8 @@ export interface JobComposition {
   output: OutputFormat;
   meta: EventMeta;
   durations: Record<number, number>;
+  /** Per scene index: its kind, caption and alignment (absent for scenes prepared before kinds existed). */
+  scenes: Record<number, PreparedScene>;
   leaseOwner?: string;
   leaseUntil?: number;
   composed?: ComposedOutput;
@@ -29,6 +39,7 @@ export interface ComposedOutput {
   bytes: number;
   sha256: string;
   composeMs: number;
+  captionsKey?: string;
 }
 
 const key = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'COMPOSITION' });
@@ -47,6 +58,7 @@ export class SceneSet {
     durationSec: number;
     output: OutputFormat;
     meta: EventMeta;
+    scene?: PreparedScene;
   }): Promise<JobComposition> {
     try {
       const { Attributes } = await this.doc.send(
@@ -54,12 +66,13 @@ export class SceneSet {
           TableName: this.table,
           Key: key(input.jobId),
           UpdateExpression:
-            'ADD prepared :idx SET sceneCount = if_not_exists(sceneCount, :n), #output = if_not_exists(#output, :output), #meta = if_not_exists(#meta, :meta), #dur = :d, jobId = :jobId',
+            'ADD prepared :idx SET sceneCount = if_not_exists(sceneCount, :n), #output = if_not_exists(#output, :output), #meta = if_not_exists(#meta, :meta), #dur = :d, #scene = :scene, jobId = :jobId',
           ConditionExpression: 'attribute_not_exists(sceneCount) OR sceneCount = :n',
           ExpressionAttributeNames: {
             '#output': 'output',
             '#meta': 'meta',
             '#dur': `duration${input.sceneIndex}`,
+            '#scene': `scene${input.sceneIndex}`,
           },
           ExpressionAttributeValues: {
             ':idx': new Set([input.sceneIndex]),
@@ -67,6 +80,7 @@ export class SceneSet {
             ':output': input.output,
             ':meta': input.meta,
             ':d': input.durationSec,
+            ':scene': input.scene ?? { kind: 'video', durationSec: input.durationSec },
             ':jobId': input.jobId,
           },
           ReturnValues: 'ALL_NEW',
@@ -123,6 +137,23 @@ export class SceneSet {
     );
   }
 
+  /** Gives the lease up (a composer stopped before its time ran out), so a retry can claim it at once. */
+  async releaseLease(jobId: string, owner: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(jobId),
+          UpdateExpression: 'REMOVE leaseUntil, leaseOwner',
+          ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async recordPublished(jobId: string, at: string): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
@@ -137,9 +168,12 @@ export class SceneSet {
 
 function toComposition(item: Record<string, unknown>): JobComposition {
   const durations: Record<number, number> = {};
+  const scenes: Record<number, PreparedScene> = {};
   for (const [k, v] of Object.entries(item)) {
     const m = k.match(/^duration(\d+)$/);
     if (m) durations[Number(m[1])] = Number(v);
+    const s = k.match(/^scene(\d+)$/);
+    if (s) scenes[Number(s[1])] = v as PreparedScene;
   }
   return {
     jobId: String(item.jobId),
@@ -148,6 +182,7 @@ function toComposition(item: Record<string, unknown>): JobComposition {
     output: item.output as OutputFormat,
     meta: item.meta as EventMeta,
     durations,
+    scenes,
     ...(item.leaseOwner ? { leaseOwner: String(item.leaseOwner) } : {}),
     ...(item.leaseUntil ? { leaseUntil: Number(item.leaseUntil) } : {}),
     ...(item.composed ? { composed: item.composed as ComposedOutput } : {}),

@@ -84,7 +84,14 @@ describe('composition happens once per job', () => {
       height: 180,
       bytes: body.length,
       sha256: createHash('sha256').update(body).digest('hex'),
-      output: { width: 320, height: 180, fps: 30, transition: 'crossfade', transitionSec: 0.5, captions: 'soft' },
+      output: {
+        width: 320,
+        height: 180,
+        fps: 30,
+        transition: 'crossfade',
+        transitionSec: 0.5,
+        captions: 'soft',
+      },
     });
   }
 

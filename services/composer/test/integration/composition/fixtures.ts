@@ -76,3 +76,45 @@ export async function decodeErrors(file: string): Promise<string> {
   const run = await runFfmpeg(['-i', file, '-f', 'null', '-']);
   return run.stderrTail.trim();
 }
+
+/** A tone as an audio-only file (what a TTS or music model might hand us), in any container. */
+export async function makeTone(file: string, opts: { hz: number; seconds: number }): Promise<string> {
+  await runFfmpeg(['-f', 'lavfi', '-i', `sine=f=${opts.hz}:sample_rate=22050:d=${opts.seconds}`, file], {
+    allowLavfi: true,
+  });
+  return file;
+}
+
+/** EBU R128 of a whole file, measured by ffmpeg's ebur128 filter (not the loudnorm we apply). */
+export async function measureLoudness(
+  file: string,
+): Promise<{ integratedLufs: number; truePeakDbtp: number }> {
+  const run = await runFfmpeg(['-i', file, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-'], {
+    logLevel: 'info',
+  });
+  const summary = run.stderrTail.slice(run.stderrTail.lastIndexOf('Summary:'));
+  const integrated = /I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1];
+  const peak = /True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(summary)?.[1];
+  if (integrated === undefined || peak === undefined) throw new Error(`no ebur128 summary in ${summary}`);
+  return { integratedLufs: Number(integrated), truePeakDbtp: Number(peak) };
+}
+
+/** RMS level (dBFS) of one frequency band of the audio between two times. */
+export async function bandLevelDb(
+  file: string,
+  opts: { fromSec: number; toSec: number; hz: number },
+): Promise<number> {
+  const filter = [
+    `atrim=start=${opts.fromSec}:end=${opts.toSec}`,
+    // Twice, for a steep band: the other tones of the mix sit an octave or more away.
+    `bandpass=f=${opts.hz}:width_type=q:w=8`,
+    `bandpass=f=${opts.hz}:width_type=q:w=8`,
+    'astats=measure_perchannel=none:measure_overall=RMS_level',
+  ].join(',');
+  const run = await runFfmpeg(['-i', file, '-map', '0:a:0', '-af', filter, '-f', 'null', '-'], {
+    logLevel: 'info',
+  });
+  const level = /RMS level dB:\s+(-?[\d.]+|-inf)/.exec(run.stderrTail)?.[1];
+  if (level === undefined) throw new Error(`no astats RMS in ${run.stderrTail}`);
+  return level === '-inf' ? Number.NEGATIVE_INFINITY : Number(level);
+}

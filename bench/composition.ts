@@ -1,0 +1,220 @@
+/**
+ * Composition benchmark (issue 5): five generated 6 s clips, composed by each approach in one run,
+ * on the same clips. Composition step only; preparing a clip (normalizeClip, per scene, off the
+ * critical path) has its own line.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { probeMedia, runFfmpeg } from '@reelay/media';
+import {
+  captionCues,
+  composeTimeline,
+  normalizeAudio,
+  normalizeClip,
+  type OutputFormat,
+  transitionKeyframeTimes,
+} from '../services/composer/src/composition';
+import type { BenchSection, BenchTable } from './bench-section';
+
+const CLIPS = 5;
+const CLIP_SEC = 6;
+
+interface Measured {
+  label: string;
+  wallMs: number;
+  outputSec: number;
+  peakRssKb?: number;
+}
+
+const crossfade = (width: number, height: number): OutputFormat => ({
+  width,
+  height,
+  fps: 30,
+  transition: 'crossfade',
+  transitionSec: 0.5,
+});
+
+export const compositionSection: BenchSection = {
+  name: 'composition',
+  async run({ workDir, log }): Promise<BenchTable> {
+    mkdirSync(workDir, { recursive: true });
+    log('generating five 6 s 1080p source clips with sound');
+    const sources: string[] = [];
+    for (let i = 0; i < CLIPS; i++) {
+      const file = join(workDir, `source-${i}.mp4`);
+      // biome-ignore format: ffmpeg flags and their values read as pairs
+      await runFfmpeg([
+        '-f', 'lavfi', '-i', `testsrc2=s=1920x1080:r=30:d=${CLIP_SEC},hue=h=${i * 70}`,
+        '-f', 'lavfi', '-i', `sine=f=${220 + i * 110}:sample_rate=48000:d=${CLIP_SEC}`,
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
+      ], { allowLavfi: true });
+      sources.push(file);
+    }
+    const voiceSource = join(workDir, 'voice.wav');
+    const musicSource = join(workDir, 'music.wav');
+    await runFfmpeg(['-f', 'lavfi', '-i', 'sine=f=800:d=4', voiceSource], { allowLavfi: true });
+    await runFfmpeg(['-f', 'lavfi', '-i', 'sine=f=2500:d=10', musicSource], { allowLavfi: true });
+    const voice = await normalizeAudio({
+      input: voiceSource,
+      output: join(workDir, 'voice.m4a'),
+      probe: await probeMedia(voiceSource),
+      durationSec: 4,
+    });
+    const music = await normalizeAudio({
+      input: musicSource,
+      output: join(workDir, 'music.m4a'),
+      probe: await probeMedia(musicSource),
+      durationSec: 10,
+    });
+
+    const rows: Measured[] = [];
+    const prepareLines: string[] = [];
+    const prepared = new Map<number, Array<{ file: string; durationSec: number }>>();
+    for (const [width, height] of [
+      [1920, 1080],
+      [1280, 720],
+    ] as const) {
+      const format = crossfade(width, height);
+      const clips = [];
+      const times: number[] = [];
+      let peak = 0;
+      for (const [i, input] of sources.entries()) {
+        const clip = await normalizeClip({
+          input,
+          output: join(workDir, `prepared-${height}-${i}.mp4`),
+          format,
+          probe: await probeMedia(input),
+          durationSec: CLIP_SEC,
+          keyframeTimesSec: transitionKeyframeTimes(CLIP_SEC, format),
+        });
+        times.push(clip.normalizeMs);
+        peak = Math.max(peak, clip.peakRssKb ?? 0);
+        clips.push({ file: clip.file, durationSec: clip.durationSec });
+      }
+      prepared.set(height, clips);
+      const mean = times.reduce((a, b) => a + b, 0) / times.length;
+      prepareLines.push(
+        `prepare one clip (${height}p, per scene, off the critical path): ${(mean / 1000).toFixed(2)} s mean of ${times.length}, peak ${mb(peak)}`,
+      );
+      log(prepareLines.at(-1) ?? '');
+    }
+
+    const clips1080 = prepared.get(1080) ?? [];
+    const clips720 = prepared.get(720) ?? [];
+    const total = CLIPS * CLIP_SEC;
+    const withTransitions = total - (CLIPS - 1) * 0.5;
+
+    // The physical limit: the concat demuxer copying every packet.
+    const list = join(workDir, 'copy.ffconcat');
+    writeFileSync(list, `ffconcat version 1.0\n${clips1080.map((c) => `file '${c.file}'`).join('\n')}\n`);
+    rows.push(
+      await timed('stream-copy concat (the limit), 1080p', total, () =>
+        runFfmpeg([
+          '-f',
+          'concat',
+          '-safe',
+          '0',
+          '-i',
+          list,
+          '-c',
+          'copy',
+          '-movflags',
+          '+faststart',
+          join(workDir, 'copy.mp4'),
+        ]),
+      ),
+    );
+    // This composer, hard cuts and no music or narration: a pure copy of clips loudness-normalized when prepared.
+    rows.push(
+      await timed('composer fast path (hard cuts, no music or narration: pure copy), 1080p', total, () =>
+        composeTimeline({
+          clips: clips1080,
+          format: { ...crossfade(1920, 1080), transition: 'cut' },
+          workDir,
+          output: join(workDir, 'fast.mp4'),
+        }),
+      ),
+    );
+    const polished = (clips: typeof clips1080, width: number, height: number, name: string) => {
+      const format = crossfade(width, height);
+      return composeTimeline({
+        clips,
+        format,
+        workDir,
+        output: join(workDir, `${name}.mp4`),
+        narration: [{ file: voice.file, startSec: 5.5 }],
+        music: [music.file],
+        captions: {
+          mode: 'soft',
+          cues: captionCues(
+            clips.map((c, i) => ({ durationSec: c.durationSec, caption: `Scene ${i + 1}` })),
+            0.5,
+          ),
+        },
+      });
+    };
+    rows.push(
+      await timed(
+        'composer polished default (crossfades, narration, ducked music, loudness, captions), 1080p',
+        withTransitions,
+        () => polished(clips1080, 1920, 1080, 'polished-1080'),
+      ),
+    );
+    rows.push(
+      await timed('composer polished default, 720p', withTransitions, () =>
+        polished(clips720, 1280, 720, 'polished-720'),
+      ),
+    );
+    log('naive baseline: concat and re-encode everything (about half a minute)');
+    // biome-ignore format: ffmpeg flags and their values read as pairs
+    rows.push(
+      await timed('naive baseline: concat, re-encode libx264 -preset fast -crf 23, 1080p', total, () =>
+        runFfmpeg([
+          '-f', 'concat', '-safe', '0', '-i', list,
+          '-c:v', 'libx264', '-preset', 'fast', '-crf', '23', '-c:a', 'aac',
+          '-movflags', '+faststart', join(workDir, 'naive.mp4'),
+        ]),
+      ),
+    );
+
+    const baseline = rows.at(-1)?.wallMs ?? 1;
+    const limit = rows[0]?.wallMs ?? 1;
+    return {
+      title: `Composition: ${CLIPS} clips of ${CLIP_SEC} s (composition step only)`,
+      headers: ['approach', 'wall', 'realtime factor', 'speed-up vs naive', 'vs stream copy', 'peak memory'],
+      rows: rows.map((r) => [
+        r.label,
+        `${(r.wallMs / 1000).toFixed(2)} s`,
+        `${(r.outputSec / (r.wallMs / 1000)).toFixed(1)}x`,
+        `${(baseline / r.wallMs).toFixed(1)}x`,
+        `${(r.wallMs / limit).toFixed(1)}x`,
+        r.peakRssKb === undefined ? 'n/a' : mb(r.peakRssKb),
+      ]),
+      notes: [
+        ...prepareLines,
+        'targets: polished 1080p >= 6x faster than naive, 720p >= 12x, peak < 1 GB; fast path within 3x of stream copy',
+        'realtime factor = output seconds / wall seconds; peak memory = largest ffmpeg VmHWM of the approach',
+      ],
+    };
+  },
+};
+
+async function timed(
+  label: string,
+  outputSec: number,
+  act: () => Promise<{ peakRssKb?: number }>,
+): Promise<Measured> {
+  const started = performance.now();
+  const result = await act();
+  const wallMs = performance.now() - started;
+  return {
+    label,
+    wallMs,
+    outputSec,
+    ...(result.peakRssKb === undefined ? {} : { peakRssKb: result.peakRssKb }),
+  };
+}
+
+function mb(kb: number): string {
+  return kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(2)} GB` : `${Math.round(kb / 1024)} MB`;
+}

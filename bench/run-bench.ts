@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: runs every section in one process, side by side on the same machine, prints
+ * each table and writes them all to docs/benchmarks.md. Add a section by adding it to SECTIONS.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BenchSection, markdownTable } from './bench-section';
+import { compositionSection } from './composition';
+import { hopLatencySection } from './hop-latency';
+
+const SECTIONS: BenchSection[] = [compositionSection, hopLatencySection];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const sections = only.length > 0 ? SECTIONS.filter((s) => only.includes(s.name)) : SECTIONS;
+  const workDir = mkdtempSync(join(tmpdir(), 'reelay-bench-'));
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}`;
+  const parts = [`# Benchmarks\n\nMeasured ${new Date().toISOString()} on ${machine}.\n`];
+  try {
+    for (const section of sections) {
+      const dir = join(workDir, section.name);
+      const table = await section.run({
+        workDir: dir,
+        log: (line) => process.stderr.write(`[${section.name}] ${line}\n`),
+      });
+      const text = markdownTable(table);
+      process.stdout.write(`\n${text}\n`);
+      parts.push(text);
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const out = resolve(__dirname, '../docs/benchmarks.md');
+  writeFileSync(out, parts.join('\n'));
+  process.stdout.write(`written to ${out}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,186 @@
+import { join } from 'node:path';
+import { runFfmpeg } from '@reelay/media';
+import { AUDIO_SAMPLE_RATE, intermediateAudioArgs, samplesForFrames } from './encoding';
+import { loudnessApplyFilter, loudnessMeasureFilter, parseLoudnessReport } from './loudness';
+import type { OutputFormat } from './output-format';
+
+/** A voice track (narration) placed on the output timeline. */
+export interface VoiceTrack {
+  file: string;
+  /** Where it starts on the output timeline: its aligned scene's start. */
+  startSec: number;
+}
+
+export interface SoundtrackRequest {
+  /** The normalized clips, in timeline order; their own audio is the base of the soundtrack. */
+  clips: ReadonlyArray<{ file: string; frames: number }>;
+  overlapFrames: number;
+  format: OutputFormat;
+  narration?: readonly VoiceTrack[];
+  /** Music beds, played one after the other and looped to fill the timeline. */
+  music?: readonly string[];
+  workDir: string;
+  /** The soundtrack (AAC in MP4), exactly as long as the video. */
+  output: string;
+  signal?: AbortSignal;
+}
+
+export interface RenderedSoundtrack {
+  file: string;
+  ms: number;
+  /** Integrated loudness of the mix before normalization (LUFS). */
+  measuredLufs: number;
+  normalized: boolean;
+  peakRssKb?: number;
+}
+
+/** The music bed sits this far under the scenes' own sound before ducking (about -10 dB). */
+const MUSIC_GAIN = 0.32;
+const MUSIC_FADE_IN_SEC = 1;
+const MUSIC_FADE_OUT_SEC = 2;
+/** Ducking: the voice, through a sidechain, pulls the music down by up to ~18 dB while it speaks. */
+const DUCKING = 'sidechaincompress=threshold=0.015:ratio=12:attack=15:release=350:makeup=1';
+const AFORMAT = `aformat=sample_fmts=fltp:sample_rates=${AUDIO_SAMPLE_RATE}:channel_layouts=stereo`;
+
+/**
+ * The whole soundtrack in its own small pass, off the video graph (in one graph, audio
+ * look-ahead makes ffmpeg queue decoded video frames: PERFORMANCE.md): the scenes' sound with
+ * crossfades matching the video transitions, narration at its scenes, a music bed faded in and
+ * out and ducked under the voice, then two-pass loudness normalization to -14 LUFS (the first
+ * pass mixes to a float WAV and measures it at once; the second applies the measured values).
+ */
+export async function renderSoundtrack(request: SoundtrackRequest): Promise<RenderedSoundtrack> {
+  const { workDir, output, signal } = request;
+  const { args, totalSamples } = soundtrackMixArgs(request);
+  const mixed = join(workDir, 'soundtrack-mix.wav');
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
+  const mixRun = await runFfmpeg(
+    [
+      ...args,
+      '-map', '[mixed]', '-c:a', 'pcm_f32le', '-f', 'wav', mixed,
+      '-map', '[measured]', '-f', 'null', '-',
+    ],
+    { logLevel: 'info', ...(signal ? { signal } : {}) },
+  );
+  const measured = parseLoudnessReport(mixRun.stderrTail);
+  const normalize = loudnessApplyFilter(measured);
+  const filter = [
+    ...(normalize ? [normalize, `aresample=${AUDIO_SAMPLE_RATE}`] : []),
+    AFORMAT,
+    'apad',
+    `atrim=end_sample=${totalSamples}`,
+  ].join(',');
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
+  const applyRun = await runFfmpeg(
+    [
+      '-i', mixed,
+      '-af', filter,
+      '-vn',
+      ...intermediateAudioArgs(),
+      '-map_metadata', '-1',
+      '-f', 'mp4',
+      output,
+    ],
+    signal ? { signal } : {},
+  );
+  const peaks = [mixRun.peakRssKb, applyRun.peakRssKb].filter((kb): kb is number => kb !== undefined);
+  return {
+    file: output,
+    ms: mixRun.durationMs + applyRun.durationMs,
+    measuredLufs: measured.integratedLufs,
+    normalized: normalize !== undefined,
+    ...(peaks.length > 0 ? { peakRssKb: Math.max(...peaks) } : {}),
+  };
+}
+
+/**
+ * The mixing pass's inputs and graph (labels `[mixed]` for the WAV, `[measured]` for loudnorm's
+ * measurement). Every duration is counted in samples from the video's frames, so the audio ends
+ * with the video to the sample (a decoded AAC clip runs ~16 ms long: PERFORMANCE.md trap 3).
+ */
+export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | 'output' | 'signal'>): {
+  args: string[];
+  totalSamples: number;
+} {
+  const { clips, overlapFrames, format, narration = [], music = [] } = request;
+  const overlapSamples = samplesForFrames(overlapFrames, format);
+  const totalFrames = clips.reduce((sum, clip) => sum + clip.frames, 0) - (clips.length - 1) * overlapFrames;
+  const totalSamples = samplesForFrames(totalFrames, format);
+  const totalSec = totalSamples / AUDIO_SAMPLE_RATE;
+  const inputs: string[] = [];
+  const graph: string[] = [];
+  let input = 0;
+
+  // The scenes' own sound, crossfaded exactly over each transition's overlap.
+  for (const clip of clips) {
+    inputs.push('-i', clip.file);
+    graph.push(
+      `[${input}:a:0]${AFORMAT},apad,atrim=end_sample=${samplesForFrames(clip.frames, format)}[c${input}]`,
+    );
+    input++;
+  }
+  let scenes = 'c0';
+  for (let i = 1; i < clips.length; i++) {
+    graph.push(
+      overlapSamples > 0
+        ? `[${scenes}][c${i}]acrossfade=ns=${overlapSamples}:c1=tri:c2=tri[s${i}]`
+        : `[${scenes}][c${i}]concat=n=2:v=0:a=1[s${i}]`,
+    );
+    scenes = `s${i}`;
+  }
+  const layers = [scenes];
+
+  // Narration: each voice delayed to its scene's start, all voices on one track.
+  let voice: string | undefined;
+  if (narration.length > 0) {
+    const voices = narration.map((track, i) => {
+      inputs.push('-i', track.file);
+      const delaySamples = Math.max(0, Math.round(track.startSec * AUDIO_SAMPLE_RATE));
+      graph.push(`[${input}:a:0]${AFORMAT},adelay=delays=${delaySamples}S:all=1[v${i}]`);
+      input++;
+      return `[v${i}]`;
+    });
+    const joined =
+      voices.length === 1
+        ? `${voices[0]}anull`
+        : `${voices.join('')}amix=inputs=${voices.length}:normalize=0:duration=longest`;
+    graph.push(`${joined},apad,atrim=end_sample=${totalSamples}[voice]`);
+    voice = 'voice';
+  }
+
+  // Music: one bed under everything, looped to the end, faded in and out, ducked under the voice.
+  if (music.length > 0) {
+    const beds = music.map((file, i) => {
+      // One bed loops to fill the timeline; several play in order and are padded.
+      inputs.push(...(music.length === 1 ? ['-stream_loop', '-1'] : []), '-i', file);
+      graph.push(`[${input}:a:0]${AFORMAT}[m${i}]`);
+      input++;
+      return `[m${i}]`;
+    });
+    const fadeOut = Math.min(MUSIC_FADE_OUT_SEC, totalSec / 2);
+    const bed = beds.length === 1 ? `${beds[0]}anull` : `${beds.join('')}concat=n=${beds.length}:v=0:a=1`;
+    graph.push(
+      `${bed},apad,atrim=end_sample=${totalSamples},volume=${MUSIC_GAIN},` +
+        `afade=t=in:d=${Math.min(MUSIC_FADE_IN_SEC, totalSec / 2).toFixed(3)},` +
+        `afade=t=out:st=${(totalSec - fadeOut).toFixed(3)}:d=${fadeOut.toFixed(3)}[bed]`,
+    );
+    if (voice) {
+      graph.push('[voice]asplit=2[voicemix][voicekey]', `[bed][voicekey]${DUCKING}[ducked]`);
+      layers.push('voicemix', 'ducked');
+    } else {
+      layers.push('bed');
+    }
+  } else if (voice) {
+    layers.push(voice);
+  }
+
+  const mix =
+    layers.length === 1
+      ? `[${layers[0]}]anull`
+      : `${layers.map((l) => `[${l}]`).join('')}amix=inputs=${layers.length}:normalize=0:duration=first`;
+  graph.push(
+    `${mix},apad,atrim=end_sample=${totalSamples},asplit=2[mixed][tomeasure]`,
+    `[tomeasure]${loudnessMeasureFilter()}[measured]`,
+  );
+  return { args: [...inputs, '-filter_complex', graph.join(';')], totalSamples };
+}
