@@ -57,7 +57,17 @@ describe('a prompt becomes a video through all four services', () => {
     expect(Number(probe.format.duration)).toBeCloseTo(3 * 2 - 2 * 0.5, 0);
     expect(Math.abs(Number(probe.format.duration) - 5)).toBeLessThan(0.5);
     expect(statSync(result.thumbnail ?? '').size).toBeGreaterThan(1000);
-    expect(result.record.scenes.map((s) => s.status)).toEqual(['ready', 'ready', 'ready']);
+    // 3 video scenes, a narration line for each and the music bed (the prompt recipe's defaults).
+    expect(result.record.scenes.map((s) => s.kind)).toEqual([
+      'video',
+      'video',
+      'video',
+      'narration',
+      'narration',
+      'narration',
+      'music',
+    ]);
+    expect(result.record.scenes.every((s) => s.status === 'ready')).toBe(true);
     expect(result.record.timeline.map((t) => t.detailType)).toEqual(
       expect.arrayContaining(['JobRequested', 'ScenePlanned', 'SceneReady', 'VideoComposed']),
     );

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type InvalidField, invalidFields } from './input-validation';
 import { renderImage } from './render/image';
 import { renderMusic } from './render/music';
+import { renderPlan } from './render/planner';
 import type { RenderContext, RenderedOutput } from './render/render-context';
 import { FLITE_VOICES, renderSpeech } from './render/speech';
 import { renderVideo } from './render/video';
@@ -13,6 +14,7 @@ export const LOCAL_MODELS = {
   image: 'reelay-local/text-to-image',
   speech: 'reelay-local/text-to-speech',
   music: 'reelay-local/music',
+  planner: 'reelay-local/planner',
 } as const;
 
 /** A validated input, ready to run. */
@@ -105,6 +107,7 @@ const videoModel = defineModel(
             height: input.height,
             fps: input.fps,
             seed,
+            ...(input.first_frame_url ? { firstFrameUrl: input.first_frame_url } : {}),
           },
           ctx,
         ),
@@ -164,7 +167,24 @@ const musicModel = defineModel(
   },
 );
 
-export const MODELS: readonly LocalModel[] = [videoModel, imageModel, speechModel, musicModel];
+const plannerModel = defineModel(
+  LOCAL_MODELS.planner,
+  'A deterministic stand-in for an instruct LLM that plans videos: answers the JSON brief after "BRIEF:" with a JSON plan (text tokens).',
+  z.object({
+    prompt: z.string().min(1).max(20_000),
+    system_prompt: z.string().max(5000).optional(),
+    max_tokens: z.number().int().min(1).max(8192).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+  }),
+  (input) => ({
+    input,
+    // Faults match on a scene's prompt; the planner's quotes the job's, so it matches on its model only.
+    text: '',
+    render: async () => renderPlan(input.prompt),
+  }),
+);
+
+export const MODELS: readonly LocalModel[] = [videoModel, imageModel, speechModel, musicModel, plannerModel];
 
 /** Accepts what Replicate accepts as a model reference: "owner/name", "owner/name:version" or a bare version id. */
 export function findModel(reference: string): LocalModel | undefined {

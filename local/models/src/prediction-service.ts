@@ -186,6 +186,12 @@ export class PredictionService {
           },
         });
         if (prediction.terminal) return;
+        if ('inline' in output) {
+          prediction.inlineOutput = output.inline;
+          this.notify(prediction, 'output');
+          if (prediction.finish('succeeded', this.deps.clock())) this.notify(prediction, 'completed');
+          return;
+        }
         const { size } = await stat(join(dir, output.fileName));
         prediction.outputFile = {
           name: output.fileName,

@@ -82,6 +82,8 @@ export class Prediction {
   startedAtMs: number | null = null;
   completedAtMs: number | null = null;
   outputFile: OutputFile | null = null;
+  /** Output carried in the prediction itself (the planner's text), never expiring like files do. */
+  inlineOutput: string[] | null = null;
   /** The origin put in front of /files/... in the output URL (another one under foreign-host-output). */
   outputOrigin: string | null = null;
   /** Set by an expire-output fault: the output URL is shown, but the file is gone. */
@@ -148,9 +150,10 @@ export function presentPrediction(
 ): Record<string, unknown> {
   const expired = p.isExpired(nowMs, ttlMs);
   const output =
-    p.outputFile && p.outputOrigin && !expired
+    p.inlineOutput ??
+    (p.outputFile && p.outputOrigin && !expired
       ? `${p.outputOrigin}/files/${p.id}/${p.outputFile.name}`
-      : null;
+      : null);
   const predictTime =
     p.startedAtMs !== null ? ((p.completedAtMs ?? nowMs) - p.startedAtMs) / 1000 : undefined;
   return {
@@ -191,7 +194,12 @@ export function predictionRecord(
     version: p.version,
     input: p.input,
     status: p.status,
-    output: typeof present.output === 'string' ? present.output : null,
+    output:
+      typeof present.output === 'string'
+        ? present.output
+        : Array.isArray(present.output)
+          ? present.output.join('')
+          : null,
     error: p.error,
     logs: p.logs,
     createdAt: new Date(p.createdAtMs).toISOString(),

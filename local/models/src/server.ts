@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { findModel, type LocalModel, MODELS } from './catalog';
+import { findModel, LOCAL_MODELS, type LocalModel, MODELS } from './catalog';
 import { parseCreateRequest, preferWaitSeconds } from './create-request';
 import { createFaultBook, type ModelFaults } from './faults';
 import { RequestBodyTooLargeError, readBody, sendJson, sendProblem } from './http-io';
@@ -116,7 +116,9 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
       modelFromPath ??
       (isRecord(body) && typeof body.version === 'string' ? findModel(body.version)?.id : undefined);
     const input = isRecord(body) && isRecord(body.input) ? body.input : {};
-    const subject = { model: subjectModel ?? '', text: String(input.prompt ?? input.text ?? '') };
+    // The planner's prompt quotes the job's prompt: faults aimed at a scene's prompt must not hit it.
+    const text = subjectModel === LOCAL_MODELS.planner ? '' : String(input.prompt ?? input.text ?? '');
+    const subject = { model: subjectModel ?? '', text };
     const throttled = faults.take('rate-limit', subject);
     if (throttled) {
       const seconds = throttled.retryAfterSec ?? 2;

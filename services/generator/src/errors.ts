@@ -23,3 +23,32 @@ export class ModelOutputExpiredError extends ReelayError {
   readonly code = 'OUTPUT_EXPIRED';
   readonly retryable = false;
 }
+/**
+ * A claim without a prediction id whose create call may still land (it started less than the create
+ * window ago) and whose prediction cannot be found yet: wait, then reconcile again.
+ */
+export class PredictionClaimPendingError extends ReelayError {
+  readonly code = 'PREDICTION_CLAIM_PENDING';
+  readonly retryable = true;
+}
+/** The other path (webhook or workflow) is storing this scene attempt right now. */
+export class SceneStoreInProgressError extends ReelayError {
+  readonly code = 'SCENE_STORE_IN_PROGRESS';
+  readonly retryable = true;
+}
+/** The job failed or was cancelled: no prediction is created and no scene is announced for it. */
+export class JobCancelledError extends ReelayError {
+  readonly code = 'JOB_CANCELLED';
+  readonly retryable = false;
+}
+/** A webhook whose signature, timestamp or shape does not hold (answered 401 or 400). */
+export class WebhookRejectedError extends ReelayError {
+  readonly code = 'WEBHOOK_REJECTED';
+  readonly retryable = false;
+  constructor(
+    message: string,
+    readonly statusCode: 400 | 401,
+  ) {
+    super(message);
+  }
+}

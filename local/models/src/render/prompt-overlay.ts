@@ -15,7 +15,10 @@ export async function promptOverlay(
   prompt: string,
   width: number,
   height: number,
-  { fadeIn }: { fadeIn: boolean },
+  {
+    fadeIn,
+    delaySec = 0,
+  }: { fadeIn: boolean /** Text appears only after this (a chained scene's dissolve). */; delaySec?: number },
 ): Promise<string> {
   const { lines, fontSize } = layoutPromptText(prompt, width, height);
   await writeFile(join(dir, TEXT_FILE), lines.join('\n'), 'utf8');
@@ -30,6 +33,6 @@ export async function promptOverlay(
     `box=1:boxcolor=black@0.42:boxborderw=${pad}`,
     `shadowcolor=black@0.55:shadowx=${shadow}:shadowy=${shadow}`,
     `x=(w-text_w)/2:y=h*0.76-text_h/2`,
-    ...(fadeIn ? [`alpha='min(1,t/0.5)'`] : []),
+    ...(fadeIn ? [`alpha='min(1,max(0,(t-${delaySec.toFixed(3)})/0.5))'`] : []),
   ].join(':');
 }

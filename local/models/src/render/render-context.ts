@@ -9,11 +9,16 @@ export interface RenderContext {
   log(line: string): void;
 }
 
-export interface RenderedOutput {
+export interface RenderedFile {
   /** A file name inside RenderContext.dir. */
   fileName: string;
   contentType: string;
 }
+/** Output returned in the prediction itself, as language models' token lists are. */
+export interface InlineOutput {
+  inline: string[];
+}
+export type RenderedOutput = RenderedFile | InlineOutput;
 
 /** tqdm's format, which the replicate client's parseProgressFromLogs understands. */
 export function progressLine(current: number, total: number): string {

@@ -1,3 +1,4 @@
+import { fetchFirstFrame } from './first-frame';
 import { chooseLook } from './procedural-looks';
 import { promptOverlay } from './prompt-overlay';
 import { progressLine, type RenderContext, type RenderedOutput } from './render-context';
@@ -11,7 +12,13 @@ export interface VideoRenderInput {
   height: number;
   fps: number;
   seed: number;
+  /** Chained scenes start from this image (the previous scene's last frame) and dissolve into their look. */
+  firstFrameUrl?: string;
 }
+
+/** How long the first frame is held, then how long it takes to dissolve into the scene's own look. */
+const FIRST_FRAME_HOLD_SEC = 0.3;
+const FIRST_FRAME_DISSOLVE_SEC = 0.8;
 
 export const VIDEO_FILE = 'output.mp4';
 
@@ -31,8 +38,22 @@ export async function renderVideo(input: VideoRenderInput, ctx: RenderContext): 
     fps: input.fps,
     frames,
   });
-  const overlay = await promptOverlay(ctx.dir, input.prompt, input.width, input.height, { fadeIn: true });
+  // A chained scene's first frame carries the previous scene's text: its own appears once that has dissolved.
+  const textDelaySec = input.firstFrameUrl
+    ? Math.min(FIRST_FRAME_HOLD_SEC + FIRST_FRAME_DISSOLVE_SEC, input.durationSec / 2)
+    : 0;
+  const overlay = await promptOverlay(ctx.dir, input.prompt, input.width, input.height, {
+    fadeIn: true,
+    delaySec: textDelaySec,
+  });
   ctx.log(`look: ${look.name}, ${input.width}x${input.height} at ${input.fps} fps, ${frames} frames`);
+  const firstFrame = input.firstFrameUrl
+    ? await fetchFirstFrame(input.firstFrameUrl, ctx.dir, ctx.signal)
+    : undefined;
+  const picture = firstFrame
+    ? firstFrameGraph(firstFrame, input, overlay)
+    : ['-f', 'lavfi', '-i', look.sourceGraph, '-vf', `${overlay},format=yuv420p`];
+  if (firstFrame) ctx.log('starting from the given first frame');
   await runFfmpeg({
     ffmpegPath: ctx.ffmpegPath,
     cwd: ctx.dir,
@@ -40,12 +61,8 @@ export async function renderVideo(input: VideoRenderInput, ctx: RenderContext): 
     onSpawn: ctx.onSpawn,
     onProgress: ({ frame }) => ctx.log(progressLine(frame, frames)),
     args: [
-      '-f',
-      'lavfi',
-      '-i',
-      look.sourceGraph,
-      '-vf',
-      `${overlay},format=yuv420p`,
+      ...(firstFrame ? ['-f', 'lavfi', '-i', look.sourceGraph] : []),
+      ...picture,
       '-frames:v',
       String(frames),
       '-r',
@@ -66,4 +83,27 @@ export async function renderVideo(input: VideoRenderInput, ctx: RenderContext): 
     ],
   });
   return { fileName: VIDEO_FILE, contentType: 'video/mp4' };
+}
+
+/**
+ * The look (input 0) with the first frame (input 1, a looped still) in front of it: held, then
+ * dissolved into the look, so a chained scene visibly continues from the one before.
+ */
+function firstFrameGraph(file: string, input: VideoRenderInput, overlay: string): string[] {
+  const { width, height, fps, durationSec } = input;
+  const dissolve = Math.min(FIRST_FRAME_DISSOLVE_SEC, durationSec / 2);
+  const hold = Math.min(FIRST_FRAME_HOLD_SEC, durationSec / 4);
+  const common = `fps=${fps},settb=AVTB`;
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
+  return [
+    '-loop', '1',
+    '-framerate', String(fps),
+    '-t', (hold + dissolve + 0.5).toFixed(3),
+    '-i', file,
+    '-filter_complex',
+    `[1:v]scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height},setsar=1,format=yuv420p,${common}[first];` +
+      `[0:v]${common}[look];` +
+      `[first][look]xfade=transition=fade:duration=${dissolve.toFixed(3)}:offset=${hold.toFixed(3)},${overlay},format=yuv420p[v]`,
+    '-map', '[v]',
+  ];
 }

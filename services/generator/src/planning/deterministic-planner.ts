@@ -6,19 +6,15 @@ import {
   type OutputFormat,
   type ScenePlanned,
 } from '@reelay/events';
-import { type ModelSet, modelFor } from '../models/model-catalog';
-
-/** Shots a scene sequence moves through, so scenes of one prompt differ from each other. */
-const SHOTS = [
-  'opening wide shot',
-  'closer look',
-  'a detail in motion',
-  'the scene from another angle',
-  'the turning point',
-  'a sweeping view',
-  'a quiet moment',
-  'the final image',
-];
+import {
+  DEFAULT_MODELS,
+  type ModelCatalog,
+  type ModelSet,
+  modelForScene,
+  UPLOAD_MODEL,
+} from '../models/model-catalog';
+import { type CreativeText, deterministicWords, shortLine } from './creative-text';
+import { outlineFor, type SceneOutline, type UploadFacts } from './scene-outline';
 
 export const TRANSITION_SEC = 0.5;
 
@@ -32,38 +28,98 @@ export function outputFormatOf(spec: JobRequested['spec']): OutputFormat {
   };
 }
 
+export type PlannerUsed = ScenePlanned['planner'];
+
 /**
- * The planner used when no planning model is available or its plan is invalid: the same job always
- * gives the same plan (seeds derive from the job's seed or id).
+ * Turns a recipe's outline and the plan's words into scenes: visual scenes first (0..v-1), then
+ * one narration scene per visual scene (aligned to it), then the music bed. Seeds derive from the
+ * job's seed, else its prompt, else its id, so the same spec plans the same scenes.
  */
-export function planDeterministically(
+export function assemblePlan(
   job: JobRequested,
-  modelSet: ModelSet,
+  outline: SceneOutline,
+  words: CreativeText,
+  catalog: ModelCatalog,
+  planner: PlannerUsed,
   now = new Date(),
 ): ScenePlanned[] {
   const { spec } = job;
   const output = outputFormatOf(spec);
-  const prompt = spec.prompt ?? 'untitled';
-  const count = spec.scenes;
-  return Array.from({ length: count }, (_, sceneIndex) => {
-    const shot = SHOTS[sceneIndex % SHOTS.length] as string;
+  const v = outline.visuals.length;
+  const sceneCount = v + (outline.narration ? v : 0) + (outline.music ? 1 : 0);
+  const seedBase = spec.seed ?? spec.prompt ?? job.jobId;
+  const base = (sceneIndex: number) => ({
+    version: 1 as const,
+    jobId: job.jobId,
+    meta: causedMeta(job.meta, now),
+    sceneIndex,
+    sceneCount,
+    seed: sceneSeed(seedBase, sceneIndex),
+    output,
+    attempt: 1,
+    planner,
+  });
+  const wordsOf = (i: number) =>
+    words.scenes[i] ?? { prompt: spec.prompt ?? 'untitled', caption: '', narration: '' };
+  const scenes: ScenePlanned[] = outline.visuals.map((slot, i) => {
+    const w = wordsOf(i);
+    const caption = spec.captions ? shortLine(w.caption || w.narration, 200) : '';
     return {
-      version: 1 as const,
-      jobId: job.jobId,
-      meta: causedMeta(job.meta, now),
-      sceneIndex,
-      sceneCount: count,
-      kind: 'video' as const,
-      prompt: count === 1 ? prompt : `${prompt}, ${shot}`,
-      durationSec: spec.secondsPerScene,
-      model: modelFor('video', modelSet, spec.models.video),
-      seed: sceneSeed(spec.seed ?? job.jobId, sceneIndex),
-      caption: prompt,
-      output,
-      attempt: 1,
-      planner: 'deterministic' as const,
+      ...base(i),
+      kind: slot.kind,
+      prompt: w.prompt,
+      durationSec: slot.durationSec,
+      // A user's upload is not a prediction, whatever its kind.
+      model: slot.uploadKey
+        ? UPLOAD_MODEL
+        : modelForScene(slot.kind, catalog, spec.models, { chained: slot.chainedFrom !== undefined }),
+      ...(caption ? { caption } : {}),
+      ...(outline.narration && w.narration ? { narration: w.narration } : {}),
+      ...(slot.uploadKey ? { uploadKey: slot.uploadKey } : {}),
+      ...(slot.chainedFrom !== undefined ? { chainedFrom: slot.chainedFrom } : {}),
     };
   });
+  if (outline.narration) {
+    outline.visuals.forEach((slot, i) => {
+      const text = wordsOf(i).narration || wordsOf(i).prompt;
+      scenes.push({
+        ...base(v + i),
+        kind: 'narration',
+        prompt: text,
+        narration: text,
+        durationSec: slot.durationSec,
+        model: modelForScene('narration', catalog, spec.models),
+        alignTo: i,
+        ...(spec.voice ? { voice: spec.voice } : {}),
+      });
+    });
+  }
+  if (outline.music) {
+    scenes.push({
+      ...base(sceneCount - 1),
+      kind: 'music',
+      prompt: words.musicPrompt,
+      durationSec: outline.music.durationSec,
+      model: modelForScene('music', catalog, spec.models),
+    });
+  }
+  return scenes;
+}
+
+/**
+ * The planner used when no planning model is available or its plan is invalid: the same job always
+ * gives the same plan.
+ */
+export function planDeterministically(
+  job: JobRequested,
+  modelSetOrCatalog: ModelSet | ModelCatalog,
+  now = new Date(),
+  uploads: readonly UploadFacts[] = [],
+): ScenePlanned[] {
+  const catalog =
+    typeof modelSetOrCatalog === 'string' ? DEFAULT_MODELS[modelSetOrCatalog] : modelSetOrCatalog;
+  const outline = outlineFor(job, uploads, outputFormatOf(job.spec));
+  return assemblePlan(job, outline, deterministicWords(job.spec, outline), catalog, 'deterministic', now);
 }
 
 function sceneSeed(base: number | string, index: number): number {

@@ -1,66 +1,121 @@
 import type Replicate from 'replicate';
-import { PredictionClaimUnresolvedError } from '../errors';
-import { predictionInput } from '../models/model-catalog';
-import type { PredictionClaims } from './prediction-claims';
-import type { PredictionState, RenderState } from './render-state';
-import { classifyReplicateError, type PredictionView } from './replicate-client';
+import type { JobCancellations } from '../cancellation/job-cancellations';
+import { JobCancelledError, PredictionClaimPendingError } from '../errors';
+import { predictionInput } from '../models/model-inputs';
+import { findClaimedPrediction } from './find-claimed-prediction';
+import type { Claim, PredictionClaims } from './prediction-claims';
+import { claimKeyOf, type PredictionState, type RenderState } from './render-state';
+import {
+  classifyReplicateError,
+  type PredictionView,
+  predictionViewSchema,
+  providerStatus,
+  retryAfterSec,
+  throttledWaitSec,
+} from './replicate-client';
+import { webhookUrl } from './webhook-url';
 
 export interface CreatePredictionDeps {
-  replicate: Pick<Replicate, 'predictions'>;
+  replicate: Pick<Replicate, 'predictions' | 'paginate'>;
   claims: PredictionClaims;
+  cancellations: Pick<JobCancellations, 'isCancelled'>;
   pollIntervalSec: number;
+  /** Public base URL of the generator's HTTP API (webhooks); none means polling only. */
+  webhookBaseUrl?: string;
+  /**
+   * Longer than createPrediction's timeout: a create call started longer ago than this has either
+   * landed (and is found by its claim token) or never will.
+   */
+  createWindowSec: number;
+  /** Presigns a GET of a scene-media key for an hour (chained scenes' first frame). */
+  presignGet: (key: string) => Promise<string>;
   now?: () => Date;
+  random?: () => number;
 }
 
-/** RenderScene's first task: claim the attempt, then create the one prediction it may have. */
+/** Provider answers that certainly created nothing. 502/504 are left out: the origin may have acted. */
+const nothingCreated = (status: number | undefined) =>
+  status !== undefined && status !== 502 && status !== 504;
+
+/**
+ * RenderScene's first task: claim the attempt, then create the one prediction it may have. A claim
+ * that exists without a prediction id (a crash between create and record, or a refused create) is
+ * reconciled first: the prediction carrying the claim's token is adopted; a new create happens only
+ * when the previous one certainly created nothing or its window has passed without a prediction.
+ */
 export async function createPrediction(
   state: RenderState,
   deps: CreatePredictionDeps,
 ): Promise<PredictionState> {
-  const { scene, attempt } = state;
-  const claimKey = { jobId: scene.jobId, sceneIndex: scene.sceneIndex, attempt };
-  const claimed = await deps.claims.claim(claimKey, deps.now?.() ?? new Date());
-  if (!claimed) {
-    const existing = await deps.claims.get(claimKey);
-    if (existing?.predictionId)
-      return { predictionId: existing.predictionId, status: 'starting', pollAfterSec: deps.pollIntervalSec };
-    throw new PredictionClaimUnresolvedError(
-      `scene ${scene.sceneIndex} attempt ${attempt} of job ${scene.jobId} was claimed but its prediction id was never recorded`,
+  const { scene } = state;
+  const k = claimKeyOf(state);
+  const now = deps.now?.() ?? new Date();
+  if (await deps.cancellations.isCancelled(scene.jobId))
+    throw new JobCancelledError(`job ${scene.jobId} has ended; no prediction is created for it`);
+
+  let claim = await deps.claims.claim(k, scene, now, state.firstFrameKey);
+  if (!claim) {
+    const existing = await deps.claims.get(k);
+    if (!existing) throw new PredictionClaimPendingError(`the claim of ${describe(k)} is not readable yet`);
+    if (existing.predictionId) return started(existing.predictionId, 'starting', deps);
+    const found = await findClaimedPrediction(deps.replicate, existing);
+    if (found) {
+      await deps.claims.recordPrediction(k, found.id);
+      return started(found.id, found.status, deps);
+    }
+    const age = (now.getTime() - Date.parse(existing.createStartedAt)) / 1000;
+    if (!existing.notCreated && age < deps.createWindowSec)
+      throw new PredictionClaimPendingError(
+        `${describe(k)} was claimed ${Math.round(age)}s ago and its prediction is not found yet`,
+      );
+    claim = await deps.claims.restartCreate(k, existing, now);
+    if (!claim) throw new PredictionClaimPendingError(`another create of ${describe(k)} started meanwhile`);
+  }
+
+  let prediction: PredictionView;
+  try {
+    prediction = predictionViewSchema.parse(
+      await deps.replicate.predictions.create(await createRequest(claim, state, deps)),
+    );
+  } catch (error) {
+    const status = providerStatus(error);
+    if (nothingCreated(status)) await deps.claims.markNotCreated(k, claim.token);
+    if (status === 429) {
+      const after = retryAfterSec((error as { response: Response }).response.headers.get('retry-after'));
+      return { status: 'throttled', pollAfterSec: throttledWaitSec(after, deps.random) };
+    }
+    throw classifyReplicateError(error);
+  }
+  await deps.claims.recordPrediction(k, prediction.id);
+  // A cancel that landed while we were creating: its sweep may have missed this prediction.
+  if (await deps.cancellations.isCancelled(scene.jobId)) {
+    await deps.replicate.predictions.cancel(prediction.id).catch(() => undefined);
+    await deps.claims.recordOutcome(k, { status: 'canceled', costUsd: 0 });
+    throw new JobCancelledError(
+      `job ${scene.jobId} ended while ${describe(k)} was created; prediction cancelled`,
     );
   }
-  let prediction: PredictionView;
-  try {
-    prediction = (await deps.replicate.predictions.create({
-      model: scene.model,
-      input: predictionInput(scene),
-    } as never)) as PredictionView;
-  } catch (error) {
-    throw classifyReplicateError(error);
-  }
-  await deps.claims.recordPrediction(claimKey, prediction.id);
-  return { predictionId: prediction.id, status: prediction.status, pollAfterSec: deps.pollIntervalSec };
+  return started(prediction.id, prediction.status, deps);
 }
 
-/** RenderScene's poll: the prediction's status now. */
-export async function checkPrediction(
-  state: RenderState,
-  deps: Pick<CreatePredictionDeps, 'replicate' | 'pollIntervalSec'>,
-): Promise<PredictionState> {
-  const predictionId = state.prediction?.predictionId;
-  if (!predictionId) throw new Error('checkPrediction called before a prediction exists');
-  let prediction: PredictionView;
-  try {
-    prediction = (await deps.replicate.predictions.get(predictionId)) as PredictionView;
-  } catch (error) {
-    throw classifyReplicateError(error);
-  }
+async function createRequest(claim: Claim, state: RenderState, deps: CreatePredictionDeps) {
+  const { scene } = state;
+  const firstFrameUrl = state.firstFrameKey ? await deps.presignGet(state.firstFrameKey) : undefined;
+  const input = predictionInput(scene, firstFrameUrl ? { firstFrameUrl } : {});
+  const webhook = deps.webhookBaseUrl ? webhookUrl(deps.webhookBaseUrl, claim) : undefined;
+  // The client's types insist on `version`; the models endpoint takes `model` instead.
   return {
-    predictionId,
-    status: prediction.status,
-    pollAfterSec: deps.pollIntervalSec,
-    // RenderScene's Fail state takes its cause from `error`, so a failed prediction always has one.
-    ...(prediction.error || prediction.status === 'failed' || prediction.status === 'canceled'
-      ? { error: String(prediction.error ?? `prediction ${prediction.status}`).slice(0, 500) }
-      : {}),
-  };
+    model: scene.model,
+    input,
+    ...(webhook ? { webhook, webhook_events_filter: ['completed'] } : {}),
+  } as unknown as Parameters<Replicate['predictions']['create']>[0];
 }
+
+const started = (
+  predictionId: string,
+  status: PredictionView['status'],
+  deps: Pick<CreatePredictionDeps, 'pollIntervalSec'>,
+): PredictionState => ({ predictionId, status, pollAfterSec: deps.pollIntervalSec });
+
+const describe = (k: { jobId: string; sceneIndex: number; attempt: number }) =>
+  `scene ${k.sceneIndex} attempt ${k.attempt} of job ${k.jobId}`;

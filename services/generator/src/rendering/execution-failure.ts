@@ -20,6 +20,10 @@ const CODE_BY_ERROR: Record<string, string> = {
   ModelOutputExpiredError: 'OUTPUT_EXPIRED',
   ModelOutputRejectedError: 'MODEL_OUTPUT_REJECTED',
   PredictionClaimUnresolvedError: 'PREDICTION_CLAIM_UNRESOLVED',
+  PredictionClaimPendingError: 'PREDICTION_CLAIM_UNRESOLVED',
+  ModelRateLimitedError: 'MODEL_RATE_LIMITED',
+  ModelUnavailableError: 'MODEL_UNAVAILABLE',
+  SceneStoreInProgressError: 'SCENE_STORE_STUCK',
   'States.Timeout': 'RENDER_TIMED_OUT',
 };
 

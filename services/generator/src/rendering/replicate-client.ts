@@ -1,17 +1,69 @@
 import Replicate from 'replicate';
+import { z } from 'zod';
 import { ModelRateLimitedError, ModelUnavailableError } from '../errors';
 
-export interface PredictionView {
-  id: string;
-  status: 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';
-  output?: unknown;
-  error?: unknown;
-  metrics?: { predict_time?: number };
+/** A prediction as Replicate returns it (API answers and webhook bodies), parsed at the edge. */
+export const predictionViewSchema = z.looseObject({
+  id: z.string().min(1).max(128),
+  status: z.enum(['starting', 'processing', 'succeeded', 'failed', 'canceled']),
+  model: z.string().optional(),
+  output: z.unknown().optional(),
+  error: z.unknown().optional(),
+  webhook: z.string().nullish(),
+  created_at: z.string().nullish(),
+  metrics: z.looseObject({ predict_time: z.number().optional() }).nullish(),
+});
+export type PredictionView = z.infer<typeof predictionViewSchema>;
+
+export const TERMINAL = ['succeeded', 'failed', 'canceled'] as const;
+export const isTerminal = (status: string): status is (typeof TERMINAL)[number] =>
+  (TERMINAL as readonly string[]).includes(status);
+
+/**
+ * The client retries 429s (and 5xx on GET) itself, in a loop that ignores Retry-After and cannot be
+ * switched off, while the Lambda waits. RenderScene owns the waiting instead (its Wait state honours
+ * Retry-After, its Retry backs off): this fetch replays the first failed answer of a request to the
+ * client's retries, so each client call reaches the network once and fails fast with that answer.
+ */
+export function fetchWithoutClientRetries(base?: typeof fetch): typeof fetch {
+  const failed = new WeakMap<object, Response>();
+  return async (input, init) => {
+    const seen = init ? failed.get(init) : undefined;
+    if (seen) return seen.clone();
+    // globalThis.fetch at call time, so whatever instruments fetch (tracing, the local chaos) sees it.
+    const response = await (base ?? globalThis.fetch)(input, init);
+    if (!response.ok && init && (response.status === 429 || response.status >= 500)) {
+      failed.set(init, response.clone());
+    }
+    return response;
+  };
 }
 
-export function createReplicate(token: string, baseUrl?: string): Replicate {
-  // The client's own 429 back-off ignores Retry-After; RenderScene's Wait does the waiting instead.
-  return new Replicate({ auth: token, ...(baseUrl ? { baseUrl } : {}), useFileOutput: false });
+export function createReplicate(token: string, baseUrl?: string, fetchImpl?: typeof fetch): Replicate {
+  return new Replicate({
+    auth: token,
+    ...(baseUrl ? { baseUrl } : {}),
+    useFileOutput: false,
+    fetch: fetchWithoutClientRetries(fetchImpl),
+  });
+}
+
+/** Retry-After in whole seconds (a number or an HTTP date), clamped to [1, 600]. */
+export function retryAfterSec(header: string | null | undefined, now = Date.now()): number {
+  if (!header) return 5;
+  const seconds = Number(header);
+  const raw = Number.isFinite(seconds) ? seconds : (Date.parse(header) - now) / 1000;
+  return Math.min(600, Math.max(1, Math.ceil(Number.isFinite(raw) ? raw : 5)));
+}
+
+/** Seconds to wait after a 429: Retry-After plus up to 50% jitter, so throttled scenes do not return together. */
+export function throttledWaitSec(retryAfter: number, random: () => number = Math.random): number {
+  return retryAfter + Math.floor(random() * Math.max(1, retryAfter / 2 + 1));
+}
+
+/** The HTTP status of a failed client call, if the provider answered at all. */
+export function providerStatus(error: unknown): number | undefined {
+  return (error as { response?: Response }).response?.status;
 }
 
 /** Turns the client's HTTP errors into the workflow's retryable error names. */
@@ -19,11 +71,15 @@ export function classifyReplicateError(error: unknown): Error {
   const response = (error as { response?: Response }).response;
   const status = response?.status;
   if (status === 429) {
-    const retryAfter = Number(response?.headers.get('retry-after') ?? 5);
-    return new ModelRateLimitedError(`model provider rate limited; retry after ${retryAfter}s`);
+    const after = retryAfterSec(response?.headers.get('retry-after'));
+    return new ModelRateLimitedError(`model provider rate limited; retry after ${after}s`, {
+      cause: error,
+    });
   }
   if (status === undefined || status >= 500) {
-    return new ModelUnavailableError(`model provider unavailable: ${(error as Error).message}`);
+    return new ModelUnavailableError(`model provider unavailable: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return error instanceof Error ? error : new Error(String(error));
 }

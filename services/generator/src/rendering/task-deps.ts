@@ -1,28 +1,50 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { EventPublisher, SOURCES } from '@reelay/events';
 import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
 import { z } from 'zod';
+import { JobCancellations } from '../cancellation/job-cancellations';
 import { modelSetFromEnv, modelSettings } from '../config';
 import { PredictionClaims } from './prediction-claims';
 import { createReplicate } from './replicate-client';
 
-/** The RenderScene tasks' dependencies, built once per cold start. */
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** The RenderScene tasks' (and the webhook's) dependencies, built once per cold start. */
 export function renderTaskDeps() {
   const settings = modelSettings();
   const config = readConfig({
     GENERATOR_TABLE: z.string().min(1),
     MEDIA_BUCKET: z.string().min(1),
     EVENT_BUS_NAME: z.string().min(1),
+    /** The generator's HTTP API in the cloud (webhooks go to <it>/webhooks/replicate). */
+    WEBHOOK_BASE_URL: z.url().optional(),
+    /** Locally the template cannot know the local HTTP API's port: the embedded cloud sets this. */
+    LOCAL_WEBHOOK_BASE_URL: z.url().optional(),
+    RENDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(2),
+    CREATE_WINDOW_SEC: z.coerce.number().int().min(1).default(90),
+    STORE_LEASE_SEC: z.coerce.number().int().min(1).default(180),
   });
-  const list = (s: string) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean);
+  const doc = dynamoDocumentClient();
+  const s3 = s3Client();
   return {
     replicate: createReplicate(settings.REPLICATE_API_TOKEN, settings.REPLICATE_BASE_URL),
-    claims: new PredictionClaims(dynamoDocumentClient(), config.GENERATOR_TABLE),
+    claims: new PredictionClaims(doc, config.GENERATOR_TABLE),
+    cancellations: new JobCancellations(doc, config.GENERATOR_TABLE),
     pollIntervalSec: settings.POLL_INTERVAL_SEC,
-    s3: s3Client(),
+    // Locally only the embedded cloud's API can receive webhooks (none with real models: polling).
+    webhookBaseUrl:
+      process.env.REELAY_LOCAL === 'true' ? config.LOCAL_WEBHOOK_BASE_URL : config.WEBHOOK_BASE_URL,
+    createWindowSec: config.CREATE_WINDOW_SEC,
+    maxAttempts: config.RENDER_MAX_ATTEMPTS,
+    storeLeaseSec: config.STORE_LEASE_SEC,
+    presignGet: (key: string) =>
+      getSignedUrl(s3, new GetObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: key }), { expiresIn: 3600 }),
+    s3,
     bucket: config.MEDIA_BUCKET,
     publisher: new EventPublisher({
       client: eventBridgeClient(),
@@ -37,3 +59,4 @@ export function renderTaskDeps() {
     provider: modelSetFromEnv() === 'local' ? ('local' as const) : ('replicate' as const),
   };
 }
+export type RenderTaskDeps = ReturnType<typeof renderTaskDeps>;

@@ -1,4 +1,4 @@
-import { checkPrediction } from '../../rendering/create-prediction';
+import { checkPrediction } from '../../rendering/check-prediction';
 import { renderStateSchema } from '../../rendering/render-state';
 import { renderTaskDeps } from '../../rendering/task-deps';
 

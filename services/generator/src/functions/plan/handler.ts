@@ -1,29 +1,31 @@
-import { consumeEvents, EventPublisher, jobRequested, outgoing, SOURCES, scenePlanned } from '@reelay/events';
-import { eventBridgeClient, readConfig } from '@reelay/lambda';
-import { z } from 'zod';
-import { modelSetFromEnv } from '../../config';
-import { planDeterministically } from '../../planning/deterministic-planner';
+import { consumeEvents, jobRequested } from '@reelay/events';
+import { planDeps } from '../../planning/plan-deps';
+import { planJob } from '../../planning/plan-job';
 import { logger } from '../../powertools';
 
-const config = readConfig({ EVENT_BUS_NAME: z.string().min(1) });
-const publisher = new EventPublisher({
-  client: eventBridgeClient(),
-  busName: config.EVENT_BUS_NAME,
-  source: SOURCES.generator,
-});
-const modelSet = modelSetFromEnv();
+const deps = planDeps((error, job) =>
+  logger.warn('planning model failed; the deterministic plan is used', {
+    jobId: job.jobId,
+    correlationId: job.meta.correlationId,
+    error,
+  }),
+);
 
 /** JobRequested -> one ScenePlanned per scene. Re-planning a redelivered job publishes the same scenes. */
 export const handler = consumeEvents(
   [jobRequested],
   async ({ detail }) => {
-    const scenes = planDeterministically(detail, modelSet);
-    await publisher.publishAll(scenes.map((scene) => outgoing(scenePlanned, scene)));
-    logger.info('job planned', {
-      jobId: detail.jobId,
-      correlationId: detail.meta.correlationId,
-      scenes: scenes.length,
-    });
+    const result = await planJob(detail, deps);
+    const context = { jobId: detail.jobId, correlationId: detail.meta.correlationId };
+    if (result.outcome === 'rejected')
+      logger.warn('job rejected at planning', { ...context, reason: result.reason });
+    else
+      logger.info('job planned', {
+        ...context,
+        recipe: detail.spec.recipe,
+        planner: result.planner,
+        scenes: result.scenes.length,
+      });
   },
   {
     onRecordError: (error, record) => logger.error('planning failed', { error, messageId: record.messageId }),

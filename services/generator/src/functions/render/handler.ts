@@ -1,41 +1,52 @@
-import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { consumeEvents, scenePlanned } from '@reelay/events';
-import { readConfig, sfnClient } from '@reelay/lambda';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { consumeEvents, EventPublisher, SOURCES, scenePlanned } from '@reelay/events';
+import { eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
 import { z } from 'zod';
-import { logger } from '../../powertools';
+import { chainDeps } from '../../chaining/chain-deps';
+import { logger, metrics } from '../../powertools';
 import { executionName } from '../../rendering/render-state';
+import { startScene } from './start-scene';
 
-const config = readConfig({ RENDER_SCENE_STATE_MACHINE_ARN: z.string().min(1) });
-const sfn = sfnClient();
+const config = readConfig({ EVENT_BUS_NAME: z.string().min(1) });
+const deps = {
+  ...chainDeps(),
+  s3: s3Client(),
+  publisher: new EventPublisher({
+    client: eventBridgeClient(),
+    busName: config.EVENT_BUS_NAME,
+    source: SOURCES.generator,
+  }),
+};
 
 /**
- * ScenePlanned -> one RenderScene execution named <jobId>-<sceneIndex>-<attempt>. Step Functions
- * starts one execution per name, so a redelivered ScenePlanned never renders twice.
+ * ScenePlanned -> the scene's start: one RenderScene execution named <jobId>-<sceneIndex>-<attempt>
+ * (redelivery never renders twice), an upload copied into the job, or a chained scene parked until
+ * the scene it continues is stored.
  */
 export const handler = consumeEvents(
   [scenePlanned],
   async ({ detail }) => {
-    const name = executionName(detail);
-    try {
-      await sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: config.RENDER_SCENE_STATE_MACHINE_ARN,
-          name,
-          input: JSON.stringify({ scene: detail, attempt: detail.attempt }),
-        }),
+    const outcome = await startScene(detail, deps);
+    if (outcome === 'imported') {
+      // An upload is ready as soon as it is copied: its latency is the copy's.
+      metrics.addMetric(
+        'SceneLatency',
+        MetricUnit.Milliseconds,
+        Date.now() - Date.parse(detail.meta.occurredAt),
       );
-    } catch (error) {
-      // Same name, different input (a re-planned duplicate): the scene is already rendering.
-      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+      metrics.publishStoredMetrics();
     }
-    logger.info('scene rendering', {
+    logger.info('scene started', {
       jobId: detail.jobId,
       correlationId: detail.meta.correlationId,
-      execution: name,
+      sceneIndex: detail.sceneIndex,
+      kind: detail.kind,
+      outcome,
+      execution: executionName(detail),
     });
   },
   {
     onRecordError: (error, record) =>
-      logger.error('render start failed', { error, messageId: record.messageId }),
+      logger.error('scene start failed', { error, messageId: record.messageId }),
   },
 );

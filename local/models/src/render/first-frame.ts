@@ -1,0 +1,30 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Like Replicate, the model fetches its URL inputs itself; a first frame is one small image. */
+const MAX_FIRST_FRAME_BYTES = 20 * 1024 * 1024;
+const EXT_BY_TYPE: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+
+export class FirstFrameUnavailableError extends Error {
+  readonly retryable = false;
+  constructor(reason: string) {
+    super(`first_frame_url: ${reason}`);
+    this.name = 'FirstFrameUnavailableError';
+  }
+}
+
+/** Downloads the first-frame image into the prediction's folder and returns its file name there. */
+export async function fetchFirstFrame(url: string, dir: string, signal: AbortSignal): Promise<string> {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new FirstFrameUnavailableError('not http(s)');
+  const response = await fetch(parsed, { signal, redirect: 'error' });
+  if (!response.ok) throw new FirstFrameUnavailableError(`the server answered ${response.status}`);
+  const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+  const body = Buffer.from(await response.arrayBuffer());
+  if (body.length > MAX_FIRST_FRAME_BYTES) throw new FirstFrameUnavailableError('the image is too large');
+  const ext = EXT_BY_TYPE[type] ?? (body[0] === 0x89 ? 'png' : 'jpg');
+  const name = `first-frame.${ext}`;
+  await writeFile(join(dir, name), body);
+  return name;
+}

@@ -1,0 +1,54 @@
+import { EventPublisher, SOURCES } from '@reelay/events';
+import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
+import { z } from 'zod';
+import { modelSetFromEnv } from '../config';
+import { modelCatalog } from '../models/model-catalog';
+import { createReplicate } from '../rendering/replicate-client';
+import { withUploadMedia } from '../uploads/upload-media';
+import { wordsFromModel } from './model-planner';
+import type { PlanJobDeps } from './plan-job';
+import { DynamoPlanStore } from './plan-store';
+
+/** The plan function's dependencies, built once per cold start. */
+export function planDeps(onModelFallback: PlanJobDeps['onModelFallback']): PlanJobDeps {
+  const config = readConfig({
+    EVENT_BUS_NAME: z.string().min(1),
+    GENERATOR_TABLE: z.string().min(1),
+    MEDIA_BUCKET: z.string().min(1),
+    /** `deterministic` plans without the planning model. */
+    PLANNER: z.enum(['model', 'deterministic']).default('model'),
+    PLANNER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(50_000).default(40_000),
+    REPLICATE_API_TOKEN: z.string().min(1).optional(),
+    REPLICATE_BASE_URL: z.url().optional(),
+  });
+  const catalog = modelCatalog(modelSetFromEnv());
+  const s3 = s3Client();
+  const token = config.REPLICATE_API_TOKEN;
+  const replicate = token ? createReplicate(token, config.REPLICATE_BASE_URL) : undefined;
+  return {
+    catalog,
+    uploadFacts: (key) =>
+      withUploadMedia(s3, config.MEDIA_BUCKET, key, async ({ probe, kind }) => ({
+        key,
+        kind,
+        ...(kind === 'upload' ? { durationSec: probe.video?.durationSec ?? probe.durationSec } : {}),
+      })),
+    ...(replicate && config.PLANNER === 'model'
+      ? {
+          modelWords: (brief, outline, fallback) =>
+            wordsFromModel(brief, outline, fallback, {
+              replicate,
+              model: catalog.planner,
+              timeoutMs: config.PLANNER_TIMEOUT_MS,
+            }),
+        }
+      : {}),
+    plans: new DynamoPlanStore(dynamoDocumentClient(), config.GENERATOR_TABLE),
+    publisher: new EventPublisher({
+      client: eventBridgeClient(),
+      busName: config.EVENT_BUS_NAME,
+      source: SOURCES.generator,
+    }),
+    onModelFallback,
+  };
+}

@@ -1,0 +1,94 @@
+import {
+  causedMeta,
+  type EventPublisher,
+  type JobRequested,
+  jobFailed,
+  outgoing,
+  type ScenePlanned,
+  scenePlanned,
+} from '@reelay/events';
+import type { ModelCatalog } from '../models/model-catalog';
+import { UploadRejectedError } from '../uploads/upload-media';
+import { type CreativeText, deterministicWords } from './creative-text';
+import { assemblePlan, outputFormatOf, type PlannerUsed } from './deterministic-planner';
+import type { PlanBrief } from './model-planner';
+import type { PlanStore } from './plan-store';
+import { outlineFor, type SceneOutline, type UploadFacts } from './scene-outline';
+
+export interface PlanJobDeps {
+  catalog: ModelCatalog;
+  /** Reads what the planner needs to know of an upload; throws UploadRejectedError for bad media. */
+  uploadFacts(key: string): Promise<UploadFacts>;
+  /** The planning model, when planning with one; absent means deterministic planning. */
+  modelWords?: (brief: PlanBrief, outline: SceneOutline, fallback: CreativeText) => Promise<CreativeText>;
+  plans: PlanStore;
+  publisher: Pick<EventPublisher, 'publishAll' | 'publish'>;
+  onModelFallback?: (error: unknown, job: JobRequested) => void;
+  now?: () => Date;
+}
+
+export type PlanJobResult =
+  | { outcome: 'planned'; scenes: ScenePlanned[]; planner: PlannerUsed }
+  | { outcome: 'rejected'; reason: string };
+
+/**
+ * JobRequested -> ScenePlanned for every scene of the recipe. The structure comes from the recipe,
+ * the words from the planning model when it answers with a valid plan, else from the deterministic
+ * planner; the plan records which one wrote it. The first plan of a job is kept and republished
+ * as it was on redelivery. A job whose uploads are not usable fails at once (JobFailed, stage plan).
+ */
+export async function planJob(job: JobRequested, deps: PlanJobDeps): Promise<PlanJobResult> {
+  const now = deps.now?.() ?? new Date();
+  const kept = await deps.plans.get(job.jobId);
+  if (kept) {
+    await deps.publisher.publishAll(kept.map((scene) => outgoing(scenePlanned, scene)));
+    return { outcome: 'planned', scenes: kept, planner: kept[0]?.planner ?? 'deterministic' };
+  }
+  let uploads: UploadFacts[];
+  try {
+    uploads = [];
+    for (const key of job.uploadKeys) uploads.push(await deps.uploadFacts(key));
+  } catch (error) {
+    if (!(error instanceof UploadRejectedError)) throw error;
+    await deps.publisher.publish(jobFailed, {
+      version: 1,
+      jobId: job.jobId,
+      meta: causedMeta(job.meta, now),
+      stage: 'plan',
+      code: error.code,
+      reason: error.message.slice(0, 2000),
+      retryable: false,
+    });
+    return { outcome: 'rejected', reason: error.message };
+  }
+  const outline = outlineFor(job, uploads, outputFormatOf(job.spec));
+  const fallback = deterministicWords(job.spec, outline);
+  let words = fallback;
+  let planner: PlannerUsed = 'deterministic';
+  if (deps.modelWords) {
+    try {
+      words = await deps.modelWords(briefOf(job, outline), outline, fallback);
+      planner = 'model';
+    } catch (error) {
+      deps.onModelFallback?.(error, job);
+    }
+  }
+  const scenes = await deps.plans.keep(
+    job.jobId,
+    assemblePlan(job, outline, words, deps.catalog, planner, now),
+  );
+  await deps.publisher.publishAll(scenes.map((scene) => outgoing(scenePlanned, scene)));
+  return { outcome: 'planned', scenes, planner: scenes[0]?.planner ?? planner };
+}
+
+function briefOf(job: JobRequested, outline: SceneOutline): PlanBrief {
+  return {
+    recipe: job.spec.recipe,
+    prompt: job.spec.prompt ?? '',
+    scenes: outline.visuals.length,
+    secondsPerScene: job.spec.secondsPerScene,
+    visuals: outline.visuals.map((v) => v.kind),
+    narration: outline.narration,
+    music: outline.music !== undefined,
+  };
+}

@@ -1,0 +1,144 @@
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { type JobFailed, makeScenePlanned, type ScenePlanned, type SceneReady } from '@reelay/events';
+import type { EmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+
+export interface ObservedEvent {
+  detailType: string;
+  detail: { jobId: string } & Record<string, unknown>;
+}
+
+/** Collects every SceneReady, JobFailed and VideoComposed on the bus, through a queue of its own. */
+export async function observeBus(cloud: EmbeddedCloud) {
+  const name = 'observer-generator-faults';
+  const { QueueUrl } = await cloud.clients.sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '5' } }),
+  );
+  await cloud.clients.events.send(
+    new PutRuleCommand({
+      Name: name,
+      EventBusName: cloud.names.bus,
+      EventPattern: JSON.stringify({ 'detail-type': ['SceneReady', 'JobFailed', 'VideoComposed'] }),
+    }),
+  );
+  await cloud.clients.events.send(
+    new PutTargetsCommand({
+      Rule: name,
+      EventBusName: cloud.names.bus,
+      Targets: [{ Id: 'observer', Arn: `arn:aws:sqs:${cloud.region}:${cloud.accountId}:${name}` }],
+    }),
+  );
+  const seen: ObservedEvent[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      // A reset or hung connection to the emulator must not end the observation; a lost receive
+      // comes back after the queue's short visibility timeout.
+      const { Messages = [] } = await cloud.clients.sqs
+        .send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }), {
+          abortSignal: AbortSignal.timeout(10_000),
+        })
+        .catch(async () => {
+          await sleep(200);
+          return { Messages: [] };
+        });
+      for (const m of Messages) {
+        const event = JSON.parse(m.Body ?? '{}');
+        seen.push({ detailType: event['detail-type'], detail: event.detail });
+      }
+      if (Messages.length)
+        await cloud.clients.sqs
+          .send(
+            new DeleteMessageBatchCommand({
+              QueueUrl,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+            }),
+          )
+          .catch(() => undefined);
+    }
+  })();
+  const of = (jobId: string, detailType: string) =>
+    seen.filter((e) => e.detail.jobId === jobId && e.detailType === detailType);
+  return {
+    sceneReady: (jobId: string) => of(jobId, 'SceneReady').map((e) => e.detail as unknown as SceneReady),
+    jobFailed: (jobId: string) => of(jobId, 'JobFailed').map((e) => e.detail as unknown as JobFailed),
+    videoComposed: (jobId: string) => of(jobId, 'VideoComposed'),
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+export type BusObserver = Awaited<ReturnType<typeof observeBus>>;
+
+/** Polls until `check` returns a value (not undefined/false), or fails with `what` after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 150_000,
+): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false && value !== null) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A small, quick local video scene whose prompt carries `marker`, so faults can match it. */
+export function quickScene(marker: string, overrides: Partial<ScenePlanned> = {}): ScenePlanned {
+  return makeScenePlanned({
+    prompt: `a paper boat on a pond ${marker}`,
+    durationSec: 1,
+    model: 'reelay-local/text-to-video',
+    output: { width: 320, height: 180, fps: 12, transition: 'cut', transitionSec: 0, captions: 'off' },
+    ...overrides,
+  });
+}
+
+export async function publishScenes(cloud: EmbeddedCloud, scenes: ScenePlanned[]) {
+  await cloud.clients.events.send(
+    new PutEventsCommand({
+      Entries: scenes.map((scene) => ({
+        EventBusName: cloud.names.bus,
+        Source: 'reelay.generator',
+        DetailType: 'ScenePlanned',
+        Detail: JSON.stringify(scene),
+      })),
+    }),
+  );
+}
+
+export async function publishJobFailed(cloud: EmbeddedCloud, failure: JobFailed) {
+  await cloud.clients.events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: cloud.names.bus,
+          Source: 'reelay.api',
+          DetailType: 'JobFailed',
+          Detail: JSON.stringify(failure),
+        },
+      ],
+    }),
+  );
+}
+
+/** The RenderScene executions of a job, once none of them is running any more. */
+export async function settledExecutions(cloud: EmbeddedCloud, jobId: string) {
+  const stateMachineArn = `arn:aws:states:${cloud.region}:${cloud.accountId}:stateMachine:reelay-${cloud.stage}-render-scene`;
+  return eventually(`the executions of ${jobId} to end`, async () => {
+    const { executions = [] } = await cloud.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+    const ours = executions.filter((e) => e.name?.startsWith(`${jobId}-`));
+    return ours.length > 0 && ours.every((e) => e.status !== 'RUNNING') ? ours : undefined;
+  });
+}
+
+/** The local model server's predictions for prompts carrying `marker`. */
+export const predictionsFor = (cloud: EmbeddedCloud, marker: string) =>
+  cloud.models.predictions().filter((p) => String(p.input.prompt ?? '').includes(marker));

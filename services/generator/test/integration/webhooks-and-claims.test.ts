@@ -1,0 +1,163 @@
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+import {
+  type BusObserver,
+  eventually,
+  observeBus,
+  predictionsFor,
+  publishScenes,
+  quickScene,
+  settledExecutions,
+  sleep,
+} from './render-harness';
+
+/**
+ * Invariant 5 (at most one prediction per scene attempt) and the webhook fast path, against the
+ * embedded cloud and the local Replicate-compatible server with its faults.
+ */
+describe('RenderScene claims and Replicate webhooks', () => {
+  let cloud: EmbeddedCloud;
+  let bus: BusObserver;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    cloud = await startEmbeddedCloud({
+      stage: 'genwebhooks',
+      onLog: (fn, line) => logs.push(`${fn} ${line}`),
+      functionEnv: { POLL_INTERVAL_SEC: '1' },
+    });
+    bus = await observeBus(cloud);
+  }, 240_000);
+
+  afterAll(async () => {
+    await bus?.stop();
+    await cloud?.close();
+  });
+
+  const fn = (name: string) => `reelay-generator-${cloud.stage}-${name}`;
+  const sceneReadyOnce = async (jobId: string) => {
+    const [ready] = await eventually(`SceneReady of ${jobId}`, () => {
+      const failed = bus.jobFailed(jobId)[0];
+      if (failed)
+        throw new Error(`job failed: ${failed.code} ${failed.reason}\n${logs.slice(-30).join('\n')}`);
+      const found = bus.sceneReady(jobId);
+      return found.length ? found : undefined;
+    });
+    // Anything announced twice would arrive within a few polls.
+    await sleep(4000);
+    return { ready, all: bus.sceneReady(jobId) };
+  };
+
+  it('a duplicated ScenePlanned starts one execution and pays for one prediction', async () => {
+    const scene = quickScene('dup-planned');
+
+    await publishScenes(cloud, [scene, scene]);
+    await publishScenes(cloud, [scene]);
+    const { all } = await sceneReadyOnce(scene.jobId);
+
+    expect(await settledExecutions(cloud, scene.jobId)).toHaveLength(1);
+    expect(predictionsFor(cloud, 'dup-planned')).toHaveLength(1);
+    expect(all).toHaveLength(1);
+  }, 200_000);
+
+  it('a crash after the create call, before the id is recorded, creates no second prediction', async () => {
+    const scene = quickScene('crash-after-create');
+    const crash = cloud.chaos.crash({
+      functionName: fn('createPrediction'),
+      at: 'after:replicate:CreatePrediction',
+    });
+
+    await publishScenes(cloud, [scene]);
+    const { ready, all } = await sceneReadyOnce(scene.jobId);
+    // The webhook may announce the scene before the retried task runs: count once the execution ended.
+    const [execution] = await settledExecutions(cloud, scene.jobId);
+
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(crash.injected()).toBe(1);
+    const predictions = predictionsFor(cloud, 'crash-after-create');
+    expect(predictions).toHaveLength(1);
+    expect(ready?.predictionId).toBe(predictions[0]?.id);
+    expect(all).toHaveLength(1);
+  }, 200_000);
+
+  it('a lost webhook is made up for by polling', async () => {
+    const scene = quickScene('lost-webhook');
+    cloud.models.faults.add({ kind: 'drop-webhook', match: { promptIncludes: 'lost-webhook' } });
+
+    await publishScenes(cloud, [scene]);
+    const { ready, all } = await sceneReadyOnce(scene.jobId);
+
+    const [prediction] = predictionsFor(cloud, 'lost-webhook');
+    expect(prediction?.faults).toContain('drop-webhook');
+    expect(prediction?.webhookAttempts).toEqual([]);
+    expect(ready?.predictionId).toBe(prediction?.id);
+    expect(all).toHaveLength(1);
+  }, 200_000);
+
+  it('a verified webhook stores the scene (fast path) and the workflow announces nothing more', async () => {
+    const scene = quickScene('fast-path');
+
+    await publishScenes(cloud, [scene]);
+    const { ready, all } = await sceneReadyOnce(scene.jobId);
+    await cloud.models.webhooksSettled();
+
+    const [prediction] = predictionsFor(cloud, 'fast-path');
+    const completed = prediction?.webhookAttempts.filter((a) => a.event === 'completed') ?? [];
+    expect(completed.map((a) => a.outcome)).toEqual([204]);
+    const doc = DynamoDBDocumentClient.from(cloud.clients.dynamodb);
+    const { Item } = await doc.send(
+      new GetCommand({
+        TableName: `reelay-generator-${cloud.stage}`,
+        Key: { pk: `WEBHOOK#${completed[0]?.webhookId}`, sk: 'DELIVERY' },
+      }),
+    );
+    expect(Item?.predictionId).toBe(prediction?.id);
+    expect(ready).toMatchObject({
+      predictionId: prediction?.id,
+      width: 320,
+      height: 180,
+      bytes: expect.any(Number),
+    });
+    expect(all).toHaveLength(1);
+  }, 200_000);
+
+  it.each([
+    ['forged', 'forge-webhook' as const],
+    ['stale', 'stale-webhook' as const],
+  ])(
+    'a %s webhook is refused with 401 and the scene still completes by polling',
+    async (label, kind) => {
+      const marker = `${label}-webhook`;
+      const scene = quickScene(marker);
+      cloud.models.faults.add({ kind, match: { promptIncludes: marker } });
+
+      await publishScenes(cloud, [scene]);
+      const { all } = await sceneReadyOnce(scene.jobId);
+      await cloud.models.webhooksSettled();
+
+      const [prediction] = predictionsFor(cloud, marker);
+      const completed = prediction?.webhookAttempts.filter((a) => a.event === 'completed') ?? [];
+      expect(completed.length).toBeGreaterThan(0);
+      expect(new Set(completed.map((a) => a.outcome))).toEqual(new Set([401]));
+      expect(all).toHaveLength(1);
+    },
+    120_000,
+  );
+
+  it('a duplicate webhook delivery (same webhook id) is a no-op', async () => {
+    const scene = quickScene('duplicate-webhook');
+    cloud.models.faults.add({ kind: 'duplicate-webhook', match: { promptIncludes: 'duplicate-webhook' } });
+
+    await publishScenes(cloud, [scene]);
+    const { all } = await sceneReadyOnce(scene.jobId);
+    await cloud.models.webhooksSettled();
+
+    const [prediction] = predictionsFor(cloud, 'duplicate-webhook');
+    const completed = prediction?.webhookAttempts.filter((a) => a.event === 'completed') ?? [];
+    expect(completed).toHaveLength(2);
+    expect(completed[0]?.webhookId).toBe(completed[1]?.webhookId);
+    expect(completed.map((a) => a.outcome)).toEqual([204, 204]);
+    expect(logs.filter((l) => l.includes('"outcome":"duplicate"'))).not.toHaveLength(0);
+    expect(all).toHaveLength(1);
+  }, 200_000);
+});
