@@ -7,6 +7,7 @@ import type { JobSpecInput } from '@reelay/events';
 import type { JobRecord } from '@reelay/job-records';
 import type { EmbeddedCloud } from '../cloud/src/embedded-cloud';
 import type { ProgressReporter } from './job-progress';
+import { uploadFiles } from './upload-files';
 
 export class JobRejectedError extends Error {}
 
@@ -23,22 +24,34 @@ export interface JobResult {
 export async function runJob(
   cloud: EmbeddedCloud,
   spec: JobSpecInput,
-  opts: { userId: string; out?: string; progress?: ProgressReporter; pollMs?: number },
+  opts: { userId: string; out?: string; progress?: ProgressReporter; pollMs?: number; uploads?: string[] },
 ): Promise<JobResult> {
   const token = cloud.token(opts.userId);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  // Files given with --upload go through the presigned POST flow; the job names them by upload id.
+  const uploads = opts.uploads?.length ? await uploadFiles(cloud.endpoints.api, token, opts.uploads) : [];
   const submitted = await fetch(`${cloud.endpoints.api}/jobs`, {
     method: 'POST',
     headers,
-    body: JSON.stringify(spec),
+    body: JSON.stringify(uploads.length ? { ...spec, uploads } : spec),
   });
   const body = (await submitted.json()) as { jobId?: string; detail?: string };
   if (submitted.status !== 202 || !body.jobId)
     throw new JobRejectedError(body.detail ?? `the api answered ${submitted.status}`);
   const jobId = body.jobId;
   let record: JobRecord | undefined;
+  let networkErrors = 0;
   for (;;) {
-    const res = await fetch(`${cloud.endpoints.api}/jobs/${jobId}`, { headers });
+    let res: Response;
+    try {
+      res = await fetch(`${cloud.endpoints.api}/jobs/${jobId}`, { headers });
+      networkErrors = 0;
+    } catch (error) {
+      // A reset connection on a busy machine is worth another poll; a dead API is not.
+      if (++networkErrors > 5) throw error;
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
+      continue;
+    }
     if (res.status === 200) {
       record = (await res.json()) as JobRecord;
       opts.progress?.update({

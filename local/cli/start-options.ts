@@ -66,7 +66,6 @@ export function parseStartOptions(argv: string[]): StartOptions {
     const field = String(issue.path[0] ?? '');
     throw new UsageError(`${OPTION_BY_FIELD[field] ?? field}: ${issue.message}`);
   }
-  if (uploads.length > 0) throw new UsageError('--upload: uploads are not supported by this build yet');
   return {
     spec: spec as JobSpecInput,
     uploads,

@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     const result = await runJob(cloud, options.spec, {
       userId: 'local-user',
       progress: progressReporter(),
+      uploads: options.uploads,
       ...(options.out ? { out: options.out } : {}),
     });
     const { record } = result;

@@ -1,21 +1,60 @@
-import { createSign, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  createSign,
+  generateKeyPairSync,
+  type KeyObject,
+  randomUUID,
+} from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+/** Where the dev issuer's key lives, so tokens printed by `npm run token` work against any later local cloud. */
+export const DEV_ISSUER_KEY_FILE = join(REPO_ROOT, '.reelay', 'dev-issuer', 'key.json');
 
 /**
- * The local development token issuer: an RSA key made at start, its JWKS served by the local HTTP API.
- * Its issuer URL is a loopback address that no cloud authorizer is configured with, so the cloud
- * never accepts these tokens. Signing is hand-written (a few lines of RS256); verification uses
- * aws-jwt-verify exactly as for Cognito.
+ * The local development token issuer: an RSA key kept under .reelay/ (made on first use), whose JWKS the
+ * local HTTP API serves. Its issuer is a fixed loopback name that no cloud authorizer is configured with
+ * (the cloud's is the Cognito user pool), so the cloud never accepts these tokens. Signing is hand-written
+ * (a few lines of RS256, no library needed); verification uses aws-jwt-verify exactly as for Cognito.
  */
 export class DevIssuer {
-  private readonly privateKey: KeyObject;
-  private readonly publicJwk: Record<string, unknown>;
-  readonly kid = randomUUID();
   static readonly AUDIENCE = 'reelay-local';
+  static readonly ISSUER = 'http://127.0.0.1/reelay-local-dev-issuer';
+  private readonly publicJwk: Record<string, unknown>;
 
-  constructor(readonly issuer: string) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKey = privateKey;
-    this.publicJwk = { ...publicKey.export({ format: 'jwk' }), kid: this.kid, alg: 'RS256', use: 'sig' };
+  constructor(
+    private readonly privateKey: KeyObject,
+    readonly kid: string,
+    readonly issuer: string = DevIssuer.ISSUER,
+  ) {
+    this.publicJwk = {
+      ...createPublicKey(privateKey).export({ format: 'jwk' }),
+      kid,
+      alg: 'RS256',
+      use: 'sig',
+    };
+  }
+
+  /** The persisted issuer, created (atomically, readable by this user only) when there is none yet. */
+  static loadOrCreate(file: string = DEV_ISSUER_KEY_FILE): DevIssuer {
+    const existing = readKey(file);
+    if (existing) return existing;
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.${randomUUID()}`;
+    writeFileSync(
+      tmp,
+      JSON.stringify({
+        kid: randomUUID(),
+        privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }),
+      }),
+      { mode: 0o600 },
+    );
+    renameSync(tmp, file);
+    // Two processes may race to create it: whichever rename landed last is the key everyone uses.
+    return readKey(file) as DevIssuer;
   }
 
   jwks(): { keys: Record<string, unknown>[] } {
@@ -40,4 +79,15 @@ export class DevIssuer {
       .toString('base64url');
     return `${header}.${payload}.${signature}`;
   }
+}
+
+function readKey(file: string): DevIssuer | undefined {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const { kid, privateKeyPem } = JSON.parse(raw) as { kid: string; privateKeyPem: string };
+  return new DevIssuer(createPrivateKey(privateKeyPem), kid);
 }

@@ -48,13 +48,16 @@ export class LocalHttpApi {
         res.end(JSON.stringify({ message: `local gateway: ${error.message}` }));
       });
     });
+    // Longer than any client's idle keep-alive (undici keeps 4 s): a busy machine must not close a socket
+    // a client is about to reuse (ECONNRESET on a poll).
+    this.server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    this.issuer = new DevIssuer(`${this.url}${AUTH_PATH}`);
+    this.issuer = DevIssuer.loadOrCreate();
     this.verifier = JwtRsaVerifier.create({
       issuer: this.issuer.issuer,
       audience: DevIssuer.AUDIENCE,
-      jwksUri: `${this.issuer.issuer}/.well-known/jwks.json`,
+      jwksUri: `${this.url}${AUTH_PATH}/.well-known/jwks.json`,
     });
     this.verifier.cacheJwks(this.issuer.jwks() as never, this.issuer.issuer);
     return this.url;

@@ -8,10 +8,10 @@ export interface Problem {
   errors?: Array<{ path: string; message: string }>;
 }
 
-export function problem(p: Problem): APIGatewayProxyResultV2 {
+export function problem(p: Problem, headers: Record<string, string> = {}): APIGatewayProxyResultV2 {
   return {
     statusCode: p.status,
-    headers: { 'content-type': 'application/problem+json' },
+    headers: { 'content-type': 'application/problem+json', ...headers },
     body: JSON.stringify({ type: 'about:blank', ...p }),
   };
 }

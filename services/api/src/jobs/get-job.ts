@@ -1,27 +1,103 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { readJobRecord } from '@reelay/job-records';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { ulidSchema } from '@reelay/events';
+import { type JobRecord, readJobRecord } from '@reelay/job-records';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { json, problem } from '../http/problem';
+import { apiJobPk } from '../table/api-table';
+import type { ApiJob } from './api-job';
+import { readApiJob } from './create-job';
 
 export interface GetJobDeps {
   doc: DynamoDBDocumentClient;
+  /** The ledger's jobs table (status, scenes, timeline, cost). */
   jobsTable: string;
+  /** The api's own table (owner, prompt history, callback deliveries). */
+  table: string;
+  s3: S3Client;
+  mediaBucket: string;
+  /** How long the presigned output links live. */
+  linkTtlSec?: number;
 }
 
-const JOB_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export function invalidJobId(): APIGatewayProxyResultV2 {
+  return problem({
+    status: 400,
+    title: 'Invalid job id',
+    detail: 'a job id is the 26-character ULID that POST /jobs returned',
+  });
+}
 
-/** GET /jobs/{jobId}: the job's record; another user's job is indistinguishable from a missing one. */
+export function jobNotFound(jobId: string): APIGatewayProxyResultV2 {
+  return problem({ status: 404, title: 'Job not found', detail: `you have no job ${jobId}` });
+}
+
+/** GET /jobs/{jobId}: status, scene progress, timeline, cost, prompt history and short-lived output links. */
 export async function getJob(
   userId: string,
   jobId: string | undefined,
   deps: GetJobDeps,
 ): Promise<APIGatewayProxyResultV2> {
-  if (!jobId || !JOB_ID.test(jobId)) {
-    return problem({ status: 400, title: 'Invalid job id', detail: 'a job id is a 26-character ULID' });
-  }
-  const record = await readJobRecord(deps.doc, deps.jobsTable, jobId);
-  if (!record || record.userId !== userId) {
-    return problem({ status: 404, title: 'Job not found', detail: `no job ${jobId} for this user` });
-  }
-  return json(200, record);
+  if (!jobId || !ulidSchema.safeParse(jobId).success) return invalidJobId();
+  const [apiJob, record] = await Promise.all([
+    readApiJob(jobId, deps),
+    readJobRecord(deps.doc, deps.jobsTable, jobId),
+  ]);
+  // Another user's job is indistinguishable from a missing one.
+  const owner = apiJob?.userId ?? record?.userId;
+  if (!owner || owner !== userId) return jobNotFound(jobId);
+  return json(200, {
+    ...(record ?? pendingRecord(apiJob as ApiJob)),
+    ...(apiJob
+      ? { history: apiJob.history, ...(apiJob.cancelledAt ? { cancelledAt: apiJob.cancelledAt } : {}) }
+      : {}),
+    callbacks: await callbackDeliveries(jobId, deps),
+    links:
+      record?.status === 'COMPLETED' && record.output ? await outputLinks(record.output, deps) : undefined,
+  });
+}
+
+/** Before the ledger has projected JobRequested, the api's own record answers. */
+function pendingRecord(job: ApiJob): Record<string, unknown> {
+  return {
+    jobId: job.jobId,
+    userId: job.userId,
+    status: 'REQUESTED',
+    createdAt: job.createdAt,
+    spec: job.spec,
+    ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),
+    costUsd: 0,
+    scenes: [],
+    timeline: [],
+  };
+}
+
+async function outputLinks(output: NonNullable<JobRecord['output']>, deps: GetJobDeps) {
+  const ttl = deps.linkTtlSec ?? 900;
+  const sign = (key: string) =>
+    getSignedUrl(deps.s3, new GetObjectCommand({ Bucket: deps.mediaBucket, Key: key }), { expiresIn: ttl });
+  return {
+    video: await sign(output.key),
+    thumbnail: await sign(output.thumbnailKey),
+    ...(output.captionsKey ? { captions: await sign(output.captionsKey) } : {}),
+    expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
+  };
+}
+
+async function callbackDeliveries(jobId: string, deps: GetJobDeps) {
+  const res = await deps.doc.send(
+    new QueryCommand({
+      TableName: deps.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': apiJobPk(jobId), ':prefix': 'DELIVERY#' },
+    }),
+  );
+  return (res.Items ?? []).map((i) => ({
+    event: i.event,
+    status: i.status,
+    attempts: i.attempts ?? 0,
+    ...(i.lastError ? { lastError: i.lastError } : {}),
+    ...(i.deliveredAt ? { deliveredAt: i.deliveredAt } : {}),
+  }));
 }

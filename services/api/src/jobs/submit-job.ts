@@ -1,73 +1,42 @@
-import { type EventPublisher, jobRequested, jobSpecSchema, newMeta } from '@reelay/events';
+import { type JobSpec, jobSpecSchema } from '@reelay/events';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ulid } from 'ulid';
-import type { z } from 'zod';
-import { json, problem } from '../http/problem';
+import {
+  type HttpRequestParts,
+  idempotencyKey,
+  type Parsed,
+  readJsonObject,
+  validate,
+} from '../http/request';
+import { type AcceptJobDeps, acceptJob } from './accept-job';
 
-export interface SubmitJobDeps {
-  publisher: Pick<EventPublisher, 'publish'>;
-  now?: () => Date;
-  newJobId?: () => string;
+/** Resolves the upload ids a spec names to the caller's validated S3 keys (422 otherwise). */
+export type UploadResolver = (userId: string, spec: JobSpec) => Promise<Parsed<string[]>>;
+
+export interface SubmitJobDeps extends AcceptJobDeps {
+  resolveUploads: UploadResolver;
 }
 
-/** POST /jobs: validates the spec and publishes JobRequested; the job then lives in events. */
+/** POST /jobs: validates the spec and its uploads, then accepts the job (quota, idempotency, JobRequested). */
 export async function submitJob(
   userId: string,
-  rawBody: string | undefined,
+  req: HttpRequestParts,
   deps: SubmitJobDeps,
 ): Promise<APIGatewayProxyResultV2> {
-  let body: unknown;
-  try {
-    body = rawBody ? JSON.parse(rawBody) : undefined;
-  } catch {
-    return problem({ status: 400, title: 'Malformed JSON', detail: 'the request body is not valid JSON' });
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    return problem({
-      status: 400,
-      title: 'Missing job spec',
-      detail: 'send a JSON object with at least a prompt',
-    });
-  }
-  const parsed = jobSpecSchema.safeParse(body);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({
-      path: i.path.join('.') || '(body)',
-      message: describeIssue(i),
-    }));
-    return problem({
-      status: 400,
-      title: 'Invalid job spec',
-      detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-      errors,
-    });
-  }
-  if (parsed.data.uploads.length > 0) {
-    return problem({
-      status: 422,
-      title: 'Uploads not available',
-      detail: 'this deployment does not accept uploads yet',
-    });
-  }
-  const now = deps.now?.() ?? new Date();
-  const jobId = deps.newJobId?.() ?? ulid();
-  await deps.publisher.publish(jobRequested, {
-    version: 1,
-    jobId,
-    meta: newMeta(userId, now),
-    spec: parsed.data,
-    uploadKeys: [],
-    deadlineAt: new Date(now.getTime() + parsed.data.deadlineSec * 1000).toISOString(),
-  });
-  return json(
-    202,
-    { jobId, status: 'REQUESTED', statusUrl: `/jobs/${jobId}` },
-    { location: `/jobs/${jobId}` },
+  const key = idempotencyKey(req);
+  if (!key.ok) return key.response;
+  const body = readJsonObject(req);
+  if (!body.ok) return body.response;
+  const spec = validate(jobSpecSchema, body.value, 'Invalid job spec');
+  if (!spec.ok) return spec.response;
+  const uploadKeys = await deps.resolveUploads(userId, spec.value);
+  if (!uploadKeys.ok) return uploadKeys.response;
+  return acceptJob(
+    {
+      userId,
+      spec: spec.value,
+      uploadKeys: uploadKeys.value,
+      ...(key.value ? { idempotencyKey: key.value } : {}),
+    },
+    deps,
   );
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys')
-    return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return issue.message;
 }

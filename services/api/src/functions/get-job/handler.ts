@@ -1,18 +1,20 @@
-import { dynamoDocumentClient, readConfig } from '@reelay/lambda';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
-import { callerId } from '../../http/caller';
-import { problem } from '../../http/problem';
-import { getJob } from '../../jobs/get-job';
+import { dynamoDocumentClient, readConfig, s3Client } from '@reelay/lambda';
+import { apiTableConfig, jobsTableConfig, mediaConfig } from '../../config';
+import { httpHandler } from '../../http/http-handler';
+import { type GetJobDeps, getJob } from '../../jobs/get-job';
+import { listJobs } from '../../jobs/list-jobs';
 
-const config = readConfig({ JOBS_TABLE: z.string().min(1) });
-const doc = dynamoDocumentClient();
-
-export const handler = async (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-): Promise<APIGatewayProxyResultV2> => {
-  const userId = callerId(event);
-  if (!userId)
-    return problem({ status: 401, title: 'Unauthorized', detail: 'a valid bearer token is required' });
-  return getJob(userId, event.pathParameters?.jobId, { doc, jobsTable: config.JOBS_TABLE });
+const config = readConfig({ ...jobsTableConfig, ...apiTableConfig, ...mediaConfig });
+const deps: GetJobDeps = {
+  doc: dynamoDocumentClient(),
+  jobsTable: config.JOBS_TABLE,
+  table: config.API_TABLE,
+  s3: s3Client(),
+  mediaBucket: config.MEDIA_BUCKET,
 };
+
+/** GET /jobs/{jobId} and GET /jobs: the caller's jobs, read from the ledger's record and the api's own. */
+export const handler = httpHandler({
+  'GET /jobs/{jobId}': (userId, event) => getJob(userId, event.pathParameters?.jobId, deps),
+  'GET /jobs': (userId, event) => listJobs(userId, event.queryStringParameters, deps),
+});

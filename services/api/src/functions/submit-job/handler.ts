@@ -1,29 +1,28 @@
 import { EventPublisher, SOURCES } from '@reelay/events';
-import { eventBridgeClient, readConfig } from '@reelay/lambda';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
-import { callerId } from '../../http/caller';
-import { problem } from '../../http/problem';
-import { submitJob } from '../../jobs/submit-job';
-import { logger } from '../../powertools';
+import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
+import { apiTableConfig, busConfig, mediaConfig, quotaConfig } from '../../config';
+import { httpHandler } from '../../http/http-handler';
+import { regenerateJob } from '../../jobs/regenerate-job';
+import { type SubmitJobDeps, submitJob } from '../../jobs/submit-job';
+import { uploadResolver } from '../../uploads/resolve-uploads';
 
-const config = readConfig({ EVENT_BUS_NAME: z.string().min(1) });
-const publisher = new EventPublisher({
-  client: eventBridgeClient(),
-  busName: config.EVENT_BUS_NAME,
-  source: SOURCES.api,
-});
-
-export const handler = async (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-): Promise<APIGatewayProxyResultV2> => {
-  const userId = callerId(event);
-  if (!userId)
-    return problem({ status: 401, title: 'Unauthorized', detail: 'a valid bearer token is required' });
-  const response = await submitJob(userId, event.body, { publisher });
-  logger.info('job submitted', {
-    userId,
-    statusCode: typeof response === 'object' ? response.statusCode : undefined,
-  });
-  return response;
+const config = readConfig({ ...busConfig, ...apiTableConfig, ...mediaConfig, ...quotaConfig });
+const doc = dynamoDocumentClient();
+const tableDeps = { doc, table: config.API_TABLE };
+const deps: SubmitJobDeps = {
+  ...tableDeps,
+  publisher: new EventPublisher({
+    client: eventBridgeClient(),
+    busName: config.EVENT_BUS_NAME,
+    source: SOURCES.api,
+  }),
+  quota: { unit: config.QUOTA_UNIT, perDay: config.QUOTA_PER_DAY },
+  resolveUploads: uploadResolver({ ...tableDeps, s3: s3Client(), mediaBucket: config.MEDIA_BUCKET }),
 };
+
+/** POST /jobs and POST /jobs/{jobId}/regenerate: both create a job (quota, idempotency, JobRequested). */
+export const handler = httpHandler({
+  'POST /jobs': (userId, event) => submitJob(userId, event, deps),
+  'POST /jobs/{jobId}/regenerate': (userId, event) =>
+    regenerateJob(userId, event.pathParameters?.jobId, event, deps),
+});

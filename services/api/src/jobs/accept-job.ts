@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { type EventPublisher, type JobSpec, jobRequested } from '@reelay/events';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { json, problem } from '../http/problem';
+import { type ApiJob, jobRequestedOf, type PromptHistoryEntry } from './api-job';
+import { createJob, markPublished, type TableDeps } from './create-job';
+import { type QuotaPolicy, quotaDay, quotaUnits, secondsUntilQuotaReset } from './quota';
+
+export interface AcceptJobDeps extends TableDeps {
+  publisher: Pick<EventPublisher, 'publish'>;
+  quota: QuotaPolicy;
+  now?: () => Date;
+  newJobId?: () => string;
+}
+
+export interface JobRequest {
+  userId: string;
+  spec: JobSpec;
+  uploadKeys: string[];
+  parentJobId?: string;
+  /** The parent's prompt history, for a regeneration. */
+  history?: PromptHistoryEntry[];
+  idempotencyKey?: string;
+}
+
+/**
+ * Accepts a validated job: records it with its quota in one transaction, then publishes JobRequested.
+ * If the process dies between the two, the job is recorded unpublished; a retry with the same
+ * Idempotency-Key finds it and publishes it (documented in the api README).
+ */
+export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promise<APIGatewayProxyResultV2> {
+  const now = deps.now?.() ?? new Date();
+  const jobId = deps.newJobId?.() ?? ulid(now.getTime());
+  const createdAt = now.toISOString();
+  const job: ApiJob = {
+    jobId,
+    userId: request.userId,
+    correlationId: ulid(now.getTime()),
+    spec: request.spec,
+    ...(request.parentJobId ? { parentJobId: request.parentJobId } : {}),
+    uploadKeys: request.uploadKeys,
+    createdAt,
+    deadlineAt: new Date(now.getTime() + request.spec.deadlineSec * 1000).toISOString(),
+    quotaDay: quotaDay(now),
+    quotaUnits: quotaUnits(request.spec, deps.quota),
+    published: false,
+    history: [
+      ...(request.history ?? []),
+      { jobId, ...(request.spec.prompt ? { prompt: request.spec.prompt } : {}), createdAt },
+    ],
+  };
+  const claim = request.idempotencyKey
+    ? { key: request.idempotencyKey, requestHash: requestHash(request) }
+    : undefined;
+  const outcome = await createJob(job, claim, deps.quota, deps);
+  switch (outcome.kind) {
+    case 'key-reused':
+      return problem({
+        status: 422,
+        title: 'Idempotency-Key reused',
+        detail: 'this Idempotency-Key was already used with a different request; use a new key for a new job',
+      });
+    case 'quota-exceeded': {
+      const retryAfter = secondsUntilQuotaReset(now);
+      return problem(
+        {
+          status: 429,
+          title: 'Daily quota spent',
+          detail: `this job needs ${outcome.units} of your ${outcome.limit} ${deps.quota.unit} per day; the quota resets in ${retryAfter} s (00:00 UTC)`,
+        },
+        { 'retry-after': String(retryAfter) },
+      );
+    }
+    case 'created':
+    case 'replayed': {
+      if (!outcome.job.published) {
+        await deps.publisher.publish(jobRequested, jobRequestedOf(outcome.job));
+        await markPublished(outcome.job.jobId, deps);
+      }
+      const id = outcome.job.jobId;
+      return json(
+        202,
+        {
+          jobId: id,
+          status: 'REQUESTED',
+          statusUrl: `/jobs/${id}`,
+          ...(outcome.job.parentJobId ? { parentJobId: outcome.job.parentJobId } : {}),
+        },
+        {
+          location: `/jobs/${id}`,
+          ...(outcome.kind === 'replayed' ? { 'idempotent-replayed': 'true' } : {}),
+        },
+      );
+    }
+  }
+}
+
+/** Same key and same validated request (defaults applied) is the same job. */
+function requestHash(request: JobRequest): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ spec: request.spec, parentJobId: request.parentJobId ?? null }))
+    .digest('hex');
+}

@@ -1,0 +1,51 @@
+import { type JobRequested, type JobSpec, jobRequested } from '@reelay/events';
+
+/** One prompt of a job's lineage: the job itself and every job it was regenerated from. */
+export interface PromptHistoryEntry {
+  jobId: string;
+  prompt?: string;
+  createdAt: string;
+}
+
+/** How a job ended, as far as the api knows (from the terminal events it consumes). */
+export type JobOutcome = 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+/** The api's own record of a job it accepted (ApiTable `JOB#<jobId>` / `JOB`). */
+export interface ApiJob {
+  jobId: string;
+  userId: string;
+  correlationId: string;
+  spec: JobSpec;
+  parentJobId?: string;
+  uploadKeys: string[];
+  createdAt: string;
+  deadlineAt: string;
+  /** The quota day (UTC) and units this job took, so a refund gives back exactly those. */
+  quotaDay: string;
+  quotaUnits: number;
+  /** Set once JobRequested is on the bus; a retry with the same Idempotency-Key publishes it otherwise. */
+  published: boolean;
+  history: PromptHistoryEntry[];
+  outcome?: JobOutcome;
+  endedAt?: string;
+  refundedAt?: string;
+  cancelledAt?: string;
+  /** The first failure recorded (the one the callback reports). */
+  failure?: { stage: string; code: string; reason: string };
+}
+
+/**
+ * The JobRequested event of a job, always built from the stored record: re-publishing after a crash
+ * sends the same event (same correlation id and time) as the first attempt would have.
+ */
+export function jobRequestedOf(job: ApiJob): JobRequested {
+  return jobRequested.schema.parse({
+    version: 1,
+    jobId: job.jobId,
+    meta: { userId: job.userId, correlationId: job.correlationId, occurredAt: job.createdAt },
+    spec: job.spec,
+    ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),
+    uploadKeys: job.uploadKeys,
+    deadlineAt: job.deadlineAt,
+  });
+}

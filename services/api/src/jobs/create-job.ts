@@ -1,0 +1,180 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { API_JOB_SK, apiJobPk, idempotencySk, jobIndexSk, quotaSk, userPk } from '../table/api-table';
+import type { ApiJob } from './api-job';
+import type { QuotaPolicy } from './quota';
+
+export interface TableDeps {
+  doc: DynamoDBDocumentClient;
+  table: string;
+}
+
+export interface IdempotencyClaim {
+  key: string;
+  /** sha256 of the validated request: the same key with another request is refused. */
+  requestHash: string;
+}
+
+export type CreateJobOutcome =
+  | { kind: 'created'; job: ApiJob }
+  | { kind: 'replayed'; job: ApiJob }
+  | { kind: 'key-reused' }
+  | { kind: 'quota-exceeded'; limit: number; units: number };
+
+/** The transaction kept conflicting with concurrent ones (e.g. many submissions of one user at once). */
+export class JobCreationContendedError extends Error {
+  readonly retryable = true;
+}
+
+const IDEMPOTENCY_TTL_SEC = 24 * 3600;
+const QUOTA_TTL_SEC = 3 * 24 * 3600;
+const MAX_CONFLICT_RETRIES = 25;
+
+/**
+ * Creates a job in ONE transaction: the Idempotency-Key claim, the day's quota counter (refused when
+ * spent), the job record and the user's job index. Either all of them are written or none.
+ */
+export async function createJob(
+  job: ApiJob,
+  idempotency: IdempotencyClaim | undefined,
+  policy: QuotaPolicy,
+  deps: TableDeps & { sleep?: (ms: number) => Promise<void> },
+): Promise<CreateJobOutcome> {
+  if (job.quotaUnits > policy.perDay)
+    return { kind: 'quota-exceeded', limit: policy.perDay, units: job.quotaUnits };
+  const nowSec = Math.floor(Date.parse(job.createdAt) / 1000);
+  const items = [
+    {
+      Update: {
+        TableName: deps.table,
+        Key: { pk: userPk(job.userId), sk: quotaSk(job.quotaDay) },
+        UpdateExpression: 'ADD used :units SET expiresAt = :expires',
+        ConditionExpression: 'attribute_not_exists(used) OR used <= :room',
+        ExpressionAttributeValues: {
+          ':units': job.quotaUnits,
+          ':room': policy.perDay - job.quotaUnits,
+          ':expires': nowSec + QUOTA_TTL_SEC,
+        },
+      },
+    },
+    {
+      Put: {
+        TableName: deps.table,
+        Item: { pk: apiJobPk(job.jobId), sk: API_JOB_SK, ...job },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: deps.table,
+        Item: {
+          pk: userPk(job.userId),
+          sk: jobIndexSk(job.jobId),
+          jobId: job.jobId,
+          createdAt: job.createdAt,
+          recipe: job.spec.recipe,
+          ...(job.spec.prompt ? { prompt: job.spec.prompt } : {}),
+          ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),
+        },
+      },
+    },
+    ...(idempotency
+      ? [
+          {
+            Put: {
+              TableName: deps.table,
+              Item: {
+                pk: userPk(job.userId),
+                sk: idempotencySk(idempotency.key),
+                jobId: job.jobId,
+                requestHash: idempotency.requestHash,
+                expiresAt: nowSec + IDEMPOTENCY_TTL_SEC,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ]
+      : []),
+  ];
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return { kind: 'created', job };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      if (idempotency && codes[3] === 'ConditionalCheckFailed') {
+        const existing = await findIdempotentJob(job.userId, idempotency, deps);
+        if (existing) return existing;
+        // The key's record expired between the transaction and the read: try again.
+      } else if (codes[0] === 'ConditionalCheckFailed') {
+        return { kind: 'quota-exceeded', limit: policy.perDay, units: job.quotaUnits };
+      } else if (!codes.some((c) => c === 'TransactionConflict' || c === 'None')) {
+        throw error;
+      }
+      if (attempt >= MAX_CONFLICT_RETRIES)
+        throw new JobCreationContendedError(`job creation still conflicting after ${attempt} attempts`);
+      // Full jitter: concurrent submissions of one user contend for the same quota counter.
+      await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
+    }
+  }
+}
+
+async function findIdempotentJob(
+  userId: string,
+  idempotency: IdempotencyClaim,
+  deps: TableDeps,
+): Promise<CreateJobOutcome | undefined> {
+  const { Item: claim } = await deps.doc.send(
+    new GetCommand({
+      TableName: deps.table,
+      Key: { pk: userPk(userId), sk: idempotencySk(idempotency.key) },
+      ConsistentRead: true,
+    }),
+  );
+  if (!claim) return undefined;
+  if (claim.requestHash !== idempotency.requestHash) return { kind: 'key-reused' };
+  const job = await readApiJob(String(claim.jobId), deps);
+  return job ? { kind: 'replayed', job } : undefined;
+}
+
+export async function readApiJob(jobId: string, deps: TableDeps): Promise<ApiJob | undefined> {
+  const { Item } = await deps.doc.send(
+    new GetCommand({
+      TableName: deps.table,
+      Key: { pk: apiJobPk(jobId), sk: API_JOB_SK },
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item) return undefined;
+  const { pk: _pk, sk: _sk, ...job } = Item;
+  return job as ApiJob;
+}
+
+/** The user's job, or undefined when it does not exist or belongs to someone else (both answer 404). */
+export async function readOwnJob(
+  userId: string,
+  jobId: string,
+  deps: TableDeps,
+): Promise<ApiJob | undefined> {
+  const job = await readApiJob(jobId, deps);
+  return job && job.userId === userId ? job : undefined;
+}
+
+export async function markPublished(jobId: string, deps: TableDeps): Promise<void> {
+  await deps.doc.send(
+    new UpdateCommand({
+      TableName: deps.table,
+      Key: { pk: apiJobPk(jobId), sk: API_JOB_SK },
+      UpdateExpression: 'SET published = :true',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':true': true },
+    }),
+  );
+}

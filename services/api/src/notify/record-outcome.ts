@@ -1,0 +1,100 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { JobFailed, VideoComposed } from '@reelay/events';
+import type { JobOutcome } from '../jobs/api-job';
+import { readApiJob, type TableDeps } from '../jobs/create-job';
+import { API_JOB_SK, apiJobPk, jobIndexSk, quotaSk, userPk } from '../table/api-table';
+
+export type RecordedOutcome = 'recorded' | 'already-ended' | 'unknown-job';
+
+/**
+ * Records how a job ended, once: the first terminal event wins (a conditional write on `endedAt`),
+ * so a duplicate or replayed event changes nothing. A failed or cancelled job gives its quota units
+ * back in the same transaction, which is what makes the refund happen exactly once.
+ */
+export async function recordJobFailed(
+  event: JobFailed,
+  deps: TableDeps,
+  now = new Date(),
+): Promise<RecordedOutcome> {
+  return recordOutcome(event.jobId, event.stage === 'cancel' ? 'CANCELLED' : 'FAILED', true, deps, now, {
+    failure: { stage: event.stage, code: event.code, reason: event.reason },
+  });
+}
+
+export async function recordVideoComposed(
+  event: VideoComposed,
+  deps: TableDeps,
+  now = new Date(),
+): Promise<RecordedOutcome> {
+  return recordOutcome(event.jobId, 'COMPLETED', false, deps, now, {});
+}
+
+async function recordOutcome(
+  jobId: string,
+  outcome: JobOutcome,
+  refund: boolean,
+  deps: TableDeps,
+  now: Date,
+  extra: Record<string, unknown>,
+): Promise<RecordedOutcome> {
+  const job = await readApiJob(jobId, deps);
+  if (!job) return 'unknown-job';
+  const endedAt = now.toISOString();
+  const setExtra = Object.keys(extra).map((k) => `, #${k} = :${k}`);
+  try {
+    await deps.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: deps.table,
+              Key: { pk: apiJobPk(jobId), sk: API_JOB_SK },
+              UpdateExpression: `SET outcome = :outcome, endedAt = :endedAt${refund ? ', refundedAt = :endedAt' : ''}${setExtra.join('')}`,
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedAt)',
+              ExpressionAttributeValues: {
+                ':outcome': outcome,
+                ':endedAt': endedAt,
+                ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])),
+              },
+              ...(setExtra.length
+                ? {
+                    ExpressionAttributeNames: Object.fromEntries(Object.keys(extra).map((k) => [`#${k}`, k])),
+                  }
+                : {}),
+            },
+          },
+          {
+            Update: {
+              TableName: deps.table,
+              Key: { pk: userPk(job.userId), sk: jobIndexSk(jobId) },
+              UpdateExpression: 'SET outcome = :outcome',
+              ExpressionAttributeValues: { ':outcome': outcome },
+            },
+          },
+          ...(refund
+            ? [
+                {
+                  Update: {
+                    TableName: deps.table,
+                    Key: { pk: userPk(job.userId), sk: quotaSk(job.quotaDay) },
+                    UpdateExpression: 'ADD used :refund',
+                    ExpressionAttributeValues: { ':refund': -job.quotaUnits },
+                  },
+                },
+              ]
+            : []),
+        ],
+      }),
+    );
+    return 'recorded';
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    )
+      return 'already-ended';
+    // TransactionConflict and the rest are retryable: the record goes back to the queue.
+    throw error;
+  }
+}

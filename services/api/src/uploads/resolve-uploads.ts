@@ -1,0 +1,145 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { JobSpec } from '@reelay/events';
+import { checkMediaAllowed, type MediaProbe, MediaRejectedError, probeMedia } from '@reelay/media';
+import { problem } from '../http/problem';
+import type { Parsed } from '../http/request';
+import type { TableDeps } from '../jobs/create-job';
+import type { UploadResolver } from '../jobs/submit-job';
+import { uploadSk, userPk } from '../table/api-table';
+
+export interface ResolveUploadsDeps extends TableDeps {
+  s3: S3Client;
+  mediaBucket: string;
+  /** Probes a downloaded file (libs/media probeMedia by default). */
+  probe?: (file: string) => Promise<MediaProbe>;
+}
+
+interface UploadItem {
+  uploadId: string;
+  key: string;
+  contentType: string;
+  kind: 'image' | 'video';
+  status: 'PENDING' | 'VALID' | 'INVALID';
+  reason?: string;
+}
+
+/**
+ * Resolves the uploads a job names to their S3 keys. An upload is validated on first use: downloaded,
+ * probed with ffprobe and checked against the format allowlist and caps (libs/media), then marked VALID
+ * or INVALID for good. Someone else's upload id is looked up under the caller's own partition, so it is
+ * simply not found.
+ */
+export function uploadResolver(deps: ResolveUploadsDeps): UploadResolver {
+  return async (userId: string, spec: JobSpec): Promise<Parsed<string[]>> => {
+    const keys: string[] = [];
+    for (const [index, uploadId] of spec.uploads.entries()) {
+      const { Item } = await deps.doc.send(
+        new GetCommand({
+          TableName: deps.table,
+          Key: { pk: userPk(userId), sk: uploadSk(uploadId) },
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item)
+        return refuse(index, `upload ${uploadId} is not one of your uploads; create it with POST /uploads`);
+      let upload = Item as unknown as UploadItem;
+      if (upload.status === 'PENDING') upload = await validateUpload(userId, upload, deps);
+      if (upload.status === 'PENDING')
+        return refuse(
+          index,
+          `upload ${uploadId} has not been uploaded yet; POST the file to the presigned URL first`,
+        );
+      if (upload.status === 'INVALID')
+        return refuse(index, `upload ${uploadId} was refused: ${upload.reason ?? 'not valid media'}`);
+      const wanted =
+        spec.recipe === 'story'
+          ? 'image'
+          : spec.recipe === 'merge' || spec.recipe === 'soundtrack'
+            ? 'video'
+            : undefined;
+      if (wanted && upload.kind !== wanted) {
+        return refuse(
+          index,
+          `the ${spec.recipe} recipe takes ${wanted}s, and upload ${uploadId} is ${upload.kind === 'image' ? 'an image' : 'a video'}`,
+        );
+      }
+      keys.push(upload.key);
+    }
+    return { ok: true, value: keys };
+  };
+}
+
+async function validateUpload(
+  userId: string,
+  upload: UploadItem,
+  deps: ResolveUploadsDeps,
+): Promise<UploadItem> {
+  const dir = await mkdtemp(join(tmpdir(), 'reelay-upload-'));
+  let verdict: { status: 'VALID' | 'INVALID'; reason?: string };
+  try {
+    const file = join(dir, `media.${upload.key.split('.').pop()}`);
+    try {
+      const object = await deps.s3.send(new GetObjectCommand({ Bucket: deps.mediaBucket, Key: upload.key }));
+      await pipeline(object.Body as Readable, createWriteStream(file));
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return upload;
+      throw error;
+    }
+    try {
+      const probe = await (deps.probe ?? ((f: string) => probeMedia(f)))(file);
+      checkMediaAllowed(probe);
+      const still = probe.still;
+      if (upload.kind === 'image' && !still)
+        verdict = { status: 'INVALID', reason: 'it was declared an image but is not a still picture' };
+      else if (upload.kind === 'video' && (still || !probe.video))
+        verdict = { status: 'INVALID', reason: 'it was declared a video but has no moving picture' };
+      else verdict = { status: 'VALID' };
+    } catch (error) {
+      if (!(error instanceof MediaRejectedError)) throw error;
+      verdict = { status: 'INVALID', reason: error.reason };
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  try {
+    await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: { pk: userPk(userId), sk: uploadSk(upload.uploadId) },
+        UpdateExpression: `SET #status = :status, validatedAt = :now${verdict.reason ? ', reason = :reason' : ''}`,
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': verdict.status,
+          ':pending': 'PENDING',
+          ':now': new Date().toISOString(),
+          ...(verdict.reason ? { ':reason': verdict.reason } : {}),
+        },
+      }),
+    );
+  } catch (error) {
+    // A concurrent submission validated it first; both reached the same verdict from the same bytes.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  return { ...upload, ...verdict };
+}
+
+function refuse(index: number, detail: string): Parsed<string[]> {
+  return {
+    ok: false,
+    response: problem({
+      status: 422,
+      title: 'Unusable upload',
+      detail,
+      errors: [{ path: `uploads.${index}`, message: detail }],
+    }),
+  };
+}

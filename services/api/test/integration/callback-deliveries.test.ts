@@ -1,0 +1,156 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { jobSpecSchema, makeJobFailed, makeVideoComposed } from '@reelay/events';
+import { Webhook } from 'standardwebhooks';
+import type { CheckedCallbackUrl } from '../../src/callbacks/callback-url';
+import {
+  backoffDelaySec,
+  type DeliverCallbackDeps,
+  deliverCallback,
+} from '../../src/callbacks/deliver-callback';
+import { type DeliveryMessage, deliveryMessageSchema, readDelivery } from '../../src/callbacks/deliveries';
+import type { CallbackPost } from '../../src/callbacks/post-callback';
+import { acceptJob } from '../../src/jobs/accept-job';
+import { handleTerminalEvent } from '../../src/notify/handle-terminal-event';
+import { CALLBACK_SK, userPk } from '../../src/table/api-table';
+import { type ApiTableFixture, RecordingPublisher, startApiTable } from '../support/api-table';
+
+/** An SQS stand-in that keeps what was sent, with its delay. */
+class RecordingQueue {
+  readonly sent: Array<{ queueUrl: string; message: unknown; delaySec: number }> = [];
+  async send(command: { input: { QueueUrl?: string; MessageBody?: string; DelaySeconds?: number } }) {
+    this.sent.push({
+      queueUrl: String(command.input.QueueUrl),
+      message: JSON.parse(String(command.input.MessageBody)),
+      delaySec: command.input.DelaySeconds ?? 0,
+    });
+    return {};
+  }
+  take(queueUrl: string): DeliveryMessage[] {
+    const mine = this.sent.filter((s) => s.queueUrl === queueUrl);
+    this.sent.splice(0, this.sent.length, ...this.sent.filter((s) => s.queueUrl !== queueUrl));
+    return mine.map((s) => deliveryMessageSchema.parse(s.message));
+  }
+}
+
+describe('callback deliveries (DynamoDB Local, a recording queue and receiver)', () => {
+  let fixture: ApiTableFixture;
+  let seq = 0;
+  const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+
+  beforeAll(async () => {
+    fixture = await startApiTable();
+  }, 120_000);
+  afterAll(async () => fixture?.close());
+
+  async function setup(answers: Array<{ ok: true; status: number } | { ok: false; error: string }>) {
+    const userId = `cb-user-${++seq}`;
+    const queue = new RecordingQueue();
+    const received: Array<{ body: string; headers: Record<string, string> }> = [];
+    const post: CallbackPost = async (_target: CheckedCallbackUrl, body, headers) => {
+      received.push({ body, headers });
+      return answers.shift() ?? { ok: true, status: 204 };
+    };
+    const deps: DeliverCallbackDeps = {
+      doc: fixture.doc,
+      table: fixture.table,
+      sqs: queue as unknown as SQSClient,
+      queueUrl: 'callbacks',
+      dlqUrl: 'callbacks-dlq',
+      policy: { allowLoopbackHttp: false },
+      resolve: async () => [{ address: '93.184.216.34', family: 4 }],
+      post,
+      maxAttempts: 3,
+      backoffBaseSec: 5,
+      random: () => 0.999,
+    };
+    await fixture.doc.send(
+      new PutCommand({
+        TableName: fixture.table,
+        Item: {
+          pk: userPk(userId),
+          sk: CALLBACK_SK,
+          url: 'https://hooks.example.com/reelay',
+          secret: SECRET,
+          registeredAt: new Date().toISOString(),
+        },
+      }),
+    );
+    const accepted = await acceptJob(
+      { userId, spec: jobSpecSchema.parse({ prompt: 'x' }), uploadKeys: [] },
+      { ...deps, publisher: new RecordingPublisher(), quota: { unit: 'jobs', perDay: 10 } },
+    );
+    const jobId = JSON.parse(String((accepted as { body: string }).body)).jobId as string;
+    const meta = { userId, correlationId: 'c', occurredAt: new Date().toISOString() };
+    /** Runs every queued attempt until the queue is empty. */
+    const drain = async () => {
+      for (let m = queue.take('callbacks'); m.length > 0; m = queue.take('callbacks')) {
+        for (const message of m) await deliverCallback(message, deps);
+      }
+    };
+    return { deps, queue, received, jobId, meta, drain };
+  }
+
+  it('sends one validly signed callback per terminal event, however often the event is handled', async () => {
+    const { deps, received, jobId, meta, drain } = await setup([]);
+    const composed = makeVideoComposed({ jobId, meta });
+
+    for (let i = 0; i < 3; i++) await handleTerminalEvent({ type: 'VideoComposed', detail: composed }, deps);
+    await drain();
+    await handleTerminalEvent({ type: 'VideoComposed', detail: composed }, deps);
+    await handleTerminalEvent({ type: 'JobFailed', detail: makeJobFailed({ jobId, meta }) }, deps);
+    await drain();
+
+    expect(received).toHaveLength(1);
+    const payload = new Webhook(SECRET).verify(received[0]?.body ?? '', received[0]?.headers ?? {}) as {
+      type: string;
+      data: { jobId: string };
+    };
+    expect(payload).toMatchObject({ type: 'job.completed', data: { jobId, status: 'COMPLETED' } });
+  });
+
+  it('skips a redelivered attempt once the callback was delivered', async () => {
+    const { deps, received, jobId, meta, queue } = await setup([]);
+    await handleTerminalEvent({ type: 'JobFailed', detail: makeJobFailed({ jobId, meta }) }, deps);
+    const [first] = queue.take('callbacks');
+
+    const results = [
+      await deliverCallback(first as DeliveryMessage, deps),
+      await deliverCallback(first as DeliveryMessage, deps),
+    ];
+
+    expect(results).toEqual(['delivered', 'skipped']);
+    expect(received).toHaveLength(1);
+  });
+
+  it('retries a failed delivery with growing, jittered delays, then dead-letters it visibly', async () => {
+    const failing = { ok: false as const, error: 'the receiver answered 503' };
+    const { deps, received, jobId, meta, queue } = await setup([failing, failing, failing]);
+    await handleTerminalEvent({ type: 'JobFailed', detail: makeJobFailed({ jobId, meta }) }, deps);
+
+    const results: string[] = [];
+    const delays: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const queued = queue.sent.filter((q) => q.queueUrl === 'callbacks');
+      if (queued.length === 0) break;
+      delays.push(...queued.map((q) => q.delaySec));
+      for (const message of queue.take('callbacks')) results.push(await deliverCallback(message, deps));
+    }
+
+    expect(results).toEqual(['retry-scheduled', 'retry-scheduled', 'dead-lettered']);
+    expect(received).toHaveLength(3);
+    // First attempt at once, then up to 5*2^1 and 5*2^2 seconds (random 0.999 of the cap).
+    expect(delays).toEqual([0, 9, 19]);
+    expect(queue.sent.filter((q) => q.queueUrl === 'callbacks-dlq')).toHaveLength(1);
+    expect(await readDelivery(jobId, 'job.failed', deps)).toMatchObject({
+      status: 'DEAD_LETTERED',
+      attempts: 3,
+      lastError: 'the receiver answered 503',
+    });
+  });
+
+  it('caps the back-off at SQS’s 900 s and keeps it random below the cap', () => {
+    expect(backoffDelaySec(20, 5, () => 0.999)).toBe(899);
+    expect(backoffDelaySec(1, 5, () => 0)).toBe(0);
+  });
+});

@@ -1,0 +1,264 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import fc from 'fast-check';
+import { ulid } from 'ulid';
+import { describeCallback, registerCallback } from '../../src/callbacks/register-callback';
+import { type HttpEvent, httpHandler } from '../../src/http/http-handler';
+import { cancelJob } from '../../src/jobs/cancel-job';
+import { getJob } from '../../src/jobs/get-job';
+import { listJobs } from '../../src/jobs/list-jobs';
+import { regenerateJob } from '../../src/jobs/regenerate-job';
+import { submitJob } from '../../src/jobs/submit-job';
+import { logger } from '../../src/powertools';
+import { createUpload } from '../../src/uploads/create-upload';
+import { uploadResolver } from '../../src/uploads/resolve-uploads';
+import { type ApiTableFixture, RecordingPublisher, startApiTable } from '../support/api-table';
+
+/**
+ * Property tests on the api's routes, run in-process against DynamoDB Local (the same handlers and
+ * route keys as serverless.yml, with an in-memory bus): fast enough for 10,000 generated requests.
+ */
+describe('every route, under generated requests', () => {
+  let fixture: ApiTableFixture;
+  let handle: (event: HttpEvent) => Promise<APIGatewayProxyResultV2>;
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:9',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+  beforeAll(async () => {
+    logger.setLogLevel('SILENT');
+    fixture = await startApiTable();
+    const table = { doc: fixture.doc, table: fixture.table };
+    const publisher = new RecordingPublisher();
+    // The ledger's table is not needed to answer: an empty table stands for "nothing projected yet".
+    const jobsTable = fixture.table;
+    const submitDeps = {
+      ...table,
+      publisher,
+      quota: { unit: 'jobs' as const, perDay: 1_000_000 },
+      resolveUploads: uploadResolver({ ...table, s3, mediaBucket: 'media' }),
+    };
+    const readDeps = { ...table, jobsTable, s3, mediaBucket: 'media' };
+    handle = httpHandler({
+      'POST /jobs': (u, e) => submitJob(u, e, submitDeps),
+      'POST /jobs/{jobId}/regenerate': (u, e) => regenerateJob(u, e.pathParameters?.jobId, e, submitDeps),
+      'GET /jobs/{jobId}': (u, e) => getJob(u, e.pathParameters?.jobId, readDeps),
+      'GET /jobs': (u, e) => listJobs(u, e.queryStringParameters, readDeps),
+      'POST /jobs/{jobId}/cancel': (u, e) =>
+        cancelJob(u, e.pathParameters?.jobId, { ...table, jobsTable, publisher }),
+      'POST /uploads': (u, e) => createUpload(u, e, { ...table, s3, mediaBucket: 'media' }),
+      'PUT /callback': (u, e) => registerCallback(u, e, { ...table, policy: { allowLoopbackHttp: false } }),
+      'GET /callback': (u) => describeCallback(u, table),
+    });
+  }, 120_000);
+  afterAll(async () => fixture?.close());
+
+  const event = (
+    routeKey: string,
+    opts: {
+      user?: string;
+      jobId?: string;
+      body?: string;
+      headers?: Record<string, string>;
+      query?: Record<string, string>;
+    },
+  ): HttpEvent =>
+    ({
+      routeKey,
+      headers: opts.headers ?? {},
+      body: opts.body,
+      isBase64Encoded: false,
+      pathParameters: opts.jobId !== undefined ? { jobId: opts.jobId } : undefined,
+      queryStringParameters: opts.query,
+      requestContext: opts.user ? { authorizer: { jwt: { claims: { sub: opts.user }, scopes: null } } } : {},
+    }) as unknown as HttpEvent;
+
+  const specField = fc.oneof(
+    fc.constantFrom(
+      'recipe',
+      'prompt',
+      'uploads',
+      'scenes',
+      'secondsPerScene',
+      'resolution',
+      'aspect',
+      'fps',
+      'transition',
+      'music',
+      'narration',
+      'captions',
+      'voice',
+      'seed',
+      'models',
+      'deadlineSec',
+    ),
+    fc.string({ maxLength: 12 }),
+  );
+  const anyValue = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.oneof(fc.string({ maxLength: 30 }), fc.constant(ulid())), { maxLength: 4 }),
+    fc.constantFrom(
+      'story',
+      'merge',
+      'prompt',
+      '720p',
+      '16:9',
+      'fade',
+      'image/png',
+      'https://10.0.0.1/x',
+      'https://93.184.216.34/x',
+    ),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+  );
+  const jsonObjectBody = fc.dictionary(specField, anyValue, { maxKeys: 6 }).map((o) => JSON.stringify(o));
+  const body = fc.option(
+    fc.oneof(
+      jsonObjectBody,
+      fc.json({ maxDepth: 3 }),
+      fc.string({ maxLength: 200 }),
+      fc.constant('x'.repeat(70_000)),
+    ),
+    { nil: undefined },
+  );
+  const jobIdParam = fc.oneof(
+    fc.constant(ulid()),
+    fc.string({ maxLength: 40 }),
+    fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+  );
+  const headers = fc.record(
+    {
+      'content-type': fc.oneof(
+        fc.constant('application/json'),
+        fc.constant('text/plain'),
+        fc.string({ maxLength: 30 }),
+      ),
+      'idempotency-key': fc.oneof(
+        fc.string({ maxLength: 20 }),
+        fc.constant(''),
+        fc.constant('k'.repeat(300)),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  const query = fc.option(
+    fc.dictionary(
+      fc.constantFrom('limit', 'next', 'status', 'other'),
+      fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('5', '0', '101', 'FAILED', 'NOPE')),
+      { maxKeys: 3 },
+    ),
+    { nil: undefined },
+  );
+  const route = fc.constantFrom(
+    'POST /jobs',
+    'POST /jobs/{jobId}/regenerate',
+    'GET /jobs/{jobId}',
+    'GET /jobs',
+    'POST /jobs/{jobId}/cancel',
+    'POST /uploads',
+    'PUT /callback',
+    'GET /callback',
+  );
+
+  it('never answers 5xx to 10,000 generated bodies, headers and paths, and every 4xx names the problem', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        route,
+        fc.option(fc.constantFrom('prop-a', 'prop-b'), { nil: undefined }),
+        jobIdParam,
+        body,
+        headers,
+        query,
+        async (routeKey, user, jobId, rawBody, hdrs, q) => {
+          const res = (await handle(
+            event(routeKey, {
+              ...(user ? { user } : {}),
+              ...(routeKey.includes('{jobId}') ? { jobId } : {}),
+              ...(rawBody !== undefined ? { body: rawBody } : {}),
+              headers: hdrs as Record<string, string>,
+              ...(q ? { query: q } : {}),
+            }),
+          )) as APIGatewayProxyStructuredResultV2;
+          expect(res.statusCode).toBeLessThan(500);
+          if ((res.statusCode ?? 0) >= 400) {
+            expect(res.headers?.['content-type']).toBe('application/problem+json');
+            const problem = JSON.parse(String(res.body)) as {
+              title?: string;
+              detail?: string;
+              status?: number;
+            };
+            expect(problem.status).toBe(res.statusCode);
+            expect(problem.title?.length).toBeGreaterThan(0);
+            expect(problem.detail?.length).toBeGreaterThan(5);
+          }
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+  }, 600_000);
+
+  it("never lets one user see or touch another user's job or upload, on any route", async () => {
+    const owner = 'owner-user';
+    const created = (await handle(
+      event('POST /jobs', { user: owner, body: JSON.stringify({ prompt: 'private' }) }),
+    )) as APIGatewayProxyStructuredResultV2;
+    const jobId = JSON.parse(String(created.body)).jobId as string;
+    const upload = (await handle(
+      event('POST /uploads', { user: owner, body: JSON.stringify({ contentType: 'image/png', bytes: 10 }) }),
+    )) as APIGatewayProxyStructuredResultV2;
+    const uploadId = JSON.parse(String(upload.body)).uploadId as string;
+
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          'GET /jobs/{jobId}',
+          'POST /jobs/{jobId}/cancel',
+          'POST /jobs/{jobId}/regenerate',
+          'POST /jobs',
+          'GET /jobs',
+        ),
+        fc.stringMatching(/^[a-z]{1,10}$/).filter((u) => u !== owner),
+        jsonObjectBody,
+        async (routeKey, intruder, extra) => {
+          const requestBody =
+            routeKey === 'POST /jobs'
+              ? JSON.stringify({ recipe: 'story', uploads: [uploadId] })
+              : routeKey.endsWith('regenerate')
+                ? JSON.stringify({ prompt: 'steal', ...JSON.parse(extra) })
+                : undefined;
+          const res = (await handle(
+            event(routeKey, {
+              user: intruder,
+              jobId,
+              headers: { 'content-type': 'application/json' },
+              ...(requestBody ? { body: requestBody } : {}),
+            }),
+          )) as APIGatewayProxyStructuredResultV2;
+          if (routeKey === 'GET /jobs') {
+            expect(JSON.parse(String(res.body)).jobs.map((j: { jobId: string }) => j.jobId)).not.toContain(
+              jobId,
+            );
+          } else if (routeKey === 'POST /jobs') {
+            expect(res.statusCode).toBe(422);
+          } else {
+            // 400 is allowed only for a malformed request body, which is refused before any lookup.
+            expect([404, 400]).toContain(res.statusCode);
+            expect(String(res.body)).not.toContain('private');
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const ownView = (await handle(
+      event('GET /jobs/{jobId}', { user: owner, jobId }),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(ownView.statusCode).toBe(200);
+    expect(JSON.parse(String(ownView.body)).cancelledAt).toBeUndefined();
+  }, 300_000);
+});
