@@ -15,11 +15,12 @@ export interface JobResult {
   record: JobRecord;
   video?: string;
   thumbnail?: string;
+  captions?: string;
 }
 
 /**
  * Submits a job to the local HTTP API as any client would, follows it through GET /jobs/{id}
- * until it ends, then downloads its video and thumbnail.
+ * until it ends, then downloads its video, thumbnail and WebVTT captions.
  */
 export async function runJob(
   cloud: EmbeddedCloud,
@@ -71,7 +72,10 @@ export async function runJob(
   const thumbnail = `${video.replace(/\.mp4$/i, '')}.jpg`;
   await download(cloud, record.output.key, video);
   await download(cloud, record.output.thumbnailKey, thumbnail);
-  return { record, video, thumbnail };
+  if (!record.output.captionsKey) return { record, video, thumbnail };
+  const captions = `${video.replace(/\.mp4$/i, '')}.vtt`;
+  await download(cloud, record.output.captionsKey, captions);
+  return { record, video, thumbnail, captions };
 }
 
 async function download(cloud: EmbeddedCloud, key: string, file: string): Promise<void> {

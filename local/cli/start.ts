@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       );
       log(`video:     ${result.video}`);
       log(`thumbnail: ${result.thumbnail}`);
+      if (result.captions) log(`captions:  ${result.captions}`);
     } else {
       log(
         `\njob ${record.jobId} failed at ${record.failure?.stage}: ${record.failure?.code}: ${record.failure?.reason}`,
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
           status: record.status,
           video: result.video ?? null,
           thumbnail: result.thumbnail ?? null,
-          captions: null,
+          captions: result.captions ?? null,
           durationSec: record.output?.durationSec ?? null,
           width: record.output?.width ?? null,
           height: record.output?.height ?? null,

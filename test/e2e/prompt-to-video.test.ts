@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob } from '../../local/cli/run-job';
@@ -57,6 +57,11 @@ describe('a prompt becomes a video through all four services', () => {
     expect(Number(probe.format.duration)).toBeCloseTo(3 * 2 - 2 * 0.5, 0);
     expect(Math.abs(Number(probe.format.duration) - 5)).toBeLessThan(0.5);
     expect(statSync(result.thumbnail ?? '').size).toBeGreaterThan(1000);
+    // Captions: a soft subtitle track in the MP4 and a WebVTT sidecar downloaded beside it.
+    expect(probe.streams.filter((s) => s.codec_type === 'subtitle')).toHaveLength(1);
+    const vtt = readFileSync(result.captions ?? '', 'utf8');
+    expect(vtt.startsWith('WEBVTT')).toBe(true);
+    expect(vtt.match(/-->/g)).toHaveLength(3);
     // 3 video scenes, a narration line for each and the music bed (the prompt recipe's defaults).
     expect(result.record.scenes.map((s) => s.kind)).toEqual([
       'video',
