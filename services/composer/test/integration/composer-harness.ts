@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { makeSceneReady, type SceneReady } from '@reelay/events';
+import { runFfmpeg } from '@reelay/media';
+import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+
+export const format = {
+  width: 320,
+  height: 180,
+  fps: 30,
+  transition: 'crossfade',
+  transitionSec: 0.5,
+  captions: 'soft',
+} as const;
+export type Observed = { type: string; detail: Record<string, unknown> };
+
+export interface ComposerHarness {
+  cloud: EmbeddedCloud;
+  /** Waits until `count` outcomes (VideoComposed or JobFailed) of the job arrived, or the wait ends. */
+  outcomes(jobId: string, count: number, waitMs: number): Promise<Observed[]>;
+  /** Stores a 2 s scene clip (generated unless `body` is given) and returns its SceneReady. */
+  storedScene(jobId: string, sceneIndex: number, sceneCount: number, body?: Buffer): Promise<SceneReady>;
+  /** Publishes SceneReady events as the generator would. */
+  publish(scenes: SceneReady[]): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * An embedded cloud with every service deployed and an observer queue on the job outcomes, for
+ * composer tests that feed it scenes and watch what it publishes.
+ */
+export async function startComposerHarness(options: {
+  stage: string;
+  functionEnv?: Record<string, string>;
+}): Promise<ComposerHarness> {
+  const cloud = await startEmbeddedCloud({
+    stage: options.stage,
+    onLog: () => undefined,
+    ...(options.functionEnv ? { functionEnv: options.functionEnv } : {}),
+  });
+  const dir = mkdtempSync(join(tmpdir(), `${options.stage}-`));
+  const { QueueUrl } = await cloud.clients.sqs.send(
+    new CreateQueueCommand({ QueueName: 'observer-outcomes' }),
+  );
+  const observerUrl = String(QueueUrl);
+  await cloud.clients.events.send(
+    new PutRuleCommand({
+      Name: 'observe-outcomes',
+      EventBusName: cloud.names.bus,
+      EventPattern: JSON.stringify({ 'detail-type': ['VideoComposed', 'JobFailed'] }),
+    }),
+  );
+  await cloud.clients.events.send(
+    new PutTargetsCommand({
+      Rule: 'observe-outcomes',
+      EventBusName: cloud.names.bus,
+      Targets: [{ Id: 'observer', Arn: `arn:aws:sqs:${cloud.region}:${cloud.accountId}:observer-outcomes` }],
+    }),
+  );
+  const seen: Observed[] = [];
+
+  return {
+    cloud,
+    async outcomes(jobId, count, waitMs) {
+      const until = Date.now() + waitMs;
+      const mine = () => seen.filter((o) => o.detail.jobId === jobId);
+      while (Date.now() < until && mine().length < count) {
+        const { Messages = [] } = await cloud.clients.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: observerUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        for (const m of Messages) {
+          const event = JSON.parse(m.Body ?? '{}');
+          seen.push({ type: event['detail-type'], detail: event.detail });
+        }
+      }
+      return mine();
+    },
+    async storedScene(jobId, sceneIndex, sceneCount, body) {
+      let bytes = body;
+      if (!bytes) {
+        const file = join(dir, `${jobId}-${sceneIndex}.mp4`);
+        // biome-ignore format: ffmpeg flags and their values read as pairs
+        await runFfmpeg([
+          '-f', 'lavfi', '-i', `testsrc2=s=320x180:r=30:d=2,hue=h=${sceneIndex * 90}`,
+          '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file,
+        ], { allowLavfi: true });
+        bytes = readFileSync(file);
+      }
+      const key = `jobs/${jobId}/scenes/${String(sceneIndex).padStart(2, '0')}-1.mp4`;
+      await cloud.clients.s3.send(
+        new PutObjectCommand({ Bucket: cloud.names.mediaBucket, Key: key, Body: bytes }),
+      );
+      return makeSceneReady({
+        jobId,
+        sceneIndex,
+        sceneCount,
+        key,
+        durationSec: 2,
+        width: 320,
+        height: 180,
+        bytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        output: format,
+        caption: `scene ${sceneIndex}`,
+      });
+    },
+    publish: (scenes) =>
+      cloud.clients.events.send(
+        new PutEventsCommand({
+          Entries: scenes.map((s) => ({
+            EventBusName: cloud.names.bus,
+            Source: 'reelay.generator',
+            DetailType: 'SceneReady',
+            Detail: JSON.stringify(s),
+          })),
+        }),
+      ),
+    async close() {
+      await cloud.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
