@@ -1,4 +1,4 @@
 export * from './aws-clients';
 export * from './config';
-export * from './powertools';
 export * from './dead-letters';
+export * from './powertools';

@@ -6,8 +6,8 @@ import {
   metaSchema,
   newMeta,
   outputFormatSchema,
-  sceneKindSchema,
   predictionSpendSchema,
+  sceneKindSchema,
   sha256Schema,
 } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
