@@ -4,7 +4,9 @@ import { z } from 'zod';
 /** Settings of the generator; read once per cold start. */
 export const modelSettings = () =>
   readConfig({
-    REPLICATE_API_TOKEN: z.string().min(1, 'REPLICATE_API_TOKEN (or the SSM parameter) is required'),
+    /** Locally (and in tests) the token itself; in the cloud the SSM name below is used instead. */
+    REPLICATE_API_TOKEN: z.string().min(1).optional(),
+    REPLICATE_API_TOKEN_PARAMETER: z.string().min(1).optional(),
     REPLICATE_BASE_URL: z.url().optional(),
     /** Exact origins model outputs may come from (the local model server's, locally). */
     MODEL_OUTPUT_ALLOWED_ORIGINS: z.string().default(''),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { modelSetFromEnv } from '../config';
 import { modelCatalog } from '../models/model-catalog';
 import { createReplicate } from '../rendering/replicate-client';
+import { replicateToken } from '../rendering/replicate-token';
 import { withUploadMedia } from '../uploads/upload-media';
 import { wordsFromModel } from './model-planner';
 import type { PlanJobDeps } from './plan-job';
@@ -19,12 +20,14 @@ export function planDeps(onModelFallback: PlanJobDeps['onModelFallback']): PlanJ
     PLANNER: z.enum(['model', 'deterministic']).default('model'),
     PLANNER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(50_000).default(40_000),
     REPLICATE_API_TOKEN: z.string().min(1).optional(),
+    REPLICATE_API_TOKEN_PARAMETER: z.string().min(1).optional(),
     REPLICATE_BASE_URL: z.url().optional(),
   });
   const catalog = modelCatalog(modelSetFromEnv());
   const s3 = s3Client();
-  const token = config.REPLICATE_API_TOKEN;
-  const replicate = token ? createReplicate(token, config.REPLICATE_BASE_URL) : undefined;
+  // With neither a token nor its SSM name there is no model to ask: the deterministic plan is used.
+  const hasToken = Boolean(config.REPLICATE_API_TOKEN || config.REPLICATE_API_TOKEN_PARAMETER);
+  const replicate = hasToken ? createReplicate(replicateToken(config), config.REPLICATE_BASE_URL) : undefined;
   return {
     catalog,
     uploadFacts: (key) =>

@@ -1,6 +1,7 @@
 import Replicate from 'replicate';
 import { z } from 'zod';
 import { ModelRateLimitedError, ModelUnavailableError } from '../errors';
+import { fetchWithToken } from './replicate-token';
 
 /** A prediction as Replicate returns it (API answers and webhook bodies), parsed at the edge. */
 export const predictionViewSchema = z.looseObject({
@@ -39,12 +40,19 @@ export function fetchWithoutClientRetries(base?: typeof fetch): typeof fetch {
   };
 }
 
-export function createReplicate(token: string, baseUrl?: string, fetchImpl?: typeof fetch): Replicate {
+export function createReplicate(
+  token: string | (() => Promise<string>),
+  baseUrl?: string,
+  fetchImpl?: typeof fetch,
+): Replicate {
+  const withoutRetries = fetchWithoutClientRetries(fetchImpl);
+  // A token read from SSM is only known after the first await: the client gets a placeholder and
+  // every request carries the real token (fetchWithToken); a plain string is used as it is.
   return new Replicate({
-    auth: token,
+    auth: typeof token === 'string' ? token : 'resolved-per-request',
     ...(baseUrl ? { baseUrl } : {}),
     useFileOutput: false,
-    fetch: fetchWithoutClientRetries(fetchImpl),
+    fetch: typeof token === 'string' ? withoutRetries : fetchWithToken(token, withoutRetries),
   });
 }
 

@@ -7,6 +7,7 @@ import { JobCancellations } from '../cancellation/job-cancellations';
 import { modelSetFromEnv, modelSettings } from '../config';
 import { PredictionClaims } from './prediction-claims';
 import { createReplicate } from './replicate-client';
+import { replicateToken } from './replicate-token';
 
 const list = (s: string) =>
   s
@@ -32,7 +33,7 @@ export function renderTaskDeps() {
   const doc = dynamoDocumentClient();
   const s3 = s3Client();
   return {
-    replicate: createReplicate(settings.REPLICATE_API_TOKEN, settings.REPLICATE_BASE_URL),
+    replicate: createReplicate(replicateToken(settings), settings.REPLICATE_BASE_URL),
     claims: new PredictionClaims(doc, config.GENERATOR_TABLE),
     cancellations: new JobCancellations(doc, config.GENERATOR_TABLE),
     pollIntervalSec: settings.POLL_INTERVAL_SEC,

@@ -7,6 +7,7 @@ import { modelSettings } from '../../config';
 import { logger } from '../../powertools';
 import { PredictionClaims } from '../../rendering/prediction-claims';
 import { createReplicate } from '../../rendering/replicate-client';
+import { replicateToken } from '../../rendering/replicate-token';
 
 const config = readConfig({
   GENERATOR_TABLE: z.string().min(1),
@@ -17,7 +18,7 @@ const doc = dynamoDocumentClient();
 const deps = {
   sfn: sfnClient(),
   stateMachineArn: config.RENDER_SCENE_STATE_MACHINE_ARN,
-  replicate: createReplicate(settings.REPLICATE_API_TOKEN, settings.REPLICATE_BASE_URL),
+  replicate: createReplicate(replicateToken(settings), settings.REPLICATE_BASE_URL),
   claims: new PredictionClaims(doc, config.GENERATOR_TABLE),
   cancellations: new JobCancellations(doc, config.GENERATOR_TABLE),
 };
