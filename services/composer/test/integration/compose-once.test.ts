@@ -107,9 +107,18 @@ describe('composition happens once per job', () => {
       }),
     );
 
-  async function composedEvents(jobId: string, waitMs: number): Promise<Array<{ durationSec: number }>> {
+  /**
+   * VideoComposed events of the job: listens until `atLeast` arrived (or `waitMs` passed), then
+   * `settleMs` longer, so a second composition racing the first is seen too. The wait is a bound
+   * for a loaded machine, not a speed check.
+   */
+  async function composedEvents(
+    jobId: string,
+    { atLeast, waitMs, settleMs }: { atLeast: number; waitMs: number; settleMs: number },
+  ): Promise<Array<{ durationSec: number }>> {
     const found: Array<{ durationSec: number }> = [];
-    const until = Date.now() + waitMs;
+    let until = Date.now() + waitMs;
+    let settling = false;
     while (Date.now() < until) {
       const { Messages = [] } = await cloud.clients.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: observerUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
@@ -117,6 +126,10 @@ describe('composition happens once per job', () => {
       for (const m of Messages) {
         const event = JSON.parse(m.Body ?? '{}');
         if (event.detail.jobId === jobId) found.push(event.detail);
+      }
+      if (!settling && found.length >= atLeast) {
+        settling = true;
+        until = Date.now() + settleMs;
       }
     }
     return found;
@@ -128,14 +141,14 @@ describe('composition happens once per job', () => {
     const second = await storedScene(jobId, 1, 2, 120);
 
     await publish([first, first]);
-    const early = await composedEvents(jobId, 8_000);
+    const early = await composedEvents(jobId, { atLeast: 1, waitMs: 8_000, settleMs: 0 });
     await publish([second, second, first]);
-    const composed = await composedEvents(jobId, 30_000);
+    const composed = await composedEvents(jobId, { atLeast: 1, waitMs: 240_000, settleMs: 10_000 });
 
     expect(early).toHaveLength(0);
     expect(composed).toHaveLength(1);
     expect(composed[0]?.durationSec).toBeCloseTo(2 + 2 - 0.5, 1);
-  }, 120_000);
+  }, 300_000);
 
   it('the last two scenes arriving at once compose once', async () => {
     const jobId = ulid();
@@ -148,9 +161,9 @@ describe('composition happens once per job', () => {
       scenes[2] as SceneReady,
       scenes[1] as SceneReady,
     ]);
-    const composed = await composedEvents(jobId, 30_000);
+    const composed = await composedEvents(jobId, { atLeast: 1, waitMs: 240_000, settleMs: 10_000 });
 
     expect(composed).toHaveLength(1);
     expect(composed[0]?.durationSec).toBeCloseTo(3 * 2 - 2 * 0.5, 1);
-  }, 120_000);
+  }, 300_000);
 });
