@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: runs every section in one process, side by side on the same machine, prints
- * each table and writes them all to docs/benchmarks.md. Add a section by adding it to SECTIONS.
+ * each table and writes them all to docs/benchmarks.md (`npm run bench -- end-to-end` runs and prints one
+ * section without writing). Add a section by adding it to SECTIONS.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BenchSection, markdownTable } from './bench-section';
 import { compositionSection } from './composition';
+import { endToEndSection } from './end-to-end';
 import { hopLatencySection } from './hop-latency';
 
-const SECTIONS: BenchSection[] = [compositionSection, hopLatencySection];
+const SECTIONS: BenchSection[] = [compositionSection, hopLatencySection, endToEndSection];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -32,6 +34,11 @@ async function main(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
   }
   const out = resolve(__dirname, '../docs/benchmarks.md');
+  // A run of some sections only would drop the others' figures from the file: it prints them only.
+  if (sections.length < SECTIONS.length) {
+    process.stdout.write(`sections run: ${sections.map((s) => s.name).join(', ')}; ${out} left as it was\n`);
+    return;
+  }
   writeFileSync(out, parts.join('\n'));
   process.stdout.write(`written to ${out}\n`);
 }

@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Replicate, { type Prediction, validateWebhook } from 'replicate';
 import { LOCAL_MODELS, type LocalModelServer, startLocalModelServer } from '../src/index';
 import { download, meanAbsoluteDifference, probe, thumbnailPixels } from './media-probe';
 import { startWebhookReceiver } from './webhook-receiver';
+
+const runFile = promisify(execFile);
 
 const TOKEN = 'r8_local_test_token';
 const SECRET = `whsec_${Buffer.from('a-test-signing-secret-of-32-bytes').toString('base64')}`;
@@ -105,6 +109,39 @@ describe('text-to-video', () => {
     expect(Math.abs(Number(media.format.duration) - 1.5)).toBeLessThanOrEqual(1 / 24);
     expect(prediction.metrics?.predict_time).toBeGreaterThan(0);
     expect(prediction.logs).toContain('100%|');
+  });
+
+  it('encodes as the composer stream-copies: no B-frames, a keyframe every half second', async () => {
+    // Prepare
+    const input = { prompt: 'A harbour at dawn', duration_sec: 2, fps: 30, seed: 3, ...small };
+
+    // Act
+    const prediction = await finished(
+      await replicate.predictions.create({ model: LOCAL_MODELS.video, input }),
+    );
+    const file = join(workDir, 'video-keyframes.mp4');
+    await download(String(prediction.output), file);
+    const { stdout } = await runFile('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'packet=pts,dts,flags',
+      '-of',
+      'csv=p=0',
+      file,
+    ]);
+
+    // Assess: one line per packet (pts,dts,flags), in frame order since there are no B-frames.
+    const packets = stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(','));
+    expect(packets).toHaveLength(60);
+    expect(packets.every(([pts, dts]) => pts === dts)).toBe(true);
+    const keyframes = packets.flatMap(([, , flags], i) => (flags?.includes('K') ? [i] : []));
+    expect(keyframes).toEqual(expect.arrayContaining([0, 15, 30, 45]));
   });
 
   it('gives two different prompts visibly different frames', async () => {

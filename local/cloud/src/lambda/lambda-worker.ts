@@ -43,6 +43,10 @@ function loadHandler(): Promise<Handler> {
   return handler;
 }
 
+// The init phase starts with the sandbox, as in Lambda, so a warm (pre-started or spare) sandbox has
+// its handler loaded before the first event. A load error is kept and reported by the invocation.
+loadHandler().catch(() => undefined);
+
 parentPort?.on('message', async (message: InvokeMessage | { kind: string }) => {
   if (message.kind !== undefined && message.kind !== 'invoke') return;
   const invoke = message as InvokeMessage;

@@ -45,6 +45,13 @@ interface Sandbox {
 
 type LogSink = (functionName: string, line: string) => void;
 
+export interface InvocationSpan {
+  startMs: number;
+  endMs: number;
+}
+
+const MAX_SPANS = 1000;
+
 /**
  * Lambda gives a sandbox's init (module load) its own limit, apart from the function timeout. Here
  * a cold start on a loaded machine can take many seconds, so the limit is generous.
@@ -61,6 +68,11 @@ export class LocalFunction {
   private nextId = 1;
   private closed = false;
   invocations = 0;
+  /**
+   * When recent invocations ran (from getting a sandbox, cold start included, to the answer), for
+   * the end-to-end benchmark's split of a job's time. The last MAX_SPANS only, so it stays small.
+   */
+  readonly invocationSpans: InvocationSpan[] = [];
 
   constructor(
     readonly config: LocalFunctionConfig,
@@ -78,10 +90,14 @@ export class LocalFunction {
         this.config.name,
       );
     const sandbox = await this.acquire();
+    this.keepSpare();
     this.invocations++;
+    const startMs = Date.now();
     try {
       return await this.run(sandbox, payload);
     } finally {
+      this.invocationSpans.push({ startMs, endMs: Date.now() });
+      if (this.invocationSpans.length > MAX_SPANS) this.invocationSpans.shift();
       sandbox.busy = false;
       this.waiting.shift()?.();
     }
@@ -90,6 +106,18 @@ export class LocalFunction {
   /** Starts one sandbox ahead of the first invocation, so the first event does not pay the cold start. */
   warm(): void {
     if (this.sandboxes.length === 0) this.sandboxes.push({ worker: this.spawn(), busy: false });
+  }
+
+  /**
+   * While every sandbox is busy and the concurrency allows another, one more starts loading now
+   * (as provisioned concurrency would have it ready): a burst of events, such as a job's scenes
+   * fanning out, then overlaps each cold start with the work in flight instead of queueing behind
+   * it. At most one idle spare at a time, within maxConcurrency.
+   */
+  private keepSpare(): void {
+    if (this.closed || this.sandboxes.some((s) => !s.busy)) return;
+    if (this.sandboxes.length < this.config.maxConcurrency)
+      this.sandboxes.push({ worker: this.spawn(), busy: false });
   }
 
   /** Sandboxes alive now, and the V8 heap each uses (where this Node can tell). */

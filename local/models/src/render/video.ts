@@ -22,6 +22,27 @@ const FIRST_FRAME_DISSOLVE_SEC = 0.8;
 
 export const VIDEO_FILE = 'output.mp4';
 
+/**
+ * H.264 as the composer's own intermediates are encoded (veryfast CRF 23, High, no B-frames, a
+ * one-second GOP) with a keyframe every half second: a transition of any multiple of half a second
+ * then cuts at keyframes, and the composer's prepare step stream-copies the clip instead of
+ * re-encoding it (services/composer copyIfNormalized). The extra keyframes cost a few percent.
+ */
+export function clipEncoding(fps: number): string[] {
+  const halfSecond = Math.max(1, Math.round(fps / 2));
+  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
+  return [
+    '-c:v', 'libx264',
+    '-preset', 'veryfast',
+    '-crf', '23',
+    '-profile:v', 'high',
+    '-pix_fmt', 'yuv420p',
+    '-bf', '0',
+    '-g', String(Math.max(1, Math.round(fps))),
+    '-force_key_frames', `expr:eq(mod(n,${halfSecond}),0)`,
+  ];
+}
+
 /** The frame count that honours the duration within one frame, so the composer can trust the plan. */
 export function frameCount(durationSec: number, fps: number): number {
   return Math.max(1, Math.round(durationSec * fps));
@@ -68,14 +89,7 @@ export async function renderVideo(input: VideoRenderInput, ctx: RenderContext): 
       '-r',
       String(input.fps),
       '-an',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-crf',
-      '23',
-      '-pix_fmt',
-      'yuv420p',
+      ...clipEncoding(input.fps),
       '-movflags',
       '+faststart',
       '-y',

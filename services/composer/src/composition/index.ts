@@ -10,6 +10,7 @@ export {
 export { ClipNotNormalizedError } from './clip-packets';
 export type { ComposedTimeline, ComposeTimelineRequest } from './compose-timeline';
 export { composeTimeline } from './compose-timeline';
+export { copyIfNormalized } from './copy-clip';
 export type { LoudnessMeasurement } from './loudness';
 export { LOUDNESS_TARGET, parseLoudnessReport } from './loudness';
 export type { NormalizeAudioRequest, NormalizedAudio } from './normalize-audio';

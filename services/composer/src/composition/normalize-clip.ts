@@ -36,6 +36,8 @@ export interface NormalizedClip {
   frames: number;
   normalizeMs: number;
   peakRssKb?: number;
+  /** True when the picture was stream-copied (copyIfNormalized), not re-encoded. */
+  copied?: boolean;
 }
 
 /**

@@ -5,7 +5,14 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SceneKind, SceneReady } from '@reelay/events';
 import { checkMediaAllowed, type MediaProbe, probeMedia } from '@reelay/media';
-import { normalizeAudio, normalizeClip, transitionKeyframeTimes } from '../composition';
+import {
+  copyIfNormalized,
+  type NormalizeClipRequest,
+  type NormalizedClip,
+  normalizeAudio,
+  normalizeClip,
+  transitionKeyframeTimes,
+} from '../composition';
 import { downloadObject, preparedKey, uploadFile } from './media-files';
 import { isComplete, type SceneSet } from './scene-set';
 
@@ -28,7 +35,10 @@ export const isAudioScene = (kind: SceneKind) => kind === 'narration' || kind ==
  * composition lease turns into one composition. Visual scenes (video, image, upload) become
  * clips with keyframes at the cut points; narration and music become 48 kHz stereo audio.
  */
-export async function prepareScene(scene: SceneReady, deps: PrepareDeps): Promise<{ complete: boolean }> {
+export async function prepareScene(
+  scene: SceneReady,
+  deps: PrepareDeps,
+): Promise<{ complete: boolean; pictureCopied: boolean }> {
   const dir = await mkdtemp(join(tmpdir(), 'prepare-'));
   const signal = deps.signal ? { signal: deps.signal } : {};
   try {
@@ -38,19 +48,18 @@ export async function prepareScene(scene: SceneReady, deps: PrepareDeps): Promis
     checkMediaAllowed(probe);
     const audioOnly = isAudioScene(scene.kind);
     const output = join(dir, audioOnly ? 'prepared.m4a' : 'prepared.mp4');
-    const durationSec = audioOnly
-      ? await prepareAudio(input, output, probe, scene.durationSec, signal)
-      : (
-          await normalizeClip({
-            input,
-            output,
-            format: scene.output,
-            probe,
-            durationSec: scene.durationSec,
-            keyframeTimesSec: transitionKeyframeTimes(scene.durationSec, scene.output),
-            ...signal,
-          })
-        ).durationSec;
+    const prepared: { durationSec: number; copied?: boolean } = audioOnly
+      ? { durationSec: await prepareAudio(input, output, probe, scene.durationSec, signal) }
+      : await prepareClip({
+          input,
+          output,
+          format: scene.output,
+          probe,
+          durationSec: scene.durationSec,
+          keyframeTimesSec: transitionKeyframeTimes(scene.durationSec, scene.output),
+          ...signal,
+        });
+    const { durationSec } = prepared;
     await uploadFile(
       deps.s3,
       deps.bucket,
@@ -82,10 +91,18 @@ export async function prepareScene(scene: SceneReady, deps: PrepareDeps): Promis
         }),
       );
     }
-    return { complete };
+    return { complete, pictureCopied: prepared.copied === true };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A clip already in the job's format (the local video model renders so) keeps its picture as it
+ * is, stream-copied; anything else is re-encoded. Both give the same kind of prepared clip.
+ */
+async function prepareClip(request: NormalizeClipRequest): Promise<NormalizedClip> {
+  return (await copyIfNormalized(request)) ?? (await normalizeClip(request));
 }
 
 /** Narration or music: as long as the scene says, or as the sound is when it is shorter. */

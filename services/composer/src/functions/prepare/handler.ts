@@ -34,8 +34,8 @@ export const handler = consumeEvents(
       sceneIndex: detail.sceneIndex,
     };
     try {
-      const { complete } = await prepareScene(detail, deps);
-      logger.info('scene prepared', { ...log, kind: detail.kind, complete });
+      const { complete, pictureCopied } = await prepareScene(detail, deps);
+      logger.info('scene prepared', { ...log, kind: detail.kind, complete, pictureCopied });
     } catch (error) {
       // Refused media, a sceneCount that disagrees with the job's: JobFailed(stage=prepare) now.
       await failJobOrRethrow(

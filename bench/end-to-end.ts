@@ -1,0 +1,113 @@
+/**
+ * The default local job end to end (`npm start -- "a lighthouse in a storm at night"`: 5 video
+ * scenes x 4 s at 720p, a narration per scene and a music bed) on the embedded cloud, from
+ * JobRequested to VideoComposed, split into what computed and what waited:
+ * - model time: wall time during which at least one of the job's predictions was rendering on the
+ *   local model server (started_at..completed_at);
+ * - composition time: wall time during which the composer (prepare or compose sandboxes) worked and
+ *   no model did;
+ * - pipeline overhead: the rest, when nothing computed for the job (event hops, queue polls,
+ *   Lambda cold starts, webhooks, Step Functions, prediction queueing on no model).
+ * Cloud start-up is not counted (it happens once per `npm start`, before the job).
+ */
+import { join } from 'node:path';
+import type { JobRecord } from '@reelay/job-records';
+import { runJob } from '../local/cli/run-job';
+import { parseStartOptions } from '../local/cli/start-options';
+import { startEmbeddedCloud } from '../local/cloud/src/embedded-cloud';
+import type { BenchSection, BenchTable } from './bench-section';
+
+const DEFAULT_PROMPT = 'a lighthouse in a storm at night';
+const TARGET_TOTAL_SEC = 30;
+const TARGET_OVERHEAD_SHARE = 0.05;
+
+type Span = readonly [number, number];
+
+/** Total length of the union of spans, each clipped to [from, to]. */
+export function unionMs(spans: readonly Span[], from: number, to: number): number {
+  const clipped = spans
+    .map(([a, b]): Span => [Math.max(a, from), Math.min(b, to)])
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [a, b] of clipped) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
+function occurredMs(record: JobRecord, detailType: string, pick: 'first' | 'last' = 'first'): number {
+  const times = record.timeline
+    .filter((t) => t.detailType === detailType)
+    .map((t) => Date.parse(t.occurredAt))
+    .sort((a, b) => a - b);
+  const time = pick === 'first' ? times[0] : times[times.length - 1];
+  if (time === undefined) throw new Error(`the job's timeline has no ${detailType}`);
+  return time;
+}
+
+export const endToEndSection: BenchSection = {
+  name: 'end-to-end',
+  async run({ workDir, log }): Promise<BenchTable> {
+    log('starting the embedded cloud (not counted)…');
+    const cloud = await startEmbeddedCloud({ stage: 'bench' });
+    try {
+      const { spec } = parseStartOptions([DEFAULT_PROMPT]);
+      log(`running the default job: ${JSON.stringify(spec)}`);
+      const result = await runJob(cloud, spec, { userId: 'bench-user', out: join(workDir, 'video.mp4') });
+      const { record } = result;
+      if (record.status !== 'COMPLETED') throw new Error(`the job ended ${record.status}`);
+
+      const from = occurredMs(record, 'JobRequested');
+      const to = occurredMs(record, 'VideoComposed');
+      const totalMs = to - from;
+      const models: Span[] = cloud.models.predictions().flatMap((p): Span[] => {
+        const created = Date.parse(p.createdAt);
+        if (created < from || p.startedAt === null || p.completedAt === null) return [];
+        return [[Date.parse(p.startedAt), Date.parse(p.completedAt)]];
+      });
+      const composerSpans = (suffix: string): Span[] =>
+        [...cloud.functions.values()]
+          .filter((fn) => fn.config.name.startsWith('reelay-composer-') && fn.config.name.endsWith(suffix))
+          .flatMap((fn) => fn.invocationSpans.map((s): Span => [s.startMs, s.endMs]));
+      const composer = [...composerSpans('-prepare'), ...composerSpans('-compose')];
+      const modelMs = unionMs(models, from, to);
+      const busyMs = unionMs([...models, ...composer], from, to);
+      const compositionMs = busyMs - modelMs;
+      const overheadMs = totalMs - busyMs;
+      const lastReady = occurredMs(record, 'SceneReady', 'last');
+      const composeMs = unionMs(composerSpans('-compose'), from, to);
+
+      const s = (ms: number) => (ms / 1000).toFixed(1);
+      const share = (ms: number) => `${((100 * ms) / totalMs).toFixed(0)}%`;
+      const overheadShare = overheadMs / totalMs;
+      return {
+        title: 'End to end: the default 5-scene 720p job on the embedded cloud',
+        headers: ['part', 'wall s', 'share of total'],
+        rows: [
+          ['model time (any prediction rendering)', s(modelMs), share(modelMs)],
+          ['composition time (composer working, no model)', s(compositionMs), share(compositionMs)],
+          ['pipeline overhead (nothing computing)', s(overheadMs), share(overheadMs)],
+          ['**total** JobRequested → VideoComposed', s(totalMs), '100%'],
+          [
+            '(composer working at all, prepare + compose)',
+            s(unionMs(composer, from, to)),
+            share(unionMs(composer, from, to)),
+          ],
+          ['(compose invocation)', s(composeMs), share(composeMs)],
+          ['(last SceneReady → VideoComposed)', s(to - lastReady), share(to - lastReady)],
+        ],
+        notes: [
+          `${record.scenes.length} scenes (${spec.scenes ?? 'default'} visual); ${models.length} predictions.`,
+          `Target: total under ${TARGET_TOTAL_SEC} s on 2 cores (issue 5): ${totalMs / 1000 < TARGET_TOTAL_SEC ? 'met' : 'not met'}; pipeline overhead under ${TARGET_OVERHEAD_SHARE * 100}% of the total (issue 9): ${overheadShare < TARGET_OVERHEAD_SHARE ? 'met' : 'not met'}.`,
+          'One run; a loaded machine inflates every line. Cloud start-up is not counted.',
+        ],
+      };
+    } finally {
+      await cloud.close();
+    }
+  },
+};
