@@ -48,6 +48,8 @@ function ensureSystemPackages() {
   if (!process.env.FFMPEG_PATH && !(has('ffmpeg') && has('ffprobe'))) missing.push('ffmpeg');
   if (!existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')) missing.push('fonts-dejavu-core');
   if (!process.env.JAVA_PATH && !has('java')) missing.push('openjdk-17-jre-headless');
+  // The console's browser tests (test/console) drive Debian's chromium through playwright-core.
+  if (mode === 'jest' && !existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
@@ -55,7 +57,10 @@ function ensureSystemPackages() {
     process.exit(1);
   }
   say(`installing ${missing.join(', ')} with apt-get…`);
-  const result = spawnSync('sh', ['-c', command], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const result = spawnSync('sh', ['-c', command], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (result.status !== 0) {
     say(`apt-get failed; run it yourself: ${command}`);
     process.exit(1);

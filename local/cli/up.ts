@@ -1,0 +1,78 @@
+/**
+ * `npm run up [-- --json] [-- --user <id>]`: starts the embedded cloud, its HTTP API and the web console on
+ * 127.0.0.1 and keeps them running until Ctrl-C. With --json, prints one JSON line once ready.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, startEmbeddedCloud } from '../cloud/src/embedded-cloud';
+import { startConsoleServer } from '../console/src';
+import { upStateFile } from './up-state';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: { json: { type: 'boolean', default: false }, user: { type: 'string', default: 'local-user' } },
+  });
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log('starting the embedded local cloud…');
+  const cloud = await startEmbeddedCloud();
+  const web = await startConsoleServer(cloud, { userId: values.user }).catch(async (error: unknown) => {
+    await cloud.close();
+    throw error;
+  });
+  const token = cloud.token(values.user);
+  const ready = {
+    api: cloud.endpoints.api,
+    console: web.url,
+    token,
+    endpoints: {
+      s3: cloud.endpoints.s3,
+      dynamodb: cloud.endpoints.dynamodb,
+      sqs: cloud.endpoints.sqs,
+      events: cloud.endpoints.events,
+      stepfunctions: cloud.endpoints.stepfunctions,
+      replicate: cloud.endpoints.replicate,
+    },
+    region: cloud.region,
+    stage: cloud.stage,
+  };
+  // `npm run jobs` finds the running API here.
+  const stateFile = upStateFile();
+  mkdirSync(join(REPO_ROOT, '.reelay'), { recursive: true });
+  writeFileSync(stateFile, JSON.stringify({ api: ready.api, pid: process.pid }));
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    log('\nstopping…');
+    rmSync(stateFile, { force: true });
+    await web.close().catch(() => undefined);
+    await cloud.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
+    return;
+  }
+  log(`\nconsole:  ${ready.console}`);
+  log(`api:      ${ready.api}   (GET ${ready.api}/openapi.json)`);
+  log(`token:    ${token}`);
+  log(`          (for user ${values.user}; curl -H "authorization: Bearer $TOKEN" ${ready.api}/jobs)`);
+  log(
+    `aws env:  ${Object.entries(cloud.clientEnv)
+      .filter(([k]) => k.startsWith('AWS_ENDPOINT_URL_'))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+  log(`logs:     ${cloud.logFile ?? '(in memory)'}`);
+  log('press Ctrl-C to stop');
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`error: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+export { type ConsoleServer, startConsoleServer } from './console-server';

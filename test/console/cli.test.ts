@@ -1,0 +1,85 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = resolve(__dirname, '../..');
+const NODE = resolve(ROOT, 'node_modules/.bin/node');
+
+/** Runs a root npm script's command as npm would, with pipes (no TTY) for stdout and stderr. */
+function npmRun(file: string, args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(NODE, ['scripts/bootstrap.mjs', 'run', file, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, FORCE_COLOR: undefined },
+  });
+}
+
+function collect(child: ChildProcessWithoutNullStreams) {
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (c: Buffer) => {
+    out.stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    out.stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  return { out, exited };
+}
+
+describe('the CLI without a terminal', () => {
+  test('npm start prints plain progress lines without colour and a --json summary', async () => {
+    const run = collect(
+      npmRun('local/cli/start.ts', [
+        'a paper plane over a city',
+        '--scenes',
+        '2',
+        '--seconds',
+        '1',
+        '--resolution',
+        '480p',
+        '--no-music',
+        '--no-narration',
+        '--json',
+      ]),
+    );
+    const code = await run.exited;
+
+    expect(code).toBe(0);
+    const lines = run.out.stderr.split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['job requested', 'scene 1/2 ready', 'scene 2/2 ready']));
+    expect(run.out.stderr).not.toContain('\u001b[');
+    const summary = JSON.parse(run.out.stdout.trim().split('\n').pop() ?? '{}');
+    expect(summary).toMatchObject({ status: 'COMPLETED', scenes: 2, height: 480 });
+    expect(typeof summary.costUsd).toBe('number');
+    expect(run.out.stderr).toContain(`cost $${summary.costUsd.toFixed(4)}`);
+    expect(existsSync(summary.video)).toBe(true);
+  }, 300_000);
+
+  test('npm run up --json prints its endpoints once ready, serves the console and API, and stops on SIGINT', async () => {
+    // Straight through tsx, as the bootstrap runs it: the SIGINT then reaches up.ts itself, as Ctrl-C does.
+    const child = spawn(NODE, ['--import', 'tsx', 'local/cli/up.ts', '--json'], { cwd: ROOT });
+    const run = collect(child);
+    const first = await new Promise<string>((ok) => {
+      createInterface({ input: child.stdout }).once('line', ok);
+    });
+    const ready = JSON.parse(first);
+    expect(Object.keys(ready).sort()).toEqual(['api', 'console', 'endpoints', 'region', 'stage', 'token']);
+    expect(Object.keys(ready.endpoints).sort()).toEqual(
+      ['dynamodb', 'events', 'replicate', 's3', 'sqs', 'stepfunctions'].sort(),
+    );
+    expect(ready.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(ready.console).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const page = await fetch(ready.console);
+    expect(await page.text()).toContain('<title>Reelay console</title>');
+    const jobs = await fetch(`${ready.api}/jobs`, { headers: { authorization: `Bearer ${ready.token}` } });
+    expect(jobs.status).toBe(200);
+
+    const list = collect(npmRun('local/cli/jobs.ts', []));
+    expect(await list.exited).toBe(0);
+    expect(list.out.stdout).toBe('no jobs\n');
+
+    child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+  }, 300_000);
+});
