@@ -45,14 +45,15 @@ export function createReplicate(
   baseUrl?: string,
   fetchImpl?: typeof fetch,
 ): Replicate {
-  const withoutRetries = fetchWithoutClientRetries(fetchImpl);
   // A token read from SSM is only known after the first await: the client gets a placeholder and
-  // every request carries the real token (fetchWithToken); a plain string is used as it is.
+  // every request carries the real token. The token is set inside the retry guard, which must see
+  // the client's own request object to recognise its retries.
+  const network: typeof fetch = (input, init) => (fetchImpl ?? globalThis.fetch)(input, init);
   return new Replicate({
     auth: typeof token === 'string' ? token : 'resolved-per-request',
     ...(baseUrl ? { baseUrl } : {}),
     useFileOutput: false,
-    fetch: typeof token === 'string' ? withoutRetries : fetchWithToken(token, withoutRetries),
+    fetch: fetchWithoutClientRetries(typeof token === 'string' ? fetchImpl : fetchWithToken(token, network)),
   });
 }
 
