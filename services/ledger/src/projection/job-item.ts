@@ -84,48 +84,41 @@ export async function advanceStatus(
     values[`:${k}`] = v;
     sets.push(`#${k} = :${k}`);
   }
-  let condition = 'attribute_not_exists(statusRank) OR statusRank < :rank';
-  if (status === 'COMPLETED') {
-    condition += ' OR (#status = :failed AND failureRedrivable = :true)';
-    values[':failed'] = 'FAILED';
-    values[':true'] = true;
-  }
   const finished = rank >= FINISHED_RANK;
-  try {
-    const { Attributes } = await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: { pk: jobPk(jobId), sk: JOB_SK },
-        UpdateExpression: `SET ${sets.join(', ')}${finished && status === 'COMPLETED' ? ' REMOVE openShard, openDeadlineAt, failureRedrivable' : finished ? ' REMOVE openShard, openDeadlineAt' : ''}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_OLD',
-      }),
+  const update = async (expression: string, condition: string, extraValues: Record<string, unknown> = {}) => {
+    try {
+      const { Attributes } = await deps.doc.send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: { pk: jobPk(jobId), sk: JOB_SK },
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ...extraValues },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { before: Attributes ?? {} };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
+  if (status === 'COMPLETED') {
+    // A redriven job recovers in the same write that completes it, so no reader ever sees a
+    // COMPLETED job that still carries its failure.
+    const recovered = await update(
+      `SET ${sets.join(', ')}, recoveredFailure = failure REMOVE failure, openShard, openDeadlineAt, failureRedrivable`,
+      '#status = :failed AND failureRedrivable = :true AND attribute_exists(failure)',
+      { ':failed': 'FAILED', ':true': true },
     );
-    return { before: Attributes ?? {} };
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
+    if (recovered) return recovered;
   }
-}
-
-/** A completed job keeps the failure it recovered from, apart from its (now absent) failure. */
-export async function keepRecoveredFailure(deps: TableDeps, jobId: string): Promise<void> {
-  try {
-    await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: { pk: jobPk(jobId), sk: JOB_SK },
-        UpdateExpression: 'SET recoveredFailure = failure REMOVE failure',
-        ConditionExpression: '#status = :completed AND attribute_exists(failure)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':completed': 'COMPLETED' },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  const leaveOpenJobs = finished ? ' REMOVE openShard, openDeadlineAt' : '';
+  return update(
+    `SET ${sets.join(', ')}${leaveOpenJobs}`,
+    'attribute_not_exists(statusRank) OR statusRank < :rank',
+  );
 }
 
 /** A later cancel or permanent failure of an already failed job makes it final: no redrive completes it. */

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DecodedEvent, PredictionSpend } from '@reelay/events';
 import { chargePrediction } from './charge-usage';
-import { advanceStatus, keepRecoveredFailure, makeFailureFinal, openJob, updateJob } from './job-item';
+import { advanceStatus, makeFailureFinal, openJob, updateJob } from './job-item';
 import { keepDeadMessage } from './keep-dead-message';
 import type { LedgerEvents } from './ledger-events';
 import { type LedgerMetrics, noLedgerMetrics } from './ledger-metrics';
@@ -105,7 +105,6 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
       await updateJob(deps, d.jobId, d.meta.userId, recordedAt, { output, sceneCount });
       const advanced = await advanceStatus(deps, d.jobId, 'COMPLETED', { completedAt: d.meta.occurredAt });
       if (advanced) {
-        if (advanced.before.status === 'FAILED') await keepRecoveredFailure(deps, d.jobId);
         const createdAt = advanced.before.createdAt;
         metrics.jobCompleted(
           typeof createdAt === 'string'
