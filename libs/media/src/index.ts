@@ -1,3 +1,4 @@
+export { intermediateX264Args } from './clip-encoding';
 export * from './errors';
 export type { InputPolicy } from './ffmpeg-args';
 export { enforceInputPolicy, fileInput, GLOBAL_FFMPEG_ARGS, UnsafeFfmpegArgsError } from './ffmpeg-args';

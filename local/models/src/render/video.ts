@@ -1,3 +1,4 @@
+import { intermediateX264Args } from '@reelay/media';
 import { fetchFirstFrame } from './first-frame';
 import { chooseLook } from './procedural-looks';
 import { promptOverlay } from './prompt-overlay';
@@ -30,17 +31,7 @@ export const VIDEO_FILE = 'output.mp4';
  */
 export function clipEncoding(fps: number): string[] {
   const halfSecond = Math.max(1, Math.round(fps / 2));
-  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
-  return [
-    '-c:v', 'libx264',
-    '-preset', 'veryfast',
-    '-crf', '23',
-    '-profile:v', 'high',
-    '-pix_fmt', 'yuv420p',
-    '-bf', '0',
-    '-g', String(Math.max(1, Math.round(fps))),
-    '-force_key_frames', `expr:eq(mod(n,${halfSecond}),0)`,
-  ];
+  return [...intermediateX264Args(fps), '-force_key_frames', `expr:eq(mod(n,${halfSecond}),0)`];
 }
 
 /** The frame count that honours the duration within one frame, so the composer can trust the plan. */

@@ -1,3 +1,4 @@
+import { intermediateX264Args } from '@reelay/media';
 import { fpsRatio, type OutputFormat } from './output-format';
 
 /**
@@ -8,19 +9,12 @@ import { fpsRatio, type OutputFormat } from './output-format';
  * percent in size.
  */
 export function intermediateVideoArgs(format: OutputFormat): string[] {
-  const gop = String(Math.max(1, Math.round(format.fps)));
-  // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   return [
-    '-c:v', 'libx264',
-    '-preset', 'veryfast',
-    '-crf', '23',
-    '-profile:v', 'high',
-    '-pix_fmt', 'yuv420p',
-    '-bf', '0',
-    '-g', gop,
+    ...intermediateX264Args(format.fps),
     // Frames come out of the filtergraph at a constant rate already; re-timing them here is
     // what duplicates the first frame after a concat (trap 1).
-    '-fps_mode', 'passthrough',
+    '-fps_mode',
+    'passthrough',
   ];
 }
 
