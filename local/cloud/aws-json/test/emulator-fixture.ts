@@ -1,6 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsJsonEmulator, type AwsJsonEmulatorOptions, startAwsJsonEmulator } from '../src';
 
 export interface EmulatorFixture {
@@ -8,6 +8,8 @@ export interface EmulatorFixture {
   sqs: SQSClient;
   events: EventBridgeClient;
   sfn: SFNClient;
+  /** Creates a queue and returns its URL. */
+  createQueue(name: string, attributes?: Record<string, string>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,9 @@ export async function startFixture(options: Partial<AwsJsonEmulatorOptions> = {}
     sqs,
     events,
     sfn,
+    createQueue: async (name, attributes = {}) =>
+      (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })))
+        .QueueUrl as string,
     close: async () => {
       sqs.destroy();
       events.destroy();

@@ -1,6 +1,5 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
-  CreateQueueCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -20,9 +19,8 @@ describe('emulator hooks for fault injection', () => {
     await fixture.close();
   });
 
-  const createQueue = async (name: string, attributes: Record<string, string> = {}) =>
-    (await fixture.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })))
-      .QueueUrl as string;
+  const createQueue = (name: string, attributes?: Record<string, string>) =>
+    fixture.createQueue(name, attributes);
 
   const receiveBodies = async (queueUrl: string) =>
     (

@@ -29,9 +29,8 @@ describe('SQS emulator through the AWS SDK v3', () => {
     await fixture.close();
   });
 
-  const createQueue = async (name: string, attributes: Record<string, string> = {}) =>
-    (await fixture.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })))
-      .QueueUrl as string;
+  const createQueue = (name: string, attributes?: Record<string, string>) =>
+    fixture.createQueue(name, attributes);
 
   const queueArn = async (queueUrl: string) =>
     (
