@@ -13,12 +13,16 @@ export interface BenchSection {
 }
 
 export function markdownTable(table: BenchTable): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  // Columns padded to their widest cell, as the repository's formatter (Biome) writes Markdown tables.
+  const widths = table.headers.map((header, i) =>
+    Math.max(3, header.length, ...table.rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [
     `## ${table.title}`,
     '',
     line(table.headers),
-    line(table.headers.map(() => '---')),
+    line(widths.map((width) => '-'.repeat(width))),
     ...table.rows.map(line),
     '',
     ...table.notes.map((note) => `- ${note}`),

@@ -84,6 +84,13 @@ export interface StackInput {
 
 export class UnwiredResourceError extends Error {}
 
+/**
+ * A resource's Properties after intrinsics are resolved: free-form JSON whose shape depends on the
+ * resource type, read field by field below (CloudFormation's own schema checks them in AWS).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: free-form CloudFormation Properties, read per resource type
+type ResolvedProperties = Record<string, any>;
+
 interface Deployed {
   ref: string;
   attrs: Record<string, string>;
@@ -136,12 +143,12 @@ export async function deployStack(
     },
     importValue: (name) => state.exports.get(name),
   };
-  const props = (r: CloudFormationResource) => resolve(r.Properties ?? {}, ctx) as Record<string, any>;
+  const props = (r: CloudFormationResource) => resolve(r.Properties ?? {}, ctx) as ResolvedProperties;
   const functionsByArnOrName = new Map<string, LocalFunctionSpec>();
   const wired = new Set<string>();
   const integrations = new Map<string, string>();
   const authorizers = new Map<string, { issuer?: string; audience: string[] }>();
-  const routes: Array<{ id: string; p: Record<string, any> }> = [];
+  const routes: Array<{ id: string; p: ResolvedProperties }> = [];
 
   for (const id of deploymentOrder(resources)) {
     const resource = resources[id] as CloudFormationResource;
@@ -214,7 +221,7 @@ export async function deployStack(
             State: p.State ?? 'ENABLED',
           }),
         );
-        const targets = (p.Targets ?? []) as Array<Record<string, any>>;
+        const targets = (p.Targets ?? []) as ResolvedProperties[];
         for (const t of targets) {
           // A Lambda target (e.g. a `schedule` event) is invoked by the emulator's EventBridge.
           const lambdaTarget = functionsByArnOrName.get(String(t.Arn));
