@@ -8,6 +8,8 @@ export interface LocalDynamoDb {
   close(): Promise<void>;
 }
 
+const START_DEADLINE_MS = 180_000;
+
 export class DynamoDbLocalUnavailableError extends Error {
   readonly retryable = false;
 }
@@ -31,13 +33,14 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     String(port),
   ];
   // Java does not die with its parent: a test runner killed by a timeout used to leave DynamoDB
-  // Local running for ever. A shell holds the read end of a pipe from this process; when the pipe
-  // closes (close() or this process dying, however), `read` returns and the shell stops Java.
+  // Local running for ever. A watcher holds the read end of a pipe from this process; when the pipe
+  // closes (close() or this process dying, however), `read` returns and the watcher stops Java.
+  // The shell itself waits for Java, so Java dying (a port taken, no memory) ends the child at once.
   const child = spawn(
     '/bin/sh',
     [
       '-c',
-      'java=$1; shift; "$java" "$@" </dev/null & pid=$!; trap \'kill $pid 2>/dev/null\' TERM; read _ || true; kill $pid 2>/dev/null; wait $pid',
+      'exec 3<&0; java=$1; shift; "$java" "$@" </dev/null 3<&- & pid=$!; (read _ <&3 || true; kill $pid 2>/dev/null) & watcher=$!; trap \'kill $pid 2>/dev/null\' TERM; wait $pid; status=$?; kill $watcher 2>/dev/null; exit $status',
       'dynamodb-local',
       process.env.JAVA_PATH ?? 'java',
       ...javaArgs,
@@ -59,7 +62,8 @@ async function waitForStart(child: ChildProcess, port: number): Promise<void> {
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const started = Date.now();
-  while (Date.now() - started < 60_000) {
+  // Java starts in ~2 s on an idle machine, but a loaded CI runner has been seen to need over 60 s.
+  while (Date.now() - started < START_DEADLINE_MS) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new DynamoDbLocalUnavailableError(
         `DynamoDB Local exited (${child.exitCode ?? child.signalCode}); is Java installed (apt-get install -y openjdk-17-jre-headless)?\n${output}`,
@@ -74,8 +78,10 @@ async function waitForStart(child: ChildProcess, port: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill('SIGKILL');
-  throw new DynamoDbLocalUnavailableError(`DynamoDB Local did not start within 60 s\n${output}`);
+  await stop(child);
+  throw new DynamoDbLocalUnavailableError(
+    `DynamoDB Local did not start within ${START_DEADLINE_MS / 1000} s\n${output}`,
+  );
 }
 
 async function accepts(port: number): Promise<boolean> {
