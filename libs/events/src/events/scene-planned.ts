@@ -5,6 +5,7 @@ import {
   metaSchema,
   newMeta,
   outputFormatSchema,
+  predictionSpendSchema,
   sceneKindSchema,
   uploadKeySchema,
 } from '../common';
@@ -37,6 +38,8 @@ export const scenePlannedSchema = z
     /** Render attempt, part of the RenderScene execution name. */
     attempt: z.number().int().min(1).max(10).default(1),
     planner: z.enum(['model', 'deterministic']),
+    /** Scene 0 only: what the planning model spent on the job's plan, charged once by the ledger. */
+    planning: z.array(predictionSpendSchema).max(4).optional(),
   })
   .refine((s) => s.sceneIndex < s.sceneCount, {
     message: 'sceneIndex must be below sceneCount',

@@ -1,7 +1,8 @@
-import type { JobSpec } from '@reelay/events';
+import type { JobSpec, PredictionSpend } from '@reelay/events';
 import type Replicate from 'replicate';
 import { z } from 'zod';
 import { plannerInput } from '../models/model-inputs';
+import { predictionCost } from '../models/model-prices';
 import type { CreativeText, SceneWords } from './creative-text';
 import type { SceneOutline } from './scene-outline';
 
@@ -103,14 +104,20 @@ interface PredictionLike {
   status: string;
   output?: unknown;
   error?: unknown;
+  metrics?: { predict_time?: number };
 }
 
-/** Runs the planning model once and returns its words; throws PlanModelError (or the client's error). */
+/**
+ * Runs the planning model once and returns its words; throws PlanModelError (or the client's error).
+ * The prediction is reported to `spent` once it ends, whatever it answered: a plan that is
+ * invalid, failed or timed out was still paid for.
+ */
 export async function wordsFromModel(
   brief: PlanBrief,
   outline: SceneOutline,
   fallback: CreativeText,
   deps: ModelPlannerDeps,
+  spent: (spend: PredictionSpend) => void = () => undefined,
 ): Promise<CreativeText> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const now = deps.now ?? Date.now;
@@ -119,14 +126,32 @@ export async function wordsFromModel(
     model: deps.model,
     input: plannerInput(deps.model, planPrompt(brief), PLAN_SYSTEM_PROMPT),
   } as never)) as PredictionLike;
+  const report = (status: PredictionSpend['status'], ended: PredictionLike) =>
+    spent({
+      predictionId: ended.id,
+      attempt: 1,
+      status,
+      costUsd: predictionCost(deps.model, ended.metrics?.predict_time),
+    });
   while (prediction.status === 'starting' || prediction.status === 'processing') {
     if (now() >= deadline) {
-      await deps.replicate.predictions.cancel(prediction.id).catch(() => undefined);
+      const canceled = (await deps.replicate.predictions
+        .cancel(prediction.id)
+        .catch(() => prediction)) as PredictionLike;
+      report('canceled', canceled);
       throw new PlanModelError(`the planning model did not answer within ${deps.timeoutMs ?? 40_000} ms`);
     }
     await sleep(deps.pollMs ?? 500);
     prediction = (await deps.replicate.predictions.get(prediction.id)) as PredictionLike;
   }
+  report(
+    prediction.status === 'succeeded'
+      ? 'succeeded'
+      : prediction.status === 'canceled'
+        ? 'canceled'
+        : 'failed',
+    prediction,
+  );
   if (prediction.status !== 'succeeded') {
     throw new PlanModelError(`the planning model ${prediction.status}: ${String(prediction.error ?? '')}`);
   }

@@ -38,12 +38,14 @@ export function planDeps(onModelFallback: PlanJobDeps['onModelFallback']): PlanJ
       })),
     ...(replicate && config.PLANNER === 'model'
       ? {
-          modelWords: (brief, outline, fallback) =>
-            wordsFromModel(brief, outline, fallback, {
-              replicate,
-              model: catalog.planner,
-              timeoutMs: config.PLANNER_TIMEOUT_MS,
-            }),
+          modelWords: (brief, outline, fallback, spent) =>
+            wordsFromModel(
+              brief,
+              outline,
+              fallback,
+              { replicate, model: catalog.planner, timeoutMs: config.PLANNER_TIMEOUT_MS },
+              spent,
+            ),
         }
       : {}),
     plans: new DynamoPlanStore(dynamoDocumentClient(), config.GENERATOR_TABLE),

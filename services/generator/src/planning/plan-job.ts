@@ -4,6 +4,7 @@ import {
   type JobRequested,
   jobFailed,
   outgoing,
+  type PredictionSpend,
   type ScenePlanned,
   scenePlanned,
 } from '@reelay/events';
@@ -20,7 +21,12 @@ export interface PlanJobDeps {
   /** Reads what the planner needs to know of an upload; throws UploadRejectedError for bad media. */
   uploadFacts(key: string): Promise<UploadFacts>;
   /** The planning model, when planning with one; absent means deterministic planning. */
-  modelWords?: (brief: PlanBrief, outline: SceneOutline, fallback: CreativeText) => Promise<CreativeText>;
+  modelWords?: (
+    brief: PlanBrief,
+    outline: SceneOutline,
+    fallback: CreativeText,
+    spent: (spend: PredictionSpend) => void,
+  ) => Promise<CreativeText>;
   plans: PlanStore;
   publisher: Pick<EventPublisher, 'publishAll' | 'publish'>;
   onModelFallback?: (error: unknown, job: JobRequested) => void;
@@ -65,18 +71,21 @@ export async function planJob(job: JobRequested, deps: PlanJobDeps): Promise<Pla
   const fallback = deterministicWords(job.spec, outline);
   let words = fallback;
   let planner: PlannerUsed = 'deterministic';
+  const planning: PredictionSpend[] = [];
   if (deps.modelWords) {
     try {
-      words = await deps.modelWords(briefOf(job, outline), outline, fallback);
+      words = await deps.modelWords(briefOf(job, outline), outline, fallback, (spend) =>
+        planning.push(spend),
+      );
       planner = 'model';
     } catch (error) {
       deps.onModelFallback?.(error, job);
     }
   }
-  const scenes = await deps.plans.keep(
-    job.jobId,
-    assemblePlan(job, outline, words, deps.catalog, planner, now),
+  const plan = assemblePlan(job, outline, words, deps.catalog, planner, now).map((scene) =>
+    scene.sceneIndex === 0 && planning.length > 0 ? { ...scene, planning } : scene,
   );
+  const scenes = await deps.plans.keep(job.jobId, plan);
   await deps.publisher.publishAll(scenes.map((scene) => outgoing(scenePlanned, scene)));
   return { outcome: 'planned', scenes, planner: scenes[0]?.planner ?? planner };
 }

@@ -80,6 +80,7 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
         },
       );
       await raiseSceneAttempts(deps, d.jobId, d.sceneIndex, d.attempt);
+      await charge(d.planning ?? [], undefined); // the plan's cost is the job's, not a scene's
       await advanceStatus(deps, d.jobId, 'RENDERING');
       return;
     }

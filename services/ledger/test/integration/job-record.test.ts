@@ -1,9 +1,10 @@
-import type { DecodedEvent } from '@reelay/events';
+import { type DecodedEvent, makeScenePlanned } from '@reelay/events';
 import { readJobRecord, readUserDailyUsage } from '@reelay/job-records';
 import type { LedgerEvents } from '../../src/projection/ledger-events';
 import { projectEvent } from '../../src/projection/project-event';
 import { at, deadLetterFailure, type JobStory, twoSceneJob } from '../support/job-story';
 import { type JobsTableFixture, startJobsTable } from '../support/jobs-table';
+import { decoded } from '../support/ledger-events';
 
 let fixture: JobsTableFixture;
 const projectedAt = new Date('2026-11-23T12:00:00.000Z');
@@ -91,6 +92,37 @@ describe('the job record', () => {
       userId: 'user-charges',
       day: '2026-11-23',
       costUsd: 0.6,
+      predictions: 4,
+    });
+  });
+
+  test("the planning model's prediction is charged once to the job and the user-day, not to a scene", async () => {
+    const table = await fixture.newTable();
+    const story = twoSceneJob('user-planning');
+    const plannedWithCost = decoded(
+      'ScenePlanned',
+      makeScenePlanned({
+        jobId: story.jobId,
+        meta: story.meta(2),
+        sceneIndex: 0,
+        sceneCount: 2,
+        durationSec: 1,
+        planner: 'model',
+        planning: [{ predictionId: `${story.jobId}-plan`, attempt: 1, status: 'succeeded', costUsd: 0.01 }],
+      }),
+    );
+
+    await projectAll(table, [...inOrder(story), plannedWithCost, plannedWithCost]);
+
+    const record = await readJobRecord(fixture.doc, table, story.jobId);
+    expect(record?.costUsd).toBeCloseTo(0.56, 10);
+    expect(record?.usage.find((u) => u.predictionId === `${story.jobId}-plan`)).toMatchObject({
+      costUsd: 0.01,
+      status: 'succeeded',
+    });
+    expect(record?.usage.find((u) => u.predictionId === `${story.jobId}-plan`)?.sceneIndex).toBeUndefined();
+    expect(record?.scenes.map((scene) => scene.costUsd)).toEqual([0.3, 0.25]);
+    expect(await readUserDailyUsage(fixture.doc, table, 'user-planning', '2026-11-23')).toMatchObject({
       predictions: 4,
     });
   });

@@ -27,7 +27,7 @@ function fakeReplicate(answer: { status: string; output?: unknown; error?: strin
           created.push(options);
           return { id: 'p1', status: 'starting' };
         },
-        get: async () => ({ id: 'p1', ...answer }),
+        get: async () => ({ id: 'p1', metrics: { predict_time: 2 }, ...answer }),
         cancel: async () => ({ id: 'p1', status: 'canceled' }),
       },
     } as never,
@@ -60,12 +60,14 @@ function deps(
   const planDeps: PlanJobDeps = {
     catalog: DEFAULT_MODELS.local,
     uploadFacts: async (key) => ({ key, kind: 'image' }),
-    modelWords: (brief, outline, fallback) =>
-      wordsFromModel(brief, outline, fallback, {
-        replicate,
-        model: 'reelay-local/planner',
-        sleep: async () => undefined,
-      }),
+    modelWords: (brief, outline, fallback, spent) =>
+      wordsFromModel(
+        brief,
+        outline,
+        fallback,
+        { replicate, model: 'meta/meta-llama-3-8b-instruct', sleep: async () => undefined },
+        spent,
+      ),
     plans: new MemoryPlans(),
     publisher: publisher as never,
     ...overrides,
@@ -89,6 +91,40 @@ describe('planning with a model', () => {
     const scenes = published.map((e) => e.detail as ScenePlanned);
     expect(scenes.map((s) => s.planner)).toEqual(Array(5).fill('model'));
     expect(scenes.map((s) => s.prompt)).toEqual(['shot 0', 'shot 1', 'line 0', 'line 1', 'soft strings']);
+  });
+
+  it("puts the planning prediction's cost on scene 0's ScenePlanned, whatever the model answered", async () => {
+    for (const answer of [
+      { status: 'succeeded', output: validPlan(2) },
+      { status: 'succeeded', output: 'not a plan' },
+      { status: 'failed', error: 'CUDA out of memory' },
+    ]) {
+      const { replicate } = fakeReplicate(answer);
+      const { planDeps, published } = deps(replicate);
+
+      await planJob(job, planDeps);
+
+      const scenes = published.map((e) => e.detail as ScenePlanned);
+      // 2 s of predict_time at the llama's $0.000725 per second
+      expect(scenes[0]?.planning).toEqual([
+        {
+          predictionId: 'p1',
+          attempt: 1,
+          status: answer.status === 'failed' ? 'failed' : 'succeeded',
+          costUsd: 0.00145,
+        },
+      ]);
+      expect(scenes.slice(1).every((s) => s.planning === undefined)).toBe(true);
+    }
+  });
+
+  it('plans without a planning cost when no model is asked', async () => {
+    const { replicate } = fakeReplicate({ status: 'succeeded', output: validPlan(2) });
+    const { planDeps, published } = deps(replicate, { modelWords: undefined });
+
+    await planJob(job, planDeps);
+
+    expect(published.map((e) => (e.detail as ScenePlanned).planning)).toEqual(Array(5).fill(undefined));
   });
 
   it.each([
@@ -120,22 +156,30 @@ describe('planning with a model', () => {
       'cancel',
     );
     const { planDeps, published } = deps(replicate, {
-      modelWords: (brief, outline, fallback) =>
-        wordsFromModel(brief, outline, fallback, {
-          replicate,
-          model: 'reelay-local/planner',
-          timeoutMs: 1000,
-          now: () => clock,
-          sleep: async (ms) => {
-            clock += ms;
+      modelWords: (brief, outline, fallback, spent) =>
+        wordsFromModel(
+          brief,
+          outline,
+          fallback,
+          {
+            replicate,
+            model: 'reelay-local/planner',
+            timeoutMs: 1000,
+            now: () => clock,
+            sleep: async (ms) => {
+              clock += ms;
+            },
           },
-        }),
+          spent,
+        ),
     });
 
     await planJob(job, planDeps);
 
     expect(cancel).toHaveBeenCalledWith('p1');
-    expect((published[0]?.detail as ScenePlanned | undefined)?.planner).toBe('deterministic');
+    const first = published[0]?.detail as ScenePlanned | undefined;
+    expect(first?.planner).toBe('deterministic');
+    expect(first?.planning).toEqual([{ predictionId: 'p1', attempt: 1, status: 'canceled', costUsd: 0 }]);
   });
 
   it('republishes the kept plan on redelivery instead of asking the model again', async () => {
