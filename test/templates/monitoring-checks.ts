@@ -16,8 +16,26 @@ const dimension = (alarm: Record<string, unknown>, name: string): unknown =>
   (Array.isArray(alarm.Dimensions) ? alarm.Dimensions : []).find((d) => isRecord(d) && d.Name === name)
     ?.Value;
 
+/** The metrics an alarm watches: its own, or each MetricStat of a metric-math alarm. */
+const watched = (alarm: Record<string, unknown>): Array<Record<string, unknown>> =>
+  Array.isArray(alarm.Metrics)
+    ? alarm.Metrics.flatMap((m) =>
+        isRecord(m) && isRecord(m.MetricStat) && isRecord(m.MetricStat.Metric) ? [m.MetricStat.Metric] : [],
+      )
+    : [alarm];
+
 const alarmed = (templates: Templates, metric: string, name: string, value: string) =>
-  alarmsOf(templates).some((a) => a.MetricName === metric && dimension(a, name) === value);
+  alarmsOf(templates).some((a) =>
+    watched(a).some((m) => m.MetricName === metric && dimension(m, name) === value),
+  );
+
+/** A DLQ's depth alarm must count parked (in-flight) messages as well as visible ones. */
+const depthAlarmed = (templates: Templates, queue: string) =>
+  alarmsOf(templates).some((a) =>
+    ['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesNotVisible'].every((metric) =>
+      watched(a).some((m) => m.MetricName === metric && dimension(m, 'QueueName') === queue),
+    ),
+  );
 
 export const checkMonitoring = (templates: Templates): string[] => {
   const violations: string[] = [];
@@ -31,8 +49,10 @@ export const checkMonitoring = (templates: Templates): string[] => {
     for (const [id, resource] of Object.entries(template.Resources)) {
       const name = resource.Properties?.QueueName;
       if (resource.Type === 'AWS::SQS::Queue' && typeof name === 'string') {
-        if (dlqs.has(id) && !alarmed(templates, 'ApproximateNumberOfMessagesVisible', 'QueueName', name))
-          violations.push(`${service}: DLQ ${name} has no depth alarm`);
+        if (dlqs.has(id) && !depthAlarmed(templates, name))
+          violations.push(
+            `${service}: DLQ ${name} has no depth alarm counting visible and in-flight messages`,
+          );
         if (!dlqs.has(id) && !alarmed(templates, 'ApproximateAgeOfOldestMessage', 'QueueName', name))
           violations.push(`${service}: queue ${name} has no oldest-message alarm`);
       }

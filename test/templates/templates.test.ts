@@ -203,16 +203,27 @@ describe('the template checks catch', () => {
     ]);
   });
 
-  test('a DLQ of another service without a depth alarm, and a missing dashboard', () => {
+  test('a DLQ of another service without a depth alarm, one that misses parked messages, and a missing dashboard', () => {
     const broken = breaking('ledger', (resources) => {
       for (const [id, resource] of Object.entries(resources)) {
-        const dimensions = JSON.stringify(resource.Properties?.Dimensions ?? []);
-        if (dimensions.includes('-composer-compose-dlq') || id === 'PipelineDashboard') delete resources[id];
+        const watched = JSON.stringify(resource.Properties?.Metrics ?? []);
+        if (watched.includes('-composer-compose-dlq') || id === 'PipelineDashboard') delete resources[id];
+        // Only the visible count: a parked (in-flight) dead message would never raise it.
+        if (watched.includes('-composer-prepare-dlq"'))
+          resources[id] = {
+            Type: 'AWS::CloudWatch::Alarm',
+            Properties: {
+              Namespace: 'AWS/SQS',
+              MetricName: 'ApproximateNumberOfMessagesVisible',
+              Dimensions: [{ Name: 'QueueName', Value: 'reelay-dev-composer-prepare-dlq' }],
+            },
+          };
       }
     });
     expect(checkMonitoring(broken)).toEqual([
       'ledger: no CloudWatch dashboard',
-      'composer: DLQ reelay-dev-composer-compose-dlq has no depth alarm',
+      'composer: DLQ reelay-dev-composer-prepare-dlq has no depth alarm counting visible and in-flight messages',
+      'composer: DLQ reelay-dev-composer-compose-dlq has no depth alarm counting visible and in-flight messages',
     ]);
   });
 

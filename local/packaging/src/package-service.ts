@@ -67,9 +67,22 @@ const toolVersion = async (tool: string): Promise<string> => {
 const cacheKey = async (service: ServiceName, stage: string, region: string): Promise<string> => {
   const config = await readFile(join(serviceDir(service), 'serverless.yml'), 'utf8');
   const versions = await Promise.all(TOOLS.map(async (tool) => `${tool}@${await toolVersion(tool)}`));
+  const included = await includedFiles(service, config);
   return createHash('sha256')
-    .update(JSON.stringify({ PACKAGING_FORMAT, service, stage, region, versions, config }))
+    .update(JSON.stringify({ PACKAGING_FORMAT, service, stage, region, versions, config, included }))
     .digest('hex');
+};
+
+/** The files the configuration pulls in with `${file(...)}` (e.g. the ledger's monitoring.js), by content. */
+const includedFiles = async (service: ServiceName, config: string): Promise<Record<string, string>> => {
+  const paths = new Set([...config.matchAll(/\$\{file\(([^):]+)\)/g)].map((m) => (m[1] ?? '').trim()));
+  const entries = await Promise.all(
+    [...paths].map(async (path) => {
+      const content = await readFile(join(serviceDir(service), path), 'utf8').catch(() => 'absent');
+      return [path, createHash('sha256').update(content).digest('hex')] as const;
+    }),
+  );
+  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 };
 
 const readTemplate = async (service: ServiceName, dir: string): Promise<CloudFormationTemplate> => {

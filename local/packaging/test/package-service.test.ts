@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageDir, packageService } from '../src';
 
@@ -43,6 +43,21 @@ describe('packageService', () => {
     // The code's S3 key carries the packaging time: equal keys mean the same package.
     expect(s3KeyOf(cached.template)).toBe(s3KeyOf(first.template));
     expect(s3KeyOf(forced.template)).not.toBe(s3KeyOf(first.template));
+  }, 180_000);
+
+  test('repackages when a file the serverless.yml includes changes (the ledger monitoring.js)', async () => {
+    const monitoring = join(__dirname, '../../../services/ledger/monitoring/monitoring.js');
+    const original = await readFile(monitoring, 'utf8');
+    const before = await packageService('ledger', { stage });
+    let after: Awaited<ReturnType<typeof packageService>>;
+    try {
+      await writeFile(monitoring, `${original}\n// changed by the packaging test\n`);
+      after = await packageService('ledger', { stage });
+    } finally {
+      await writeFile(monitoring, original);
+    }
+
+    expect(s3KeyOf(after.template)).not.toBe(s3KeyOf(before.template));
   }, 180_000);
 
   test('packages for the stage it is given', async () => {

@@ -53,7 +53,8 @@ function alarm(description, metric, threshold, topic, extra = {}) {
       AlarmDescription: description,
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 1,
-      Period: 60,
+      // A metric-math alarm sets the period on each metric, and CloudFormation refuses it here.
+      ...(metric.Metrics ? {} : { Period: 60 }),
       Threshold: threshold,
       TreatMissingData: 'notBreaching',
       ...metric,
@@ -172,13 +173,25 @@ module.exports.resources = async ({ resolveVariable }) => {
     ),
   };
   for (const q of deadLetterQueues) {
+    // Visible + in flight: a dead message that names no job is parked (hidden for 12 h) by the
+    // deadLetters function, so the visible count alone would not see it.
+    const depth = (id, MetricName) => ({
+      Id: id,
+      ReturnData: false,
+      MetricStat: {
+        Metric: { Namespace: 'AWS/SQS', MetricName, Dimensions: [{ Name: 'QueueName', Value: q }] },
+        Period: 60,
+        Stat: 'Maximum',
+      },
+    });
     resources[logicalId('DlqDepthAlarm', q, stage)] = alarm(
       `${q} holds dead messages: see the job's failure, fix the cause, then npm run redrive`,
       {
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: q }],
-        Statistic: 'Maximum',
+        Metrics: [
+          depth('visible', 'ApproximateNumberOfMessagesVisible'),
+          depth('hidden', 'ApproximateNumberOfMessagesNotVisible'),
+          { Id: 'depth', Expression: 'visible + hidden', Label: `messages in ${q}`, ReturnData: true },
+        ],
       },
       0,
       topic,

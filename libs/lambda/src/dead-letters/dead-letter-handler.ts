@@ -1,10 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { consumeRecords, EventPublisher, type EventSource, type SqsBatchHandler } from '@reelay/events';
+import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { eventBridgeClient } from '../aws-clients';
+import { eventBridgeClient, sqsClient } from '../aws-clients';
 import { readConfig } from '../config';
-import { parseDeadLetterQueues } from './dead-letter-queues';
+import { parseDeadLetterQueues, queueNameFromArn } from './dead-letter-queues';
 import { drainDeadLetter } from './drain-dead-letter';
 
 export interface DeadLetterHandlerOptions {
@@ -32,6 +34,19 @@ export function deadLetterHandler(options: DeadLetterHandlerOptions): SqsBatchHa
     queues: parseDeadLetterQueues(config.DEAD_LETTER_QUEUES),
     logger: options.logger,
     metrics: options.metrics,
+    park: async (record: SQSRecord, seconds: number) => {
+      const sqs = sqsClient(options.env);
+      const { QueueUrl } = await sqs.send(
+        new GetQueueUrlCommand({ QueueName: queueNameFromArn(record.eventSourceARN) }),
+      );
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+    },
   };
   return consumeRecords((record) => drainDeadLetter(record, deps).then(() => undefined), {
     onRecordError: (error, record) =>

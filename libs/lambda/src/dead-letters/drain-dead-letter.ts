@@ -11,8 +11,16 @@ export interface DrainDeadLetterDeps {
   queues: DeadLetterQueues;
   logger: Pick<Logger, 'error' | 'warn'>;
   metrics: Pick<Metrics, 'singleMetric'>;
+  /** Hides a message in its queue for `seconds` (SQS ChangeMessageVisibility on its receipt). */
+  park(record: SQSRecord, seconds: number): Promise<void>;
   now?: () => Date;
 }
+
+/**
+ * A dead message that names no job is received again only this much later (SQS's maximum
+ * visibility, 12 h), instead of every DLQ visibility timeout (30 s) until its retention ends.
+ */
+export const UNATTRIBUTED_PARK_SECONDS = 43_200;
 
 /** JobFailed.deadMessage holds at most this much; the kept body is cut below it. */
 const MAX_DEAD_MESSAGE_CHARS = 100_000;
@@ -22,7 +30,8 @@ const UNKNOWN_USER = 'unknown';
 /**
  * One dead message -> JobFailed(stage of its queue, DEAD_LETTER, retryable) carrying the message, so the
  * job ends with a reason and the ledger keeps the message for a redrive. A body that names no job is
- * logged, counted and left in its DLQ (the error makes the batch report it as failed).
+ * logged, counted and left in its DLQ (the error makes the batch report it as failed), parked for
+ * 12 h so that it is not drained, logged and counted again every 30 s.
  */
 export async function drainDeadLetter(record: SQSRecord, deps: DrainDeadLetterDeps): Promise<JobFailed> {
   const deadLetterQueue = queueNameFromArn(record.eventSourceARN);
@@ -40,7 +49,12 @@ export async function drainDeadLetter(record: SQSRecord, deps: DrainDeadLetterDe
       redriveTo: route.redriveTo,
       messageId: record.messageId,
       body: record.body.slice(0, 2000),
+      hiddenForSeconds: UNATTRIBUTED_PARK_SECONDS,
     });
+    await deps.park(record, UNATTRIBUTED_PARK_SECONDS).catch((error: unknown) =>
+      // Not parked: it comes back after the queue's visibility timeout, as it would have anyway.
+      deps.logger.warn('could not park the dead message', { error, messageId: record.messageId }),
+    );
     throw new UnattributedDeadLetterError(
       `a dead message in ${deadLetterQueue} names no job; inspect it, then move it back with npm run redrive -- ${deadLetterQueue}`,
     );

@@ -45,7 +45,9 @@ function fakes() {
   const published: JobFailed[] = [];
   const errors: unknown[] = [];
   const metrics: string[] = [];
+  const parked: Array<{ messageId: string; seconds: number }> = [];
   const deps: DrainDeadLetterDeps = {
+    park: async (r, seconds) => void parked.push({ messageId: r.messageId, seconds }),
     queues,
     publisher: {
       publish: async (_d: unknown, detail: unknown) => void published.push(detail as JobFailed),
@@ -59,7 +61,7 @@ function fakes() {
         }) as never,
     },
   };
-  return { deps, published, errors, metrics };
+  return { deps, published, errors, metrics, parked };
 }
 
 const sceneEvent = (jobId: string) =>
@@ -138,7 +140,7 @@ describe('a dead message', () => {
   });
 
   test('that names no job is logged, counted and left in its DLQ, without failing its neighbours', async () => {
-    const { deps, published, errors, metrics } = fakes();
+    const { deps, published, errors, metrics, parked } = fakes();
     const handler = consumeRecords((r) => drainDeadLetter(r, deps).then(() => undefined));
     const poison = record('reelay-t-composer-prepare-dlq', '{"hello":"world"}');
     const good = record('reelay-t-composer-prepare-dlq', sceneEvent(ulid()));
@@ -149,6 +151,8 @@ describe('a dead message', () => {
     expect(published).toHaveLength(1);
     expect(errors).toHaveLength(1);
     expect(metrics.filter((m) => m === 'DeadLetters')).toHaveLength(2);
+    // parked for 12 h rather than drained, logged and counted again every 30 s
+    expect(parked).toEqual([{ messageId: poison.messageId, seconds: 43_200 }]);
     await expect(drainDeadLetter(poison, deps)).rejects.toBeInstanceOf(UnattributedDeadLetterError);
   });
 });

@@ -4,7 +4,7 @@
  * changes neither its record nor its charges.
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   EventPublisher,
@@ -158,6 +158,33 @@ describe('dead letters on the embedded cloud', () => {
     expect(recordAfter).toEqual(recordBefore);
     expect(await readUserDailyUsage(doc, cloud.names.jobsTable, USER, day)).toEqual(usageBefore);
   }, 120_000);
+});
+
+describe('a dead message that names no job', () => {
+  test('stays in its DLQ for an operator, hidden for 12 h instead of drained and logged every 30 s', async () => {
+    const deadLetterQueue = `${PREPARE_QUEUE}-dlq`;
+    const { QueueUrl } = await cloud.clients.sqs.send(new GetQueueUrlCommand({ QueueName: deadLetterQueue }));
+    const { MessageId } = await cloud.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl, MessageBody: '{"hello":"world"}' }),
+    );
+    const message = () =>
+      cloud.emulator.sqs.peekMessages(deadLetterQueue).find((m) => m.messageId === MessageId);
+
+    let peeked = message();
+    for (
+      let i = 0;
+      i < 480 && !(peeked && peeked.receiveCount > 0 && peeked.visibleAt > Date.now() + 60_000);
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 250));
+      peeked = message();
+    }
+
+    expect(peeked).toMatchObject({ receiveCount: 1, state: 'in-flight' });
+    // the deadLetters function parked it: visible again only ~12 h from now
+    expect((peeked?.visibleAt ?? 0) - Date.now()).toBeGreaterThan(11 * 3600 * 1000);
+    expect(logs.some((line) => line.includes('dead message names no job'))).toBe(true);
+  });
 });
 
 describe('the replay invariant on the embedded cloud', () => {
