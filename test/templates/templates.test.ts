@@ -42,7 +42,7 @@ beforeAll(async () => {
 /** A copy of the templates with one service's template changed. */
 const breaking = (
   service: string,
-  change: (resources: Record<string, { Properties?: Record<string, unknown> }>) => void,
+  change: (resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }>) => void,
 ) => {
   const copy = structuredClone(templates);
   const template = copy[service];
