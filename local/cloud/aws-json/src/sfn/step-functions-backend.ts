@@ -10,6 +10,7 @@ import {
 import { ExecutionHistory, type HistoryEvent } from './execution-history';
 import { StepFunctionsError } from './sfn-errors';
 import { buildTaskHandlers, type TaskPorts, taskResources } from './task-handlers';
+import { withAwsTaskTimeouts } from './task-timeouts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -236,7 +237,9 @@ export class StepFunctionsBackend {
     const history = new ExecutionHistory();
     const startDate = Date.now();
     const resources = new Map(taskResources(machine.parsed));
-    const stateMachine = new StateMachine(machine.parsed, { validationOptions: { noValidate: true } });
+    const stateMachine = new StateMachine(withAwsTaskTimeouts(machine.parsed), {
+      validationOptions: { noValidate: true },
+    });
     const overrides = {
       taskResourceLocalHandlers: buildTaskHandlers(machine.parsed, this.ports),
     } as NonNullable<RunOptions['overrides']>;
