@@ -5,7 +5,10 @@ import type { JobOutcome } from '../jobs/api-job';
 import { readApiJob, type TableDeps } from '../jobs/create-job';
 import { API_JOB_SK, apiJobPk, jobIndexSk, quotaSk, userPk } from '../table/api-table';
 
-export type RecordedOutcome = 'recorded' | 'already-ended' | 'unknown-job';
+export type RecordedOutcome = 'recorded' | 'recovered' | 'already-ended' | 'unknown-job';
+
+/** The code of a JobFailed published for a dead letter (libs/lambda dead-letters): retryable by a redrive. */
+const DEAD_LETTER_CODE = 'DEAD_LETTER';
 
 /**
  * Records how a job ended, once: the first terminal event wins (a conditional write on `endedAt`),
@@ -27,7 +30,70 @@ export async function recordVideoComposed(
   deps: TableDeps,
   now = new Date(),
 ): Promise<RecordedOutcome> {
-  return recordOutcome(event.jobId, 'COMPLETED', false, deps, now, {});
+  const recorded = await recordOutcome(event.jobId, 'COMPLETED', false, deps, now, {});
+  return recorded === 'already-ended' ? recoverFromDeadLetter(event.jobId, deps, now) : recorded;
+}
+
+/**
+ * A job that failed only by a dead letter (retryable) completes when its redriven work does, as in the
+ * ledger: the outcome becomes COMPLETED once (conditional on the dead-letter failure), the units the
+ * failure gave back are taken again, and the failure is kept as `recoveredFailure`. Without this a
+ * redriven job never got its job.completed callback. Cancelled, timed-out and permanent failures stay.
+ */
+async function recoverFromDeadLetter(jobId: string, deps: TableDeps, now: Date): Promise<RecordedOutcome> {
+  const job = await readApiJob(jobId, deps);
+  if (job?.outcome !== 'FAILED' || job.failure?.code !== DEAD_LETTER_CODE) return 'already-ended';
+  try {
+    await deps.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: deps.table,
+              Key: { pk: apiJobPk(jobId), sk: API_JOB_SK },
+              UpdateExpression:
+                'SET outcome = :completed, recoveredAt = :now, recoveredFailure = failure REMOVE failure, refundedAt',
+              ConditionExpression: 'outcome = :failed AND failure.code = :deadLetter',
+              ExpressionAttributeValues: {
+                ':completed': 'COMPLETED',
+                ':failed': 'FAILED',
+                ':deadLetter': DEAD_LETTER_CODE,
+                ':now': now.toISOString(),
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: deps.table,
+              Key: { pk: userPk(job.userId), sk: jobIndexSk(jobId) },
+              UpdateExpression: 'SET outcome = :outcome',
+              ExpressionAttributeValues: { ':outcome': 'COMPLETED' },
+            },
+          },
+          ...(job.refundedAt
+            ? [
+                {
+                  Update: {
+                    TableName: deps.table,
+                    Key: { pk: userPk(job.userId), sk: quotaSk(job.quotaDay) },
+                    UpdateExpression: 'ADD used :units',
+                    ExpressionAttributeValues: { ':units': job.quotaUnits },
+                  },
+                },
+              ]
+            : []),
+        ],
+      }),
+    );
+    return 'recovered';
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    )
+      return 'already-ended';
+    throw error;
+  }
 }
 
 async function recordOutcome(

@@ -109,6 +109,37 @@ describe('callback deliveries (DynamoDB Local, a recording queue and receiver)',
     expect(payload).toMatchObject({ type: 'job.completed', data: { jobId, status: 'COMPLETED' } });
   });
 
+  it('calls back job.completed when a job that failed by a dead letter completes after a redrive, once', async () => {
+    // Prepare: the job failed by a dead letter (retryable); its failure callback went out.
+    const { deps, received, jobId, meta, drain } = await setup([]);
+    const deadLetter = makeJobFailed({ jobId, meta, stage: 'plan', code: 'DEAD_LETTER', retryable: true });
+    await handleTerminalEvent({ type: 'JobFailed', detail: deadLetter }, deps);
+    await drain();
+
+    // Act: the redriven work completes; then duplicates and a replay of both events.
+    const composed = makeVideoComposed({ jobId, meta });
+    for (let i = 0; i < 2; i++) await handleTerminalEvent({ type: 'VideoComposed', detail: composed }, deps);
+    await handleTerminalEvent({ type: 'JobFailed', detail: deadLetter }, deps);
+    await drain();
+
+    // Assess
+    const types = received.map((r) => (JSON.parse(r.body) as { type: string }).type);
+    expect(types).toEqual(['job.failed', 'job.completed']);
+  });
+
+  it('never turns a cancelled job into a completed one', async () => {
+    const { deps, received, jobId, meta, drain } = await setup([]);
+    await handleTerminalEvent(
+      { type: 'JobFailed', detail: makeJobFailed({ jobId, meta, stage: 'cancel', code: 'CANCELLED' }) },
+      deps,
+    );
+
+    await handleTerminalEvent({ type: 'VideoComposed', detail: makeVideoComposed({ jobId, meta }) }, deps);
+    await drain();
+
+    expect(received.map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual(['job.failed']);
+  });
+
   it('skips a redelivered attempt once the callback was delivered', async () => {
     const { deps, received, jobId, meta, queue } = await setup([]);
     await handleTerminalEvent({ type: 'JobFailed', detail: makeJobFailed({ jobId, meta }) }, deps);

@@ -35,8 +35,9 @@ export function isOwnDeadStop(failure: Pick<JobFailed, 'code' | 'reason'>): bool
 }
 
 /**
- * JobFailed (any stage, cancel included) stops the job's rendering: the marker first (so nothing new
- * is created, stored or announced; none for a retryable failure, which may be redriven), then its running RenderScene executions (named <jobId>-...), then
+ * JobFailed (any stage, cancel included) stops the job's rendering, unless it is retryable (a dead
+ * letter, which may be redriven): the marker first (so nothing new is created, stored or announced),
+ * then its running RenderScene executions (named <jobId>-...), then
  * its predictions that have no outcome yet. Each step is idempotent, so a redelivered JobFailed or a
  * retry after a partial failure only finishes the work.
  */
@@ -45,10 +46,11 @@ export async function stopJob(
   deps: StopJobDeps,
 ): Promise<StopJobResult> {
   const { jobId } = failure;
-  // A retryable failure (a dead message, kept for a redrive after a fix) stops what runs now but
-  // leaves no marker, so the redriven message can render the job again.
-  if (!failure.retryable)
-    await deps.cancellations.markCancelled(jobId, failure.stage, failure.code, deps.now?.() ?? new Date());
+  // A retryable failure (a dead message, kept for a redrive after a fix) stops nothing: the redrive
+  // brings back only that message, so a scene stopped now would never render again and the job
+  // could not complete (found by the reliability soak: a denied SceneReady stopped the job's music).
+  if (failure.retryable) return { stoppedExecutions: [], cancelledPredictions: [] };
+  await deps.cancellations.markCancelled(jobId, failure.stage, failure.code, deps.now?.() ?? new Date());
 
   const stoppedExecutions: string[] = [];
   let nextToken: string | undefined;

@@ -1,5 +1,5 @@
 import { makeJobFailed } from '@reelay/events';
-import { isOwnDeadStop } from '../../src/cancellation/stop-job';
+import { isOwnDeadStop, type StopJobDeps, stopJob } from '../../src/cancellation/stop-job';
 
 describe('stopping a job on JobFailed', () => {
   it('does not act again on the JobFailed its own dead stop message became (no loop)', () => {
@@ -17,5 +17,39 @@ describe('stopping a job on JobFailed', () => {
     expect(isOwnDeadStop(ownDeadStop)).toBe(true);
     expect(isOwnDeadStop(otherDeadLetter)).toBe(false);
     expect(isOwnDeadStop(makeJobFailed({ stage: 'cancel', code: 'CANCELLED' }))).toBe(false);
+  });
+
+  it('stops nothing for a retryable dead letter: the redrive needs the other scenes to keep rendering', async () => {
+    // Prepare: ports that record every call.
+    const calls: string[] = [];
+    const deps = {
+      sfn: {
+        send: async () => {
+          calls.push('sfn');
+          return { executions: [] };
+        },
+      },
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:render',
+      replicate: { predictions: {} },
+      claims: {
+        jobClaims: async () => {
+          calls.push('claims');
+          return [];
+        },
+        recordOutcome: async () => undefined,
+      },
+      cancellations: { markCancelled: async () => void calls.push('marker') },
+    } as unknown as StopJobDeps;
+    const deadLetter = makeJobFailed({ stage: 'prepare', code: 'DEAD_LETTER', retryable: true });
+
+    // Act
+    const retryable = await stopJob(deadLetter, deps);
+    const afterRetryable = [...calls];
+    await stopJob(makeJobFailed({ stage: 'cancel', code: 'CANCELLED', retryable: false }), deps);
+
+    // Assess
+    expect(retryable).toEqual({ stoppedExecutions: [], cancelledPredictions: [] });
+    expect(afterRetryable).toEqual([]);
+    expect(calls).toContain('marker');
   });
 });
