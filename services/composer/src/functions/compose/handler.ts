@@ -17,6 +17,12 @@ const config = readConfig({
    * given back, the message retried) and not a kill.
    */
   COMPOSE_SAFETY_MARGIN_MS: z.coerce.number().int().min(0).default(15_000),
+  /**
+   * Lease length; by default the time left plus a minute, so it outlives the composer. Must stay
+   * below the compose queue's visibility timeout: a crashed composer's request comes back then and
+   * must find the lease expired (the reliability soak shortens both).
+   */
+  COMPOSE_LEASE_MS: z.coerce.number().int().min(1000).optional(),
 });
 const scenes = new SceneSet(dynamoDocumentClient(), config.COMPOSER_TABLE);
 const publisher = new EventPublisher({
@@ -39,7 +45,7 @@ export const handler = consumeRecords(
         scenes,
         publisher,
         owner: `${context.awsRequestId}:${randomUUID()}`,
-        leaseMs: remaining + 60_000,
+        leaseMs: config.COMPOSE_LEASE_MS ?? remaining + 60_000,
         signal,
       });
       if (outcome === 'composed') {
