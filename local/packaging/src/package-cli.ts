@@ -27,6 +27,8 @@ const main = async () => {
     stage: values.stage,
     region: values.region,
     force: !values.cached,
+    // Deployable zips: the composer's carry ffmpeg/ffprobe when ffmpeg-static is installed.
+    ffmpegBinaries: true,
   });
   for (const service of SERVICES) {
     const { dir, template } = packaged[service];

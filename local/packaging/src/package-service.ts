@@ -20,6 +20,11 @@ export interface PackageOptions {
   region?: string;
   /** Package even when a cached package for the same configuration exists. */
   force?: boolean;
+  /**
+   * Put ffmpeg-static/ffprobe-static binaries into the composer's zips when installed
+   * (services/composer/packaging/ffmpeg-binaries.cjs). Off by default: the local cloud runs Debian's ffmpeg.
+   */
+  ffmpegBinaries?: boolean;
 }
 
 export interface PackagedService {
@@ -64,12 +69,28 @@ const toolVersion = async (tool: string): Promise<string> => {
  * cloud and the tests read the template, which the sources do not change. `force`
  * (and `npm run package`) repackage when fresh zips are wanted.
  */
-const cacheKey = async (service: ServiceName, stage: string, region: string): Promise<string> => {
+const cacheKey = async (
+  service: ServiceName,
+  stage: string,
+  region: string,
+  ffmpegBinaries: boolean,
+): Promise<string> => {
   const config = await readFile(join(serviceDir(service), 'serverless.yml'), 'utf8');
   const versions = await Promise.all(TOOLS.map(async (tool) => `${tool}@${await toolVersion(tool)}`));
   const included = await includedFiles(service, config);
   return createHash('sha256')
-    .update(JSON.stringify({ PACKAGING_FORMAT, service, stage, region, versions, config, included }))
+    .update(
+      JSON.stringify({
+        PACKAGING_FORMAT,
+        service,
+        stage,
+        region,
+        versions,
+        config,
+        included,
+        ffmpegBinaries,
+      }),
+    )
     .digest('hex');
 };
 
@@ -120,13 +141,23 @@ const offlineEnvironment = (region: string): NodeJS.ProcessEnv => {
   };
 };
 
-const runServerlessPackage = (service: ServiceName, stage: string, region: string, outDir: string) =>
+const runServerlessPackage = (
+  service: ServiceName,
+  stage: string,
+  region: string,
+  outDir: string,
+  ffmpegBinaries: boolean,
+) =>
   new Promise<void>((resolvePackaged, reject) => {
     const cli = join(REPO_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
     const child = spawn(
       process.execPath,
       [cli, 'package', '--stage', stage, '--region', region, '--package', outDir],
-      { cwd: serviceDir(service), env: offlineEnvironment(region), stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: serviceDir(service),
+        env: { ...offlineEnvironment(region), REELAY_STAGE_FFMPEG_BINARIES: ffmpegBinaries ? '1' : '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let output = '';
     const keep = (chunk: Buffer) => {
@@ -154,12 +185,17 @@ const runServerlessPackage = (service: ServiceName, stage: string, region: strin
  */
 export const packageService = async (
   service: ServiceName,
-  { stage = DEFAULT_STAGE, region = DEFAULT_REGION, force = false }: PackageOptions = {},
+  {
+    stage = DEFAULT_STAGE,
+    region = DEFAULT_REGION,
+    force = false,
+    ffmpegBinaries = false,
+  }: PackageOptions = {},
 ): Promise<PackagedService> => {
   const dir = packageDir(service, stage);
   const lock = join(REPO_ROOT, '.reelay', 'locks', `package-${service}`);
   return withDirectoryLock(lock, async () => {
-    const key = await cacheKey(service, stage, region);
+    const key = await cacheKey(service, stage, region, ffmpegBinaries);
     if (!force && (await readCachedKey(dir)) === key) {
       try {
         return { template: await readTemplate(service, dir), dir };
@@ -172,7 +208,7 @@ export const packageService = async (
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
     try {
-      await runServerlessPackage(service, stage, region, staging);
+      await runServerlessPackage(service, stage, region, staging, ffmpegBinaries);
       const template = await readTemplate(service, staging);
       await writeFile(join(staging, CACHE_KEY_FILE), JSON.stringify({ key, stage, region }, null, 2));
       await rm(dir, { recursive: true, force: true });
