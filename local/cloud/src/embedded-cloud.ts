@@ -20,6 +20,7 @@ import {
   type LocalFunctionSpec,
 } from './deploy/deploy-stack';
 import type { CloudFormationTemplate } from './deploy/template';
+import { defaultLocalConcurrency } from './lambda/local-concurrency';
 import { LocalFunction } from './lambda/local-function';
 import { SqsEventSource } from './lambda/sqs-event-source';
 import { startLocalDynamoDb } from './local-dynamodb';
@@ -214,7 +215,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     const targets = {
       addFunction: (spec: LocalFunctionSpec) => {
         const fn = new LocalFunction(
-          { ...spec, maxConcurrency: spec.reservedConcurrency ?? 4 },
+          { ...spec, maxConcurrency: spec.reservedConcurrency ?? defaultLocalConcurrency() },
           onLog ?? (() => undefined),
           baseEnv,
           chaos.sandboxFaults,

@@ -47,6 +47,9 @@ export async function startLocalS3(): Promise<LocalS3> {
       res.end(`local s3 proxy: ${error.message}`);
     });
   });
+  // Longer than any client's idle keep-alive (the AWS SDK's agent never drops an idle socket): a
+  // socket closed just as a client reuses it is ECONNRESET, fatal to a streamed (unretryable) upload.
+  proxy.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,

@@ -45,7 +45,11 @@ function loadHandler(): Promise<Handler> {
 
 // The init phase starts with the sandbox, as in Lambda, so a warm (pre-started or spare) sandbox has
 // its handler loaded before the first event. A load error is kept and reported by the invocation.
-loadHandler().catch(() => undefined);
+const initStarted = performance.now();
+loadHandler().then(
+  () => parentPort?.postMessage({ kind: 'loaded', ok: true, initMs: performance.now() - initStarted }),
+  () => parentPort?.postMessage({ kind: 'loaded', ok: false, initMs: performance.now() - initStarted }),
+);
 
 parentPort?.on('message', async (message: InvokeMessage | { kind: string }) => {
   if (message.kind !== undefined && message.kind !== 'invoke') return;

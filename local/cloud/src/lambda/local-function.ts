@@ -67,12 +67,17 @@ export class LocalFunction {
   private readonly waiting: Array<() => void> = [];
   private nextId = 1;
   private closed = false;
+  /** Invocations running now (holding a sandbox). */
+  private inFlight = 0;
   invocations = 0;
   /**
    * When recent invocations ran (from getting a sandbox, cold start included, to the answer), for
    * the end-to-end benchmark's split of a job's time. The last MAX_SPANS only, so it stays small.
    */
   readonly invocationSpans: InvocationSpan[] = [];
+  /** How long each sandbox took to load its handler module (its init phase), oldest first. */
+  readonly initDurationsMs: number[] = [];
+  private readonly loadWaiters: Array<() => void> = [];
 
   constructor(
     readonly config: LocalFunctionConfig,
@@ -90,12 +95,14 @@ export class LocalFunction {
         this.config.name,
       );
     const sandbox = await this.acquire();
+    this.inFlight++;
     this.keepSpare();
     this.invocations++;
     const startMs = Date.now();
     try {
       return await this.run(sandbox, payload);
     } finally {
+      this.inFlight--;
       this.invocationSpans.push({ startMs, endMs: Date.now() });
       if (this.invocationSpans.length > MAX_SPANS) this.invocationSpans.shift();
       sandbox.busy = false;
@@ -109,13 +116,24 @@ export class LocalFunction {
   }
 
   /**
-   * While every sandbox is busy and the concurrency allows another, one more starts loading now
-   * (as provisioned concurrency would have it ready): a burst of events, such as a job's scenes
-   * fanning out, then overlaps each cold start with the work in flight instead of queueing behind
-   * it. At most one idle spare at a time, within maxConcurrency.
+   * Resolves once a sandbox of this function has finished its init (loaded the handler module, or
+   * failed to: the error is then reported by the invocation, as Lambda reports an init error).
+   */
+  whenWarm(): Promise<void> {
+    if (this.initDurationsMs.length > 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.loadWaiters.push(resolve));
+  }
+
+  /**
+   * During a burst (two invocations or more at once, such as a job's scenes fanning out), while
+   * every sandbox is busy and the concurrency allows another, one more starts loading now (as
+   * provisioned concurrency would have it ready), so the next event of the burst does not queue
+   * behind a cold start. One invocation at a time never gets a spare: a sandbox costs about a
+   * CPU-second to start, which a lone request (submit, plan, compose) would waste on a loaded
+   * machine. At most one idle spare at a time, within maxConcurrency.
    */
   private keepSpare(): void {
-    if (this.closed || this.sandboxes.some((s) => !s.busy)) return;
+    if (this.closed || this.inFlight < 2 || this.sandboxes.some((s) => !s.busy)) return;
     if (this.sandboxes.length < this.config.maxConcurrency)
       this.sandboxes.push({ worker: this.spawn(), busy: false });
   }
@@ -135,6 +153,7 @@ export class LocalFunction {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const resolve of this.loadWaiters.splice(0)) resolve();
     await Promise.all(this.sandboxes.map((s) => s.worker.terminate()));
     this.sandboxes.length = 0;
   }
@@ -179,6 +198,17 @@ export class LocalFunction {
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) this.onLog(this.config.name, line);
     };
+    worker.on('message', (message: { kind?: string; initMs?: number }) => {
+      if (message.kind !== 'loaded') return;
+      this.initDurationsMs.push(message.initMs ?? 0);
+      if (this.initDurationsMs.length > MAX_SPANS) this.initDurationsMs.shift();
+      for (const resolve of this.loadWaiters.splice(0)) resolve();
+    });
+    // A sandbox that dies before its init ends must not leave whenWarm() waiting for ever: the next
+    // invocation reports what went wrong.
+    worker.once('exit', () => {
+      for (const resolve of this.loadWaiters.splice(0)) resolve();
+    });
     worker.stdout.on('data', forward);
     worker.stderr.on('data', forward);
     worker.unref();

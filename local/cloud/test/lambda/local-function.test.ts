@@ -53,17 +53,46 @@ describe('local Lambda sandboxes', () => {
     expect(fn.invocations).toBe(0);
   });
 
-  it('starts a spare sandbox while every sandbox is busy, up to the concurrency', async () => {
+  it('reports a sandbox warm once its init has loaded the handler, before any event', async () => {
+    // Prepare
+    const fn = localFunction('when-warm');
+    // Act
+    fn.warm();
+    await fn.whenWarm();
+    // Assess
+    expect(fn.initDurationsMs).toHaveLength(1);
+    expect(fn.invocations).toBe(0);
+  });
+
+  it('keeps one sandbox for invocations that come one at a time (no spare for a lone request)', async () => {
+    // Prepare
+    const fn = localFunction('lone');
+    fn.warm();
+    await fn.whenWarm();
+    // Act: two invocations, one after the other, each looked at while it runs.
+    const counts: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const running = fn.invoke({ holdMs: 500 });
+      await new Promise((resolve) => setImmediate(resolve));
+      counts.push((await fn.sandboxHeaps()).length);
+      await running;
+    }
+    // Assess
+    expect(counts).toEqual([1, 1]);
+  });
+
+  it('starts a spare sandbox during a burst while every sandbox is busy, up to the concurrency', async () => {
     // Prepare
     const fn = localFunction('spare');
     fn.warm();
-    // Act: the one warm sandbox takes a long invocation.
-    const running = fn.invoke({ holdMs: 3000 });
+    await fn.whenWarm();
+    // Act: two invocations at once take the warm sandbox and a new one.
+    const running = [fn.invoke({ holdMs: 3000 }), fn.invoke({ holdMs: 3000 })];
     await new Promise((resolve) => setImmediate(resolve));
     const whileBusy = (await fn.sandboxHeaps()).length;
-    const answer = await running;
-    // Assess: a second sandbox was already starting for the next event.
-    expect(whileBusy).toBe(2);
-    expect(answer).toEqual({ ok: true });
+    const answers = await Promise.all(running);
+    // Assess: a third was already starting for the next event of the burst (maxConcurrency 3).
+    expect(whileBusy).toBe(3);
+    expect(answers).toEqual([{ ok: true }, { ok: true }]);
   });
 });
