@@ -8,13 +8,20 @@
  *   no model did;
  * - pipeline overhead: the rest, when nothing computed for the job (event hops, queue polls,
  *   Lambda cold starts, webhooks, Step Functions, prediction queueing on no model).
- * Cloud start-up is not counted (it happens once per `npm start`, before the job).
+ * Two figures frame them: the job as a user of `npm start` waits for it, from POST /jobs to the MP4
+ * (with thumbnail and captions) downloaded, which the 30 s target of issue 5 applies to; and the
+ * one-off start-up before it (packaging, cached in .reelay/, the emulators, and every function's
+ * sandbox loading its handler), reported on its own line.
  */
+
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { JobRecord } from '@reelay/job-records';
+import { ledgerProjectionSignal } from '../local/cli/job-changes';
 import { runJob } from '../local/cli/run-job';
 import { parseStartOptions } from '../local/cli/start-options';
 import { startEmbeddedCloud } from '../local/cloud/src/embedded-cloud';
+import { whenAllWarm } from '../local/cloud/src/lambda/warm-up';
 import type { BenchSection, BenchTable } from './bench-section';
 
 const DEFAULT_PROMPT = 'a lighthouse in a storm at night';
@@ -52,14 +59,23 @@ function occurredMs(record: JobRecord, detailType: string, pick: 'first' | 'last
 export const endToEndSection: BenchSection = {
   name: 'end-to-end',
   async run({ workDir, log }): Promise<BenchTable> {
-    log('starting the embedded cloud (not counted)…');
+    log('starting the embedded cloud (start-up, reported apart from the job)…');
+    const startedAt = Date.now();
     const cloud = await startEmbeddedCloud({ stage: 'bench' });
     try {
+      await whenAllWarm(cloud.functions.values());
+      const startupMs = Date.now() - startedAt;
+      const loadAtStart = loadavg()[0] ?? 0;
       const { spec } = parseStartOptions([DEFAULT_PROMPT]);
       log(`running the default job: ${JSON.stringify(spec)}`);
-      const result = await runJob(cloud, spec, { userId: 'bench-user', out: join(workDir, 'video.mp4') });
-      const { record } = result;
+      const result = await runJob(cloud, spec, {
+        userId: 'bench-user',
+        out: join(workDir, 'video.mp4'),
+        changes: ledgerProjectionSignal(cloud),
+      });
+      const { record, timings } = result;
       if (record.status !== 'COMPLETED') throw new Error(`the job ended ${record.status}`);
+      const jobMs = timings.downloadedAt - timings.submittedAt;
 
       const from = occurredMs(record, 'JobRequested');
       const to = occurredMs(record, 'VideoComposed');
@@ -92,6 +108,10 @@ export const endToEndSection: BenchSection = {
           ['composition time (composer working, no model)', s(compositionMs), share(compositionMs)],
           ['pipeline overhead (nothing computing)', s(overheadMs), share(overheadMs)],
           ['**total** JobRequested → VideoComposed', s(totalMs), '100%'],
+          ['POST /jobs → JobRequested', s(from - timings.submittedAt), ''],
+          ['VideoComposed → seen COMPLETED → files downloaded', s(timings.downloadedAt - to), ''],
+          ['**job**: POST /jobs → MP4 downloaded (the target)', s(jobMs), ''],
+          ['start-up before the job (cloud, emulators, sandboxes warm)', s(startupMs), ''],
           [
             '(composer working at all, prepare + compose)',
             s(unionMs(composer, from, to)),
@@ -102,8 +122,8 @@ export const endToEndSection: BenchSection = {
         ],
         notes: [
           `${record.scenes.length} scenes (${spec.scenes ?? 'default'} visual); ${models.length} predictions.`,
-          `Target: total under ${TARGET_TOTAL_SEC} s on 2 cores (issue 5): ${totalMs / 1000 < TARGET_TOTAL_SEC ? 'met' : 'not met'}; pipeline overhead under ${TARGET_OVERHEAD_SHARE * 100}% of the total (issue 9): ${overheadShare < TARGET_OVERHEAD_SHARE ? 'met' : 'not met'}.`,
-          'One run; a loaded machine inflates every line. Cloud start-up is not counted.',
+          `Target: the job (POST /jobs → MP4 downloaded) under ${TARGET_TOTAL_SEC} s on 2 cores (issue 5): ${jobMs / 1000 < TARGET_TOTAL_SEC ? 'met' : 'not met'}; pipeline overhead under ${TARGET_OVERHEAD_SHARE * 100}% of JobRequested → VideoComposed (issue 9): ${overheadShare < TARGET_OVERHEAD_SHARE ? 'met' : 'not met'}.`,
+          `One run; load average ${loadAtStart.toFixed(1)} when the job started, ${(loadavg()[0] ?? 0).toFixed(1)} when it ended (a loaded machine inflates every line). Start-up is the one-off cost of \`npm start\` before the job.`,
         ],
       };
     } finally {

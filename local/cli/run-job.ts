@@ -6,6 +6,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { JobSpecInput } from '@reelay/events';
 import type { JobRecord } from '@reelay/job-records';
 import type { EmbeddedCloud } from '../cloud/src/embedded-cloud';
+import { type JobChangeSignal, JobChangeWaiter } from './job-changes';
 import type { ProgressReporter } from './job-progress';
 import { uploadFiles } from './upload-files';
 
@@ -16,17 +17,33 @@ export interface JobResult {
   video?: string;
   thumbnail?: string;
   captions?: string;
+  /** Epoch ms: POST /jobs sent, the record seen COMPLETED or FAILED, the outputs downloaded. */
+  timings: { submittedAt: number; endedAt: number; downloadedAt: number };
 }
+
+/** Without a change signal, GET /jobs/{id} every this often. */
+const POLL_MS = 250;
+/** With one, a poll this long after the last change at most, in case a signal was missed. */
+const FALLBACK_POLL_MS = 2000;
 
 /**
  * Submits a job to the local HTTP API as any client would, follows it through GET /jobs/{id}
- * until it ends, then downloads its video, thumbnail and WebVTT captions.
+ * until it ends, then downloads its video, thumbnail and WebVTT captions. With `changes` (see
+ * job-changes.ts) it polls when the record may have changed rather than every `pollMs`.
  */
 export async function runJob(
   cloud: EmbeddedCloud,
   spec: JobSpecInput,
-  opts: { userId: string; out?: string; progress?: ProgressReporter; pollMs?: number; uploads?: string[] },
+  opts: {
+    userId: string;
+    out?: string;
+    progress?: ProgressReporter;
+    pollMs?: number;
+    uploads?: string[];
+    changes?: JobChangeSignal;
+  },
 ): Promise<JobResult> {
+  const submittedAt = Date.now();
   const token = cloud.token(opts.userId);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   // Files given with --upload go through the presigned POST flow; the job names them by upload id.
@@ -40,6 +57,25 @@ export async function runJob(
   if (submitted.status !== 202 || !body.jobId)
     throw new JobRejectedError(body.detail ?? `the api answered ${submitted.status}`);
   const jobId = body.jobId;
+  const waiter = opts.changes ? new JobChangeWaiter(opts.changes) : undefined;
+  const nextPoll = () =>
+    waiter ? waiter.next(FALLBACK_POLL_MS) : new Promise((r) => setTimeout(r, opts.pollMs ?? POLL_MS));
+  try {
+    const record = await followJob(cloud, jobId, headers, nextPoll, opts.progress);
+    const downloaded = await downloadOutputs(cloud, record, opts.out);
+    return { ...downloaded, timings: { submittedAt, ...downloaded.timings } };
+  } finally {
+    waiter?.close();
+  }
+}
+
+async function followJob(
+  cloud: EmbeddedCloud,
+  jobId: string,
+  headers: Record<string, string>,
+  nextPoll: () => Promise<unknown>,
+  progress: ProgressReporter | undefined,
+): Promise<JobRecord> {
   let record: JobRecord | undefined;
   let networkErrors = 0;
   for (;;) {
@@ -50,12 +86,12 @@ export async function runJob(
     } catch (error) {
       // A reset connection on a busy machine is worth another poll; a dead API is not.
       if (++networkErrors > 5) throw error;
-      await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
+      await nextPoll();
       continue;
     }
     if (res.status === 200) {
       record = (await res.json()) as JobRecord;
-      opts.progress?.update({
+      progress?.update({
         status: record.status,
         scenes: record.scenes,
         ...(record.sceneCount ? { sceneCount: record.sceneCount } : {}),
@@ -64,18 +100,33 @@ export async function runJob(
     } else if (res.status !== 404) {
       throw new Error(`GET /jobs/${jobId} answered ${res.status}: ${await res.text()}`);
     }
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
+    await nextPoll();
   }
-  opts.progress?.stop();
-  if (record.status !== 'COMPLETED' || !record.output) return { record };
-  const video = resolve(opts.out ?? `out/${jobId}.mp4`);
-  const thumbnail = `${video.replace(/\.mp4$/i, '')}.jpg`;
-  await download(cloud, record.output.key, video);
-  await download(cloud, record.output.thumbnailKey, thumbnail);
-  if (!record.output.captionsKey) return { record, video, thumbnail };
-  const captions = `${video.replace(/\.mp4$/i, '')}.vtt`;
-  await download(cloud, record.output.captionsKey, captions);
-  return { record, video, thumbnail, captions };
+  progress?.stop();
+  return record;
+}
+
+/** The video, thumbnail and captions of a completed job, downloaded side by side. */
+async function downloadOutputs(
+  cloud: EmbeddedCloud,
+  record: JobRecord,
+  out: string | undefined,
+): Promise<Omit<JobResult, 'timings'> & { timings: { endedAt: number; downloadedAt: number } }> {
+  const endedAt = Date.now();
+  if (record.status !== 'COMPLETED' || !record.output)
+    return { record, timings: { endedAt, downloadedAt: endedAt } };
+  const { output } = record;
+  const video = resolve(out ?? `out/${record.jobId}.mp4`);
+  const base = video.replace(/\.mp4$/i, '');
+  const thumbnail = `${base}.jpg`;
+  const captions = output.captionsKey ? `${base}.vtt` : undefined;
+  await Promise.all([
+    download(cloud, output.key, video),
+    download(cloud, output.thumbnailKey, thumbnail),
+    ...(output.captionsKey && captions ? [download(cloud, output.captionsKey, captions)] : []),
+  ]);
+  const timings = { endedAt, downloadedAt: Date.now() };
+  return captions ? { record, video, thumbnail, captions, timings } : { record, video, thumbnail, timings };
 }
 
 async function download(cloud: EmbeddedCloud, key: string, file: string): Promise<void> {
