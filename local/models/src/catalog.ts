@@ -26,6 +26,19 @@ export interface PreparedRun {
   render(ctx: RenderContext): Promise<RenderedOutput>;
 }
 
+/**
+ * Where a model's renders queue on the local server (render-slots.ts), lower `priority` first
+ * within a lane. `heavy` renders (pictures, music) share the render slots, pictures (the longest
+ * renders, and what the composer's transitions wait for) before music. `light` renders (the
+ * planner, no ffmpeg at all; flite speech, a fraction of a second of one core) have a lane of
+ * their own: the plan that gates the whole job never waits behind a picture, narration is ready
+ * early, and the pictures barely notice it.
+ */
+export interface RenderScheduling {
+  lane: 'heavy' | 'light';
+  priority: number;
+}
+
 export interface LocalModel {
   owner: string;
   name: string;
@@ -35,6 +48,7 @@ export interface LocalModel {
   version: string;
   description: string;
   openApiSchema: Record<string, unknown>;
+  scheduling: RenderScheduling;
   prepare(
     input: Record<string, unknown>,
   ): { ok: true; run: PreparedRun } | { ok: false; invalid: InvalidField[] };
@@ -50,6 +64,7 @@ const randomSeed = (): number => Math.floor(Math.random() * 2 ** 31);
 function defineModel<S extends z.ZodType<Record<string, unknown>>>(
   id: string,
   description: string,
+  scheduling: RenderScheduling,
   schema: S,
   plan: (input: z.output<S>) => PreparedRun,
 ): LocalModel {
@@ -71,6 +86,7 @@ function defineModel<S extends z.ZodType<Record<string, unknown>>>(
     version,
     description,
     openApiSchema,
+    scheduling,
     prepare(input) {
       const parsed = schema.safeParse(input);
       if (!parsed.success) return { ok: false, invalid: invalidFields(parsed.error, input) };
@@ -84,6 +100,7 @@ const evenSide = (max: number) => z.number().int().min(64).max(max).multipleOf(2
 const videoModel = defineModel(
   LOCAL_MODELS.video,
   'Procedural text-to-video: a seeded ffmpeg look with the prompt drawn over it (H.264, no audio).',
+  { lane: 'heavy', priority: 1 },
   z.object({
     prompt: z.string().min(1).max(2000),
     duration_sec: z.number().min(1).max(10).default(4),
@@ -118,6 +135,7 @@ const videoModel = defineModel(
 const imageModel = defineModel(
   LOCAL_MODELS.image,
   'Procedural text-to-image: a seeded still with the prompt drawn on it (PNG).',
+  { lane: 'heavy', priority: 1 },
   z.object({
     prompt: z.string().min(1).max(2000),
     width: z.number().int().min(64).max(2048).default(1024),
@@ -138,6 +156,7 @@ const imageModel = defineModel(
 const speechModel = defineModel(
   LOCAL_MODELS.speech,
   'Text-to-speech with flite (WAV, 48 kHz mono).',
+  { lane: 'light', priority: 1 },
   z.object({
     text: z.string().min(1).max(5000),
     voice: z.enum(FLITE_VOICES).default('slt'),
@@ -152,6 +171,7 @@ const speechModel = defineModel(
 const musicModel = defineModel(
   LOCAL_MODELS.music,
   'A synthesized music bed: a seeded four-chord progression with pad, bass and arpeggio (WAV, 44.1 kHz stereo).',
+  { lane: 'heavy', priority: 2 },
   z.object({
     prompt: z.string().min(1).max(2000),
     duration_sec: z.number().min(1).max(300).default(30),
@@ -170,6 +190,7 @@ const musicModel = defineModel(
 const plannerModel = defineModel(
   LOCAL_MODELS.planner,
   'A deterministic stand-in for an instruct LLM that plans videos: answers the JSON brief after "BRIEF:" with a JSON plan (text tokens).',
+  { lane: 'light', priority: 0 },
   z.object({
     prompt: z.string().min(1).max(20_000),
     system_prompt: z.string().max(5000).optional(),

@@ -1,6 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LocalModel, PreparedRun } from './catalog';
+import type { LocalModel, PreparedRun, RenderScheduling } from './catalog';
 import type { FaultBook, FaultKind } from './faults';
 import { newPredictionId, Prediction } from './prediction';
 import { RenderAbortedError } from './render/run-ffmpeg';
@@ -12,7 +12,9 @@ export interface PredictionServiceDeps {
   ffmpegPath: string;
   clock: () => number;
   outputTtlMs: number;
+  /** Render slots of `heavy` models; `light` ones use lightSlots (or these when there are none). */
   slots: RenderSlots;
+  lightSlots?: RenderSlots;
   faults: FaultBook;
   webhooks: WebhookSender;
   /** The server's own origin, for output URLs. */
@@ -88,7 +90,7 @@ export class PredictionService {
     if (expire) prediction.outputRemoved = true;
     this.predictions.set(prediction.id, prediction);
     this.notify(prediction, 'start');
-    const running = this.run(prediction, run);
+    const running = this.run(prediction, run, model.scheduling);
     this.runs.set(prediction.id, running);
     void running.finally(() => this.runs.delete(prediction.id));
     return prediction;
@@ -152,14 +154,15 @@ export class PredictionService {
     });
   }
 
-  private async run(prediction: Prediction, run: PreparedRun): Promise<void> {
+  private async run(prediction: Prediction, run: PreparedRun, scheduling: RenderScheduling): Promise<void> {
     const { signal } = prediction.abort;
     const dir = join(this.deps.workDir, prediction.id);
     try {
       await mkdir(dir, { recursive: true });
       const slowMs = this.slowByPrediction.get(prediction.id);
       if (slowMs !== undefined) await abortableDelay(slowMs, signal);
-      const release = await this.deps.slots.acquire(signal);
+      const slots = scheduling.lane === 'light' ? (this.deps.lightSlots ?? this.deps.slots) : this.deps.slots;
+      const release = await slots.acquire(signal, scheduling.priority);
       try {
         if (prediction.terminal) return;
         prediction.status = 'processing';

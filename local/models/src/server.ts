@@ -27,7 +27,7 @@ export interface LocalModelServerOptions {
   ffprobePath?: string;
   /** Output URLs stop working this long after the prediction completes (default 3600, like Replicate). */
   outputTtlSec?: number;
-  /** ffmpeg renders at once (default 2); the rest wait in "starting". */
+  /** Heavy renders (pictures, music) at once (default 2); the rest wait in "starting". Speech and the planner have one more slot of their own. */
   renderConcurrency?: number;
   /** Milliseconds since the epoch; tests move it to expire outputs and to age webhook timestamps. */
   clock?: () => number;
@@ -47,6 +47,8 @@ export interface LocalModelServer {
 const MAX_BODY_BYTES = 1_000_000;
 const LIST_PAGE_SIZE = 100;
 const SWEEP_INTERVAL_MS = 30_000;
+/** Light renders (planner, speech) at once, beside the heavy ones (catalog.ts RenderScheduling). */
+const LIGHT_RENDER_CONCURRENCY = 1;
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
@@ -70,6 +72,7 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
     clock,
     outputTtlMs: ttlMs,
     slots: new RenderSlots(options.renderConcurrency ?? 2),
+    lightSlots: new RenderSlots(LIGHT_RENDER_CONCURRENCY),
     faults,
     webhooks,
     origin: () => origin,
@@ -277,6 +280,9 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
         );
     });
   });
+  // Longer than any client's idle keep-alive: a socket closed just as a client reuses it is an
+  // ECONNRESET on a busy machine (the local HTTP API does the same).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
