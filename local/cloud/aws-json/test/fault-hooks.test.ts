@@ -69,6 +69,38 @@ describe('emulator hooks for fault injection', () => {
     expect(afterRemoval.FailedEntryCount).toBe(0);
   });
 
+  it('drops a poison message for a short while per receive, so it dead-letters after maxReceiveCount quickly', async () => {
+    // Prepare: a queue with a one-hour visibility timeout; the hook drops "poison" for 50 ms a receive.
+    await createQueue('poison-dlq');
+    const queueUrl = await createQueue('poison', {
+      VisibilityTimeout: '3600',
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: fixture.emulator.sqs.queueArn('poison-dlq'),
+        maxReceiveCount: 3,
+      }),
+    });
+    await fixture.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'poison' }));
+    const removeHook = fixture.emulator.sqs.addBeforeDeliverHook((_queue, m) =>
+      m.body === 'poison' ? { dropForMs: 50 } : undefined,
+    );
+
+    // Act: receive until the message has moved (each receive counts, none returns it).
+    const bodies: string[] = [];
+    await eventually(async () => {
+      bodies.push(...((await receiveBodies(queueUrl)) as string[]));
+      const depths = fixture.emulator.sqs.listQueueDepths();
+      return depths.find((q) => q.name === 'poison-dlq')?.visible === 1 ? true : undefined;
+    }, 30_000);
+    removeHook();
+
+    // Assess
+    expect(bodies).toEqual([]);
+    expect(fixture.emulator.sqs.listQueueDepths().find((q) => q.name === 'poison')).toMatchObject({
+      visible: 0,
+      inFlight: 0,
+    });
+  });
+
   it('reports deletions and redrive moves, so a test can account for every message', async () => {
     // Prepare
     const dlqUrl = await createQueue('orders-dlq');

@@ -15,13 +15,21 @@ import {
 import { type FaultTriggerOptions, InvalidFaultOptionsError } from './fault-trigger';
 import { MessageAudit, type MessageAuditReport } from './message-audit';
 import { type MessageHold, QueueFaults, type QueueMessageMatch } from './queue-faults';
-import { SandboxFaultRules } from './sandbox-fault-rules';
+import { invocationCrashPicker, SandboxFaultRules } from './sandbox-fault-rules';
 
 export interface CrashOptions extends FaultTriggerOptions {
   /** The Lambda function (full name, or a pattern of names). */
   functionName: NameMatch;
   /** Where it crashes: 'before:s3:PutObject', 'after:dynamodb:*', 'before:replicate:CreatePrediction'... */
   at: FaultPointPattern;
+  /**
+   * 'point' (default): `probability` is per matching point reached, so an invocation with many side
+   * effects (a batch) crashes more often. 'invocation': `probability` is per invocation; a picked
+   * invocation dies at a random one of the first `maxPoint` (default 6) matching points it reaches,
+   * and not at all if it reaches fewer (only actual crashes are counted). `times` caps the crashes.
+   */
+  per?: 'point' | 'invocation';
+  maxPoint?: number;
 }
 
 export interface TimeoutOptions extends FaultTriggerOptions {
@@ -161,7 +169,30 @@ export class ChaosInjector {
   crash(options: CrashOptions): FaultHandle {
     this.checkFunction(options.functionName);
     checkPattern(options.at);
-    const record = this.record('crash', `${describeName(options.functionName)} ${options.at}`, options);
+    const target = `${describeName(options.functionName)} ${options.at}`;
+    if (options.per === 'invocation') {
+      const maxPoint = options.maxPoint ?? 6;
+      if (!(Number.isInteger(maxPoint) && maxPoint >= 1))
+        throw new InvalidFaultOptionsError(`maxPoint ${options.maxPoint} is not a count of points`);
+      // The record counts actual crashes (up to `times`); the picker chooses invocations and points.
+      const record = this.record('crash', `${target} per invocation`, {
+        times: options.times ?? Number.POSITIVE_INFINITY,
+        probability: 1,
+      });
+      this.sandboxRules.add({
+        record,
+        functionName: options.functionName,
+        at: options.at,
+        action: 'crash',
+        perInvocation: invocationCrashPicker({
+          probability: options.probability ?? 1,
+          seed: options.seed ?? 1,
+          maxPoint,
+        }),
+      });
+      return handleOf(record);
+    }
+    const record = this.record('crash', target, options);
     this.sandboxRules.add({ record, functionName: options.functionName, at: options.at, action: 'crash' });
     return handleOf(record);
   }

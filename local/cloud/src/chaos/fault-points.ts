@@ -73,6 +73,11 @@ export interface InvocationFaultPlan {
   points: FaultPointPattern[];
   /** The handler hangs before it starts (a timeout fault with no point). */
   hangAtStart?: boolean;
+  /**
+   * Crashes chosen for this invocation (crash faults `per: 'invocation'`): the fault id and how many
+   * matching points the invocation passes before it dies at the next one. Kept by the parent only.
+   */
+  crashes?: Array<{ faultId: string; pointsBeforeCrash: number }>;
 }
 
 /** Sandbox → parent: a fault point was reached; the sandbox waits for 'fault-continue'. */
@@ -100,7 +105,8 @@ export type FaultPointDecision =
 export interface SandboxFaults {
   /** Called once per invocation: what the sandbox must watch, or undefined when nothing is armed. */
   planInvocation(functionName: string): (InvocationFaultPlan & { timeoutAfterMs?: number }) | undefined;
-  decide(functionName: string, point: FaultPoint): FaultPointDecision;
+  /** `plan` is what planInvocation returned for this invocation. */
+  decide(functionName: string, point: FaultPoint, plan?: InvocationFaultPlan): FaultPointDecision;
 }
 
 /** The error a crashed or timed-out invocation reports is LambdaInvocationError; this names injected crashes. */

@@ -246,7 +246,7 @@ export class LocalFunction {
       // The function timeout starts once the sandbox has loaded the handler ('started').
       let timer = setTimeout(timeOut, INIT_TIMEOUT_MS + timeoutMs);
       const onFaultPoint = (message: FaultPointMessage) => {
-        const decision = this.faults?.decide(this.config.name, message.point) ?? { action: 'continue' };
+        const decision = this.faults?.decide(this.config.name, message.point, plan) ?? { action: 'continue' };
         if (decision.action === 'continue') {
           sandbox.worker.postMessage({ kind: 'fault-continue', ask: message.ask });
         } else if (decision.action === 'crash') {

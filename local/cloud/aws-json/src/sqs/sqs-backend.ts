@@ -500,6 +500,12 @@ export class SqsBackend {
         continue;
       }
       const decision = this.decideDelivery(queue.name, message);
+      if (typeof decision === 'object' && 'dropForMs' in decision) {
+        message.receiveCount += 1;
+        message.firstReceivedAt ??= now;
+        message.visibleAt = now + Math.max(0, decision.dropForMs);
+        continue;
+      }
       if (typeof decision === 'object') {
         message.visibleAt = now + Math.max(0, decision.delayMs);
         continue;
