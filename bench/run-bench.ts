@@ -10,8 +10,9 @@ import { type BenchSection, markdownTable } from './bench-section';
 import { compositionSection } from './composition';
 import { endToEndSection } from './end-to-end';
 import { hopLatencySection } from './hop-latency';
+import { soakSection } from './soak';
 
-const SECTIONS: BenchSection[] = [compositionSection, hopLatencySection, endToEndSection];
+const SECTIONS: BenchSection[] = [compositionSection, hopLatencySection, endToEndSection, soakSection];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -1,0 +1,150 @@
+/**
+ * The soak's checks must be able to fail: each broken invariant, planted in an otherwise healthy
+ * snapshot, is reported by its check (and only the healthy snapshot passes them all).
+ */
+import type { JobRecord } from '@reelay/job-records';
+import type { ChaosReport } from '../../local/cloud/src/chaos/chaos-injector';
+import { checkInvariants, type SoakJob } from './soak-checks';
+import type { SoakSnapshot } from './soak-state';
+
+const JOB = '01J00000000000000000000000';
+const USER = 'soak-user-0';
+
+function healthy(): { jobs: SoakJob[]; snapshot: SoakSnapshot; chaos: ChaosReport } {
+  const record: JobRecord = {
+    jobId: JOB,
+    userId: USER,
+    status: 'COMPLETED',
+    createdAt: '2026-11-23T10:00:00.000Z',
+    completedAt: '2026-11-23T10:05:00.000Z',
+    deadlineAt: '2026-11-23T10:30:00.000Z',
+    costUsd: 0.3,
+    output: {
+      key: `jobs/${JOB}/final.mp4`,
+      thumbnailKey: `jobs/${JOB}/thumbnail.jpg`,
+      durationSec: 3,
+      width: 854,
+      height: 480,
+      bytes: 1000,
+      sha256: 'a',
+      composeMs: 10,
+    },
+    recoveredFailure: { stage: 'plan', code: 'DEAD_LETTER', reason: 'poison', retryable: true },
+    scenes: [],
+    timeline: [{ detailType: 'VideoComposed', occurredAt: '', recordedAt: '', source: 'reelay.composer' }],
+    durations: {},
+    usage: [
+      { predictionId: 'p1', sceneIndex: 0, attempt: 1, status: 'succeeded', costUsd: 0.1, chargedAt: '' },
+      { predictionId: 'p2', sceneIndex: 1, attempt: 1, status: 'succeeded', costUsd: 0.1, chargedAt: '' },
+      { predictionId: 'plan', attempt: 1, status: 'succeeded', costUsd: 0.1, chargedAt: '' },
+    ],
+    deadMessages: [],
+  };
+  return {
+    jobs: [{ index: 0, jobId: JOB, userId: USER, recipe: 'prompt', poisoned: true }],
+    snapshot: {
+      records: new Map([[JOB, record]]),
+      objects: [{ key: `jobs/${JOB}/final.mp4`, etag: 'e', size: 1000 }],
+      usage: [{ userId: USER, day: '2026-11-23', costUsd: 0.3, predictions: 3 }],
+      predictions: [
+        { id: 'p1', jobId: JOB, sceneIndex: 0, attempt: 1, status: 'succeeded' },
+        { id: 'p2', jobId: JOB, sceneIndex: 1, attempt: 1, status: 'succeeded' },
+      ],
+      predictionCount: 3,
+      predictionInfo: new Map(),
+      unattributedPredictions: new Set(['plan']),
+      callbacks: [{ webhookId: `msg_${JOB}_job.completed`, type: 'job.completed', jobId: JOB }],
+      archived: {},
+    },
+    chaos: {
+      faults: [],
+      totals: {},
+      messages: { sent: 1, consumed: 1, pending: 0, deadLettered: 0, lost: [], eventDeliveriesDropped: 0 },
+    },
+  };
+}
+
+function failingChecks(plant: (state: ReturnType<typeof healthy>) => void, replayChanges: string[] = []) {
+  const state = healthy();
+  plant(state);
+  return checkInvariants({ ...state, replayChanges, armed: [{ name: 'duplicate', injected: 1 }] })
+    .filter((c) => !c.ok)
+    .map((c) => c.name);
+}
+
+const record = (state: ReturnType<typeof healthy>) => state.snapshot.records.get(JOB) as JobRecord;
+
+describe('the soak checks', () => {
+  it('pass a healthy snapshot', () => {
+    expect(failingChecks(() => undefined)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a job still rendering',
+      (s: ReturnType<typeof healthy>) => Object.assign(record(s), { status: 'RENDERING' }),
+      'every job terminal',
+    ],
+    [
+      'a second final video',
+      (s: ReturnType<typeof healthy>) =>
+        s.snapshot.objects.push({ key: `jobs/${JOB}/v2/final.mp4`, etag: 'f', size: 1 }),
+      'one final video per completed job',
+    ],
+    [
+      'a second completion on the timeline',
+      (s: ReturnType<typeof healthy>) =>
+        record(s).timeline.push({ detailType: 'VideoComposed', occurredAt: '', recordedAt: '', source: '' }),
+      'one completion record per completed job',
+    ],
+    [
+      'a prediction charged twice',
+      (s: ReturnType<typeof healthy>) =>
+        record(s).usage.push({
+          predictionId: 'p1',
+          sceneIndex: 0,
+          attempt: 1,
+          status: 'succeeded',
+          costUsd: 0,
+          chargedAt: '',
+        }),
+      'one charge per prediction',
+    ],
+    [
+      "a user's usage counted twice",
+      (s: ReturnType<typeof healthy>) => Object.assign(s.snapshot.usage[0] ?? {}, { predictions: 4 }),
+      "each user's daily usage = Σ of their jobs' charges",
+    ],
+    [
+      'no callback',
+      (s: ReturnType<typeof healthy>) => s.snapshot.callbacks.pop(),
+      'one callback per completed job',
+    ],
+    [
+      'two predictions for one scene attempt',
+      (s: ReturnType<typeof healthy>) =>
+        s.snapshot.predictions.push({ id: 'p3', jobId: JOB, sceneIndex: 0, attempt: 1, status: 'succeeded' }),
+      'predictions ≤ scene attempts',
+    ],
+    [
+      'a lost message',
+      (s: ReturnType<typeof healthy>) =>
+        s.chaos.messages.lost.push({ queueName: 'q', messageId: 'm', body: '' }),
+      'zero messages lost',
+    ],
+    [
+      'a job past its deadline',
+      (s: ReturnType<typeof healthy>) =>
+        Object.assign(record(s), { completedAt: '2026-11-23T11:00:00.000Z' }),
+      'every job ended within its deadline',
+    ],
+  ])('report %s', (_what, plant, check) => {
+    expect(failingChecks(plant)).toContain(check);
+  });
+
+  it('report a replay that changed something', () => {
+    expect(failingChecks(() => undefined, ['1 new predictions'])).toEqual([
+      'the replay of the whole archive changed nothing',
+    ]);
+  });
+});

@@ -1,0 +1,278 @@
+/**
+ * The soak's invariants (DESIGN.md "Invariants", issue 9), each computed from a snapshot into one
+ * row of the table the soak prints: what was expected, what was seen, and the offending jobs.
+ */
+import type { JobRecord } from '@reelay/job-records';
+import type { ChaosReport } from '../../local/cloud/src/chaos/chaos-injector';
+import type { SoakSnapshot } from './soak-state';
+
+export interface SoakCheck {
+  name: string;
+  expected: string;
+  observed: string;
+  ok: boolean;
+  /** The jobs or messages that break it (empty when ok). */
+  offenders: string[];
+}
+
+export interface SoakJob {
+  index: number;
+  jobId: string;
+  userId: string;
+  recipe: string;
+  poisoned: boolean;
+}
+
+const COST_TOLERANCE_USD = 1e-5;
+
+function check(name: string, expected: string, observed: string, offenders: string[]): SoakCheck {
+  return { name, expected, observed, ok: offenders.length === 0, offenders };
+}
+
+const terminalAt = (r: JobRecord): string | undefined =>
+  r.status === 'COMPLETED' ? r.completedAt : r.failedAt;
+
+export function checkInvariants(input: {
+  jobs: readonly SoakJob[];
+  snapshot: SoakSnapshot;
+  chaos: ChaosReport;
+  replayChanges: readonly string[];
+  armed: ReadonlyArray<{ name: string; injected: number }>;
+}): SoakCheck[] {
+  const { jobs, snapshot } = input;
+  const recordOf = (job: SoakJob) => snapshot.records.get(job.jobId);
+  const completed = jobs.filter((j) => recordOf(j)?.status === 'COMPLETED');
+  const failed = jobs.filter((j) => recordOf(j)?.status === 'FAILED');
+  const checks: SoakCheck[] = [];
+
+  checks.push(
+    check(
+      'every job terminal',
+      `${jobs.length} COMPLETED or FAILED`,
+      `${completed.length} COMPLETED, ${failed.length} FAILED`,
+      jobs
+        .filter((j) => !completed.includes(j) && !failed.includes(j))
+        .map((j) => `${j.jobId} ${recordOf(j)?.status ?? 'never recorded'}`),
+    ),
+  );
+  checks.push(
+    check(
+      'every failure names its stage and reason',
+      'stage, code and reason on each FAILED job',
+      failed.map((j) => `${recordOf(j)?.failure?.stage}/${recordOf(j)?.failure?.code}`).join(', ') ||
+        'no failures',
+      failed
+        .filter((j) => {
+          const f = recordOf(j)?.failure;
+          return !f?.stage || !f.code || !f.reason;
+        })
+        .map((j) => j.jobId),
+    ),
+  );
+  checks.push(
+    check(
+      'every job ended within its deadline',
+      'completedAt/failedAt ≤ deadlineAt',
+      `${jobs.filter((j) => withinDeadline(recordOf(j))).length} of ${jobs.length}`,
+      jobs.filter((j) => !withinDeadline(recordOf(j))).map((j) => j.jobId),
+    ),
+  );
+
+  const finals = (jobId: string) =>
+    snapshot.objects.filter((o) => o.key.startsWith(`jobs/${jobId}/`) && o.key.endsWith('final.mp4'));
+  checks.push(
+    check(
+      'one final video per completed job',
+      'exactly jobs/<jobId>/final.mp4',
+      `${completed.filter((j) => finals(j.jobId).length === 1).length} of ${completed.length}`,
+      completed
+        .filter((j) => {
+          const f = finals(j.jobId);
+          return f.length !== 1 || f[0]?.key !== recordOf(j)?.output?.key;
+        })
+        .map(
+          (j) =>
+            `${j.jobId}: ${
+              finals(j.jobId)
+                .map((o) => o.key)
+                .join(', ') || 'none'
+            }`,
+        ),
+    ),
+  );
+  checks.push(
+    check(
+      'one completion record per completed job',
+      'one VideoComposed on the timeline, output recorded',
+      `${completed.filter((j) => oneCompletion(recordOf(j))).length} of ${completed.length}`,
+      completed.filter((j) => !oneCompletion(recordOf(j))).map((j) => j.jobId),
+    ),
+  );
+
+  const predictionsOf = (jobId: string) => snapshot.predictions.filter((p) => p.jobId === jobId);
+  // A job may be charged for its scenes' predictions and, once for the plan (no scene), for a planning
+  // prediction that no other job was charged for.
+  const planCharges = new Map<string, string[]>();
+  for (const j of jobs)
+    for (const u of recordOf(j)?.usage ?? [])
+      if (u.sceneIndex === undefined)
+        planCharges.set(u.predictionId, [...(planCharges.get(u.predictionId) ?? []), j.jobId]);
+  const chargeable = (jobId: string) =>
+    new Set([
+      ...predictionsOf(jobId).map((p) => p.id),
+      ...[...planCharges]
+        .filter(
+          ([id, chargedTo]) =>
+            snapshot.unattributedPredictions.has(id) && chargedTo.length === 1 && chargedTo[0] === jobId,
+        )
+        .map(([id]) => id),
+    ]);
+  checks.push(
+    check(
+      'one charge per prediction',
+      'usage items unique per predictionId, each a prediction of the job (its scenes or its plan); job cost = Σ usage',
+      `${jobs.reduce((n, j) => n + (recordOf(j)?.usage.length ?? 0), 0)} usage items`,
+      jobs.flatMap((j) =>
+        chargeProblems(j.jobId, recordOf(j), chargeable(j.jobId)).map(
+          (problem) =>
+            `${problem} ${[...snapshot.predictionInfo].find(([id]) => problem.includes(id))?.[1] ?? ''}`,
+        ),
+      ),
+    ),
+  );
+  const users = [...new Set(jobs.map((j) => j.userId))];
+  checks.push(
+    check(
+      "each user's daily usage = Σ of their jobs' charges",
+      'predictions and cost equal',
+      `${users.length} users`,
+      users.flatMap((user) => {
+        const own = jobs.filter((j) => j.userId === user).map(recordOf);
+        const predictions = own.reduce((n, r) => n + (r?.usage.length ?? 0), 0);
+        const cost = own.reduce((n, r) => n + (r?.costUsd ?? 0), 0);
+        const day = snapshot.usage.filter((u) => u.userId === user);
+        const charged = day.reduce((n, u) => n + u.predictions, 0);
+        const chargedUsd = day.reduce((n, u) => n + u.costUsd, 0);
+        return charged === predictions && Math.abs(chargedUsd - cost) < COST_TOLERANCE_USD
+          ? []
+          : [`${user}: charged ${charged} predictions ${chargedUsd} USD, jobs hold ${predictions} / ${cost}`];
+      }),
+    ),
+  );
+
+  const completedCallbacks = (jobId: string) =>
+    snapshot.callbacks.filter((c) => c.jobId === jobId && c.type === 'job.completed');
+  checks.push(
+    check(
+      'one callback per completed job',
+      'one job.completed webhook-id per completed job, none for others',
+      `${completed.filter((j) => new Set(completedCallbacks(j.jobId).map((c) => c.webhookId)).size === 1).length} of ${completed.length} (${snapshot.callbacks.length} POSTs in all)`,
+      [
+        ...completed
+          .filter((j) => new Set(completedCallbacks(j.jobId).map((c) => c.webhookId)).size !== 1)
+          .map((j) => `${j.jobId}: ${completedCallbacks(j.jobId).length} job.completed`),
+        ...failed
+          .filter((j) => completedCallbacks(j.jobId).length > 0)
+          .map((j) => `${j.jobId} FAILED but called back completed`),
+      ],
+    ),
+  );
+
+  checks.push(
+    check(
+      'predictions ≤ scene attempts',
+      'at most one prediction per (job, scene, attempt)',
+      `${snapshot.predictions.length} scene predictions`,
+      attemptOverruns(snapshot),
+    ),
+  );
+
+  const m = input.chaos.messages;
+  checks.push(
+    check(
+      'zero messages lost',
+      'every message consumed, in a DLQ or pending',
+      `sent ${m.sent}, consumed ${m.consumed}, dead-lettered ${m.deadLettered}, pending ${m.pending}, lost ${m.lost.length}`,
+      m.lost.map((l) => `${l.queueName} ${l.messageId}`),
+    ),
+  );
+  const poisoned = jobs.filter((j) => j.poisoned);
+  checks.push(
+    check(
+      'the poisoned job completed after the redrive',
+      'COMPLETED, recovered from a dead letter',
+      poisoned
+        .map(
+          (j) =>
+            `${recordOf(j)?.status} (recovered from ${recordOf(j)?.recoveredFailure?.stage}/${recordOf(j)?.recoveredFailure?.code})`,
+        )
+        .join(', '),
+      poisoned
+        .filter((j) => recordOf(j)?.status !== 'COMPLETED' || !recordOf(j)?.recoveredFailure)
+        .map((j) => j.jobId),
+    ),
+  );
+  checks.push(
+    check(
+      'the replay of the whole archive changed nothing',
+      'same records, objects, usage; no prediction or callback',
+      input.replayChanges.length === 0 ? 'nothing changed' : `${input.replayChanges.length} changes`,
+      [...input.replayChanges],
+    ),
+  );
+  checks.push(
+    check(
+      'every armed fault fired',
+      'injected > 0 for each',
+      input.armed.map((a) => `${a.injected}`).join('/'),
+      input.armed.filter((a) => a.injected === 0).map((a) => a.name),
+    ),
+  );
+  return checks;
+}
+
+function withinDeadline(record: JobRecord | undefined): boolean {
+  const at = record && terminalAt(record);
+  return Boolean(at && record?.deadlineAt && Date.parse(at) <= Date.parse(record.deadlineAt));
+}
+
+function oneCompletion(record: JobRecord | undefined): boolean {
+  return (
+    Boolean(record?.output) && record?.timeline.filter((t) => t.detailType === 'VideoComposed').length === 1
+  );
+}
+
+function chargeProblems(jobId: string, record: JobRecord | undefined, predictionIds: Set<string>): string[] {
+  if (!record) return [];
+  const problems: string[] = [];
+  const ids = record.usage.map((u) => u.predictionId);
+  if (new Set(ids).size !== ids.length) problems.push(`${jobId}: a prediction charged twice`);
+  for (const id of ids)
+    if (!predictionIds.has(id)) problems.push(`${jobId}: charged for ${id}, not one of its predictions`);
+  const sum = record.usage.reduce((n, u) => n + u.costUsd, 0);
+  if (Math.abs(sum - record.costUsd) > COST_TOLERANCE_USD)
+    problems.push(`${jobId}: cost ${record.costUsd} but usage sums to ${sum}`);
+  return problems;
+}
+
+function attemptOverruns(snapshot: SoakSnapshot): string[] {
+  const perAttempt = new Map<string, number>();
+  for (const p of snapshot.predictions) {
+    const key = `${p.jobId} scene ${p.sceneIndex} attempt ${p.attempt}`;
+    perAttempt.set(key, (perAttempt.get(key) ?? 0) + 1);
+  }
+  return [...perAttempt].filter(([, n]) => n > 1).map(([key, n]) => `${key}: ${n} predictions`);
+}
+
+/** The table as text: one line per check, then the offenders of the failing ones. */
+export function formatChecks(checks: readonly SoakCheck[]): string[] {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  return [
+    ...checks.map(
+      (c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.observed}   (expected: ${c.expected})`,
+    ),
+    ...checks
+      .filter((c) => !c.ok)
+      .flatMap((c) => [`-- ${c.name}:`, ...c.offenders.slice(0, 20).map((o) => `   ${o}`)]),
+  ];
+}

@@ -1,0 +1,260 @@
+/**
+ * The soak (issue 9): N jobs of mixed recipes submitted at once through the HTTP API while every
+ * fault is armed, one poison message, then the poison's cause fixed and every dead letter redriven,
+ * then a replay of the whole archive; the invariants are checked and printed as a table.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JobRecord } from '@reelay/job-records';
+import { formatChaosReport } from '../../local/cloud/src/chaos/chaos-injector';
+import { type EmbeddedCloud, REPO_ROOT, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import { startArchiveReplay } from '../../local/ops/src/archive-replay';
+import { redriveJobDeadMessages } from '../../local/ops/src/redrive-job';
+import { redriveQueue } from '../../local/ops/src/redrive-queue';
+import { startCallbackReceiver } from './callback-receiver';
+import { isTerminal, prepareUsers, submitSoakJob, waitForJobs } from './job-driver';
+import { makeSoakMedia, plannedJob } from './job-mix';
+import { checkInvariants, formatChecks, type SoakCheck, type SoakJob } from './soak-checks';
+import { addPoison, armSoakFaults, shortenVisibilityTimeouts } from './soak-faults';
+import { republishedEvents, snapshotChanges, takeSnapshot } from './soak-state';
+
+export interface SoakOptions {
+  jobs: number;
+  stage?: string;
+  /** Each job's deadlineSec (the sweeper fails a job past it). */
+  deadlineSec?: number;
+  duplicateProbability?: number;
+  crashProbability?: number;
+  /** Least visibility timeout of the work queues during the soak (a crashed message comes back after it). */
+  visibilitySec?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface SoakOutcome {
+  checks: SoakCheck[];
+  /** The printed table: the checks, the phases' durations and the chaos report. */
+  lines: string[];
+  phases: Array<{ phase: string; seconds: number }>;
+  jobs: SoakJob[];
+}
+
+/** A small job composes in seconds; a crashed composer's lease expires before its request comes back. */
+const COMPOSE_LEASE_SEC = 120;
+const COMPOSE_VISIBILITY_SEC = 180;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
+  const log = options.log ?? (() => undefined);
+  const deadlineSec = options.deadlineSec ?? 1800;
+  const stage = options.stage ?? 'soak';
+  const phases: SoakOutcome['phases'] = [];
+  let phaseStart = Date.now();
+  const phase = (name: string) => {
+    phases.push({ phase: name, seconds: Math.round((Date.now() - phaseStart) / 100) / 10 });
+    log(`${name}: ${phases.at(-1)?.seconds} s`);
+    phaseStart = Date.now();
+  };
+  // Function logs go to a file (the default place of the embedded cloud's logs); on failure, their tail is printed.
+  const logFile = join(REPO_ROOT, '.reelay', 'logs', `soak-${stage}.log`);
+  mkdirSync(dirname(logFile), { recursive: true });
+  writeFileSync(logFile, '');
+  const cloud = await startEmbeddedCloud({
+    stage,
+    onLog: (fn, line) => appendFileSync(logFile, `${fn} ${line}\n`),
+    // The compose lease must expire before a crashed request comes back (COMPOSE_VISIBILITY_SEC).
+    functionEnv: {
+      CALLBACK_TEST_ALLOW_LOOPBACK_HTTP: 'true',
+      CALLBACK_BACKOFF_BASE_SEC: '1',
+      COMPOSE_LEASE_MS: String(COMPOSE_LEASE_SEC * 1000),
+    },
+  });
+  const cloudStartedAt = new Date();
+  const receiver = await startCallbackReceiver();
+  const mediaDir = mkdtempSync(join(tmpdir(), 'reelay-soak-'));
+  try {
+    phase('cloud started');
+    const doc = DynamoDBDocumentClient.from(cloud.clients.dynamodb);
+    const marker = `poison-${randomBytes(4).toString('hex')}`;
+    const planned = Array.from({ length: options.jobs }, (_, i) => plannedJob(i, { deadlineSec }));
+    const poisoned = planned[0];
+    if (!poisoned) throw new Error('a soak needs at least one job');
+    poisoned.spec = { ...poisoned.spec, recipe: 'prompt', prompt: `a glass of water (${marker})`, scenes: 3 };
+    poisoned.uploads = [];
+
+    const poison = addPoison(cloud, marker);
+    await shortenVisibilityTimeouts(cloud, {
+      atLeastSec: options.visibilitySec ?? 30,
+      composeSec: COMPOSE_VISIBILITY_SEC,
+    });
+    const uploads = await prepareUsers(cloud, planned, {
+      callbackUrl: receiver.url,
+      media: makeSoakMedia(mediaDir),
+    });
+    phase('users ready (callbacks registered, media uploaded)');
+
+    const armed = armSoakFaults(
+      cloud,
+      {
+        jobs: options.jobs,
+        duplicateProbability: options.duplicateProbability ?? 0.1,
+        crashProbability: options.crashProbability ?? 0.05,
+        seed: options.seed ?? 9,
+      },
+      poison,
+    );
+    const jobIds = await Promise.all(
+      planned.map((job) =>
+        submitSoakJob(cloud, job, uploads.get(job.userId), `soak-${stage}-${job.index}-${marker}`),
+      ),
+    );
+    const jobs: SoakJob[] = planned.map((job, i) => ({
+      index: job.index,
+      jobId: jobIds[i] ?? '',
+      userId: job.userId,
+      recipe: job.spec.recipe ?? 'prompt',
+      poisoned: job === poisoned,
+    }));
+    phase(`${jobs.length} jobs submitted`);
+
+    const mainDeadline = Date.now() + (deadlineSec + 180) * 1000;
+    const terminal = await waitForJobs({ doc, table: cloud.names.jobsTable }, jobIds, {
+      deadlineMs: mainDeadline,
+      onProgress: (done, total) => log(`terminal: ${done}/${total}`),
+    });
+    for (const line of describeJobs(jobs, terminal)) log(line);
+    phase('every job terminal under faults');
+
+    // The fix: the poison's cause goes away, the denied rule is allowed again; then every dead letter goes back.
+    poison.fix();
+    for (const fault of armed) if (fault.name.startsWith('deny')) fault.handle.remove();
+    const redriven = await redriveEverything(cloud, doc, jobIds);
+    log(`redriven: ${redriven.length} dead messages and DLQs`);
+    const recovered = await waitForJobs({ doc, table: cloud.names.jobsTable }, jobIds, {
+      deadlineMs: Math.min(mainDeadline, Date.now() + Math.max(600, options.jobs * 15) * 1000),
+      done: (r) => r?.status === 'COMPLETED' || (isTerminal(r) && r?.failure?.code !== 'DEAD_LETTER'),
+      onProgress: (done, total) => log(`after the redrive, completed or failed for good: ${done}/${total}`),
+    });
+    for (const line of describeJobs(jobs, recovered)) log(line);
+    await settle(cloud, log);
+    phase(`redrive after the fix (${redriven.length} redrives)`);
+
+    const users = [...new Set(planned.map((j) => j.userId))];
+    const snapshotDeps = { doc, jobIds, users, callbacks: receiver.received };
+    // The replay runs with duplicates still armed; crashes are lifted so that it settles in seconds
+    // rather than in visibility timeouts (every job's crash recovery was exercised before).
+    for (const fault of armed) if (fault.name.startsWith('crash')) fault.handle.remove();
+    const before = await takeSnapshot(cloud, snapshotDeps);
+    const replay = await startArchiveReplay(
+      cloud.clients.events,
+      {
+        bus: cloud.names.bus,
+        archive: `${cloud.names.bus}-archive`,
+        from: new Date(cloudStartedAt.getTime() - 60_000),
+        to: new Date(),
+        inAws: false,
+      },
+      600_000,
+    );
+    log(`replay ${replay.replayName}: ${replay.state}, ${replay.archiveEventCount} archived events`);
+    await sleep(2000);
+    await settle(cloud, log);
+    const after = await takeSnapshot(cloud, snapshotDeps);
+    log(`events published again by the replay: ${republishedEvents(before, after).join(', ') || 'none'}`);
+    const replayChanges = [
+      ...(replay.state === 'COMPLETED' ? [] : [`the replay ended ${replay.state}`]),
+      ...snapshotChanges(before, after),
+    ];
+    phase('replay of the whole archive');
+
+    const report = cloud.chaos.report();
+    const checks = checkInvariants({
+      jobs,
+      snapshot: after,
+      chaos: report,
+      replayChanges,
+      armed: armed.map((a) => ({ name: a.name, injected: a.handle.injected() })),
+    });
+    const invocations = [...cloud.functions.values()].reduce((n, fn) => n + fn.invocationSpans.length, 0);
+    const lines = [
+      `soak: ${jobs.length} jobs (${recipeMix(jobs)}), ${poison.receivesBlocked()} poisoned receives; ${[...recovered.values()].filter((r) => r?.recoveredFailure).length} jobs recovered by the redrive`,
+      ...formatChecks(checks),
+      '',
+      ...phases.map((p) => `phase ${p.phase.padEnd(50)} ${p.seconds} s`),
+      '',
+      ...armed.map((a) => `fault ${a.name.padEnd(60)} injected ${a.handle.injected()}`),
+      `crashes ${report.totals.crash ?? 0} of ${invocations} invocations (${((100 * (report.totals.crash ?? 0)) / Math.max(1, invocations)).toFixed(1)}%)`,
+      ...formatChaosReport(report).slice(-1),
+    ];
+    if (checks.some((c) => !c.ok)) lines.push('', `function logs: ${logFile}`);
+    return { checks, lines, phases, jobs };
+  } finally {
+    cloud.chaos.clear();
+    await receiver.close();
+    await cloud.close();
+    rmSync(mediaDir, { recursive: true, force: true });
+  }
+}
+
+/** Every dead message the ledger kept (per job), then every DLQ that still holds messages. */
+async function redriveEverything(
+  cloud: EmbeddedCloud,
+  doc: DynamoDBDocumentClient,
+  jobIds: readonly string[],
+): Promise<string[]> {
+  const done: string[] = [];
+  for (const jobId of jobIds) {
+    const result = await redriveJobDeadMessages(jobId, {
+      doc,
+      sqs: cloud.clients.sqs,
+      table: cloud.names.jobsTable,
+    });
+    for (const sent of result.sent) done.push(`${jobId} ${sent.deadLetterQueue} → ${sent.redriveTo}`);
+  }
+  for (const dlq of cloud.emulator.sqs.listQueueDepths().filter((q) => q.name.endsWith('-dlq'))) {
+    if (dlq.visible + dlq.inFlight + dlq.delayed === 0) continue;
+    const result = await redriveQueue(cloud.clients.sqs, dlq.name);
+    done.push(`${dlq.name} (${result.kind})`);
+  }
+  return done;
+}
+
+/** Waits until every work queue has been empty (nothing visible, in flight or delayed) for 5 s in a row. */
+async function settle(cloud: EmbeddedCloud, log: (line: string) => void, timeoutMs = 900_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietSince = 0;
+  while (Date.now() < deadline) {
+    const busy = cloud.emulator.sqs
+      .listQueueDepths()
+      .filter((q) => !q.name.endsWith('-dlq') && q.visible + q.inFlight + q.delayed > 0);
+    if (busy.length > 0) quietSince = 0;
+    else quietSince ||= Date.now();
+    if (quietSince && Date.now() - quietSince >= 5000) return;
+    await sleep(500);
+  }
+  log('the queues never settled');
+}
+
+function recipeMix(jobs: readonly SoakJob[]): string {
+  const counts = new Map<string, number>();
+  for (const j of jobs) counts.set(j.recipe, (counts.get(j.recipe) ?? 0) + 1);
+  return [...counts].map(([recipe, n]) => `${n} ${recipe}`).join(', ');
+}
+
+/** One line per job: recipe, status, and why it failed or what it recovered from. */
+function describeJobs(
+  jobs: readonly SoakJob[],
+  records: ReadonlyMap<string, JobRecord | undefined>,
+): string[] {
+  return jobs.map((j) => {
+    const r = records.get(j.jobId);
+    const failure = r?.failure ?? r?.recoveredFailure;
+    const why = failure
+      ? ` ${r?.failure ? 'failed' : 'recovered from'} ${failure.stage}/${failure.code}: ${failure.reason.slice(0, 160)}`
+      : '';
+    return `job ${j.index} ${j.jobId} ${j.recipe}${j.poisoned ? ' (poisoned)' : ''}: ${r?.status ?? 'never recorded'}, ${r?.deadMessages.length ?? 0} dead messages${why}`;
+  });
+}
