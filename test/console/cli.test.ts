@@ -26,6 +26,18 @@ function collect(child: ChildProcessWithoutNullStreams) {
   return { out, exited };
 }
 
+/** Processes a test started and must stop even when an assertion fails first (else jest never exits). */
+const started: ChildProcessWithoutNullStreams[] = [];
+afterEach(async () => {
+  for (const child of started.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((ok) => child.once('exit', ok));
+    child.kill('SIGINT');
+    await Promise.race([exited, new Promise((ok) => setTimeout(ok, 60_000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}, 120_000);
+
 describe('the CLI without a terminal', () => {
   test('npm start prints plain progress lines without colour and a --json summary', async () => {
     const run = collect(
@@ -58,6 +70,7 @@ describe('the CLI without a terminal', () => {
   test('npm run up --json prints its endpoints once ready, serves the console and API, and stops on SIGINT', async () => {
     // Straight through tsx, as the bootstrap runs it: the SIGINT then reaches up.ts itself, as Ctrl-C does.
     const child = spawn(NODE, ['--import', 'tsx', 'local/cli/up.ts', '--json'], { cwd: ROOT });
+    started.push(child);
     const run = collect(child);
     const first = await new Promise<string>((ok) => {
       createInterface({ input: child.stdout }).once('line', ok);
@@ -75,11 +88,44 @@ describe('the CLI without a terminal', () => {
     const jobs = await fetch(`${ready.api}/jobs`, { headers: { authorization: `Bearer ${ready.token}` } });
     expect(jobs.status).toBe(200);
 
+    const empty = collect(npmRun('local/cli/jobs.ts', []));
+    expect(await empty.exited).toBe(0);
+    expect(empty.out.stdout).toBe('no jobs\n');
+
+    // A job of the dev user, once the ledger has it: listed, and shown with its record and timeline.
+    const auth = { authorization: `Bearer ${ready.token}`, 'content-type': 'application/json' };
+    const submitted = await fetch(`${ready.api}/jobs`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        prompt: 'a kettle',
+        scenes: 1,
+        secondsPerScene: 1,
+        resolution: '480p',
+        music: false,
+        narration: false,
+      }),
+    });
+    const { jobId } = (await submitted.json()) as { jobId: string };
+    const giveUpAt = Date.now() + 240_000;
+    let timeline: Array<{ detailType: string }> = [];
+    while (!timeline.some((t) => t.detailType === 'JobRequested') && Date.now() < giveUpAt) {
+      await new Promise((r) => setTimeout(r, 500));
+      const res = await fetch(`${ready.api}/jobs/${jobId}`, { headers: auth });
+      timeline = ((await res.json()) as { timeline: typeof timeline }).timeline;
+    }
     const list = collect(npmRun('local/cli/jobs.ts', []));
+    const one = collect(npmRun('local/cli/jobs.ts', [jobId]));
+
+    expect(submitted.status).toBe(202);
     expect(await list.exited).toBe(0);
-    expect(list.out.stdout).toBe('no jobs\n');
+    expect(list.out.stdout).toMatch(new RegExp(`^${jobId}  \\w+ .* prompt  a kettle\n$`));
+    expect(await one.exited).toBe(0);
+    expect(one.out.stdout).toMatch(new RegExp(`^job ${jobId}  \\w+`));
+    expect(one.out.stdout).toContain('\ntimeline\n');
+    expect(one.out.stdout).toMatch(/^ {2}\S+ {2}JobRequested$/m);
 
     child.kill('SIGINT');
     expect(await run.exited).toBe(0);
-  }, 300_000);
+  }, 600_000);
 });

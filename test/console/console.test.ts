@@ -1,175 +1,287 @@
-import type { Browser, Page } from 'playwright-core';
-import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
-import { type ConsoleServer, startConsoleServer } from '../../local/console/src';
-import { launchChromium, screenshot } from './browser';
+/**
+ * The console as a user drives it, in Debian's chromium: submit a job and watch it end, play and
+ * download its video with its captions, regenerate it, cancel another, upload clips by drag and drop,
+ * page through the history. Jobs are tiny (2 scenes of 1 s at 480p, no music or narration) and every
+ * wait for a job is bounded by the job's own deadline (see console-harness.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFfmpeg } from '@reelay/media';
+import type { Page } from 'playwright-core';
+import { screenshot } from './browser';
+import {
+  type ConsoleHarness,
+  expectJobToComplete,
+  ONE_JOB_TEST_MS,
+  openConsole,
+  pageShowsStatus,
+  startConsoleHarness,
+  submitFromForm,
+  USER,
+  waitForJobToEnd,
+} from './console-harness';
 
-const SECONDS_PER_SCENE = 1;
-const SCENES = 2;
-const JOB_TIMEOUT_MS = 240_000;
-
-let cloud: EmbeddedCloud;
-let web: ConsoleServer;
-let browser: Browser;
+let h: ConsoleHarness;
 let page: Page;
 
 beforeAll(async () => {
-  cloud = await startEmbeddedCloud({ stage: 'console', onLog: () => undefined });
-  web = await startConsoleServer(cloud);
-  browser = await launchChromium();
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  await cloud?.close();
-});
+  h = await startConsoleHarness('console');
+}, 300_000);
+afterAll(async () => h?.close());
 beforeEach(async () => {
-  page = await browser.newPage();
-  await page.goto(web.url);
-  await page.locator('#recipe option').first().waitFor({ state: 'attached' });
-});
+  page = await openConsole(h);
+}, 300_000);
 afterEach(async () => {
-  cloud.chaos.clear();
-  await page.close();
+  h?.cloud.chaos.clear();
+  await page?.close();
 });
 
-/** What the test reads of a <video> in the page (the root tsconfig has no DOM types). */
+/** What the test reads of the <video> and its captions <track> (the root tsconfig has no DOM types). */
+interface TrackElement {
+  kind: string;
+  readyState: number;
+  track: { mode: string; cues: ArrayLike<{ startTime: number; endTime: number; text: string }> | null };
+  addEventListener(type: string, listener: () => void, options: { once: boolean }): void;
+}
 interface VideoElement {
   readyState: number;
   duration: number;
   error: { code: number } | null;
   addEventListener(type: string, listener: (e: unknown) => void, options: { once: boolean }): void;
-  querySelectorAll(selector: string): ArrayLike<{ kind: string }>;
+  querySelectorAll(selector: string): ArrayLike<TrackElement>;
 }
-
-interface JobView {
-  status: string;
-  costUsd: number;
-  parentJobId?: string;
-  spec: { prompt?: string };
-  output?: { durationSec: number };
-  timeline: Array<{ detailType: string }>;
-  scenes: Array<{ sceneIndex: number; costUsd?: number }>;
-}
-
-async function getJob(jobId: string): Promise<{ status: number; job: JobView }> {
-  const res = await fetch(`${cloud.endpoints.api}/jobs/${jobId}`, {
-    headers: { authorization: `Bearer ${cloud.token('local-user')}` },
-  });
-  return { status: res.status, job: (await res.json()) as JobView };
-}
-
-async function submitJob(prompt: string): Promise<string> {
-  await page.fill('#prompt', prompt);
-  await page.fill('#scenes', String(SCENES));
-  await page.fill('#seconds', String(SECONDS_PER_SCENE));
-  await page.selectOption('#resolution', '480p');
-  await page.uncheck('#music');
-  await page.click('#submit');
-  await page
-    .locator('#job-id')
-    .filter({ hasText: /^[0-9A-Z]{26}$/ })
-    .waitFor();
-  return (await page.textContent('#job-id')) ?? '';
-}
-
-const jobStatus = (status: string) =>
-  page.locator(`#job-status[data-status="${status}"]`).waitFor({ timeout: JOB_TIMEOUT_MS });
 
 describe('the console', () => {
-  test('a submitted job shows every scene done, plays its video with captions and shows its cost', async () => {
-    const jobId = await submitJob('a paper boat on a puddle');
+  test(
+    'a submitted job shows every scene done, plays its video with loaded captions, shows its cost and downloads',
+    async () => {
+      const jobId = await submitFromForm(page, { prompt: 'a paper boat on a puddle' });
 
-    await jobStatus('COMPLETED');
-    await page.locator('#player:not([hidden])').waitFor();
-    const video = await page.$eval('#video', async (v: VideoElement) => {
-      if (v.readyState < 1)
-        await new Promise((ok, fail) => {
-          v.addEventListener('loadedmetadata', ok, { once: true });
-          v.addEventListener('error', fail, { once: true });
-        });
-      return {
-        duration: v.duration,
-        error: v.error?.code ?? null,
-        tracks: Array.from(v.querySelectorAll('track')).map((t) => t.kind),
-      };
-    });
-    await screenshot(page, 'completed-job');
+      const record = await expectJobToComplete(h, jobId);
+      await pageShowsStatus(page, 'COMPLETED');
+      await page.locator('#player:not([hidden])').waitFor();
+      const video = await page.$eval('#video', async (v: VideoElement) => {
+        if (v.readyState < 1)
+          await new Promise((ok, fail) => {
+            v.addEventListener('loadedmetadata', ok, { once: true });
+            v.addEventListener('error', fail, { once: true });
+          });
+        const tracks = Array.from(v.querySelectorAll('track'));
+        // A track loads its WebVTT once shown (or hidden); readyState 2 is loaded, 3 is an error.
+        for (const t of tracks) {
+          t.track.mode = 'hidden';
+          if (t.readyState < 2)
+            await new Promise<void>((ok) => {
+              t.addEventListener('load', ok, { once: true });
+              t.addEventListener('error', ok, { once: true });
+            });
+        }
+        return {
+          duration: v.duration,
+          error: v.error?.code ?? null,
+          tracks: tracks.map((t) => ({ kind: t.kind, readyState: t.readyState })),
+          cues: Array.from(tracks[0]?.track.cues ?? []).map((c) => ({
+            start: c.startTime,
+            end: c.endTime,
+            text: c.text,
+          })),
+        };
+      });
+      const downloading = page.waitForEvent('download');
+      await page.click('#download');
+      const download = await downloading;
+      const downloaded = await download.path();
+      await screenshot(page, 'completed-job');
 
-    const scenes = await page.$$eval('.scene', (rows) =>
-      rows.map((r) => (r as unknown as { dataset: { status?: string } }).dataset.status),
-    );
-    const { job: record } = await getJob(jobId);
-    expect(scenes.length).toBeGreaterThanOrEqual(SCENES);
-    expect(scenes).toHaveLength(record.scenes.length);
-    expect(scenes.every((s) => s === 'ready')).toBe(true);
-    expect(video.error).toBeNull();
-    expect(video.duration).toBeCloseTo(record.output?.durationSec ?? Number.NaN, 1);
-    expect(video.tracks).toEqual(['captions']);
-    expect(await page.textContent('#job-cost')).toBe(`$${record.costUsd.toFixed(4)}`);
-    const sceneCosts = await page.$$eval('.scene span:last-child', (spans) =>
-      spans.map((x) => x.textContent),
-    );
-    expect(sceneCosts).toEqual(record.scenes.map((s) => `$${(s.costUsd ?? 0).toFixed(4)}`));
-    expect(await page.locator('#waterfall .bar').count()).toBeGreaterThanOrEqual(3);
-  }, 300_000);
+      const scenes = await page.$$eval('.scene', (rows) =>
+        rows.map((r) => (r as unknown as { dataset: { status?: string } }).dataset.status),
+      );
+      expect(scenes).toHaveLength(record.scenes.length);
+      expect(scenes.length).toBeGreaterThanOrEqual(2);
+      expect(scenes.every((s) => s === 'ready')).toBe(true);
+      expect(await page.$$eval('.scene .state', (s) => s.map((x) => x.textContent))).toEqual(
+        record.scenes.map(() => 'done'),
+      );
+      expect(video.error).toBeNull();
+      expect(video.duration).toBeCloseTo(record.output?.durationSec ?? Number.NaN, 1);
+      // The captions are loaded: one cue per scene, in order, from the start to the end of the video.
+      expect(video.tracks).toEqual([{ kind: 'captions', readyState: 2 }]);
+      expect(video.cues).toHaveLength(record.scenes.length);
+      expect(video.cues[0]?.start).toBe(0);
+      expect(Math.abs((video.cues.at(-1)?.end ?? 0) - video.duration)).toBeLessThan(0.15);
+      expect(video.cues.every((c, i) => c.end > c.start && c.start === (video.cues[i - 1]?.end ?? 0))).toBe(
+        true,
+      );
+      expect(await page.textContent('#job-cost')).toBe(`$${record.costUsd.toFixed(4)}`);
+      const sceneCosts = await page.$$eval('.scene span:last-child', (spans) =>
+        spans.map((x) => x.textContent),
+      );
+      expect(sceneCosts).toEqual(record.scenes.map((s) => `$${(s.costUsd ?? 0).toFixed(4)}`));
+      expect(
+        await page.$$eval('#waterfall .bar', (bars) => bars.map((b) => b.getAttribute('data-stage'))),
+      ).toEqual(
+        expect.arrayContaining(['queued → planned', 'rendering scenes', 'composing', 'scene 1', 'scene 2']),
+      );
+      expect(download.suggestedFilename()).toBe(`${jobId}.mp4`);
+      const bytes = readFileSync(downloaded);
+      expect(bytes.length).toBe(record.output?.bytes);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(record.output?.sha256);
+    },
+    ONE_JOB_TEST_MS,
+  );
 
-  test('regenerate with a changed prompt starts a new job from the old one', async () => {
-    const first = await submitJob('a red kite over a beach');
-    await jobStatus('COMPLETED');
+  test(
+    'regenerate with a changed prompt starts a new job from the old one',
+    async () => {
+      const first = await submitFromForm(page, { prompt: 'a red kite over a beach' });
+      await expectJobToComplete(h, first);
+      await pageShowsStatus(page, 'COMPLETED');
 
-    await page.fill('#regen-prompt', 'a blue kite over a snowy field');
-    await page.click('#regenerate');
-    await page.locator('#job-id').filter({ hasNotText: first }).waitFor();
-    const second = (await page.textContent('#job-id')) ?? '';
-    await jobStatus('COMPLETED');
-    await screenshot(page, 'regenerated-job');
+      await page.fill('#regen-prompt', 'a blue kite over a snowy field');
+      await page.click('#regenerate');
+      await page.locator('#job-id', { hasNotText: first }).waitFor({ timeout: 120_000 });
+      const second = (await page.textContent('#job-id')) ?? '';
+      const record = await expectJobToComplete(h, second);
+      await pageShowsStatus(page, 'COMPLETED');
+      await screenshot(page, 'regenerated-job');
 
-    const { job: record } = await getJob(second);
-    expect(record.parentJobId).toBe(first);
-    expect(record.spec.prompt).toBe('a blue kite over a snowy field');
-  }, 300_000);
+      expect(second).toMatch(/^[0-9A-Z]{26}$/);
+      expect(record.parentJobId).toBe(first);
+      expect(record.spec.prompt).toBe('a blue kite over a snowy field');
+    },
+    ONE_JOB_TEST_MS * 2,
+  );
 
-  test('cancel stops a running job', async () => {
-    // Hold the generator's work so the job is surely still running when it is cancelled.
-    cloud.chaos.hold({ queue: /generator/ });
-    await submitJob('a snail crossing a road');
-    await page.click('#cancel');
-    await page.locator('#job-status', { hasText: '(cancelled)' }).waitFor({ timeout: JOB_TIMEOUT_MS });
-    await jobStatus('FAILED');
-    await screenshot(page, 'cancelled-job');
+  test(
+    'cancel stops a running job',
+    async () => {
+      // Hold the generator's work so the job is surely still running when it is cancelled.
+      h.cloud.chaos.hold({ queue: /generator/ });
+      const jobId = await submitFromForm(page, { prompt: 'a snail crossing a road' });
+      await page.click('#cancel');
+      const record = await waitForJobToEnd(h, jobId);
+      await pageShowsStatus(page, 'FAILED');
+      await page.locator('#job-status', { hasText: '(cancelled)' }).waitFor({ timeout: 60_000 });
+      await screenshot(page, 'cancelled-job');
 
-    expect(await page.textContent('#job-failure')).toContain('CANCELLED');
-    expect(await page.isDisabled('#cancel')).toBe(true);
-  });
+      expect(record.status).toBe('FAILED');
+      expect(record.failure).toMatchObject({ stage: 'cancel', code: 'CANCELLED' });
+      expect(await page.textContent('#job-failure')).toContain('CANCELLED');
+      expect(await page.isDisabled('#cancel')).toBe(true);
+    },
+    ONE_JOB_TEST_MS,
+  );
 
-  test('a dead event is shown in the operator view and redriven to its target once its cause is fixed', async () => {
-    // The cause: the ledger's rule cannot deliver the JobRequested event, so it goes to the rule's DLQ
-    // (the ledger then keeps it on the job).
-    cloud.chaos.denyDelivery({ ruleName: 'reelay-console-ledger-project', detailType: 'JobRequested' });
-    const jobId = await submitJob('a lantern on a lake');
-    await page.click('#tab-ops');
-    expect(await page.inputValue('#dead-job')).toBe(jobId);
-    const deadline = Date.now() + JOB_TIMEOUT_MS;
-    while (Date.now() < deadline && !/^1 dead message/.test((await page.textContent('#dead')) ?? '')) {
-      await page.click('#dead-show');
-      await page.waitForTimeout(500);
+  test(
+    'clips dropped on the form go up through the presigned POST and are the scenes of a merge job',
+    async () => {
+      const clips = [makeClip('first', 'red'), makeClip('second', 'blue')];
+
+      // Drop both files at once, as a user dragging them from a file manager.
+      await dropFiles(page, '#drop', clips);
+      await page.locator('#uploads li[data-state="uploaded"]').nth(1).waitFor({ timeout: 120_000 });
+      const uploadIds = await page.$$eval('#uploads li', (items) =>
+        items.map((li) => li.getAttribute('data-upload-id')),
+      );
+      const jobId = await submitFromForm(page, { recipe: 'merge', captions: false });
+      const record = await expectJobToComplete(h, jobId);
+      await pageShowsStatus(page, 'COMPLETED');
+      await screenshot(page, 'dropped-uploads-job');
+
+      expect(uploadIds).toHaveLength(2);
+      expect(uploadIds.every((id) => /^[0-9A-Z]{26}$/.test(id ?? ''))).toBe(true);
+      expect(record.spec.recipe).toBe('merge');
+      expect(record.spec.uploads).toEqual(uploadIds);
+      expect(record.scenes.map((s) => s.kind)).toEqual(['upload', 'upload']);
+      // The uploaded bytes are what the job used: two 1 s clips, joined.
+      expect(record.output?.durationSec).toBeGreaterThan(1.2);
+      expect(record.output?.durationSec).toBeLessThan(2.2);
+      expect(await page.$$eval('#uploads li', (items) => items.length)).toBe(0);
+    },
+    ONE_JOB_TEST_MS,
+  );
+
+  test("the history pages through the user's jobs, newest first, without gaps or repeats", async () => {
+    const jobs = await listAllJobs();
+    while (jobs.length < 3) {
+      await submitFromForm(page, { prompt: `a job for the history ${jobs.length}` });
+      jobs.splice(0, jobs.length, ...(await listAllJobs()));
     }
-    expect(await page.textContent('#dead')).toContain('"detail-type":"JobRequested"');
-    expect(await page.textContent('#dead')).toContain('reelay-console-ledger-project-rule-dlq');
+    const paged = await openConsole(h, '?pageSize=2');
+    try {
+      const shown = async () =>
+        paged.$$eval('#history li', (items) => items.map((li) => li.getAttribute('data-job-id')));
+      expect(await shown()).toHaveLength(2);
+      while (await paged.isVisible('#history-more')) {
+        const before = (await shown()).length;
+        await paged.click('#history-more');
+        await paged.waitForFunction(
+          `document.querySelectorAll('#history li').length > ${before}`,
+          undefined,
+          {
+            timeout: 60_000,
+          },
+        );
+      }
+      await screenshot(paged, 'history-pages');
 
-    // The fix, then the redrive.
-    cloud.chaos.clear();
-    await page.click('#dead-redrive');
-    await page.locator('#dead-result', { hasText: '"sent":[{' }).waitFor();
-    await page.locator('#dead', { hasText: 'redriven' }).waitFor();
-    await screenshot(page, 'redriven-dead-event');
-
-    let timeline: Array<{ detailType: string }> = [];
-    while (Date.now() < deadline && !timeline.some((t) => t.detailType === 'JobRequested')) {
-      await new Promise((r) => setTimeout(r, 500));
-      const res = await getJob(jobId);
-      if (res.status === 200) timeline = res.job.timeline;
+      expect(await shown()).toEqual(jobs);
+    } finally {
+      await paged.close();
     }
-    expect(timeline.map((t) => t.detailType)).toContain('JobRequested');
-  }, 300_000);
+  }, 600_000);
 });
+
+async function listAllJobs(): Promise<string[]> {
+  const ids: string[] = [];
+  let next: string | undefined;
+  do {
+    const res = await fetch(
+      `${h.cloud.endpoints.api}/jobs?limit=50${next ? `&next=${encodeURIComponent(next)}` : ''}`,
+      { headers: { authorization: `Bearer ${h.cloud.token(USER)}` } },
+    );
+    const body = (await res.json()) as { jobs: Array<{ jobId: string }>; next?: string };
+    ids.push(...body.jobs.map((j) => j.jobId));
+    next = body.next;
+  } while (next);
+  return ids;
+}
+
+/** A 1 s 320x180 H.264/AAC clip of one colour, made with the ffmpeg the cloud uses. */
+function makeClip(name: string, colour: string): { name: string; path: string } {
+  const path = join(mkdtempSync(join(tmpdir(), 'console-clip-')), `${name}.mp4`);
+  const { ffmpeg } = findFfmpeg();
+  // biome-ignore format: ffmpeg arguments read best as option/value pairs
+  execFileSync(ffmpeg, [
+    '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', `color=c=${colour}:s=320x180:r=30:d=1`,
+    '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', path,
+  ]);
+  return { name: `${name}.mp4`, path };
+}
+
+/**
+ * Drops files on an element with real drag events: a DataTransfer built in the page carrying the
+ * files' bytes, dispatched as dragenter, dragover and drop, as a drag from the desktop delivers them.
+ */
+async function dropFiles(p: Page, selector: string, files: Array<{ name: string; path: string }>) {
+  const payload = files.map((f) => ({ name: f.name, base64: readFileSync(f.path).toString('base64') }));
+  const dataTransfer = await p.evaluateHandle((items) => {
+    // The page's DataTransfer (the root tsconfig has no DOM types).
+    const { DataTransfer } = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(file: File): void } };
+    };
+    const dt = new DataTransfer();
+    for (const item of items) {
+      const bytes = Uint8Array.from(atob(item.base64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], item.name, { type: 'video/mp4' }));
+    }
+    return dt;
+  }, payload);
+  for (const type of ['dragenter', 'dragover', 'drop'])
+    await p.dispatchEvent(selector, type, { dataTransfer });
+}

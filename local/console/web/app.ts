@@ -20,11 +20,21 @@ interface Config {
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const POLL_MS = 500;
+/** A job that failed only by a dead message may still complete after a redrive: it is polled, slower. */
+const RECOVERABLE_POLL_MS = 3000;
 let config: Config;
 let currentJob: string | undefined;
 let pollTimer: number | undefined;
+let shownStatus: string | undefined;
 let historyCursor: string | undefined;
 const uploadIds: string[] = [];
+/** Files still going up: the job is not submitted before they are in (it would miss them). */
+let uploading = 0;
+/** The history page size: 10, or `?pageSize=N` in the console's URL. */
+const HISTORY_PAGE = Math.min(
+  Math.max(Number(new URLSearchParams(location.search).get('pageSize')) || 10, 1),
+  50,
+);
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`/api${path}`, {
@@ -50,6 +60,7 @@ function fillSelect(id: string, values: readonly string[], selected: string) {
 async function submit(event: Event) {
   event.preventDefault();
   const prompt = $<HTMLTextAreaElement>('prompt').value.trim();
+  const deadline = $<HTMLInputElement>('deadline').value.trim();
   const spec = {
     recipe: $<HTMLSelectElement>('recipe').value,
     ...(prompt ? { prompt } : {}),
@@ -60,6 +71,7 @@ async function submit(event: Event) {
     narration: $<HTMLInputElement>('narration').checked,
     captions: $<HTMLInputElement>('captions').checked,
     ...(uploadIds.length ? { uploads: [...uploadIds] } : {}),
+    ...(deadline ? { deadlineSec: Number(deadline) } : {}),
   };
   const checked = jobSpecSchema.safeParse(spec);
   if (!checked.success) {
@@ -67,20 +79,31 @@ async function submit(event: Event) {
     $('submit-error').textContent = `${issue?.path.join('.')}: ${issue?.message}`;
     return;
   }
-  const res = await api<{ jobId?: string; detail?: string }>('POST', '/jobs', spec);
+  const button = $<HTMLButtonElement>('submit');
+  button.disabled = true;
+  $('submit-error').textContent = '';
+  const res = await api<{ jobId?: string; detail?: string }>('POST', '/jobs', spec)
+    .catch((error: Error) => ({
+      status: 0,
+      body: { jobId: undefined, detail: `the api is unreachable: ${error.message}` },
+    }))
+    .finally(() => {
+      button.disabled = uploading > 0;
+    });
   if (res.status !== 202 || !res.body.jobId) {
     $('submit-error').textContent = res.body.detail ?? `the api answered ${res.status}`;
     return;
   }
-  $('submit-error').textContent = '';
   uploadIds.length = 0;
   $('uploads').textContent = '';
-  await loadHistory(true);
+  // The job first, then the history around it: a slow list must not hide the job just submitted.
   watch(res.body.jobId);
+  void loadHistory(true);
 }
 
 function watch(jobId: string) {
   currentJob = jobId;
+  shownStatus = undefined;
   window.clearTimeout(pollTimer);
   $('job').hidden = false;
   $('job-id').textContent = jobId;
@@ -94,10 +117,24 @@ async function poll(jobId: string) {
   if (jobId !== currentJob) return;
   const res = await api<ApiJobView & { detail?: string }>('GET', `/jobs/${jobId}`).catch(() => undefined);
   if (jobId !== currentJob) return;
-  if (res?.status === 200) render(res.body);
-  const ended = res?.status === 200 && (res.body.status === 'COMPLETED' || res.body.status === 'FAILED');
-  if (!ended) pollTimer = window.setTimeout(() => void poll(jobId), POLL_MS);
-  else void loadHistory(true);
+  try {
+    if (res?.status === 200) render(res.body);
+  } catch (error) {
+    // A record the view cannot draw yet must not stop the polling: the next answer may draw.
+    $('job-error').textContent = `cannot show this job: ${(error as Error).message}`;
+  }
+  const job = res?.status === 200 ? res.body : undefined;
+  const final = job?.status === 'COMPLETED' || (job?.status === 'FAILED' && !job.failure?.retryable);
+  // One timer at most, whoever polled (the timer, an action, a return to the tab).
+  window.clearTimeout(pollTimer);
+  if (!final)
+    pollTimer = window.setTimeout(
+      () => void poll(jobId),
+      job?.status === 'FAILED' ? RECOVERABLE_POLL_MS : POLL_MS,
+    );
+  if (job && job.status !== shownStatus && (job.status === 'COMPLETED' || job.status === 'FAILED'))
+    void loadHistory(true);
+  shownStatus = job?.status ?? shownStatus;
 }
 
 function render(job: ApiJobView) {
@@ -142,7 +179,7 @@ let historyGeneration = 0;
 async function loadHistory(reset: boolean) {
   if (reset) historyCursor = undefined;
   const generation = ++historyGeneration;
-  const query = `?limit=10${historyCursor ? `&next=${encodeURIComponent(historyCursor)}` : ''}`;
+  const query = `?limit=${HISTORY_PAGE}${historyCursor ? `&next=${encodeURIComponent(historyCursor)}` : ''}`;
   const res = await api<{
     jobs?: Array<{ jobId: string; status: string; prompt?: string; spec?: { prompt?: string } }>;
     next?: string;
@@ -150,12 +187,14 @@ async function loadHistory(reset: boolean) {
   // A later load (a submit while the first page loads) wins; its list replaces this one.
   if (res.status !== 200 || generation !== historyGeneration) return;
   if (reset) $('history').textContent = '';
+  $('history').dataset.state = 'loaded';
   for (const j of res.body.jobs ?? []) {
     const li = document.createElement('li');
     const a = document.createElement('a');
     a.href = `#${j.jobId}`;
     a.textContent = `${j.jobId.slice(-8)} ${j.status} ${j.spec?.prompt ?? j.prompt ?? ''}`;
     a.onclick = () => watch(j.jobId);
+    li.dataset.jobId = j.jobId;
     li.append(a);
     $('history').append(li);
   }
@@ -181,33 +220,46 @@ async function jobAction(path: string, body?: unknown) {
 
 /** Uploads dropped files through POST /uploads and the presigned POST, as any client would. */
 async function upload(files: FileList) {
-  for (const file of Array.from(files)) {
-    const li = document.createElement('li');
-    li.textContent = `${file.name}: uploading`;
-    $('uploads').append(li);
+  uploading += 1;
+  $<HTMLButtonElement>('submit').disabled = true;
+  try {
+    for (const file of Array.from(files)) await uploadOne(file);
+  } finally {
+    uploading -= 1;
+    $<HTMLButtonElement>('submit').disabled = uploading > 0;
+  }
+}
+
+async function uploadOne(file: File) {
+  const li = document.createElement('li');
+  li.textContent = `${file.name}: uploading`;
+  li.dataset.state = 'uploading';
+  $('uploads').append(li);
+  const failed = (why: string) => {
+    li.textContent = `${file.name}: ${why}`;
+    li.className = 'error';
+    li.dataset.state = 'failed';
+  };
+  try {
     const res = await api<{
       uploadId?: string;
       url?: string;
       fields?: Record<string, string>;
       detail?: string;
     }>('POST', '/uploads', { contentType: file.type, bytes: file.size });
-    if (res.status !== 201 || !res.body.uploadId || !res.body.url || !res.body.fields) {
-      li.textContent = `${file.name}: ${res.body.detail ?? `refused (${res.status})`}`;
-      li.className = 'error';
-      continue;
-    }
+    if (res.status !== 201 || !res.body.uploadId || !res.body.url || !res.body.fields)
+      return failed(res.body.detail ?? `refused (${res.status})`);
     const form = new FormData();
     for (const [k, v] of Object.entries(res.body.fields)) form.append(k, v);
     form.append('file', file);
     const posted = await fetch(viaProxy(res.body.url), { method: 'POST', body: form });
-    if (!posted.ok) {
-      li.textContent = `${file.name}: the upload failed (${posted.status})`;
-      li.className = 'error';
-      continue;
-    }
+    if (!posted.ok) return failed(`the upload failed (${posted.status})`);
     uploadIds.push(res.body.uploadId);
     li.textContent = `${file.name}: uploaded`;
+    li.dataset.state = 'uploaded';
     li.dataset.uploadId = res.body.uploadId;
+  } catch (error) {
+    failed(`the upload failed (${(error as Error).message})`);
   }
 }
 
@@ -300,15 +352,30 @@ async function redriveDead() {
 }
 
 async function replay() {
-  const res = await fetch('/ops/replay', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      from: $<HTMLInputElement>('replay-from').value,
-      to: $<HTMLInputElement>('replay-to').value,
-    }),
-  });
-  $('replay-result').textContent = JSON.stringify(await res.json(), null, 1);
+  const rules = $<HTMLInputElement>('replay-rules')
+    .value.split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const button = $<HTMLButtonElement>('replay');
+  button.disabled = true;
+  $('replay-result').textContent = 'replaying…';
+  delete $('replay-result').dataset.state;
+  try {
+    const res = await fetch('/ops/replay', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        from: $<HTMLInputElement>('replay-from').value.trim(),
+        to: $<HTMLInputElement>('replay-to').value.trim(),
+        ...(rules.length ? { rules } : {}),
+      }),
+    });
+    const body = (await res.json()) as { state?: string };
+    $('replay-result').textContent = JSON.stringify(body, null, 1);
+    $('replay-result').dataset.state = res.ok ? (body.state ?? 'unknown') : 'refused';
+  } finally {
+    button.disabled = false;
+  }
 }
 
 let opsTimer: number | undefined;
@@ -318,6 +385,8 @@ function showTab(ops: boolean) {
   $('tab-jobs').classList.toggle('active', !ops);
   $('tab-ops').classList.toggle('active', ops);
   window.clearInterval(opsTimer);
+  // Back on a job, show it as it is now (a redrive may have changed it).
+  if (!ops && currentJob) void poll(currentJob);
   if (ops) {
     if (currentJob && !$<HTMLInputElement>('dead-job').value)
       $<HTMLInputElement>('dead-job').value = currentJob;
@@ -356,6 +425,13 @@ async function main() {
     e.preventDefault();
     drop.classList.remove('over');
     if (e.dataTransfer?.files.length) void upload(e.dataTransfer.files);
+  });
+  $<HTMLInputElement>('files').addEventListener('change', (e) => {
+    const input = e.target as HTMLInputElement;
+    if (input.files?.length)
+      void upload(input.files).finally(() => {
+        input.value = '';
+      });
   });
   await loadHistory(true);
   const fromHash = location.hash.slice(1);
