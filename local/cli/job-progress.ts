@@ -1,4 +1,5 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { type Paint, paintFor } from './colour';
 
 /** What the CLI shows of a job record while it runs. */
 export interface ProgressView {
@@ -12,9 +13,16 @@ export interface ProgressReporter {
   stop(): void;
 }
 
-/** Bars per scene on a terminal; plain lines (one per change) in a pipe or CI. */
+/** Bars per scene on a terminal (coloured where it has colours); plain lines (one per change) in a pipe or CI. */
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
-  return stream.isTTY ? new BarsReporter(stream) : new LinesReporter(stream);
+  return stream.isTTY ? new BarsReporter(stream, paintFor(stream)) : new LinesReporter(stream);
+}
+
+/** A state as the bars show it: done green, failed red, work in flight yellow. */
+function paintState(paint: Paint, state: string): string {
+  if (state === 'ready' || state === 'completed') return paint('green', state);
+  if (state === 'failed') return paint('red', state);
+  return paint('yellow', state);
 }
 
 class LinesReporter implements ProgressReporter {
@@ -39,7 +47,10 @@ class BarsReporter implements ProgressReporter {
   private readonly multibar: MultiBar;
   private readonly bars = new Map<number, SingleBar>();
   private job?: SingleBar;
-  constructor(stream: NodeJS.WriteStream) {
+  constructor(
+    stream: NodeJS.WriteStream,
+    private readonly paint: Paint,
+  ) {
     this.multibar = new MultiBar(
       {
         stream,
@@ -58,7 +69,10 @@ class BarsReporter implements ProgressReporter {
       { REQUESTED: 0, PLANNED: 1, RENDERING: 1, COMPOSING: 3, COMPLETED: 4, FAILED: 4 }[view.status] ?? 0;
     const allReady = view.scenes.length > 0 && view.scenes.every((s) => s.status === 'ready');
     this.job.update(view.status === 'RENDERING' && allReady ? 3 : jobStep, {
-      state: allReady && view.status === 'RENDERING' ? 'composing' : view.status.toLowerCase(),
+      state: paintState(
+        this.paint,
+        allReady && view.status === 'RENDERING' ? 'composing' : view.status.toLowerCase(),
+      ),
     });
     for (const s of view.scenes) {
       let bar = this.bars.get(s.sceneIndex);
@@ -69,7 +83,9 @@ class BarsReporter implements ProgressReporter {
         });
         this.bars.set(s.sceneIndex, bar);
       }
-      bar.update(SCENE_STEPS[s.status] ?? 0, { state: s.status === 'planned' ? 'rendering' : s.status });
+      bar.update(SCENE_STEPS[s.status] ?? 0, {
+        state: paintState(this.paint, s.status === 'planned' ? 'rendering' : s.status),
+      });
     }
   }
   stop(): void {

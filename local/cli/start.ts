@@ -1,10 +1,14 @@
 /** `npm start -- "<prompt>" [options]`: renders one job on the embedded local cloud. */
 import { startEmbeddedCloud } from '../cloud/src/embedded-cloud';
 import { whenAllWarm } from '../cloud/src/lambda/warm-up';
+import { paintFor } from './colour';
 import { ledgerProjectionSignal } from './job-changes';
 import { progressReporter } from './job-progress';
 import { runJob } from './run-job';
 import { parseStartOptions, START_USAGE, UsageError } from './start-options';
+
+/** Colour on a terminal only: the summary and errors go to stderr. */
+const paint = paintFor(process.stderr);
 
 async function main(argv: string[]): Promise<number> {
   let options: ReturnType<typeof parseStartOptions>;
@@ -12,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     options = parseStartOptions(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n${START_USAGE}\n`);
+      process.stderr.write(`${paint('red', 'error:')} ${error.message}\n${START_USAGE}\n`);
       return 2;
     }
     throw error;
@@ -40,14 +44,14 @@ async function main(argv: string[]): Promise<number> {
     const seconds = jobSec.toFixed(1);
     if (record.status === 'COMPLETED' && record.output) {
       log(
-        `\njob ${record.jobId} completed in ${seconds} s (submitted → files downloaded; start-up before it ${startupSec.toFixed(1)} s): ${record.output.durationSec.toFixed(2)} s, ${record.output.width}x${record.output.height}, ${record.scenes.length} scenes, cost $${record.costUsd.toFixed(4)}`,
+        `\njob ${record.jobId} ${paint('green', 'completed')} in ${seconds} s (submitted → files downloaded; start-up before it ${startupSec.toFixed(1)} s): ${record.output.durationSec.toFixed(2)} s, ${record.output.width}x${record.output.height}, ${record.scenes.length} scenes, cost $${record.costUsd.toFixed(4)}`,
       );
       log(`video:     ${result.video}`);
       log(`thumbnail: ${result.thumbnail}`);
       if (result.captions) log(`captions:  ${result.captions}`);
     } else {
       log(
-        `\njob ${record.jobId} failed at ${record.failure?.stage}: ${record.failure?.code}: ${record.failure?.reason}`,
+        `\njob ${record.jobId} ${paint('red', 'failed')} at ${record.failure?.stage}: ${record.failure?.code}: ${record.failure?.reason}`,
       );
     }
     if (options.json) {
@@ -78,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
-    process.stderr.write(`error: ${error.message}\n`);
+    process.stderr.write(`${paint('red', 'error:')} ${error.message}\n`);
     process.exit(1);
   },
 );
