@@ -12,6 +12,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   StartMessageMoveTaskCommand,
   UnsupportedOperation,
 } from '@aws-sdk/client-sqs';
@@ -262,6 +263,25 @@ describe('SQS emulator through the AWS SDK v3', () => {
     // Assess
     expect(received.Messages?.[0]?.Body).toBe('wake up');
     expect(Date.now() - startedAt).toBeLessThan(1_000);
+  });
+
+  it("hides what a long poll returns for the queue's visibility timeout as set during the wait", async () => {
+    // Prepare: a poll waiting on a queue whose timeout is 720 s.
+    const queueUrl = await createQueue('timeout-changed', { VisibilityTimeout: '720' });
+    const polling = fixture.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // Act: the timeout is shortened, then a message arrives for the waiting poll.
+    await fixture.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: '1' } }),
+    );
+    await fixture.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'late' }));
+    const received = await polling;
+
+    // Assess: hidden for 1 s, not 720.
+    expect(received.Messages?.[0]?.Body).toBe('late');
+    const [message] = fixture.emulator.sqs.peekMessages('timeout-changed');
+    expect((message?.visibleAt ?? 0) - Date.now()).toBeLessThanOrEqual(1000);
   });
 
   it('ends a long poll without taking a message when the request is aborted', async () => {

@@ -333,7 +333,11 @@ export class SqsBackend {
         `Value ${waitSeconds} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`,
       );
     }
-    const take = () => this.collect(queue, max, visibility, input);
+    // A long poll that returns a message later hides it for the queue's timeout as it is then: a
+    // SetQueueAttributes during the wait applies to what the wait returns (the test of a poison
+    // message shortens it and then publishes; the poll already waiting must not use the old value).
+    const take = () =>
+      this.collect(queue, max, input.visibilityTimeoutSeconds ?? queue.visibilityTimeoutSeconds, input);
     const first = take();
     if (first.length > 0 || waitSeconds === 0 || signal?.aborted || this.closed) return first;
     return this.waitForMessages(queue, take, waitSeconds * 1000, signal);
