@@ -9,4 +9,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@middy|ulid|aws-local-stepfunctions)/)'],
   testTimeout: 120_000,
   maxWorkers: 2,
+  // The long suites first, so the short ones run beside them (test/longest-first-sequencer.js).
+  testSequencer: '<rootDir>/test/longest-first-sequencer.js',
 };
