@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeReplayCommand, PutEventsCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeVideoComposed } from '@reelay/events';
+import { readJobRecord } from '@reelay/job-records';
 import { Webhook } from 'standardwebhooks';
 import { uploadFiles } from '../../../../local/cli/upload-files';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
@@ -406,9 +408,22 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
         ]);
         // Short-lived presigned links to the outputs, for the owner only.
         const links = view.json.links as { video: string; thumbnail: string; expiresAt: string };
+        // The link serves the output the ledger recorded: this test's VideoComposed, or the real
+        // pipeline's when it composed the job first (a cheap job composes in seconds).
+        const record = await readJobRecord(
+          DynamoDBDocumentClient.from(cloud.clients.dynamodb),
+          cloud.names.jobsTable,
+          completed,
+        );
+        expect([composed.key, `jobs/${completed}/final.mp4`]).toContain(record?.output?.key);
+        const stored = await cloud.clients.s3.send(
+          new GetObjectCommand({ Bucket: cloud.names.mediaBucket, Key: record?.output?.key }),
+        );
         const video = await fetch(links.video);
         expect(video.status).toBe(200);
-        expect(await video.text()).toBe('the final video');
+        expect(Buffer.from(await video.arrayBuffer())).toEqual(
+          Buffer.from((await stored.Body?.transformToByteArray()) ?? []),
+        );
         expect(new URL(links.thumbnail).searchParams.get('X-Amz-Expires')).toBe('900');
         expect((await call('GET', `/jobs/${completed}`, { user: 'mallory' })).status).toBe(404);
       } finally {
