@@ -62,6 +62,24 @@ export function findFfmpeg(
   return { ffmpeg, ffprobe };
 }
 
+/**
+ * Finds ffprobe alone, for what only probes (the api's upload checks, whose bundle carries ffprobe
+ * and no ffmpeg): FFPROBE_PATH when set, else as findFfmpeg finds it.
+ */
+export function findFfprobe(
+  env: NodeJS.ProcessEnv = process.env,
+  lookup: FfmpegLookup = systemLookup,
+): string {
+  if (env.FFPROBE_PATH) {
+    if (lookup.isExecutable(env.FFPROBE_PATH)) return env.FFPROBE_PATH;
+    throw new FfmpegNotFoundError(
+      ffmpegInstallCommand(lookup),
+      `FFPROBE_PATH=${env.FFPROBE_PATH} is not an executable file.`,
+    );
+  }
+  return findFfmpeg(env, lookup).ffprobe;
+}
+
 /** The exact command that installs ffmpeg and ffprobe on this (Debian) machine. */
 export function ffmpegInstallCommand(lookup: FfmpegLookup = systemLookup): string {
   return lookup.isRoot() ? 'apt-get install -y ffmpeg' : 'sudo apt-get install -y ffmpeg';
@@ -112,9 +130,16 @@ function findOnPath(name: string, pathVariable: string, lookup: FfmpegLookup): s
 }
 
 let cached: FfmpegBinaries | undefined;
+let cachedFfprobe: string | undefined;
 
 /** findFfmpeg for this process's environment, looked up once (cold start). */
 export function defaultFfmpegBinaries(): FfmpegBinaries {
   cached ??= findFfmpeg();
   return cached;
+}
+
+/** findFfprobe for this process's environment, looked up once (cold start). */
+export function defaultFfprobe(): string {
+  cachedFfprobe ??= cached?.ffprobe ?? findFfprobe();
+  return cachedFfprobe;
 }

@@ -3,7 +3,14 @@ export * from './errors';
 export type { InputPolicy } from './ffmpeg-args';
 export { enforceInputPolicy, fileInput, GLOBAL_FFMPEG_ARGS, UnsafeFfmpegArgsError } from './ffmpeg-args';
 export type { FfmpegBinaries, FfmpegLookup } from './find-ffmpeg';
-export { defaultFfmpegBinaries, ffmpegInstallCommand, findFfmpeg, systemLookup } from './find-ffmpeg';
+export {
+  defaultFfmpegBinaries,
+  defaultFfprobe,
+  ffmpegInstallCommand,
+  findFfmpeg,
+  findFfprobe,
+  systemLookup,
+} from './find-ffmpeg';
 export { extractLastFrame } from './last-frame';
 export type { MediaCaps } from './media-caps';
 export {

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { FfmpegFailedError, MediaProbeError, MediaRejectedError } from './errors';
-import { defaultFfmpegBinaries, type FfmpegBinaries } from './find-ffmpeg';
+import { defaultFfprobe, type FfmpegBinaries } from './find-ffmpeg';
 import { ALLOWED_DEMUXERS, isStillDemuxer } from './media-caps';
 import type { AudioStreamProbe, MediaProbe, VideoStreamProbe } from './media-probe';
 import { runTool } from './run-tool';
@@ -68,7 +68,8 @@ export async function probeMedia(file: string, opts: ProbeOptions = {}): Promise
     '-of', 'json',
     file,
   ];
-  const { ffprobe } = binaries ?? defaultFfmpegBinaries();
+  // Only ffprobe: a bundle that probes (the api's) carries no ffmpeg.
+  const ffprobe = binaries?.ffprobe ?? defaultFfprobe();
   let stdout: string;
   try {
     ({ stdout } = await runTool('ffprobe', ffprobe, args, {

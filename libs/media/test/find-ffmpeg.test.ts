@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FfmpegNotFoundError } from '../src/errors';
-import { type FfmpegLookup, findFfmpeg, systemLookup } from '../src/find-ffmpeg';
+import { type FfmpegLookup, findFfmpeg, findFfprobe, systemLookup } from '../src/find-ffmpeg';
 
 describe('findFfmpeg', () => {
   let root: string;
@@ -83,6 +83,21 @@ describe('findFfmpeg', () => {
     expect(() =>
       findFfmpeg({ FFMPEG_PATH: join(root, 'missing'), PATH: join(root, 'bin') }, lookup()),
     ).toThrow(/FFMPEG_PATH=.*missing is not an executable file/);
+  });
+
+  it('finds ffprobe alone from FFPROBE_PATH where there is no ffmpeg at all (the api bundle)', () => {
+    const ffprobe = exe('bundle', 'ffprobe');
+    expect(findFfprobe({ FFPROBE_PATH: ffprobe, PATH: '' }, lookup())).toBe(ffprobe);
+    expect(() => findFfmpeg({ FFPROBE_PATH: ffprobe, PATH: '' }, lookup())).toThrow(FfmpegNotFoundError);
+  });
+
+  it('reports an FFPROBE_PATH that points at nothing, and looks beside ffmpeg without one', () => {
+    const ffmpeg = exe('custom', 'ffmpeg');
+    const ffprobe = exe('custom', 'ffprobe');
+    expect(() => findFfprobe({ FFPROBE_PATH: join(root, 'missing'), PATH: '' }, lookup())).toThrow(
+      /FFPROBE_PATH=.*missing is not an executable file/,
+    );
+    expect(findFfprobe({ FFMPEG_PATH: ffmpeg, PATH: '' }, lookup())).toBe(ffprobe);
   });
 
   it('finds the real ffmpeg and ffprobe of this machine', () => {

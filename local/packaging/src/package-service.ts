@@ -22,7 +22,7 @@ export interface PackageOptions {
   force?: boolean;
   /**
    * Put ffmpeg-static/ffprobe-static binaries into the composer's zips when installed
-   * (services/composer/packaging/ffmpeg-binaries.cjs). Off by default: the local cloud runs Debian's ffmpeg.
+   * and ffprobe into the api's submitJob (deploy/ffmpeg-binaries.cjs). Off by default: the local cloud runs Debian's ffmpeg.
    */
   ffmpegBinaries?: boolean;
 }

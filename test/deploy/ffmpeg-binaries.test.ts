@@ -18,11 +18,12 @@ type PluginClass = (new (
   stageFfmpegBinaries(options: {
     binDir: string;
     arch: 'arm64' | 'x86_64';
+    tools?: Array<'ffmpeg' | 'ffprobe'>;
     resolvePackage?: (request: string) => string;
   }): StageResult;
 };
 // The framework requires plugins as CommonJS, so the plugin is plain JavaScript.
-const Plugin = require('../../../packaging/ffmpeg-binaries.cjs') as PluginClass;
+const Plugin = require('../../deploy/ffmpeg-binaries.cjs') as PluginClass;
 
 /** The first 20 bytes of an ELF executable for a machine (0xb7 aarch64, 0x3e x86-64), then filler. */
 function fakeElf(machine: number): Buffer {
@@ -32,7 +33,7 @@ function fakeElf(machine: number): Buffer {
   return header;
 }
 
-describe('the composer bundle ffmpeg binaries (packaging plugin)', () => {
+describe('static ffmpeg and ffprobe in the Lambda bundles (deploy/ffmpeg-binaries.cjs)', () => {
   let root: string;
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'ffmpeg-binaries-'));
@@ -76,8 +77,8 @@ describe('the composer bundle ffmpeg binaries (packaging plugin)', () => {
     // Assess
     expect(result.staged).toEqual([]);
     expect(result.missing.map((m) => m.reason)).toEqual([
-      'ffmpeg-static is not installed (an optional dependency)',
-      'ffprobe-static is not installed (an optional dependency)',
+      'ffmpeg-static is not installed (npm run deploy installs it)',
+      'ffprobe-static is not installed (npm run deploy installs it)',
     ]);
   });
 
@@ -99,24 +100,25 @@ describe('the composer bundle ffmpeg binaries (packaging plugin)', () => {
     const environment: Record<string, string> = { FFMPEG_PATH: '', FFPROBE_PATH: '' };
     const serverless = {
       serviceDir: root,
-      service: { provider: { architecture: 'arm64', environment } },
+      service: { service: 'reelay-composer', provider: { architecture: 'arm64', environment } },
     };
     const plugin = new Plugin(
       serverless,
       {},
       { log: { notice: () => undefined, warning: (m) => warnings.push(m) } },
     );
+    plugin.resolvePackage = notInstalled;
     const previous = process.env.REELAY_STAGE_FFMPEG_BINARIES;
     delete process.env.REELAY_STAGE_FFMPEG_BINARIES;
     try {
-      // Act (this repository has neither optional package installed)
+      // Act
       plugin.hooks['package:initialize']?.();
     } finally {
       if (previous !== undefined) process.env.REELAY_STAGE_FFMPEG_BINARIES = previous;
     }
     // Assess
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/composer bundle without ffmpeg and ffprobe/);
+    expect(warnings[0]).toMatch(/reelay-composer bundle without ffmpeg and ffprobe/);
     expect(environment).toEqual({ FFMPEG_PATH: '', FFPROBE_PATH: '' });
   });
 
@@ -137,5 +139,62 @@ describe('the composer bundle ffmpeg binaries (packaging plugin)', () => {
     // Assess
     expect(environment).toEqual({ FFMPEG_PATH: '/var/task/bin/ffmpeg', FFPROBE_PATH: '/opt/bin/ffprobe' });
     expect(readFileSync(join(root, 'bin', 'ffmpeg'))).toEqual(fakeElf(0xb7));
+  });
+  it('stages only the tools a service asks for, and sets their paths on the functions it names', () => {
+    // Prepare: the api's configuration (ffprobe for submitJob only).
+    const provider = { architecture: 'arm64', environment: {} as Record<string, string> };
+    const functions: Record<string, { environment?: Record<string, string> }> = {
+      submitJob: {},
+      getJob: {},
+    };
+    const serverless = {
+      serviceDir: root,
+      service: {
+        service: 'reelay-api',
+        provider,
+        functions,
+        custom: { ffmpegBinaries: { tools: ['ffprobe'], functions: ['submitJob'] } },
+      },
+    };
+    const plugin = new Plugin(serverless, {}, { log: { notice: () => undefined, warning: () => undefined } });
+    plugin.resolvePackage = installPackages(0xb7);
+    const previous = process.env.REELAY_STAGE_FFMPEG_BINARIES;
+    delete process.env.REELAY_STAGE_FFMPEG_BINARIES;
+    try {
+      // Act
+      plugin.hooks['package:initialize']?.();
+    } finally {
+      if (previous !== undefined) process.env.REELAY_STAGE_FFMPEG_BINARIES = previous;
+    }
+    // Assess
+    expect(functions.submitJob?.environment).toEqual({ FFPROBE_PATH: '/var/task/bin/ffprobe' });
+    expect(functions.getJob?.environment).toBeUndefined();
+    expect(provider.environment).toEqual({});
+    expect(() => statSync(join(root, 'bin', 'ffmpeg'))).toThrow();
+    expect(statSync(join(root, 'bin', 'ffprobe')).isFile()).toBe(true);
+  });
+
+  it('refuses a configuration that names an unknown tool or function', () => {
+    const make = (ffmpegBinaries: unknown) =>
+      new Plugin(
+        {
+          serviceDir: root,
+          service: { provider: {}, functions: { submitJob: {} }, custom: { ffmpegBinaries } },
+        },
+        {},
+        { log: { notice: () => undefined, warning: () => undefined } },
+      );
+    const previous = process.env.REELAY_STAGE_FFMPEG_BINARIES;
+    delete process.env.REELAY_STAGE_FFMPEG_BINARIES;
+    try {
+      expect(() => make({ tools: ['ffplay'] }).hooks['package:initialize']?.()).toThrow(
+        /"ffplay" is not ffmpeg or ffprobe/,
+      );
+      expect(() => make({ functions: ['submitJobs'] }).hooks['package:initialize']?.()).toThrow(
+        /no function "submitJobs"/,
+      );
+    } finally {
+      if (previous !== undefined) process.env.REELAY_STAGE_FFMPEG_BINARIES = previous;
+    }
   });
 });
