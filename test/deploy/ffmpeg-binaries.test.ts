@@ -35,10 +35,17 @@ function fakeElf(machine: number): Buffer {
 
 describe('static ffmpeg and ffprobe in the Lambda bundles (deploy/ffmpeg-binaries.cjs)', () => {
   let root: string;
+  /** The plugin's switch, off here whatever the environment running the tests says. */
+  let stageSwitch: string | undefined;
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'ffmpeg-binaries-'));
+    stageSwitch = process.env.REELAY_STAGE_FFMPEG_BINARIES;
+    delete process.env.REELAY_STAGE_FFMPEG_BINARIES;
   });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+    if (stageSwitch !== undefined) process.env.REELAY_STAGE_FFMPEG_BINARIES = stageSwitch;
+  });
 
   /** node_modules with ffmpeg-static and ffprobe-static as their installs lay them out. */
   const installPackages = (machine: number) => {
@@ -108,14 +115,8 @@ describe('static ffmpeg and ffprobe in the Lambda bundles (deploy/ffmpeg-binarie
       { log: { notice: () => undefined, warning: (m) => warnings.push(m) } },
     );
     plugin.resolvePackage = notInstalled;
-    const previous = process.env.REELAY_STAGE_FFMPEG_BINARIES;
-    delete process.env.REELAY_STAGE_FFMPEG_BINARIES;
-    try {
-      // Act
-      plugin.hooks['package:initialize']?.();
-    } finally {
-      if (previous !== undefined) process.env.REELAY_STAGE_FFMPEG_BINARIES = previous;
-    }
+    // Act
+    plugin.hooks['package:initialize']?.();
     // Assess
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/reelay-composer bundle without ffmpeg and ffprobe/);
@@ -128,14 +129,8 @@ describe('static ffmpeg and ffprobe in the Lambda bundles (deploy/ffmpeg-binarie
     const serverless = { serviceDir: root, service: { provider: { architecture: 'arm64', environment } } };
     const plugin = new Plugin(serverless, {}, { log: { notice: () => undefined, warning: () => undefined } });
     plugin.resolvePackage = installPackages(0xb7);
-    const previous = process.env.REELAY_STAGE_FFMPEG_BINARIES;
-    delete process.env.REELAY_STAGE_FFMPEG_BINARIES;
-    try {
-      // Act
-      plugin.hooks['package:initialize']?.();
-    } finally {
-      if (previous !== undefined) process.env.REELAY_STAGE_FFMPEG_BINARIES = previous;
-    }
+    // Act
+    plugin.hooks['package:initialize']?.();
     // Assess
     expect(environment).toEqual({ FFMPEG_PATH: '/var/task/bin/ffmpeg', FFPROBE_PATH: '/opt/bin/ffprobe' });
     expect(readFileSync(join(root, 'bin', 'ffmpeg'))).toEqual(fakeElf(0xb7));
@@ -158,14 +153,8 @@ describe('static ffmpeg and ffprobe in the Lambda bundles (deploy/ffmpeg-binarie
     };
     const plugin = new Plugin(serverless, {}, { log: { notice: () => undefined, warning: () => undefined } });
     plugin.resolvePackage = installPackages(0xb7);
-    const previous = process.env.REELAY_STAGE_FFMPEG_BINARIES;
-    delete process.env.REELAY_STAGE_FFMPEG_BINARIES;
-    try {
-      // Act
-      plugin.hooks['package:initialize']?.();
-    } finally {
-      if (previous !== undefined) process.env.REELAY_STAGE_FFMPEG_BINARIES = previous;
-    }
+    // Act
+    plugin.hooks['package:initialize']?.();
     // Assess
     expect(functions.submitJob?.environment).toEqual({ FFPROBE_PATH: '/var/task/bin/ffprobe' });
     expect(functions.getJob?.environment).toBeUndefined();
@@ -184,17 +173,11 @@ describe('static ffmpeg and ffprobe in the Lambda bundles (deploy/ffmpeg-binarie
         {},
         { log: { notice: () => undefined, warning: () => undefined } },
       );
-    const previous = process.env.REELAY_STAGE_FFMPEG_BINARIES;
-    delete process.env.REELAY_STAGE_FFMPEG_BINARIES;
-    try {
-      expect(() => make({ tools: ['ffplay'] }).hooks['package:initialize']?.()).toThrow(
-        /"ffplay" is not ffmpeg or ffprobe/,
-      );
-      expect(() => make({ functions: ['submitJobs'] }).hooks['package:initialize']?.()).toThrow(
-        /no function "submitJobs"/,
-      );
-    } finally {
-      if (previous !== undefined) process.env.REELAY_STAGE_FFMPEG_BINARIES = previous;
-    }
+    expect(() => make({ tools: ['ffplay'] }).hooks['package:initialize']?.()).toThrow(
+      /"ffplay" is not ffmpeg or ffprobe/,
+    );
+    expect(() => make({ functions: ['submitJobs'] }).hooks['package:initialize']?.()).toThrow(
+      /no function "submitJobs"/,
+    );
   });
 });
