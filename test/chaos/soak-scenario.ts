@@ -222,14 +222,22 @@ async function redriveEverything(
   return done;
 }
 
-/** Waits until every work queue has been empty (nothing visible, in flight or delayed) for 5 s in a row. */
+/**
+ * Waits until every work queue has been empty (nothing visible, in flight or delayed) and no DLQ holds
+ * a message its deadLetters function has yet to take, for 5 s in a row. A message that dies during
+ * the redrive becomes a JobFailed only once deadLetters drains it: the snapshot before the replay
+ * must include that, or the replay check blames the replay for it. (A DLQ's in-flight messages are
+ * not waited for: a dead message that names no job is parked in flight for 12 h.)
+ */
 async function settle(cloud: EmbeddedCloud, log: (line: string) => void, timeoutMs = 900_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quietSince = 0;
   while (Date.now() < deadline) {
     const busy = cloud.emulator.sqs
       .listQueueDepths()
-      .filter((q) => !q.name.endsWith('-dlq') && q.visible + q.inFlight + q.delayed > 0);
+      .filter((q) =>
+        q.name.endsWith('-dlq') ? q.visible + q.delayed > 0 : q.visible + q.inFlight + q.delayed > 0,
+      );
     if (busy.length > 0) quietSince = 0;
     else quietSince ||= Date.now();
     if (quietSince && Date.now() - quietSince >= 5000) return;
