@@ -43,7 +43,7 @@ export function stillVideoFilter(format: OutputFormat, frames: number): string {
 }
 
 /**
- * Audio graph: 48 kHz stereo from t=0, loudness-normalized when given loudnorm's second pass,
+ * Audio graph: 48 kHz stereo from t=0, loudness-normalized when given the second pass's filter,
  * padded with silence and cut to exactly `samples`.
  */
 export function clipAudioFilter(samples: number, loudness?: string): string {

@@ -97,7 +97,7 @@ export async function normalizeClip(request: NormalizeClipRequest): Promise<Norm
   };
 }
 
-/** The second-pass loudnorm for a clip's sound, from a first pass over its audio only (cheap). */
+/** The loudness correction for a clip's sound, from a first pass over its audio only (cheap). */
 async function clipLoudnessFilter(
   input: string,
   readLimit: readonly string[],

@@ -94,7 +94,7 @@ export async function renderSoundtrack(request: SoundtrackRequest): Promise<Rend
 }
 
 /**
- * The mixing pass's inputs and graph (labels `[mixed]` for the WAV, `[measured]` for loudnorm's
+ * The mixing pass's inputs and graph (labels `[mixed]` for the WAV, `[measured]` for ebur128's
  * measurement). Every duration is counted in samples from the video's frames, so the audio ends
  * with the video to the sample (a decoded AAC clip runs ~16 ms long: PERFORMANCE.md trap 3).
  */
