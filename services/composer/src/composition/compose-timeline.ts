@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runFfmpeg } from '@reelay/media';
 import { assScriptText, burnedCaptionFilters, type CaptionsRequest, webvttText } from './captions';
-import { checkClipCopyable } from './clip-packets';
+import { checkClipsCopyable } from './clip-packets';
 import { type ConcatEntry, concatListText, inpointUs, outpointUs } from './concat-list';
 import { intermediateVideoArgs } from './encoding';
 import {
@@ -202,12 +202,17 @@ async function joinWithTransitions(
   signal: AbortSignal | undefined,
 ): Promise<JoinResult> {
   const last = clips.length - 1;
-  await Promise.all(
-    clips.map(({ file, frames }, i) => {
-      const cuts = [i > 0 ? overlap : 0, i < last ? frames - overlap : 0].filter((frame) => frame > 0);
-      return checkClipCopyable(file, frames, cuts, format, signal);
-    }),
+  // The packet checks guard the transitions and the copy, not the soundtrack: it starts meanwhile.
+  const checked = checkClipsCopyable(
+    clips.map(({ file, frames }, i) => ({
+      file,
+      expectedFrames: frames,
+      cutFrames: [i > 0 ? overlap : 0, i < last ? frames - overlap : 0].filter((frame) => frame > 0),
+    })),
+    format,
+    signal,
   );
+  checked.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   const segments = planTimeline(
     clips.map((clip) => clip.frames),
     overlap,
@@ -224,8 +229,9 @@ async function joinWithTransitions(
     ...segments.flatMap((segment) =>
       segment.kind === 'transition'
         ? [
-            () =>
-              renderTransition({
+            async () => {
+              await checked;
+              return renderTransition({
                 from: clipAt(clips, segment.fromClip).file,
                 to: clipAt(clips, segment.toClip).file,
                 fromStartFrame: segment.fromStartFrame,
@@ -233,12 +239,14 @@ async function joinWithTransitions(
                 format,
                 output: transitionFile(segment),
                 ...(signal ? { signal } : {}),
-              }),
+              });
+            },
           ]
         : [],
     ),
   ];
   const renders = await runLimited(jobs, concurrency);
+  await checked; // every transition job awaited it; this keeps the guard plain to see
 
   const entries = segments.map((segment): ConcatEntry => {
     if (segment.kind === 'transition') {
@@ -303,17 +311,29 @@ function clipAt(clips: readonly TimelineClip[], index: number): TimelineClip {
   return clip;
 }
 
-/** Runs jobs with at most `limit` in flight; the first failure rejects (the rest still settle). */
+/**
+ * Runs jobs with at most `limit` in flight. After a failure no new job starts; the call rejects
+ * with the first failure once the jobs in flight have settled, so no ffmpeg outlives it.
+ */
 async function runLimited<T>(jobs: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < jobs.length) {
+    while (!failed && next < jobs.length) {
       const index = next++;
       const job = jobs[index];
-      if (job) results[index] = await job();
+      if (!job) continue;
+      try {
+        results[index] = await job();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker));
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker);
+  const failure = (await Promise.allSettled(workers)).find((w) => w.status === 'rejected');
+  if (failure) throw failure.reason;
   return results;
 }
