@@ -28,17 +28,28 @@ export interface PrepareDeps {
 /** Narration and music are sound only: prepared as audio and placed by the soundtrack pass. */
 export const isAudioScene = (kind: SceneKind) => kind === 'narration' || kind === 'music';
 
+export interface PrepareOutcome {
+  complete: boolean;
+  pictureCopied: boolean;
+  /** The job was composed already: this SceneReady (a duplicate, a redrive, a replay) did nothing. */
+  alreadyComposed?: true;
+}
+
 /**
  * SceneReady -> the scene normalized to the job's format (off the critical path, one per scene in
  * parallel), added to the job's set of prepared scenes; the scene that completes the set asks for
  * composition. A duplicate finds its index already in the set and asks again at most, which the
  * composition lease turns into one composition. Visual scenes (video, image, upload) become
  * clips with keyframes at the cut points; narration and music become 48 kHz stereo audio.
+ * A SceneReady for a job already composed is ignored before anything is read: a regeneration is
+ * a new job, so such a message is late (a redrive or an archive replay), and preparing it again
+ * could only fail a finished job or overwrite what its video was made from.
  */
-export async function prepareScene(
-  scene: SceneReady,
-  deps: PrepareDeps,
-): Promise<{ complete: boolean; pictureCopied: boolean }> {
+export async function prepareScene(scene: SceneReady, deps: PrepareDeps): Promise<PrepareOutcome> {
+  const job = await deps.scenes.get(scene.jobId);
+  if (job?.composed || job?.publishedAt) {
+    return { complete: true, pictureCopied: false, alreadyComposed: true };
+  }
   const dir = await mkdtemp(join(tmpdir(), 'prepare-'));
   const signal = deps.signal ? { signal: deps.signal } : {};
   try {

@@ -63,4 +63,18 @@ describe('composition happens once per job', () => {
     expect(composed).toHaveLength(1);
     expect(composed[0]?.durationSec).toBeCloseTo(3 * 2 - 2 * 0.5, 1);
   }, 300_000);
+
+  it('a SceneReady redriven after the job was composed changes nothing, even one that would be refused now', async () => {
+    // Prepare: a composed job of two scenes.
+    const jobId = ulid();
+    const scenes = await Promise.all([0, 1].map((i) => harness.storedScene(jobId, i, 2)));
+    await harness.publish(scenes);
+    expect(await composedEvents(jobId, { waitMs: 240_000, settleMs: 0 })).toHaveLength(1);
+    // Act: the same scene again, and one whose sceneCount disagrees (a poison message redriven
+    // from a dead-letter queue after the job completed).
+    await harness.publish([scenes[1] as SceneReady, await harness.storedScene(jobId, 1, 3)]);
+    const after = await harness.outcomes(jobId, Number.POSITIVE_INFINITY, 15_000);
+    // Assess: still the one VideoComposed, and no JobFailed for a job that completed.
+    expect(after.map((o) => o.type)).toEqual(['VideoComposed']);
+  }, 300_000);
 });

@@ -34,8 +34,9 @@ export const handler = consumeEvents(
       sceneIndex: detail.sceneIndex,
     };
     try {
-      const { complete, pictureCopied } = await prepareScene(detail, deps);
-      logger.info('scene prepared', { ...log, kind: detail.kind, complete, pictureCopied });
+      const { complete, pictureCopied, alreadyComposed } = await prepareScene(detail, deps);
+      if (alreadyComposed) logger.warn('scene ignored: its job is composed already', log);
+      else logger.info('scene prepared', { ...log, kind: detail.kind, complete, pictureCopied });
     } catch (error) {
       // Refused media, a sceneCount that disagrees with the job's: JobFailed(stage=prepare) now.
       await failJobOrRethrow(
