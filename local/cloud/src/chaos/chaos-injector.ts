@@ -26,7 +26,9 @@ export interface CrashOptions extends FaultTriggerOptions {
    * 'point' (default): `probability` is per matching point reached, so an invocation with many side
    * effects (a batch) crashes more often. 'invocation': `probability` is per invocation; a picked
    * invocation dies at a random one of the first `maxPoint` (default 6) matching points it reaches,
-   * and not at all if it reaches fewer (only actual crashes are counted). `times` caps the crashes.
+   * or, if it reaches fewer, after its handler returned and before its response reaches the
+   * invoker (ChaosCrashError.point 'end:invocation'), so `probability` is the share of invocations
+   * that crash. `times` caps the crashes.
    */
   per?: 'point' | 'invocation';
   maxPoint?: number;

@@ -26,6 +26,13 @@ export type SideEffect = (typeof SIDE_EFFECTS)[number];
 export type FaultPoint = `${'before' | 'after'}:${SideEffect}`;
 
 /**
+ * Where a crash picked per invocation lands when the invocation reached fewer points than picked:
+ * after the handler returned (every side effect done), before its response reaches the invoker.
+ */
+export const END_OF_INVOCATION = 'end:invocation';
+export type CrashPoint = FaultPoint | typeof END_OF_INVOCATION;
+
+/**
  * A pattern of fault points: 'before:s3:PutObject', 'after:dynamodb:*', '*:events:PutEvents',
  * '*' (every side effect, before and after). Each of the three parts may be '*'.
  */
@@ -75,7 +82,8 @@ export interface InvocationFaultPlan {
   hangAtStart?: boolean;
   /**
    * Crashes chosen for this invocation (crash faults `per: 'invocation'`): the fault id and how many
-   * matching points the invocation passes before it dies at the next one. Kept by the parent only.
+   * matching points the invocation passes before it dies at the next one (at its end when it
+   * reaches no more). Kept by the parent only.
    */
   crashes?: Array<{ faultId: string; pointsBeforeCrash: number }>;
 }
@@ -107,6 +115,8 @@ export interface SandboxFaults {
   planInvocation(functionName: string): (InvocationFaultPlan & { timeoutAfterMs?: number }) | undefined;
   /** `plan` is what planInvocation returned for this invocation. */
   decide(functionName: string, point: FaultPoint, plan?: InvocationFaultPlan): FaultPointDecision;
+  /** After the handler returned: a crash the plan picked that has not happened yet happens now. */
+  decideAtEnd(functionName: string, plan?: InvocationFaultPlan): FaultPointDecision;
 }
 
 /** The error a crashed or timed-out invocation reports is LambdaInvocationError; this names injected crashes. */

@@ -26,7 +26,8 @@ export interface SandboxRule {
 /**
  * Picks the invocations that crash (`probability` per invocation, from `seed`) and, for each, how many
  * matching points it passes first: uniform in 0..maxPoint-1, so the crash lands at a random one of its
- * first `maxPoint` side effects (before or after).
+ * first `maxPoint` side effects (before or after), or at its end when it reaches fewer: every picked
+ * invocation crashes, so `probability` is the share of invocations that do.
  */
 export function invocationCrashPicker(options: {
   probability: number;
@@ -96,6 +97,16 @@ export class SandboxFaultRules implements SandboxFaults {
         faultId: rule.record.id,
         ...(rule.timeoutAfterMs === undefined ? {} : { timeoutAfterMs: rule.timeoutAfterMs }),
       };
+    }
+    return { action: 'continue' };
+  }
+
+  decideAtEnd(functionName: string, plan?: InvocationFaultPlan): FaultPointDecision {
+    for (const chosen of plan?.crashes ?? []) {
+      const rule = this.rules.find((r) => r.record.id === chosen.faultId);
+      if (!rule?.record.active || !matchesName(rule.functionName, functionName)) continue;
+      if (!rule.record.trigger.fire()) continue;
+      return { action: 'crash', faultId: rule.record.id };
     }
     return { action: 'continue' };
   }

@@ -1,5 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import type { FaultPoint, FaultPointMessage, SandboxFaults } from '../chaos/fault-points';
+import {
+  type CrashPoint,
+  END_OF_INVOCATION,
+  type FaultPointMessage,
+  type SandboxFaults,
+} from '../chaos/fault-points';
 
 export interface LocalFunctionConfig {
   name: string;
@@ -30,7 +35,7 @@ export class LambdaInvocationError extends Error {
 export class ChaosCrashError extends LambdaInvocationError {
   readonly retryable = true;
   constructor(
-    readonly point: FaultPoint,
+    readonly point: CrashPoint,
     readonly faultId: string,
     functionName: string,
   ) {
@@ -280,6 +285,14 @@ export class LocalFunction {
           return;
         }
         cleanup();
+        const atEnd = plan?.crashes ? this.faults?.decideAtEnd(this.config.name, plan) : undefined;
+        if (atEnd?.action === 'crash') {
+          // The handler finished, but the sandbox dies before its response reaches the invoker.
+          discard();
+          void sandbox.worker.terminate();
+          reject(new ChaosCrashError(END_OF_INVOCATION, atEnd.faultId, this.config.name));
+          return;
+        }
         if (message.ok) resolve(message.result);
         else
           reject(

@@ -246,6 +246,29 @@ describe('the embedded cloud fault injector', () => {
       expect(fault.injected()).toBe(1);
     });
 
+    it('a crash picked per invocation past its last side effect lands after the handler returned', async () => {
+      // Prepare: every invocation picked, at one of its first 50 points (seed 4 picks the 35th);
+      // this one reaches 4.
+      const fault = cloud.chaos.crash({
+        functionName: 'chaos-side-effects',
+        at: '*:*:*',
+        per: 'invocation',
+        probability: 1,
+        maxPoint: 50,
+        seed: 4,
+      });
+      const runId = `end-${randomUUID()}`;
+
+      // Act
+      const crashed = await fixture.sideEffects.invoke({ runId, steps: ['s3', 'dynamodb'] }).catch((e) => e);
+
+      // Assess: it crashed at its end, with both writes made.
+      expect(crashed).toBeInstanceOf(ChaosCrashError);
+      expect(crashed).toMatchObject({ point: 'end:invocation' });
+      expect(await observe(runId)).toEqual({ ...nothing, s3: true, dynamodb: true });
+      expect(fault.injected()).toBe(1);
+    });
+
     it('refuses a fault on a function that does not exist or at an unknown point', () => {
       expect(() =>
         cloud.chaos.crash({ functionName: 'no-such-function', at: 'before:s3:PutObject' }),
