@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enforcePostPolicy, PostPolicyViolationError } from './s3-post-policy';
+import { allowS3rverContinuationTokens } from './s3rver-des';
 
 // s3rver has no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,6 +31,7 @@ const MAX_POST_BYTES = 512 * 1024 * 1024;
  * passing a browser upload on; every other request goes straight through.
  */
 export async function startLocalS3(): Promise<LocalS3> {
+  allowS3rverContinuationTokens();
   const directory = mkdtempSync(join(tmpdir(), 'reelay-s3-'));
   const server = new S3rver({
     address: '127.0.0.1',
