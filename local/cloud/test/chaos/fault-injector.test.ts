@@ -352,7 +352,7 @@ describe('the embedded cloud fault injector', () => {
         delay: 1,
         'deny-delivery': 1,
         'fail-put-events': 3,
-        crash: 9,
+        crash: 10,
         timeout: 2,
         replicate: 1,
       });
