@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enforcePostPolicy, PostPolicyViolationError } from './s3-post-policy';
+import { makeS3rverWritesAtomic, type S3rverStore } from './s3rver-atomic-writes';
 import { allowS3rverContinuationTokens } from './s3rver-des';
 
 // s3rver has no type declarations.
@@ -11,6 +12,7 @@ import { allowS3rverContinuationTokens } from './s3rver-des';
 const S3rver = require('s3rver') as new (
   options: Record<string, unknown>,
 ) => {
+  store: S3rverStore;
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
 };
@@ -41,6 +43,7 @@ export async function startLocalS3(): Promise<LocalS3> {
     vhostBuckets: false,
     allowMismatchedSignatures: true,
   });
+  makeS3rverWritesAtomic(server.store);
   const address = await server.run();
   const upstream = { host: '127.0.0.1', port: address.port };
   const proxy = createServer((req, res) => {
