@@ -179,6 +179,10 @@ export const compositionSection: BenchSection = {
 
     const baseline = rows.at(-1)?.wallMs ?? 1;
     const limit = rows[0]?.wallMs ?? 1;
+    const [, fast, polished1080, polished720] = rows;
+    const peakKb = Math.max(...rows.slice(0, -1).map((r) => r.peakRssKb ?? 0));
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    const speedUp = (r: typeof fast) => baseline / (r?.wallMs ?? Number.POSITIVE_INFINITY);
     return {
       title: `Composition: ${CLIPS} clips of ${CLIP_SEC} s (composition step only)`,
       headers: ['approach', 'wall', 'realtime factor', 'speed-up vs naive', 'vs stream copy', 'peak memory'],
@@ -193,6 +197,10 @@ export const compositionSection: BenchSection = {
       notes: [
         ...prepareLines,
         'targets: polished 1080p >= 6x faster than naive, 720p >= 12x, peak < 1 GB; fast path within 3x of stream copy',
+        `  polished 1080p ${speedUp(polished1080).toFixed(1)}x (${verdict(speedUp(polished1080) >= 6)}); ` +
+          `720p ${speedUp(polished720).toFixed(1)}x (${verdict(speedUp(polished720) >= 12)}); ` +
+          `peak ${mb(peakKb)} (${verdict(peakKb < 1024 * 1024)}); ` +
+          `fast path ${((fast?.wallMs ?? 0) / limit).toFixed(1)}x stream copy (${verdict((fast?.wallMs ?? Number.POSITIVE_INFINITY) <= 3 * limit)})`,
         'realtime factor = output seconds / wall seconds; peak memory = largest ffmpeg VmHWM of the approach',
       ],
     };
