@@ -94,8 +94,10 @@ export function makeS3rverWritesAtomic(store: S3rverStore): void {
         await store.putMetadata(object.bucket, object.key, object.metadata, digest);
       });
       return { size, md5: digest };
-    } finally {
+    } catch (error) {
+      // Only a write that never landed leaves its staging file behind.
       await rm(staging, { force: true });
+      throw error;
     }
   };
 }
