@@ -15,8 +15,8 @@ import {
   transitionFrames,
 } from './output-format';
 import { type RenderedSoundtrack, renderSoundtrack, type VoiceTrack } from './soundtrack';
-import { planTimeline, type TimelineSegment, timelineFrames } from './timeline-plan';
-import { renderTransition } from './transition-render';
+import { planTimeline, type TransitionSegment, timelineFrames, transitionBatches } from './timeline-plan';
+import { renderTransitions } from './transition-render';
 
 export interface ComposeTimelineRequest {
   /** Clips made by normalizeClip for this format, in timeline order. */
@@ -217,8 +217,19 @@ async function joinWithTransitions(
     clips.map((clip) => clip.frames),
     overlap,
   );
-  const transitionFile = (segment: TimelineSegment) =>
-    join(workDir, `transition-${segment.kind === 'transition' ? segment.fromClip : 'x'}.mp4`);
+  const transitions = segments.filter((segment) => segment.kind === 'transition');
+  const batches = transitionBatches(transitions.length).map((batch, b) => ({
+    ...batch,
+    file: join(workDir, `transitions-${b}.mp4`),
+  }));
+  // Where each transition lies: its batch's file and its frames in that file.
+  const placeOf = (segment: TransitionSegment) => {
+    const k = transitions.indexOf(segment);
+    const batch = batches.find(({ first, count }) => k >= first && k < first + count);
+    if (!batch) throw new Error(`transition ${k} is in no batch`);
+    const startFrame = (k - batch.first) * overlap;
+    return { file: batch.file, startFrame, endFrame: startFrame + overlap };
+  };
 
   let sound: RenderedSoundtrack | undefined;
   const jobs: Array<() => Promise<RunStats>> = [
@@ -226,39 +237,35 @@ async function joinWithTransitions(
       sound = await soundtrack();
       return sound ?? {};
     },
-    ...segments.flatMap((segment) =>
-      segment.kind === 'transition'
-        ? [
-            async () => {
-              await checked;
-              return renderTransition({
-                from: clipAt(clips, segment.fromClip).file,
-                to: clipAt(clips, segment.toClip).file,
-                fromStartFrame: segment.fromStartFrame,
-                frames: segment.frames,
-                format,
-                output: transitionFile(segment),
-                ...(signal ? { signal } : {}),
-              });
-            },
-          ]
-        : [],
-    ),
+    ...batches.map((batch) => async () => {
+      await checked;
+      return renderTransitions({
+        transitions: transitions.slice(batch.first, batch.first + batch.count).map((segment) => ({
+          from: clipAt(clips, segment.fromClip).file,
+          to: clipAt(clips, segment.toClip).file,
+          fromStartFrame: segment.fromStartFrame,
+        })),
+        frames: overlap,
+        format,
+        output: batch.file,
+        ...(signal ? { signal } : {}),
+      });
+    }),
   ];
   const renders = await runLimited(jobs, concurrency);
   await checked; // every transition job awaited it; this keeps the guard plain to see
 
   const entries = segments.map((segment): ConcatEntry => {
-    if (segment.kind === 'transition') {
-      return { file: transitionFile(segment), durationUs: durationUs(segment.frames, format) };
-    }
-    const clip = clipAt(clips, segment.clipIndex);
+    const { file, startFrame, endFrame } =
+      segment.kind === 'transition'
+        ? placeOf(segment)
+        : { ...segment, file: clipAt(clips, segment.clipIndex).file };
     return {
-      file: clip.file,
-      ...(segment.startFrame > 0 ? { inpointUs: inpointUs(secondsFor(segment.startFrame, format)) } : {}),
-      // Set even at the clip's end: a clip longer than declared must not push the rest late.
-      outpointUs: outpointUs(secondsFor(segment.endFrame, format)),
-      durationUs: durationUs(segment.endFrame - segment.startFrame, format),
+      file,
+      ...(startFrame > 0 ? { inpointUs: inpointUs(secondsFor(startFrame, format)) } : {}),
+      // Set even at a file's end: a clip longer than declared must not push the rest late.
+      outpointUs: outpointUs(secondsFor(endFrame, format)),
+      durationUs: durationUs(endFrame - startFrame, format),
     };
   });
   const list = join(workDir, 'timeline-video.ffconcat');

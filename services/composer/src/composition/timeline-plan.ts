@@ -53,3 +53,15 @@ export function timelineFrames(clipFrames: readonly number[], overlapFrames: num
   const total = clipFrames.reduce((sum, frames) => sum + frames, 0);
   return total - Math.max(0, clipFrames.length - 1) * overlapFrames;
 }
+
+/** At most this many transitions a renderTransitions run: it opens two inputs for each. */
+export const MAX_TRANSITIONS_PER_RUN = 8;
+
+/** Splits `count` transitions into the fewest runs of at most MAX_TRANSITIONS_PER_RUN, evenly. */
+export function transitionBatches(count: number): Array<{ first: number; count: number }> {
+  const runs = Math.ceil(count / MAX_TRANSITIONS_PER_RUN);
+  return Array.from({ length: runs }, (_, b) => {
+    const first = Math.floor((b * count) / runs);
+    return { first, count: Math.floor(((b + 1) * count) / runs) - first };
+  });
+}

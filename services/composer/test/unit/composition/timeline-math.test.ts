@@ -8,7 +8,12 @@ import {
   transitionKeyframeTimes,
 } from '../../../src/composition/output-format';
 import { thumbnailTimeSec } from '../../../src/composition/thumbnail';
-import { planTimeline, timelineFrames } from '../../../src/composition/timeline-plan';
+import {
+  MAX_TRANSITIONS_PER_RUN,
+  planTimeline,
+  timelineFrames,
+  transitionBatches,
+} from '../../../src/composition/timeline-plan';
 
 const format: OutputFormat = {
   width: 640,
@@ -37,6 +42,23 @@ describe('timeline arithmetic', () => {
       { kind: 'copy', clipIndex: 2, startFrame: 15, endFrame: 120 },
     ]);
     expect(timelineFrames([120, 90, 120], 15)).toBe(300);
+  });
+
+  it('renders the transitions in as few ffmpeg runs as the input cap allows, each covered once', () => {
+    expect(transitionBatches(0)).toEqual([]);
+    expect(transitionBatches(4)).toEqual([{ first: 0, count: 4 }]);
+    expect(transitionBatches(MAX_TRANSITIONS_PER_RUN)).toHaveLength(1);
+    expect(transitionBatches(MAX_TRANSITIONS_PER_RUN + 1).map((b) => b.count)).toEqual([4, 5]);
+    for (const count of [1, 7, 9, 17, 63]) {
+      const batches = transitionBatches(count);
+      expect(batches).toHaveLength(Math.ceil(count / MAX_TRANSITIONS_PER_RUN));
+      // Contiguous, in order, every transition exactly once, none over the cap.
+      const covered = batches.flatMap(({ first, count: n }) =>
+        Array.from({ length: n }, (_, i) => first + i),
+      );
+      expect(covered).toEqual(Array.from({ length: count }, (_, i) => i));
+      expect(Math.max(...batches.map((b) => b.count))).toBeLessThanOrEqual(MAX_TRANSITIONS_PER_RUN);
+    }
   });
 
   it('refuses a clip shorter than its transitions', () => {
