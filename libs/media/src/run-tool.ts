@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { FfmpegAbortedError, FfmpegFailedError, FfmpegNotFoundError, FfmpegTimeoutError } from './errors';
 import { ffmpegInstallCommand } from './find-ffmpeg';
+import { toolEnv } from './tool-env';
 
 export interface RunToolOptions {
   signal?: AbortSignal;
@@ -46,6 +47,7 @@ export function runTool(
     const started = performance.now();
     const child = spawn(binary, args, {
       cwd,
+      env: toolEnv(),
       shell: false,
       stdio: ['ignore', captureStdout || onStdoutLine ? 'pipe' : 'ignore', 'pipe'],
     });
