@@ -218,18 +218,16 @@ async function joinWithTransitions(
     overlap,
   );
   const transitions = segments.filter((segment) => segment.kind === 'transition');
-  const batches = transitionBatches(transitions.length).map((batch, b) => ({
-    ...batch,
+  const batches = transitionBatches(transitions.length).map(({ first, count }, b) => ({
     file: join(workDir, `transitions-${b}.mp4`),
+    transitions: transitions.slice(first, first + count),
   }));
   // Where each transition lies: its batch's file and its frames in that file.
-  const placeOf = (segment: TransitionSegment) => {
-    const k = transitions.indexOf(segment);
-    const batch = batches.find(({ first, count }) => k >= first && k < first + count);
-    if (!batch) throw new Error(`transition ${k} is in no batch`);
-    const startFrame = (k - batch.first) * overlap;
-    return { file: batch.file, startFrame, endFrame: startFrame + overlap };
-  };
+  const places = new Map(
+    batches.flatMap(({ file, transitions: inBatch }) =>
+      inBatch.map((segment, k) => [segment, { file, startFrame: k * overlap, endFrame: (k + 1) * overlap }]),
+    ),
+  );
 
   let sound: RenderedSoundtrack | undefined;
   const jobs: Array<() => Promise<RunStats>> = [
@@ -240,7 +238,7 @@ async function joinWithTransitions(
     ...batches.map((batch) => async () => {
       await checked;
       return renderTransitions({
-        transitions: transitions.slice(batch.first, batch.first + batch.count).map((segment) => ({
+        transitions: batch.transitions.map((segment) => ({
           from: clipAt(clips, segment.fromClip).file,
           to: clipAt(clips, segment.toClip).file,
           fromStartFrame: segment.fromStartFrame,
@@ -258,7 +256,7 @@ async function joinWithTransitions(
   const entries = segments.map((segment): ConcatEntry => {
     const { file, startFrame, endFrame } =
       segment.kind === 'transition'
-        ? placeOf(segment)
+        ? placeOf(places, segment)
         : { ...segment, file: clipAt(clips, segment.clipIndex).file };
     return {
       file,
@@ -310,6 +308,12 @@ async function joinStreams(
 
 function durationUs(frames: number, format: OutputFormat): number {
   return Math.round(secondsFor(frames, format) * 1e6);
+}
+
+function placeOf<T>(places: ReadonlyMap<TransitionSegment, T>, segment: TransitionSegment): T {
+  const place = places.get(segment);
+  if (!place) throw new Error(`transition from clip ${segment.fromClip} was not rendered`);
+  return place;
 }
 
 function clipAt(clips: readonly TimelineClip[], index: number): TimelineClip {

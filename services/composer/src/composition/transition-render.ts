@@ -1,6 +1,6 @@
 import { runFfmpeg } from '@reelay/media';
 import { forcedKeyframesExpr, frameTimeBase, intermediateVideoArgs } from './encoding';
-import { type OutputFormat, secondsFor } from './output-format';
+import { type OutputFormat, secondsFor, type TransitionStyle } from './output-format';
 
 /** One overlap between two normalized clips. */
 export interface TransitionSource {
@@ -48,13 +48,14 @@ export async function renderTransitions(
   request: TransitionsRenderRequest,
 ): Promise<{ ms: number; peakRssKb?: number }> {
   const { transitions, frames, format, output, signal } = request;
-  if (format.transition === 'cut') throw new Error('renderTransitions called for hard cuts');
+  const style = format.transition;
+  if (style === 'cut') throw new Error('renderTransitions called for hard cuts');
   if (transitions.length === 0) throw new Error('renderTransitions called without transitions');
   const seconds = secondsFor(frames, format);
   // Read a little past each side; trim decides the exact frames.
   const readSec = (seconds + 2 / format.fps).toFixed(6);
   const graph = [
-    ...transitions.map((_, k) => blendGraph(2 * k, 2 * k + 1, `t${k}`, frames, format)),
+    ...transitions.map((_, k) => blendGraph(2 * k, 2 * k + 1, `t${k}`, frames, style, format)),
     transitions.length === 1
       ? '[t0]null[v]'
       : `${transitions.map((_, k) => `[t${k}]`).join('')}concat=n=${transitions.length}:v=1:a=0[v]`,
@@ -86,20 +87,26 @@ export async function renderTransitions(
 }
 
 /** The graph blending input `tail`'s first frames with input `head`'s into `[label]`. */
-function blendGraph(tail: number, head: number, label: string, frames: number, format: OutputFormat): string {
+function blendGraph(
+  tail: number,
+  head: number,
+  label: string,
+  frames: number,
+  style: Exclude<TransitionStyle, 'cut'>,
+  format: Pick<OutputFormat, 'fps'>,
+): string {
   const retime = `trim=end_frame=${frames},settb=${frameTimeBase(format)},setpts=N`;
-  if (format.transition === 'crossfade') {
+  if (style === 'crossfade') {
     return [
       `[${tail}:v:0]${retime}[${label}tail]`,
       `[${head}:v:0]${retime},format=yuva420p,fade=t=in:s=0:n=${frames}:alpha=1[${label}head]`,
       `[${label}tail][${label}head]overlay=format=yuv420:eof_action=pass,format=yuv420p[${label}]`,
     ].join(';');
   }
-  if (format.transition === 'cut') throw new Error('a hard cut has no blend');
   const duration = secondsFor(frames, format).toFixed(6);
   return [
     `[${tail}:v:0]${retime}[${label}tail]`,
     `[${head}:v:0]${retime}[${label}head]`,
-    `[${label}tail][${label}head]xfade=transition=${XFADE_TRANSITION[format.transition]}:duration=${duration}:offset=0,format=yuv420p[${label}]`,
+    `[${label}tail][${label}head]xfade=transition=${XFADE_TRANSITION[style]}:duration=${duration}:offset=0,format=yuv420p[${label}]`,
   ].join(';');
 }
