@@ -1,0 +1,146 @@
+import {
+  checkModelInput,
+  DEFAULT_MODEL_IDS,
+  findModelContract,
+  MODEL_CONTRACTS,
+  modelContract,
+  parseModelRef,
+  predictionCostUsd,
+  UnknownModelError,
+  validateModelInput,
+} from '@reelay/replicate-models';
+
+describe('recorded model contracts', () => {
+  it('records every default model with a 64-hex version, its source and the date it was taken', () => {
+    for (const id of Object.values(DEFAULT_MODEL_IDS)) {
+      const contract = modelContract(id);
+      expect(contract.version).toMatch(/^[0-9a-f]{64}$/);
+      expect(contract.source).toMatch(/^https:\/\/replicate\.com\//);
+      expect(contract.takenAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(contract.schemas.Input.type).toBe('object');
+    }
+  });
+
+  it('marks the community models (kokoro, musicgen) as runnable by version only', () => {
+    expect(modelContract('jaaari/kokoro-82m').official).toBe(false);
+    expect(modelContract('meta/musicgen').official).toBe(false);
+    expect(modelContract('wan-video/wan-2.2-t2v-fast').official).toBe(true);
+  });
+
+  it('finds a contract by name, by name:version and by bare version, and not by another version', () => {
+    const kokoro = modelContract('jaaari/kokoro-82m');
+    expect(findModelContract(`jaaari/kokoro-82m:${kokoro.version}`)).toBe(kokoro);
+    expect(findModelContract(kokoro.version)).toBe(kokoro);
+    expect(findModelContract(`jaaari/kokoro-82m:${'0'.repeat(64)}`)).toBeUndefined();
+    expect(parseModelRef('not a model')).toBeUndefined();
+    expect(() => modelContract('someone/unknown')).toThrow(UnknownModelError);
+  });
+
+  it('speech voices are exactly the voice enum of the schema', () => {
+    const kokoro = modelContract('jaaari/kokoro-82m');
+    expect(kokoro.voices?.map((v) => v.id)).toEqual(kokoro.schemas.voice?.enum);
+  });
+});
+
+describe('validateModelInput', () => {
+  it('refuses a square Wan 2.2 t2v video the way Replicate does (aspect_ratio enum)', () => {
+    expect(
+      validateModelInput('wan-video/wan-2.2-t2v-fast', { prompt: 'a fox', aspect_ratio: '1:1' }),
+    ).toEqual([
+      {
+        type: 'enum',
+        field: 'input.aspect_ratio',
+        description: 'aspect_ratio must be one of the following: "16:9", "9:16"',
+      },
+    ]);
+  });
+
+  it('reports a missing required field on "input" and range errors on the field', () => {
+    expect(
+      validateModelInput('wan-video/wan-2.2-t2v-fast', { frames_per_second: 30, num_frames: 80 }),
+    ).toEqual(
+      expect.arrayContaining([
+        { type: 'required', field: 'input', description: 'prompt is required' },
+        {
+          type: 'number_lte',
+          field: 'input.frames_per_second',
+          description: 'Must be less than or equal to 24',
+        },
+        { type: 'number_gte', field: 'input.num_frames', description: 'Must be greater than or equal to 81' },
+      ]),
+    );
+  });
+
+  it('refuses a kokoro voice outside its list, and kling without start_image', () => {
+    expect(validateModelInput('jaaari/kokoro-82m', { text: 'hi', voice: 'af_heart' })[0]).toMatchObject({
+      type: 'enum',
+      field: 'input.voice',
+    });
+    expect(validateModelInput('kwaivgi/kling-v2.1', { prompt: 'a fox' })).toEqual([
+      { type: 'required', field: 'input', description: 'start_image is required' },
+    ]);
+  });
+
+  it('reports the JSON type given where another was expected, and a non-URI where a file is expected', () => {
+    expect(validateModelInput('meta/musicgen', { prompt: 'calm', duration: '8' })).toEqual([
+      {
+        type: 'invalid_type',
+        field: 'input.duration',
+        description: 'Invalid type. Expected: integer, given: string',
+      },
+    ]);
+    expect(validateModelInput('wan-video/wan-2.2-i2v-fast', { prompt: 'x', image: 'not a url' })).toEqual([
+      { type: 'format', field: 'input.image', description: "Does not match format 'uri'" },
+    ]);
+  });
+
+  it('accepts fields the schema does not name, and fills in defaults for the model', () => {
+    const result = checkModelInput('black-forest-labs/flux-schnell', { prompt: 'a fox', unknown_field: 1 });
+    expect(result).toEqual({
+      ok: true,
+      input: expect.objectContaining({
+        prompt: 'a fox',
+        aspect_ratio: '1:1',
+        output_format: 'webp',
+        num_outputs: 1,
+      }),
+    });
+  });
+});
+
+describe('predictionCostUsd', () => {
+  it('prices Wan 2.2 fast by seconds at 16 fps and by resolution', () => {
+    const wan = modelContract('wan-video/wan-2.2-t2v-fast');
+    const at480 = predictionCostUsd(wan, {
+      input: { num_frames: 81, resolution: '480p', frames_per_second: 24 },
+    });
+    const at720 = predictionCostUsd(wan, {
+      input: { num_frames: 81, resolution: '720p', frames_per_second: 24 },
+    });
+    expect(at480).toBeCloseTo((81 / 16) * 0.01, 6);
+    expect(at720).toBeCloseTo(2 * at480, 6);
+  });
+
+  it('prices Kling per second at its mode, flux per image, llama per token, musicgen per hardware second', () => {
+    expect(
+      predictionCostUsd(modelContract('kwaivgi/kling-v2.1'), { input: { mode: 'pro', duration: 10 } }),
+    ).toBeCloseTo(0.9);
+    expect(
+      predictionCostUsd(modelContract('black-forest-labs/flux-schnell'), { input: { num_outputs: 2 } }),
+    ).toBeCloseTo(0.006);
+    expect(
+      predictionCostUsd(modelContract('meta/meta-llama-3-8b-instruct'), {
+        input: {},
+        inputTokens: 1_000_000,
+        outputTokens: 1_000_000,
+      }),
+    ).toBeCloseTo(0.3);
+    expect(predictionCostUsd(modelContract('meta/musicgen'), { input: {}, predictTimeSec: 10 })).toBeCloseTo(
+      0.014,
+    );
+  });
+
+  it('has a contract for every model it lists', () => {
+    expect(new Set(MODEL_CONTRACTS.map((c) => c.id)).size).toBe(MODEL_CONTRACTS.length);
+  });
+});
