@@ -10,8 +10,8 @@ export const modelSettings = () =>
     REPLICATE_BASE_URL: z.url().optional(),
     /** Exact origins model outputs may come from (the local model server's, locally). */
     MODEL_OUTPUT_ALLOWED_ORIGINS: z.string().default(''),
-    /** https hosts model outputs may come from (Replicate's delivery hosts). */
-    MODEL_OUTPUT_ALLOWED_HOSTS: z.string().default('replicate.delivery,pbxt.replicate.delivery'),
+    /** https domains model outputs may come from, each with its subdomains (*.replicate.delivery). */
+    MODEL_OUTPUT_ALLOWED_HOSTS: z.string().default('replicate.delivery'),
     MODEL_OUTPUT_MAX_BYTES: z.coerce
       .number()
       .int()

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { JobFailed } from '@reelay/events';
 import type Replicate from 'replicate';
-import { costOf } from '../rendering/check-prediction';
+import { outcomeOf } from '../rendering/check-prediction';
 import type { PredictionClaims } from '../rendering/prediction-claims';
 import { classifyReplicateError, isTerminal, predictionViewSchema } from '../rendering/replicate-client';
 import type { JobCancellations } from './job-cancellations';
@@ -91,10 +91,10 @@ export async function stopJob(
       throw classifyReplicateError(error);
     }
     if (isTerminal(prediction.status))
-      await deps.claims.recordOutcome(claim, {
-        status: prediction.status,
-        costUsd: costOf(claim.scene.model, prediction),
-      });
+      await deps.claims.recordOutcome(
+        claim,
+        outcomeOf(claim.scene.model, { status: prediction.status, metrics: prediction.metrics }),
+      );
     cancelledPredictions.push(claim.predictionId);
   }
   return { stoppedExecutions, cancelledPredictions };

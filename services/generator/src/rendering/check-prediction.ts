@@ -1,6 +1,6 @@
 import type Replicate from 'replicate';
 import { predictionCost } from '../models/model-prices';
-import type { PredictionClaims } from './prediction-claims';
+import type { PredictionClaims, PredictionOutcome } from './prediction-claims';
 import { claimKeyOf, type PredictionState, type RenderState } from './render-state';
 import {
   classifyReplicateError,
@@ -8,7 +8,8 @@ import {
   type PredictionView,
   predictionViewSchema,
   providerStatus,
-  retryAfterSec,
+  rateLimitWaitSec,
+  type TERMINAL,
   throttledWaitSec,
 } from './replicate-client';
 
@@ -33,6 +34,18 @@ export const costOf = (model: string, prediction: Pick<PredictionView, 'metrics'
   predictionCost(model, prediction.metrics?.predict_time);
 
 /**
+ * What a terminal prediction spent. An aborted one never ran, so it costs nothing; the ledger's
+ * outcomes have no `aborted`, so it is kept as a failed prediction of cost 0.
+ */
+export function outcomeOf(
+  model: string,
+  prediction: Pick<PredictionView, 'metrics'> & { status: (typeof TERMINAL)[number] },
+): PredictionOutcome {
+  if (prediction.status === 'aborted') return { status: 'failed', costUsd: 0 };
+  return { status: prediction.status, costUsd: costOf(model, prediction) };
+}
+
+/**
  * RenderScene's poll, the reconciler for lost webhooks: `stored` when the webhook fast path already
  * announced the scene, else the prediction's status. A terminal prediction's outcome and cost are
  * recorded on its claim; a failed one is retried as a new attempt while attempts are left.
@@ -52,21 +65,27 @@ export async function checkPrediction(
     prediction = predictionViewSchema.parse(await deps.replicate.predictions.get(predictionId));
   } catch (error) {
     if (providerStatus(error) === 429) {
-      const after = retryAfterSec((error as { response: Response }).response.headers.get('retry-after'));
+      const after = rateLimitWaitSec(error);
       return { predictionId, status: 'processing', pollAfterSec: throttledWaitSec(after, deps.random) };
     }
     throw classifyReplicateError(error);
   }
   if (isTerminal(prediction.status))
-    await deps.claims.recordOutcome(k, {
-      status: prediction.status,
-      costUsd: costOf(state.scene.model, prediction),
-    });
+    await deps.claims.recordOutcome(
+      k,
+      outcomeOf(state.scene.model, { status: prediction.status, metrics: prediction.metrics }),
+    );
+  // Replicate's `aborted`: the prediction passed its deadline before it started, so it never ran
+  // and is not billed. It is retried like a failure (a new attempt) and, without attempts left,
+  // fails the scene as `failed` so RenderScene's Fail state gets its reason.
+  const status = prediction.status === 'aborted' ? 'failed' : prediction.status;
   const error =
-    prediction.status === 'failed' || prediction.status === 'canceled'
-      ? String(prediction.error ?? `prediction ${prediction.status}`).slice(0, 500)
-      : undefined;
-  if (prediction.status === 'failed') {
+    prediction.status === 'aborted'
+      ? `prediction ${predictionId} was aborted: it passed its deadline before it started running`
+      : status === 'failed' || status === 'canceled'
+        ? String(prediction.error ?? `prediction ${prediction.status}`).slice(0, 500)
+        : undefined;
+  if (status === 'failed') {
     const next = nextAttempt(state, deps.maxAttempts);
     if (next !== undefined)
       return {
@@ -80,7 +99,7 @@ export async function checkPrediction(
   // RenderScene's Fail state takes its cause from `error`, so a failed prediction always has one.
   return {
     predictionId,
-    status: prediction.status,
+    status,
     pollAfterSec: deps.pollIntervalSec,
     ...(error ? { error } : {}),
   };

@@ -10,7 +10,7 @@ import {
   type PredictionView,
   predictionViewSchema,
   providerStatus,
-  retryAfterSec,
+  rateLimitWaitSec,
   throttledWaitSec,
 } from './replicate-client';
 import { webhookUrl } from './webhook-url';
@@ -33,9 +33,20 @@ export interface CreatePredictionDeps {
   random?: () => number;
 }
 
-/** Provider answers that certainly created nothing. 502/504 are left out: the origin may have acted. */
-const nothingCreated = (status: number | undefined) =>
-  status !== undefined && status !== 502 && status !== 504;
+/** Connection failures that happen before a request is sent: nothing can have been created. */
+const NOT_SENT_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Create calls that certainly created nothing: a provider answer other than 502/504 (there the origin
+ * may have acted), or a connection that was never made. A reset or a timeout after sending may have
+ * created a prediction: the claim then waits for the create window and looks for it.
+ */
+function nothingCreated(error: unknown): boolean {
+  const status = providerStatus(error);
+  if (status !== undefined) return status !== 502 && status !== 504;
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' && NOT_SENT_CODES.has(code);
+}
 
 /**
  * RenderScene's first task: claim the attempt, then create the one prediction it may have. A claim
@@ -78,10 +89,9 @@ export async function createPrediction(
       await deps.replicate.predictions.create(await createRequest(claim, state, deps)),
     );
   } catch (error) {
-    const status = providerStatus(error);
-    if (nothingCreated(status)) await deps.claims.markNotCreated(k, claim.token);
-    if (status === 429) {
-      const after = retryAfterSec((error as { response: Response }).response.headers.get('retry-after'));
+    if (nothingCreated(error)) await deps.claims.markNotCreated(k, claim.token);
+    if (providerStatus(error) === 429) {
+      const after = rateLimitWaitSec(error);
       return { status: 'throttled', pollAfterSec: throttledWaitSec(after, deps.random) };
     }
     throw classifyReplicateError(error);
@@ -115,7 +125,12 @@ const started = (
   predictionId: string,
   status: PredictionView['status'],
   deps: Pick<CreatePredictionDeps, 'pollIntervalSec'>,
-): PredictionState => ({ predictionId, status, pollAfterSec: deps.pollIntervalSec });
+): PredictionState => ({
+  predictionId,
+  // An `aborted` answer is read again by CheckPrediction, which decides what it means.
+  status: status === 'aborted' ? 'starting' : status,
+  pollAfterSec: deps.pollIntervalSec,
+});
 
 const describe = (k: { jobId: string; sceneIndex: number; attempt: number }) =>
   `scene ${k.sceneIndex} attempt ${k.attempt} of job ${k.jobId}`;

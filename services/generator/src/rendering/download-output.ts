@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { ModelOutputExpiredError, ModelOutputRejectedError } from '../errors';
+import { ModelOutputExpiredError, ModelOutputRejectedError, ModelUnavailableError } from '../errors';
 
 export interface OutputPolicy {
-  /** https hosts (Replicate's delivery hosts). */
+  /** https domains: each allows that host and every subdomain of it (Replicate's replicate.delivery). */
   allowedHosts: string[];
   /** Exact origins, e.g. the local model server's http://127.0.0.1:port. */
   allowedOrigins: string[];
@@ -23,7 +23,9 @@ export async function downloadOutput(
 ) {
   let current = assertAllowed(url, policy);
   for (let hop = 0; hop < 4; hop++) {
-    const response = await fetchImpl(current, { redirect: 'manual' });
+    const response = await fetchImpl(current, { redirect: 'manual' }).catch((error: unknown) => {
+      throw unreachable(current, error);
+    });
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.get('location');
       if (!location) throw new ModelOutputRejectedError(`redirect without a location from ${current.host}`);
@@ -40,7 +42,10 @@ export async function downloadOutput(
     const declared = Number(response.headers.get('content-length') ?? 0);
     if (declared > policy.maxBytes)
       throw new ModelOutputRejectedError(`model output is ${declared} bytes; the cap is ${policy.maxBytes}`);
-    return stream(response.body, file, policy.maxBytes);
+    return stream(response.body, file, policy.maxBytes).catch((error: unknown) => {
+      if (error instanceof ModelOutputRejectedError) throw error;
+      throw unreachable(current, error);
+    });
   }
   throw new ModelOutputRejectedError('too many redirects');
 }
@@ -55,9 +60,27 @@ function assertAllowed(raw: string, policy: OutputPolicy): URL {
   if (policy.allowedOrigins.includes(url.origin)) return url;
   if (url.protocol !== 'https:')
     throw new ModelOutputRejectedError(`model output must be https, got ${url.protocol}//${url.host}`);
-  if (!policy.allowedHosts.includes(url.hostname))
+  if (!hostAllowed(url.hostname, policy.allowedHosts))
     throw new ModelOutputRejectedError(`model output host ${url.hostname} is not allowed`);
   return url;
+}
+
+/** Replicate serves outputs from replicate.delivery and its subdomains (pbxt., and others). */
+export function hostAllowed(hostname: string, domains: readonly string[]): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return domains.some((d) => {
+    const domain = d.toLowerCase().replace(/^\*\./, '');
+    return host === domain || host.endsWith(`.${domain}`);
+  });
+}
+
+/** A reset, a DNS failure or a timeout while fetching an output is transient: the store is retried. */
+function unreachable(url: URL, error: unknown): ModelUnavailableError {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const reason = `${(error as Error)?.message ?? String(error)}${cause?.code ? ` (${String(cause.code)})` : ''}`;
+  return new ModelUnavailableError(`model output download from ${url.host} failed: ${reason}`, {
+    cause: error,
+  });
 }
 
 async function stream(body: ReadableStream<Uint8Array>, file: string, maxBytes: number) {

@@ -1,6 +1,6 @@
 import type Replicate from 'replicate';
 import type { Claim } from './prediction-claims';
-import { type PredictionView, predictionViewSchema } from './replicate-client';
+import { classifyReplicateError, type PredictionView, predictionViewSchema } from './replicate-client';
 
 /** Predictions created this long before the create call started still count (clock skew). */
 const SKEW_MS = 60_000;
@@ -12,6 +12,18 @@ const MAX_PAGES = 5;
  * items without a webhook field are read one by one (only those of the scene's model).
  */
 export async function findClaimedPrediction(
+  replicate: Pick<Replicate, 'predictions' | 'paginate'>,
+  claim: Pick<Claim, 'token' | 'createStartedAt' | 'scene'>,
+): Promise<PredictionView | undefined> {
+  try {
+    return await searchClaimedPrediction(replicate, claim);
+  } catch (error) {
+    // A network error or 5xx while listing is transient: RenderScene retries the whole create task.
+    throw classifyReplicateError(error);
+  }
+}
+
+async function searchClaimedPrediction(
   replicate: Pick<Replicate, 'predictions' | 'paginate'>,
   claim: Pick<Claim, 'token' | 'createStartedAt' | 'scene'>,
 ): Promise<PredictionView | undefined> {

@@ -8,7 +8,7 @@ import {
   SceneStoreInProgressError,
   WebhookRejectedError,
 } from '../errors';
-import { costOf } from '../rendering/check-prediction';
+import { outcomeOf } from '../rendering/check-prediction';
 import type { PredictionClaims } from '../rendering/prediction-claims';
 import { isTerminal, predictionViewSchema } from '../rendering/replicate-client';
 import { type StoreSceneDeps, storeScene } from '../rendering/store-scene';
@@ -86,7 +86,7 @@ export async function handleReplicateWebhook(
     if (!claim.predictionId) await deps.claims.recordPrediction(k, predictionId);
     if (!isTerminal(status)) return 'not-terminal';
     if (status !== 'succeeded') {
-      await deps.claims.recordOutcome(k, { status, costUsd: costOf(claim.scene.model, view) });
+      await deps.claims.recordOutcome(k, outcomeOf(claim.scene.model, { status, metrics: view.metrics }));
       return 'ended';
     }
     try {

@@ -1,8 +1,11 @@
 import { checkPrediction } from '../../rendering/check-prediction';
+import { networkErrorsAreTransient } from '../../rendering/network-errors';
 import { renderStateSchema } from '../../rendering/render-state';
 import { renderTaskDeps } from '../../rendering/task-deps';
 
 const deps = renderTaskDeps();
 
 /** RenderScene task: poll the prediction (the reconciler for lost webhooks). */
-export const handler = async (input: unknown) => checkPrediction(renderStateSchema.parse(input), deps);
+export const handler = networkErrorsAreTransient(async (input: unknown) =>
+  checkPrediction(renderStateSchema.parse(input), deps),
+);

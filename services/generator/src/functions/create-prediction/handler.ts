@@ -1,8 +1,11 @@
 import { createPrediction } from '../../rendering/create-prediction';
+import { networkErrorsAreTransient } from '../../rendering/network-errors';
 import { renderStateSchema } from '../../rendering/render-state';
 import { renderTaskDeps } from '../../rendering/task-deps';
 
 const deps = renderTaskDeps();
 
 /** RenderScene task: claim the scene attempt and create its prediction. */
-export const handler = async (input: unknown) => createPrediction(renderStateSchema.parse(input), deps);
+export const handler = networkErrorsAreTransient(async (input: unknown) =>
+  createPrediction(renderStateSchema.parse(input), deps),
+);
