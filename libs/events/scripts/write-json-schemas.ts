@@ -1,18 +1,28 @@
-/** Writes one JSON Schema per event into docs/events/ (`npm run schemas`). */
+/**
+ * `npm run schemas`: writes docs/events/ — one JSON Schema per event (and the job spec), then the
+ * event catalog (docs/events/README.md), which needs the packaged templates: they are packaged
+ * offline, or read from the package cache when the services' serverless.yml files are unchanged.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { z } from 'zod';
-import { ALL_EVENTS, jobSpecSchema } from '../src';
+import { dirname, join } from 'node:path';
+import { packageAllServices, REPO_ROOT } from '../../../local/packaging/src';
+import { catalogFile, jsonSchemaFiles } from './catalog/event-docs';
 
-const outDir = resolve(__dirname, '../../../docs/events');
-mkdirSync(outDir, { recursive: true });
-const schemas = [
-  ...ALL_EVENTS.map((d) => [d.detailType, d.schema] as const),
-  ['JobSpec', jobSpecSchema] as const,
-];
-for (const [name, schema] of schemas) {
-  const file = join(outDir, `${name}.schema.json`);
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  writeFileSync(file, `${JSON.stringify({ title: name, ...json }, null, 2)}\n`);
-  console.log(`wrote ${file}`);
+const write = (path: string, content: string) => {
+  const file = join(REPO_ROOT, path);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  console.log(`wrote ${path}`);
+};
+
+async function main() {
+  for (const [path, content] of jsonSchemaFiles()) write(path, content);
+  const packaged = await packageAllServices();
+  const templates = Object.fromEntries(Object.entries(packaged).map(([service, p]) => [service, p.template]));
+  write(...catalogFile(REPO_ROOT, templates));
 }
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
