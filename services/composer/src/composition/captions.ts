@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { captionFontFile } from './caption-font';
 
 /** One caption on the output timeline. */
 export interface CaptionCue {
@@ -91,13 +92,16 @@ function vttTime(seconds: number): string {
 /**
  * drawtext filters that burn the cues in. The text never enters the filtergraph: each cue is
  * written to its own file, read through textfile= with expansion=none, so quotes, colons,
- * backslashes and %{...} are drawn as they are.
+ * backslashes and %{...} are drawn as they are. The font is always named (fontfile=): the Lambda
+ * runtime has no fonts and the shipped static ffmpeg no fontconfig (caption-font.ts).
  */
 export async function burnedCaptionFilters(
   cues: readonly CaptionCue[],
   workDir: string,
   frameHeight: number,
+  fontFile: string = captionFontFile(),
 ): Promise<string[]> {
+  if (!/^[A-Za-z0-9_./-]+$/.test(fontFile)) throw new UnsafeCaptionPathError(fontFile);
   const fontSize = Math.max(12, Math.round(frameHeight / 20));
   return Promise.all(
     cues.map(async (cue, i) => {
@@ -106,6 +110,7 @@ export async function burnedCaptionFilters(
       await writeFile(file, wrapCaption(cue.text).join('\n'));
       return [
         `drawtext=textfile='${file}'`,
+        `fontfile='${fontFile}'`,
         'expansion=none',
         `fontsize=${fontSize}`,
         'fontcolor=white',
