@@ -1,5 +1,5 @@
 /**
- * The soak's jobs: a mix of every recipe of DESIGN.md, small enough for 2 cores (480p, 1 s scenes,
+ * The soak's jobs: a mix of every recipe (docs/architecture.md, "Jobs, recipes and scenes"), small enough for 2 cores (480p, 1 s scenes,
  * 3–6 scenes), most without music and narration to save model time. Uploads are tiny media files made
  * once with ffmpeg and uploaded per user through the api's presigned POSTs, as any client would.
  */

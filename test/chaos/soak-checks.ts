@@ -1,5 +1,5 @@
 /**
- * The soak's invariants (DESIGN.md "Invariants", issue 9), each computed from a snapshot into one
+ * The soak's invariants (docs/architecture.md "Invariants", issue 9), each computed from a snapshot into one
  * row of the table the soak prints: what was expected, what was seen, and the offending jobs.
  */
 import type { JobRecord } from '@reelay/job-records';

@@ -28,7 +28,7 @@ export function readServiceTable(readme: string): ServiceRow[] {
   for (const line of lines.slice(header + 2)) {
     if (!line.trim().startsWith('|')) break;
     const [service = '', consumes = '', publishes = ''] = cells(line);
-    // `[ledger](services/ledger/README.md)` → ledger
+    // a linked name (`[ledger](…)`) → ledger
     rows.push({ service: service.replace(/^\[([^\]]+)\].*$/, '$1'), consumes, publishes });
   }
   return rows;

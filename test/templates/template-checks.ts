@@ -136,7 +136,7 @@ export const checkVisibilityTimeouts = (templates: Templates): string[] =>
     }),
   );
 
-/** One bad record never fails its neighbours (DESIGN.md, invariant 2). */
+/** One bad record never fails its neighbours (docs/architecture.md, invariant 2). */
 export const checkPartialBatchResponses = (templates: Templates): string[] =>
   each(templates, (service, template) =>
     sqsEventSourceMappings(template)
@@ -273,7 +273,7 @@ export const checkFunctionEnvironment = (templates: Templates): string[] =>
     }),
   );
 
-/** One role per function (DESIGN.md, security rules), defined in the same stack. */
+/** One role per function (docs/architecture.md, security rules), defined in the same stack. */
 export const checkOneRolePerFunction = (templates: Templates): string[] =>
   each(templates, (service, template) => {
     const owners = new Map<string, string>();

@@ -1,6 +1,6 @@
 /**
  * The CloudFormation every service packages to (offline, through `serverless package`) keeps
- * the rules DESIGN.md sets for queues, rules, the bus, runtimes, IAM and references, and is
+ * the rules docs/architecture.md sets for queues, rules, the bus, runtimes, IAM and references, and is
  * valid against AWS's own resource specification.
  */
 import { packageAllServices, SERVICES } from '../../local/packaging/src';

@@ -3,7 +3,7 @@
  * packets from clips it normalized and clips the local video model rendered, and its prepare step
  * stream-copies a clip only when the clip's SPS/PPS equal its own: both must encode with exactly
  * these settings, so they live here once. No B-frames: every packet's DTS equals its PTS, so the
- * concat demuxer's outpoint (which compares DTS) cuts exactly at the frame (PERFORMANCE.md trap 4).
+ * concat demuxer's outpoint (which compares DTS) cuts exactly at the frame (docs/architecture.md, ffmpeg 5.1 trap 4).
  */
 export function intermediateX264Args(fps: number): string[] {
   // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line

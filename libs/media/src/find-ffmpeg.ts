@@ -40,7 +40,7 @@ export const systemLookup: FfmpegLookup = {
 };
 
 /**
- * Finds ffmpeg in DESIGN.md's order: FFMPEG_PATH, the ffmpeg-static binary, `ffmpeg` on PATH.
+ * Finds ffmpeg in the order docs/architecture.md ("ffmpeg") gives: FFMPEG_PATH, the ffmpeg-static binary, `ffmpeg` on PATH.
  * ffprobe comes from FFPROBE_PATH, else beside the chosen ffmpeg, else PATH (ffmpeg-static ships
  * no ffprobe). Throws FfmpegNotFoundError carrying the install command when nothing is found.
  */

@@ -11,7 +11,7 @@ export const UPLOAD_TYPES = {
 export type UploadContentType = keyof typeof UPLOAD_TYPES;
 export const UPLOAD_CONTENT_TYPES = Object.keys(UPLOAD_TYPES) as [UploadContentType, ...UploadContentType[]];
 
-/** A presigned POST is valid this long (DESIGN.md: 15 minutes). */
+/** A presigned POST is valid this long (docs/architecture.md, security rules: 15 minutes). */
 export const UPLOAD_URL_TTL_SEC = 15 * 60;
 
 export const uploadKey = (userId: string, uploadId: string, contentType: UploadContentType) =>

@@ -5,7 +5,7 @@ import { fpsRatio, type OutputFormat } from './output-format';
  * x264 settings shared by every intermediate (normalized clips and transition segments): the
  * smart render concatenates their packets, so they must come from one encoder configuration.
  * No B-frames: then every packet's DTS equals its PTS, and the concat demuxer's outpoint
- * (which compares DTS) cuts exactly at the frame (PERFORMANCE.md trap 4), at a cost of a few
+ * (which compares DTS) cuts exactly at the frame (docs/architecture.md, ffmpeg 5.1 trap 4), at a cost of a few
  * percent in size.
  */
 export function intermediateVideoArgs(format: OutputFormat): string[] {

@@ -44,7 +44,7 @@ const AFORMAT = `aformat=sample_fmts=fltp:sample_rates=${AUDIO_SAMPLE_RATE}:chan
 
 /**
  * The whole soundtrack in its own small pass, off the video graph (in one graph, audio
- * look-ahead makes ffmpeg queue decoded video frames: PERFORMANCE.md): the scenes' sound with
+ * look-ahead makes ffmpeg queue decoded video frames: docs/architecture.md, ffmpeg 5.1 traps): the scenes' sound with
  * crossfades matching the video transitions, narration at its scenes, a music bed faded in and
  * out and ducked under the voice, then two-pass loudness normalization to -14 LUFS (the first
  * pass mixes to a float WAV and measures it at once; the second applies the measured values).
@@ -96,7 +96,7 @@ export async function renderSoundtrack(request: SoundtrackRequest): Promise<Rend
 /**
  * The mixing pass's inputs and graph (labels `[mixed]` for the WAV, `[measured]` for ebur128's
  * measurement). Every duration is counted in samples from the video's frames, so the audio ends
- * with the video to the sample (a decoded AAC clip runs ~16 ms long: PERFORMANCE.md trap 3).
+ * with the video to the sample (a decoded AAC clip runs ~16 ms long: docs/architecture.md, ffmpeg 5.1 trap 3).
  */
 export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | 'output' | 'signal'>): {
   args: string[];

@@ -42,7 +42,7 @@ const XFADE_TRANSITION = {
  * xfade's cost (xfade works in 4:4:4 only, so ffmpeg would resample both sides' chroma up and the
  * result's down). The other styles use xfade. Timestamps are rewritten with settb/setpts (inputs
  * are already constant-rate): an fps filter before xfade drops a frame at the transition
- * (PERFORMANCE.md trap 2).
+ * (docs/architecture.md, ffmpeg 5.1 trap 2).
  */
 export async function renderTransitions(
   request: TransitionsRenderRequest,

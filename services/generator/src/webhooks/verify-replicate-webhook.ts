@@ -7,7 +7,7 @@ export interface VerifiedWebhook {
 }
 
 /**
- * Verifies a Replicate webhook as DESIGN.md's security rules say, with the standardwebhooks library
+ * Verifies a Replicate webhook as docs/architecture.md's security rules say, with the standardwebhooks library
  * (the replicate client's validateWebhook checks no timestamp and does not compare in constant time):
  * HMAC-SHA256 over `id.timestamp.body`, constant-time compare, timestamp within 5 minutes.
  */

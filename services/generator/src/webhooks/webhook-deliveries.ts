@@ -5,7 +5,7 @@ const key = (webhookId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: 'DELIVERY'
 /** Replicate retries a delivery for far less than a day; the record outlives every retry. */
 const TTL_SEC = 24 * 3600;
 
-/** Webhook ids already handled: a second delivery of the same id is a no-op (DESIGN.md, security rules). */
+/** Webhook ids already handled: a second delivery of the same id is a no-op (docs/architecture.md, security rules). */
 export class WebhookDeliveries {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
