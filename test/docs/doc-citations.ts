@@ -24,9 +24,9 @@ export function headingAnchors(markdown: string): Set<string> {
   let fenced = false;
   for (const line of markdown.split('\n')) {
     if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
-    const heading = !fenced && line.match(/^#{1,6}\s+(.+?)\s*#*\s*$/);
-    if (!heading?.[1]) continue;
-    const base = heading[1]
+    const heading = fenced ? undefined : line.match(/^#{1,6}\s+(.+?)\s*#*\s*$/)?.[1];
+    if (!heading) continue;
+    const base = heading
       .replace(/`/g, '')
       .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
       .toLowerCase()
