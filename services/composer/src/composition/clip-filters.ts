@@ -3,16 +3,34 @@ import { AUDIO_SAMPLE_RATE, frameRate } from './encoding';
 import type { OutputFormat } from './output-format';
 
 /**
- * Video graph for a moving clip: fit inside the frame keeping the aspect ratio (letterbox),
- * constant frame rate from t=0, held on its last frame when short, cut to exactly `frames`.
+ * How a picture of another aspect ratio fills the frame: `letterbox` keeps all of it (bars), as
+ * for a user's upload; `cover` fills the frame and crops the overflow, centred, as for a generated
+ * scene whose model cannot make the job's aspect (wan t2v makes 16:9 or 9:16 only, so a square job
+ * gets a 16:9 clip cropped to the square).
  */
-export function clipVideoFilter(format: OutputFormat, probe: MediaProbe, frames: number): string {
+export type PictureFit = 'letterbox' | 'cover';
+
+function fitSteps(w: number, h: number, fit: PictureFit): string[] {
+  return fit === 'cover'
+    ? [`scale=${w}:${h}:force_original_aspect_ratio=increase:force_divisible_by=2`, `crop=${w}:${h}`]
+    : [
+        `scale=${w}:${h}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
+        `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black`,
+      ];
+}
+
+/**
+ * Video graph for a moving clip: fit to the frame (letterbox or cover), constant frame rate from
+ * t=0, held on its last frame when short, cut to exactly `frames`.
+ */
+export function clipVideoFilter(
+  format: OutputFormat,
+  probe: MediaProbe,
+  frames: number,
+  pictureFit: PictureFit = 'letterbox',
+): string {
   const { width: w, height: h } = format;
-  const fit = [
-    `scale=${w}:${h}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
-    `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black`,
-    'setsar=1',
-  ];
+  const fit = [...fitSteps(w, h, pictureFit), 'setsar=1'];
   // start_time=0 pads the start with the first frame when video starts after audio.
   const retime = [`fps=${frameRate(format)}:start_time=0`];
   // Scale the fewer frames: drop frames before scaling a 60 fps source, duplicate after for 24 fps.
@@ -27,13 +45,16 @@ export function clipVideoFilter(format: OutputFormat, probe: MediaProbe, frames:
  * crop positions move in half-pixel steps of the output and the motion does not judder, while
  * every frame is scaled from a bounded canvas rather than from the (possibly huge) original.
  */
-export function stillVideoFilter(format: OutputFormat, frames: number): string {
+export function stillVideoFilter(
+  format: OutputFormat,
+  frames: number,
+  pictureFit: PictureFit = 'letterbox',
+): string {
   const canvasW = format.width * 2;
   const canvasH = format.height * 2;
   const last = Math.max(1, frames - 1);
   return [
-    `scale=${canvasW}:${canvasH}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
-    `pad=${canvasW}:${canvasH}:(ow-iw)/2:(oh-ih)/2:color=black`,
+    ...fitSteps(canvasW, canvasH, pictureFit),
     'setsar=1',
     `zoompan=z='1+0.1*on/${last}':x='(iw-iw/zoom)*on/${last}':y='(ih-ih/zoom)/2':d=${frames}:s=${format.width}x${format.height}:fps=${frameRate(format)}`,
     `trim=end_frame=${frames}`,

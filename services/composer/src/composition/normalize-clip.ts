@@ -1,5 +1,11 @@
 import { ALLOWED_DEMUXERS, fileInput, type MediaProbe, runFfmpeg } from '@reelay/media';
-import { clipAudioFilter, clipVideoFilter, silentAudioSource, stillVideoFilter } from './clip-filters';
+import {
+  clipAudioFilter,
+  clipVideoFilter,
+  type PictureFit,
+  silentAudioSource,
+  stillVideoFilter,
+} from './clip-filters';
 import {
   forcedKeyframesExpr,
   intermediateAudioArgs,
@@ -25,6 +31,8 @@ export interface NormalizeClipRequest {
   durationSec: number;
   /** Where keyframes must be (transitionKeyframeTimes), rounded to the nearest frame. */
   keyframeTimesSec: readonly number[];
+  /** How a picture of another aspect fills the frame (default letterbox; generated scenes cover). */
+  fit?: PictureFit;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -60,7 +68,10 @@ export async function normalizeClip(request: NormalizeClipRequest): Promise<Norm
   );
   const forced = forcedKeyframesExpr(keyframes.sort((a, b) => a - b));
 
-  const video = probe.still ? stillVideoFilter(format, frames) : clipVideoFilter(format, probe, frames);
+  const fit = request.fit ?? 'letterbox';
+  const video = probe.still
+    ? stillVideoFilter(format, frames, fit)
+    : clipVideoFilter(format, probe, frames, fit);
   // Decode no more of a long upload than the clip needs (plus slack for late-starting streams).
   const readLimit = probe.still ? [] : ['-t', (durationSec + 1).toFixed(3)];
   const hasSound = probe.audio !== undefined && !probe.still;

@@ -68,6 +68,9 @@ export async function prepareScene(scene: SceneReady, deps: PrepareDeps): Promis
           probe,
           durationSec: scene.durationSec,
           keyframeTimesSec: transitionKeyframeTimes(scene.durationSec, scene.output),
+          // A model's picture is cropped to the job's frame (it may only make another aspect);
+          // a user's upload is letterboxed, never cropped.
+          fit: scene.provider === 'upload' ? 'letterbox' : 'cover',
           ...signal,
         });
     const { durationSec } = prepared;
