@@ -14,8 +14,10 @@ import {
   type RuleConsumer,
   type WiredRoute,
   type WiredRule,
+  type WiredStateMachine,
   wiredRoutes,
   wiredRules,
+  wiredStateMachines,
 } from './template-wiring';
 
 export const CATALOG_DIR = 'docs/events';
@@ -51,6 +53,7 @@ export interface EventCatalog {
   /** Rules on no Reelay event: schedules and AWS's own events. */
   otherRules: WiredRule[];
   routes: WiredRoute[];
+  stateMachines: WiredStateMachine[];
   services: ServiceEvents[];
 }
 
@@ -95,6 +98,7 @@ export function buildEventCatalog(
     events,
     otherRules: rules.filter((rule) => !onReelayEvents.has(rule)),
     routes: wiredRoutes(templates),
+    stateMachines: wiredStateMachines(templates),
     services: services.map((service) => ({
       service,
       consumes: events.filter((e) => e.rules.some((r) => r.service === service)).map((e) => e.event),

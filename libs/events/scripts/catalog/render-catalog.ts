@@ -88,6 +88,15 @@ export function renderEventCatalog(catalog: EventCatalog): string {
       (r) => `| ${r.service} | ${code(r.routeKey)} | ${r.function ? `${r.service}.${r.function}` : '–'} |`,
     ),
     '',
+    'Step Functions state machines and the functions their tasks invoke:',
+    '',
+    '| stack | state machine | task functions |',
+    '| ----- | ------------- | -------------- |',
+    ...catalog.stateMachines.map(
+      (m) =>
+        `| ${m.service} | ${code(m.stateMachine)} | ${m.tasks.map((t) => `${m.service}.${t}`).join(', ') || '–'} |`,
+    ),
+    '',
     'The JSON Schema of the job spec (the body of `POST /jobs`, carried in JobRequested):',
     '[JobSpec.schema.json](JobSpec.schema.json).',
     '',

@@ -148,3 +148,29 @@ export function patternMatches(
     sources.some((source) => matchesOne(pattern.source, source))
   );
 }
+
+export interface WiredStateMachine {
+  service: string;
+  /** Logical id of the AWS::StepFunctions::StateMachine. */
+  stateMachine: string;
+  /** The functions its Task states invoke (the `${…}` variables of its definition). */
+  tasks: string[];
+}
+
+/** State machines and the functions their definitions reference (serverless-step-functions writes a `Fn::Sub`). */
+export function wiredStateMachines(templates: Record<string, CloudFormationTemplate>): WiredStateMachine[] {
+  return Object.entries(templates).flatMap(([service, template]) =>
+    ofType(template.Resources, 'AWS::StepFunctions::StateMachine').map(([stateMachine, resource]) => {
+      const definition = resource.Properties?.DefinitionString;
+      const sub = isRecord(definition) ? definition['Fn::Sub'] : undefined;
+      const variables = Array.isArray(sub) && isRecord(sub[1]) ? Object.values(sub[1]) : [];
+      const tasks = variables
+        .map(referencedId)
+        .filter(
+          (id): id is string => id !== undefined && template.Resources[id]?.Type === 'AWS::Lambda::Function',
+        )
+        .map((id) => functionName(service, template.Resources, id));
+      return { service, stateMachine, tasks };
+    }),
+  );
+}
