@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { CONTRACT_MODELS } from './contract-models';
 import { type InvalidField, invalidFields } from './input-validation';
 import { renderImage } from './render/image';
 import { renderMusic } from './render/music';
@@ -8,7 +9,10 @@ import type { RenderContext, RenderedOutput } from './render/render-context';
 import { FLITE_VOICES, renderSpeech } from './render/speech';
 import { renderVideo } from './render/video';
 
-/** The model ids this server runs; the generator's local defaults. */
+/**
+ * The stand-in model ids this server ran before it served the real ones (contract-models.ts);
+ * kept while the generator still uses them, to be removed once it does not.
+ */
 export const LOCAL_MODELS = {
   video: 'reelay-local/text-to-video',
   image: 'reelay-local/text-to-image',
@@ -24,6 +28,8 @@ export interface PreparedRun {
   /** The text faults match on (prompt, or text for speech). */
   text: string;
   render(ctx: RenderContext): Promise<RenderedOutput>;
+  /** Metrics Replicate adds for this model (language models: input/output token counts). */
+  metrics?(output: RenderedOutput): Record<string, number>;
 }
 
 /**
@@ -46,6 +52,13 @@ export interface LocalModel {
   id: string;
   /** A stable 64-hex version id, like Replicate's. */
   version: string;
+  /** Official models run by name; community ones only by version (POST /v1/predictions). */
+  official: boolean;
+  /**
+   * URL inputs are fetched as Replicate fetches them (the twin's files API and delivery URLs,
+   * data URIs; loopback/private hosts refused). The reelay-local stand-ins fetch any URL.
+   */
+  fetchesInputsLikeReplicate: boolean;
   description: string;
   openApiSchema: Record<string, unknown>;
   scheduling: RenderScheduling;
@@ -84,6 +97,8 @@ function defineModel<S extends z.ZodType<Record<string, unknown>>>(
     name,
     id,
     version,
+    official: true,
+    fetchesInputsLikeReplicate: false,
     description,
     openApiSchema,
     scheduling,
@@ -205,7 +220,14 @@ const plannerModel = defineModel(
   }),
 );
 
-export const MODELS: readonly LocalModel[] = [videoModel, imageModel, speechModel, musicModel, plannerModel];
+export const MODELS: readonly LocalModel[] = [
+  ...CONTRACT_MODELS,
+  videoModel,
+  imageModel,
+  speechModel,
+  musicModel,
+  plannerModel,
+];
 
 /** Accepts what Replicate accepts as a model reference: "owner/name", "owner/name:version" or a bare version id. */
 export function findModel(reference: string): LocalModel | undefined {

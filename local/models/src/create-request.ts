@@ -44,21 +44,31 @@ export function parseCreateRequest(
   let model: LocalModel | undefined;
   if (modelFromPath !== undefined) {
     model = findModel(modelFromPath);
-    if (!model) {
+    // Only official models run by name; a community model (or an unknown one) is a 404 there,
+    // with Replicate's generic body. It runs by version on POST /v1/predictions.
+    if (!model?.official) {
       return {
         ok: false,
-        problem: { status: 404, title: 'Not found', detail: `Model ${modelFromPath} does not exist.` },
+        problem: { status: 404, title: 'Not found', detail: 'The requested resource could not be found.' },
       };
     }
   } else {
     const version = body.version;
     model = typeof version === 'string' ? findModel(version) : undefined;
-    if (!model) {
+    // "owner/name" alone names no version: only official models may be named that way.
+    const namedOnly =
+      typeof version === 'string' && !version.includes(':') && !/^[0-9a-f]{64}$/.test(version);
+    if (!model || (namedOnly && !model.official)) {
       return {
         ok: false,
-        problem: invalid([
-          { type: 'invalid_version', field: 'version', description: 'Invalid version or not permitted' },
-        ]),
+        problem: {
+          status: 422,
+          title: 'Invalid version or not permitted',
+          detail: "The specified version does not exist (or perhaps you don't have permission to use it?)",
+          invalidFields: [
+            { type: 'invalid_version', field: 'version', description: 'Invalid version or not permitted' },
+          ],
+        },
       };
     }
   }

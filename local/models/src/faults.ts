@@ -16,13 +16,21 @@ interface FaultBase {
 
 export type ModelFault = FaultBase &
   (
-    | { kind: 'rate-limit' /** Retry-After, in seconds (default 2). */; retryAfterSec?: number }
+    | {
+        kind: 'rate-limit';
+        /** The wait, in seconds (default 2): in the body's "resets in ~Ns" and, unless bodyOnly, in Retry-After. */
+        retryAfterSec?: number;
+        /** Replicate may answer 429 with the wait only in the body ("Your rate limit resets in ~30s"). */
+        bodyOnly?: boolean;
+      }
     | {
         kind: 'server-error' /** default 503 */;
         status?: number /** default 'create' */;
         on?: 'create' | 'get';
       }
     | { kind: 'fail-prediction'; error?: string }
+    /** The prediction ends `aborted` (Replicate: stopped before or while running, not by the model). */
+    | { kind: 'abort-prediction'; error?: string }
     | { kind: 'slow'; delayMs: number }
     | { kind: 'drop-webhook' }
     | { kind: 'forge-webhook' }

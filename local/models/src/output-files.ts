@@ -35,8 +35,11 @@ export function serveOutputFile(
   name: string,
   expired: boolean,
 ): void {
-  const file = prediction?.outputFile;
-  if (!prediction || !file || file.name !== name || expired || prediction.outputRemoved) {
+  const file = [
+    ...(prediction?.outputFiles ?? []),
+    ...(prediction?.outputFile ? [prediction.outputFile] : []),
+  ].find((f) => f.name === name);
+  if (!prediction || !file || expired || prediction.outputRemoved) {
     notFound(res);
     return;
   }

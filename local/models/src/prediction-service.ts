@@ -1,8 +1,9 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LocalModel, PreparedRun, RenderScheduling } from './catalog';
+import type { LocalModel, PreparedRun } from './catalog';
 import type { FaultBook, FaultKind } from './faults';
 import { newPredictionId, Prediction } from './prediction';
+import type { FetchedInput } from './render/render-context';
 import { RenderAbortedError } from './render/run-ffmpeg';
 import type { RenderSlots } from './render-slots';
 import type { WebhookEvent, WebhookSender } from './webhook-delivery';
@@ -21,6 +22,8 @@ export interface PredictionServiceDeps {
   origin: () => string;
   /** The Replicate-shaped JSON of a prediction, as webhooks carry it. */
   present: (p: Prediction) => Record<string, unknown>;
+  /** How models that fetch like Replicate get a URL input of one field (input-urls.ts). */
+  inputFetcher?: (field: string) => (url: string, signal: AbortSignal) => Promise<FetchedInput>;
 }
 
 export interface CreatePredictionRequest {
@@ -42,6 +45,7 @@ export class PredictionService {
   private readonly runs = new Map<string, Promise<void>>();
   private readonly slowByPrediction = new Map<string, number>();
   private readonly failureByPrediction = new Map<string, string>();
+  private readonly abortByPrediction = new Map<string, string | null>();
   private readonly foreignOriginByPrediction = new Map<string, string>();
 
   constructor(private readonly deps: PredictionServiceDeps) {}
@@ -56,6 +60,7 @@ export class PredictionService {
     };
     const slow = take(faults.take('slow', subject), 'slow');
     const fail = take(faults.take('fail-prediction', subject), 'fail-prediction');
+    const abort = take(faults.take('abort-prediction', subject), 'abort-prediction');
     const foreign = take(faults.take('foreign-host-output', subject), 'foreign-host-output');
     const expire = take(faults.take('expire-output', subject), 'expire-output');
     // Webhook faults only make sense (and are only used up) when there is a webhook to tamper with.
@@ -86,11 +91,12 @@ export class PredictionService {
     });
     if (slow) this.slowByPrediction.set(prediction.id, slow.delayMs);
     if (fail) this.failureByPrediction.set(prediction.id, fail.error ?? DEFAULT_FAILURE);
+    if (abort) this.abortByPrediction.set(prediction.id, abort.error ?? null);
     if (foreign) this.foreignOriginByPrediction.set(prediction.id, foreign.origin ?? this.foreignOrigin());
     if (expire) prediction.outputRemoved = true;
     this.predictions.set(prediction.id, prediction);
     this.notify(prediction, 'start');
-    const running = this.run(prediction, run, model.scheduling);
+    const running = this.run(prediction, run, model);
     this.runs.set(prediction.id, running);
     void running.finally(() => this.runs.delete(prediction.id));
     return prediction;
@@ -154,13 +160,22 @@ export class PredictionService {
     });
   }
 
-  private async run(prediction: Prediction, run: PreparedRun, scheduling: RenderScheduling): Promise<void> {
+  private async run(prediction: Prediction, run: PreparedRun, model: LocalModel): Promise<void> {
+    const { scheduling } = model;
     const { signal } = prediction.abort;
     const dir = join(this.deps.workDir, prediction.id);
     try {
       await mkdir(dir, { recursive: true });
       const slowMs = this.slowByPrediction.get(prediction.id);
       if (slowMs !== undefined) await abortableDelay(slowMs, signal);
+      // Replicate aborts a prediction that could not be run (a deadline passed while it queued, a
+      // node was lost): it never reaches "processing" and has no output.
+      if (this.abortByPrediction.has(prediction.id)) {
+        const reason = this.abortByPrediction.get(prediction.id) ?? null;
+        if (reason) prediction.appendLog(reason);
+        if (prediction.finish('aborted', this.deps.clock(), reason)) this.notify(prediction, 'completed');
+        return;
+      }
       const slots = scheduling.lane === 'light' ? (this.deps.lightSlots ?? this.deps.slots) : this.deps.slots;
       const release = await slots.acquire(signal, scheduling.priority);
       try {
@@ -174,7 +189,11 @@ export class PredictionService {
           return;
         }
         let lastLogsWebhook = 0;
+        const inputFetcher = model.fetchesInputsLikeReplicate ? this.deps.inputFetcher : undefined;
         const output = await run.render({
+          ...(inputFetcher
+            ? { fetchInput: (url: string, s: AbortSignal, field = 'input') => inputFetcher(field)(url, s) }
+            : {}),
           ffmpegPath: this.deps.ffmpegPath,
           dir,
           signal,
@@ -189,21 +208,27 @@ export class PredictionService {
           },
         });
         if (prediction.terminal) return;
+        if (run.metrics) prediction.extraMetrics = run.metrics(output);
         if ('inline' in output) {
           prediction.inlineOutput = output.inline;
           this.notify(prediction, 'output');
           if (prediction.finish('succeeded', this.deps.clock())) this.notify(prediction, 'completed');
           return;
         }
-        const { size } = await stat(join(dir, output.fileName));
-        prediction.outputFile = {
-          name: output.fileName,
-          path: join(dir, output.fileName),
-          contentType: output.contentType,
-          bytes: size,
-        };
+        const rendered = 'files' in output ? output.files : [output];
+        prediction.outputFiles = await Promise.all(
+          rendered.map(async (file) => ({
+            name: file.fileName,
+            path: join(dir, file.fileName),
+            contentType: file.contentType,
+            bytes: (await stat(join(dir, file.fileName))).size,
+          })),
+        );
+        prediction.outputIsList = 'files' in output;
+        prediction.outputFile = prediction.outputFiles[0] ?? null;
         prediction.outputOrigin = this.foreignOriginByPrediction.get(prediction.id) ?? this.deps.origin();
-        if (prediction.outputRemoved) await rm(prediction.outputFile.path, { force: true });
+        if (prediction.outputRemoved)
+          await Promise.all(prediction.outputFiles.map((file) => rm(file.path, { force: true })));
         this.notify(prediction, 'output');
         if (prediction.finish('succeeded', this.deps.clock())) this.notify(prediction, 'completed');
       } finally {
@@ -217,6 +242,7 @@ export class PredictionService {
     } finally {
       this.slowByPrediction.delete(prediction.id);
       this.failureByPrediction.delete(prediction.id);
+      this.abortByPrediction.delete(prediction.id);
     }
   }
 }

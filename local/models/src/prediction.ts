@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { FaultKind } from './faults';
 import type { WebhookAttempt, WebhookEvent, WebhookTampering } from './webhook-delivery';
 
-export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';
+/** Replicate's statuses: `aborted` ends a prediction that never ran (or stopped) through no fault of the model. */
+export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
 
-export const TERMINAL_STATUSES: readonly PredictionStatus[] = ['succeeded', 'failed', 'canceled'];
+export const TERMINAL_STATUSES: readonly PredictionStatus[] = ['succeeded', 'failed', 'canceled', 'aborted'];
 
 /** The output file of a prediction, kept on disk under the work dir until it expires. */
 export interface OutputFile {
@@ -82,6 +83,10 @@ export class Prediction {
   startedAtMs: number | null = null;
   completedAtMs: number | null = null;
   outputFile: OutputFile | null = null;
+  /** A model whose output is a list of files (flux: `uri[]`) has them all here (outputFile is the first). */
+  outputFiles: OutputFile[] = [];
+  /** The output is a list of URLs even when there is one file. */
+  outputIsList = false;
   /** Output carried in the prediction itself (the planner's text), never expiring like files do. */
   inlineOutput: string[] | null = null;
   /** The origin put in front of /files/... in the output URL (another one under foreign-host-output). */
@@ -89,6 +94,8 @@ export class Prediction {
   /** Set by an expire-output fault: the output URL is shown, but the file is gone. */
   outputRemoved = false;
   cancelled = false;
+  /** Metrics the model adds (language models: input_token_count, output_token_count). */
+  extraMetrics: Record<string, number> = {};
 
   private settle: () => void = () => undefined;
   /** Resolves when the prediction reaches a terminal status. */
@@ -115,7 +122,11 @@ export class Prediction {
   }
 
   /** Moves to a terminal status once; later attempts (a render finishing after cancel) are ignored. */
-  finish(status: 'succeeded' | 'failed' | 'canceled', nowMs: number, error: string | null = null): boolean {
+  finish(
+    status: 'succeeded' | 'failed' | 'canceled' | 'aborted',
+    nowMs: number,
+    error: string | null = null,
+  ): boolean {
     if (this.terminal) return false;
     this.status = status;
     this.error = error;
@@ -128,9 +139,12 @@ export class Prediction {
     this.logs += `${line}\n`;
   }
 
-  /** Expired outputs read as removed, as Replicate's do after an hour. */
+  /**
+   * Replicate removes an API prediction's input, output and logs an hour after it completes
+   * (data_removed: true), whatever its output was: files and text alike.
+   */
   isExpired(nowMs: number, ttlMs: number): boolean {
-    return this.completedAtMs !== null && this.outputFile !== null && nowMs >= this.completedAtMs + ttlMs;
+    return this.completedAtMs !== null && nowMs >= this.completedAtMs + ttlMs;
   }
 }
 
@@ -143,27 +157,33 @@ export interface PresentOptions {
   ttlMs: number;
 }
 
-/** The prediction as Replicate's API returns it. */
+/**
+ * The prediction as Replicate's API returns it: the documented fields only. Replicate's prediction
+ * object has no `webhook` (nor its filter), so nothing may rely on reading it back. Once the data
+ * is removed, input, output and logs are gone.
+ */
 export function presentPrediction(
   p: Prediction,
   { apiBase, webBase, nowMs, ttlMs }: PresentOptions,
 ): Record<string, unknown> {
-  const expired = p.isExpired(nowMs, ttlMs);
-  const output =
-    p.inlineOutput ??
-    (p.outputFile && p.outputOrigin && !expired
-      ? `${p.outputOrigin}/files/${p.id}/${p.outputFile.name}`
-      : null);
+  const removed = p.isExpired(nowMs, ttlMs);
+  const fileUrl = (file: OutputFile): string => `${p.outputOrigin}/files/${p.id}/${file.name}`;
+  const files = p.outputFiles.length > 0 ? p.outputFiles : p.outputFile ? [p.outputFile] : [];
+  let output: unknown = null;
+  if (removed) output = null;
+  else if (p.inlineOutput) output = p.inlineOutput;
+  else if (files.length > 0 && p.outputOrigin)
+    output = p.outputIsList ? files.map(fileUrl) : fileUrl(files[0] as OutputFile);
   const predictTime =
     p.startedAtMs !== null ? ((p.completedAtMs ?? nowMs) - p.startedAtMs) / 1000 : undefined;
   return {
     id: p.id,
     model: p.model,
     version: p.version,
-    input: p.input,
-    logs: p.logs,
+    input: removed ? {} : p.input,
+    logs: removed ? '' : p.logs,
     output,
-    data_removed: expired,
+    data_removed: removed,
     error: p.error,
     status: p.status,
     source: 'api',
@@ -176,9 +196,14 @@ export function presentPrediction(
       web: `${webBase}/p/${p.id}`,
     },
     ...(p.completedAtMs !== null && predictTime !== undefined
-      ? { metrics: { predict_time: predictTime, total_time: (p.completedAtMs - p.createdAtMs) / 1000 } }
+      ? {
+          metrics: {
+            ...p.extraMetrics,
+            predict_time: predictTime,
+            total_time: (p.completedAtMs - p.createdAtMs) / 1000,
+          },
+        }
       : {}),
-    ...(p.webhook ? { webhook: p.webhook, webhook_events_filter: p.webhookEventsFilter } : {}),
   };
 }
 
@@ -198,7 +223,9 @@ export function predictionRecord(
       typeof present.output === 'string'
         ? present.output
         : Array.isArray(present.output)
-          ? present.output.join('')
+          ? p.outputIsList
+            ? (present.output[0] ?? null)
+            : present.output.join('')
           : null,
     error: p.error,
     logs: p.logs,

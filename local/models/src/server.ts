@@ -2,10 +2,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DEFAULT_MODEL_IDS } from '@reelay/replicate-models';
 import { findModel, LOCAL_MODELS, type LocalModel, MODELS } from './catalog';
+import { CONTRACT_MODELS } from './contract-models';
 import { parseCreateRequest, preferWaitSeconds } from './create-request';
 import { createFaultBook, type ModelFaults } from './faults';
+import { FileStore, MAX_FILE_BYTES, parseUpload, presentFile } from './files-api';
 import { RequestBodyTooLargeError, readBody, sendJson, sendProblem } from './http-io';
+import { inputUrlFetcher } from './input-urls';
 import { invalidFieldsDetail } from './input-validation';
 import { serveOutputFile } from './output-files';
 import { type Prediction, type PredictionRecord, predictionRecord, presentPrediction } from './prediction';
@@ -52,6 +57,9 @@ const LIGHT_RENDER_CONCURRENCY = 1;
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
+/** Planner models: their prompt quotes the job's, so faults aimed at a scene's prompt must not hit them. */
+const PLANNER_MODELS = new Set<string>([LOCAL_MODELS.planner, DEFAULT_MODEL_IDS.planner]);
+
 /** Starts the local Replicate-compatible model server. */
 export async function startLocalModelServer(options: LocalModelServerOptions): Promise<LocalModelServer> {
   const clock = options.clock ?? Date.now;
@@ -63,10 +71,11 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
   let origin = '';
   const apiBase = (): string => `${origin}/v1`;
   const faults = createFaultBook();
+  const files = new FileStore(join(options.workDir, 'uploads'), clock);
   const webhooks = new WebhookSender(signingKey, () => clock() / 1000);
   const present = (p: Prediction): Record<string, unknown> =>
     presentPrediction(p, { apiBase: apiBase(), webBase: origin, nowMs: clock(), ttlMs });
-  const service = new PredictionService({
+  const service: PredictionService = new PredictionService({
     workDir: options.workDir,
     ffmpegPath: options.ffmpegPath,
     clock,
@@ -77,6 +86,17 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
     webhooks,
     origin: () => origin,
     present,
+    inputFetcher: (field) =>
+      inputUrlFetcher(
+        {
+          origin: () => origin,
+          files,
+          prediction: (id) => service.get(id),
+          nowMs: clock,
+          outputTtlMs: ttlMs,
+        },
+        field,
+      ),
   });
 
   const authorized = (req: IncomingMessage): boolean => {
@@ -90,7 +110,7 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
     name: model.name,
     description: model.description,
     visibility: 'public',
-    is_official: true,
+    is_official: model.official,
     run_count: service.all().filter((p) => p.model === model.id).length,
     latest_version: presentVersion(model),
   });
@@ -120,7 +140,7 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
       (isRecord(body) && typeof body.version === 'string' ? findModel(body.version)?.id : undefined);
     const input = isRecord(body) && isRecord(body.input) ? body.input : {};
     // The planner's prompt quotes the job's prompt: faults aimed at a scene's prompt must not hit it.
-    const text = subjectModel === LOCAL_MODELS.planner ? '' : String(input.prompt ?? input.text ?? '');
+    const text = PLANNER_MODELS.has(subjectModel ?? '') ? '' : String(input.prompt ?? input.text ?? '');
     const subject = { model: subjectModel ?? '', text };
     const throttled = faults.take('rate-limit', subject);
     if (throttled) {
@@ -130,9 +150,8 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
         429,
         'Request was throttled',
         `Request was throttled. Your rate limit resets in ~${seconds}s.`,
-        {
-          headers: { 'retry-after': String(seconds) },
-        },
+        // Replicate does not always send Retry-After: then the wait is only in the detail.
+        throttled.bodyOnly ? {} : { headers: { 'retry-after': String(seconds) } },
       );
       return;
     }
@@ -176,6 +195,25 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
     sendJson(res, 201, present(prediction), { location: `${apiBase()}/predictions/${prediction.id}` });
   }
 
+  async function uploadFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_FILE_BYTES);
+    } catch (error) {
+      if (error instanceof RequestBodyTooLargeError)
+        sendProblem(res, 413, 'Request too large', error.message);
+      else throw error;
+      return;
+    }
+    const upload = await parseUpload(body, headerValue(req.headers['content-type']));
+    if (typeof upload === 'string') {
+      sendProblem(res, 400, 'Bad request', upload);
+      return;
+    }
+    const file = await files.create(upload.content, upload.name, upload.contentType, upload.metadata);
+    sendJson(res, 201, presentFile(file, apiBase()));
+  }
+
   function listPredictions(url: URL, res: ServerResponse): void {
     const newestFirst = service.all().reverse();
     const offset = Math.max(
@@ -216,6 +254,37 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
       return;
     }
 
+    const fileRoute = /^\/v1\/files\/([a-z0-9]+)(\/download)?$/.exec(path);
+    if (path === '/v1/files' && method === 'POST') {
+      await uploadFile(req, res);
+      return;
+    }
+    if (path === '/v1/files' && method === 'GET') {
+      sendJson(res, 200, {
+        previous: null,
+        next: null,
+        results: files.list().map((f) => presentFile(f, apiBase())),
+      });
+      return;
+    }
+    if (fileRoute) {
+      const [, id = '', download] = fileRoute;
+      const file = files.get(id);
+      if (method === 'DELETE' && !download) {
+        if (await files.delete(id)) {
+          res.writeHead(204);
+          res.end();
+        } else sendProblem(res, 404, 'Not found', 'The requested resource could not be found.');
+      } else if (method !== 'GET' || !file) {
+        sendProblem(res, 404, 'Not found', 'The requested resource could not be found.');
+      } else if (download) {
+        const body = (await files.read(id)) ?? Buffer.alloc(0);
+        res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(body.length) });
+        res.end(body);
+      } else sendJson(res, 200, presentFile(file, apiBase()));
+      return;
+    }
+
     const modelPredictions = /^\/v1\/models\/([\w.-]+)\/([\w.-]+)\/predictions$/.exec(path);
     const onePrediction = /^\/v1\/predictions\/([a-z0-9]+)$/.exec(path);
     const cancel = /^\/v1\/predictions\/([a-z0-9]+)\/cancel$/.exec(path);
@@ -246,7 +315,14 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
     } else if (modelOrVersion && method === 'GET') {
       const model = findModel(`${modelOrVersion[1]}/${modelOrVersion[2]}`);
       const [, , , versions, versionId] = modelOrVersion;
-      if (!model || (versionId !== undefined && versionId !== model.version)) {
+      // Official models list no versions on Replicate (GET .../versions is a 404); their
+      // latest_version is on the model.
+      const versionless = model?.official === true && CONTRACT_MODELS.includes(model);
+      if (
+        !model ||
+        (versions !== undefined && versionless) ||
+        (versionId !== undefined && versionId !== model.version)
+      ) {
         sendProblem(res, 404, 'Not found', 'The requested model or version could not be found.');
       } else if (versionId !== undefined) sendJson(res, 200, presentVersion(model));
       else if (versions !== undefined)

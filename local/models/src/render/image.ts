@@ -1,6 +1,6 @@
 import { chooseLook } from './procedural-looks';
 import { promptOverlay } from './prompt-overlay';
-import type { RenderContext, RenderedOutput } from './render-context';
+import type { RenderContext, RenderedFile } from './render-context';
 import { runFfmpeg } from './run-ffmpeg';
 import { seedFrom } from './seeded-random';
 
@@ -9,15 +9,19 @@ export interface ImageRenderInput {
   width: number;
   height: number;
   seed: number;
+  /** The file to write; its extension picks the format (png, jpg, webp). Default output.png. */
+  fileName?: string;
 }
 
 export const IMAGE_FILE = 'output.png';
+const CONTENT_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' };
 
 /** Looks like life start as noise: the still is taken a second and a half in, once they have formed. */
 const SETTLE_FRAMES = 45;
 
 /** A procedural still with the prompt drawn on it. */
-export async function renderImage(input: ImageRenderInput, ctx: RenderContext): Promise<RenderedOutput> {
+export async function renderImage(input: ImageRenderInput, ctx: RenderContext): Promise<RenderedFile> {
+  const fileName = input.fileName ?? IMAGE_FILE;
   const look = chooseLook({
     seed: seedFrom(input.prompt, input.seed),
     pixelFormat: 'rgb24',
@@ -43,8 +47,8 @@ export async function renderImage(input: ImageRenderInput, ctx: RenderContext): 
       '-frames:v',
       '1',
       '-y',
-      IMAGE_FILE,
+      fileName,
     ],
   });
-  return { fileName: IMAGE_FILE, contentType: 'image/png' };
+  return { fileName, contentType: CONTENT_TYPES[fileName.split('.').pop() ?? ''] ?? 'image/png' };
 }

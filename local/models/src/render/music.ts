@@ -6,6 +6,8 @@ export interface MusicRenderInput {
   prompt: string;
   durationSec: number;
   seed: number;
+  /** wav (default) or mp3, as musicgen's output_format. */
+  format?: 'wav' | 'mp3';
 }
 
 export const MUSIC_FILE = 'output.wav';
@@ -104,11 +106,12 @@ export async function renderMusic(input: MusicRenderInput, ctx: RenderContext): 
       duration.toFixed(6),
       '-ac',
       '2',
-      '-c:a',
-      'pcm_s16le',
+      ...(input.format === 'mp3' ? ['-c:a', 'libmp3lame', '-b:a', '192k'] : ['-c:a', 'pcm_s16le']),
       '-y',
-      MUSIC_FILE,
+      input.format === 'mp3' ? 'output.mp3' : MUSIC_FILE,
     ],
   });
-  return { fileName: MUSIC_FILE, contentType: 'audio/wav' };
+  return input.format === 'mp3'
+    ? { fileName: 'output.mp3', contentType: 'audio/mpeg' }
+    : { fileName: MUSIC_FILE, contentType: 'audio/wav' };
 }

@@ -7,6 +7,16 @@ export interface RenderContext {
   onSpawn(pid: number): void;
   /** One line of model log, as a Replicate model prints to stdout. */
   log(line: string): void;
+  /**
+   * Fetches a URL input the way the model on Replicate would (the twin resolves its own files API
+   * and delivery URLs, and refuses hosts Replicate cannot reach). Absent: a plain fetch.
+   */
+  fetchInput?(url: string, signal: AbortSignal, field?: string): Promise<FetchedInput>;
+}
+
+export interface FetchedInput {
+  body: Buffer;
+  contentType: string;
 }
 
 export interface RenderedFile {
@@ -18,7 +28,11 @@ export interface RenderedFile {
 export interface InlineOutput {
   inline: string[];
 }
-export type RenderedOutput = RenderedFile | InlineOutput;
+/** Several files, output as a list of URLs (flux's `uri[]`), in order. */
+export interface RenderedFiles {
+  files: RenderedFile[];
+}
+export type RenderedOutput = RenderedFile | RenderedFiles | InlineOutput;
 
 /** tqdm's format, which the replicate client's parseProgressFromLogs understands. */
 export function progressLine(current: number, total: number): string {

@@ -10,6 +10,24 @@ export type FliteVoice = (typeof FLITE_VOICES)[number];
 export interface SpeechRenderInput {
   text: string;
   voice: FliteVoice;
+  /** Speed multiplier (kokoro's `speed`): ffmpeg atempo, chained past its 0.5–2 range. Default 1. */
+  speed?: number;
+}
+
+/** atempo filters whose product is the speed (each within atempo's 0.5–2). */
+export function tempoFilters(speed: number): string[] {
+  const filters: string[] = [];
+  let rest = speed;
+  while (rest > 2) {
+    filters.push('atempo=2');
+    rest /= 2;
+  }
+  while (rest < 0.5) {
+    filters.push('atempo=0.5');
+    rest /= 0.5;
+  }
+  if (Math.abs(rest - 1) > 1e-6) filters.push(`atempo=${rest.toFixed(4)}`);
+  return filters;
 }
 
 export const SPEECH_FILE = 'output.wav';
@@ -30,7 +48,7 @@ export async function renderSpeech(input: SpeechRenderInput, ctx: RenderContext)
       '-i',
       `flite=textfile=${TEXT_FILE}:voice=${input.voice}`,
       '-af',
-      'aresample=48000',
+      [...tempoFilters(input.speed ?? 1), 'aresample=48000'].join(','),
       '-ac',
       '1',
       '-c:a',

@@ -15,6 +15,8 @@ export interface VideoRenderInput {
   seed: number;
   /** Chained scenes start from this image (the previous scene's last frame) and dissolve into their look. */
   firstFrameUrl?: string;
+  /** The first frame already in the prediction's folder (image-to-video models fetch it first). */
+  firstFrameFile?: string;
 }
 
 /** How long the first frame is held, then how long it takes to dissolve into the scene's own look. */
@@ -51,17 +53,18 @@ export async function renderVideo(input: VideoRenderInput, ctx: RenderContext): 
     frames,
   });
   // A chained scene's first frame carries the previous scene's text: its own appears once that has dissolved.
-  const textDelaySec = input.firstFrameUrl
-    ? Math.min(FIRST_FRAME_HOLD_SEC + FIRST_FRAME_DISSOLVE_SEC, input.durationSec / 2)
-    : 0;
+  const textDelaySec =
+    input.firstFrameUrl || input.firstFrameFile
+      ? Math.min(FIRST_FRAME_HOLD_SEC + FIRST_FRAME_DISSOLVE_SEC, input.durationSec / 2)
+      : 0;
   const overlay = await promptOverlay(ctx.dir, input.prompt, input.width, input.height, {
     fadeIn: true,
     delaySec: textDelaySec,
   });
   ctx.log(`look: ${look.name}, ${input.width}x${input.height} at ${input.fps} fps, ${frames} frames`);
-  const firstFrame = input.firstFrameUrl
-    ? await fetchFirstFrame(input.firstFrameUrl, ctx.dir, ctx.signal)
-    : undefined;
+  const firstFrame =
+    input.firstFrameFile ??
+    (input.firstFrameUrl ? await fetchFirstFrame(input.firstFrameUrl, ctx.dir, ctx.signal, ctx) : undefined);
   const picture = firstFrame
     ? firstFrameGraph(firstFrame, input, overlay)
     : ['-f', 'lavfi', '-i', look.sourceGraph, '-vf', `${overlay},format=yuv420p`];
