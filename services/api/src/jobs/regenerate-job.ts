@@ -1,10 +1,11 @@
-import { jobSpecSchema, ulidSchema } from '@reelay/events';
+import { ulidSchema } from '@reelay/events';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { type HttpRequestParts, idempotencyKey, readJsonObject, validate } from '../http/request';
 import { acceptJob } from './accept-job';
 import { readOwnJob } from './create-job';
 import { invalidJobId, jobNotFound } from './get-job';
+import { acceptedJobSpecSchema } from './spec-voice';
 import type { SubmitJobDeps } from './submit-job';
 
 /** The body of POST /jobs/{jobId}/regenerate: a new prompt and/or spec fields that replace the parent's. */
@@ -35,7 +36,7 @@ export async function regenerateJob(
   const parent = await readOwnJob(userId, parentJobId, deps);
   if (!parent) return jobNotFound(parentJobId);
   const spec = validate(
-    jobSpecSchema,
+    acceptedJobSpecSchema,
     {
       ...parent.spec,
       ...(changes.value.options ?? {}),

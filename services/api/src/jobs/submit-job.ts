@@ -1,4 +1,4 @@
-import { type JobSpec, jobSpecSchema } from '@reelay/events';
+import type { JobSpec } from '@reelay/events';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import {
   type HttpRequestParts,
@@ -8,6 +8,7 @@ import {
   validate,
 } from '../http/request';
 import { type AcceptJobDeps, acceptJob } from './accept-job';
+import { acceptedJobSpecSchema } from './spec-voice';
 
 /** Resolves the upload ids a spec names to the caller's validated S3 keys (422 otherwise). */
 export type UploadResolver = (userId: string, spec: JobSpec) => Promise<Parsed<string[]>>;
@@ -26,7 +27,7 @@ export async function submitJob(
   if (!key.ok) return key.response;
   const body = readJsonObject(req);
   if (!body.ok) return body.response;
-  const spec = validate(jobSpecSchema, body.value, 'Invalid job spec');
+  const spec = validate(acceptedJobSpecSchema, body.value, 'Invalid job spec');
   if (!spec.ok) return spec.response;
   const uploadKeys = await deps.resolveUploads(userId, spec.value);
   if (!uploadKeys.ok) return uploadKeys.response;
