@@ -12,6 +12,7 @@ export type {
   SpeechVoice,
 } from './contract';
 export { DEFAULT_MODEL_IDS, InvalidContractFixtureError, MODEL_CONTRACTS } from './contracts';
+export { type InputField, inputField, inputFields } from './input-fields';
 export {
   findModelContract,
   type ModelRef,

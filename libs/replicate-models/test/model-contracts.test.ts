@@ -2,6 +2,8 @@ import {
   checkModelInput,
   DEFAULT_MODEL_IDS,
   findModelContract,
+  inputField,
+  inputFields,
   MODEL_CONTRACTS,
   modelContract,
   parseModelRef,
@@ -142,5 +144,27 @@ describe('predictionCostUsd', () => {
 
   it('has a contract for every model it lists', () => {
     expect(new Set(MODEL_CONTRACTS.map((c) => c.id)).size).toBe(MODEL_CONTRACTS.length);
+  });
+});
+
+describe('inputField', () => {
+  it('resolves an enum behind allOf $ref with its default, and reads ranges and required', () => {
+    const wan = modelContract('wan-video/wan-2.2-t2v-fast');
+    expect(inputField(wan, 'aspect_ratio')).toMatchObject({
+      enum: ['16:9', '9:16'],
+      default: '16:9',
+      required: false,
+    });
+    expect(inputField(wan, 'frames_per_second')).toMatchObject({ minimum: 5, maximum: 24, default: 16 });
+    expect(inputField(wan, 'prompt')).toMatchObject({ required: true, type: 'string' });
+    expect(inputField(modelContract('wan-video/wan-2.2-i2v-fast'), 'aspect_ratio')).toBeUndefined();
+    expect(inputFields(modelContract('kwaivgi/kling-v2.1')).map((f) => f.name)).toEqual([
+      'mode',
+      'duration',
+      'prompt',
+      'end_image',
+      'start_image',
+      'negative_prompt',
+    ]);
   });
 });
