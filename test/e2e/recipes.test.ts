@@ -217,7 +217,7 @@ describe('every recipe plans its scenes and delivers each of them', () => {
     expect(visuals.map((s) => s.chainedFrom)).toEqual([undefined, 0, 1]);
     for (const scene of visuals) expect(scene.caption).toEqual(expect.any(String));
     for (const k of [1, 2]) {
-      const frameKey = `jobs/${job.jobId}/frames/${String(k - 1).padStart(2, '0')}-last.jpg`;
+      const frameKey = `intermediates/${job.jobId}/frames/${String(k - 1).padStart(2, '0')}-last.jpg`;
       const head = await cloud.clients.s3.send(
         new HeadObjectCommand({ Bucket: cloud.names.mediaBucket, Key: frameKey }),
       );
@@ -265,7 +265,7 @@ describe('every recipe plans its scenes and delivers each of them', () => {
     expect(kinds(ready)).toEqual(['upload', 'upload']);
     for (const scene of ready) {
       expect(scene).toMatchObject({ provider: 'upload', costUsd: 0, width: 320, height: 240 });
-      expect(scene.key).toMatch(new RegExp(`^jobs/${job.jobId}/scenes/0[01]-1\\.mp4$`));
+      expect(scene.key).toMatch(new RegExp(`^intermediates/${job.jobId}/scenes/0[01]-1\\.mp4$`));
       expect(scene.durationSec).toBeCloseTo(1.5, 1);
     }
   }, 360_000);

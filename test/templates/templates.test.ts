@@ -5,6 +5,12 @@
  */
 import { packageAllServices, SERVICES } from '../../local/packaging/src';
 import { checkDeadLettersDrained } from './dead-letter-checks';
+import {
+  checkCorsHeaders,
+  checkDevDataDeleted,
+  checkMediaLifecycle,
+  checkOwnUserPool,
+} from './deploy-checks';
 import { isRecord } from './intrinsics';
 import { checkMonitoring } from './monitoring-checks';
 import {
@@ -138,6 +144,22 @@ describe('packaged templates', () => {
     expect(states.filter((state) => state.Catch)).toEqual([]);
     for (const task of states.filter((state) => state.Type === 'Task'))
       expect(task.Retry?.length).toBeGreaterThan(0);
+  });
+
+  test('with no issuer configured, the authorizer trusts the Cognito pool of the stack and machine client', () => {
+    expect(checkOwnUserPool(templates)).toEqual([]);
+  });
+
+  test('browsers may send the Authorization, Content-Type and Idempotency-Key headers', () => {
+    expect(checkCorsHeaders(templates)).toEqual([]);
+  });
+
+  test('uploads and intermediates expire; the final video, thumbnail and captions are kept', () => {
+    expect(checkMediaLifecycle(templates)).toEqual([]);
+  });
+
+  test('a dev stage deletes its bucket and tables on remove, so it can be deployed again', () => {
+    expect(checkDevDataDeleted(templates)).toEqual([]);
   });
 
   test('the render function and the failure rule refer to the RenderScene state machine', () => {
@@ -307,6 +329,52 @@ describe('the template checks catch', () => {
     });
     expect(checkGetAttAttributes(broken, spec)).toEqual([
       'ledger: Resources.ProjectRule.Properties.EventBusName gets BusName, which AWS::Events::EventBus lacks',
+    ]);
+  });
+
+  test('an authorizer left on an issuer nobody configured, and a client without client credentials', () => {
+    const broken = breaking('api', (resources) => {
+      properties(resources, 'HttpApiAuthorizerReelayJwt').JwtConfiguration = {
+        Issuer: 'https://issuer.invalid/configure-jwtIssuerUrl',
+        Audience: ['configure-jwtAudience'],
+      };
+      properties(resources, 'MachineClient').AllowedOAuthFlows = ['code'];
+    });
+    expect(checkOwnUserPool(broken)).toEqual([
+      'api: the authorizer does not trust the UserPool issuer',
+      'api: the authorizer audience is not the MachineClient id',
+      'api: no MachineClient app client with the client_credentials flow',
+    ]);
+  });
+
+  test('CORS without Idempotency-Key', () => {
+    const broken = breaking('api', (resources) => {
+      const cors = properties(resources, 'HttpApi').CorsConfiguration as { AllowHeaders: string[] };
+      cors.AllowHeaders = cors.AllowHeaders.filter((h) => h !== 'Idempotency-Key');
+    });
+    expect(checkCorsHeaders(broken)).toEqual(['api: CORS does not allow the idempotency-key header']);
+  });
+
+  test('intermediates kept forever, and a rule that would expire final videos', () => {
+    const broken = breaking('api', (resources) => {
+      const lifecycle = properties(resources, 'MediaBucket').LifecycleConfiguration as {
+        Rules: Array<Record<string, unknown>>;
+      };
+      lifecycle.Rules = lifecycle.Rules.filter((rule) => rule.Id !== 'expire-intermediates');
+      lifecycle.Rules.push({ Id: 'expire-jobs', Status: 'Enabled', Prefix: 'jobs/', ExpirationInDays: 7 });
+    });
+    expect(checkMediaLifecycle(broken)).toEqual([
+      'api: nothing expires intermediates/ in the media bucket',
+      'api: lifecycle rule expire-jobs expires final outputs under jobs/',
+    ]);
+  });
+
+  test('a dev table retained on remove', () => {
+    const broken = structuredClone(templates);
+    const table = broken.ledger?.Resources.JobsTable as { DeletionPolicy?: string };
+    table.DeletionPolicy = 'Retain';
+    expect(checkDevDataDeleted(broken)).toEqual([
+      'ledger: JobsTable is retained on remove in dev, so a redeploy after remove fails',
     ]);
   });
 

@@ -60,7 +60,7 @@ export function makeSceneReady(overrides: Partial<SceneReady> = {}): SceneReady 
     sceneCount: 1,
     kind: 'video',
     output: { width: 1280, height: 720, fps: 30, transition: 'crossfade', transitionSec: 0.5 },
-    key: `jobs/${jobId}/scenes/${String(sceneIndex).padStart(2, '0')}.mp4`,
+    key: `intermediates/${jobId}/scenes/${String(sceneIndex).padStart(2, '0')}.mp4`,
     durationSec: 4,
     width: 1280,
     height: 720,

@@ -31,6 +31,11 @@ export const CLOUD_ONLY_TYPES: Record<string, string> = {
   'AWS::SNS::Subscription': 'alarm notifications exist only in AWS',
   'AWS::ApiGatewayV2::Stage': 'the local HTTP API has a single stage',
   'AWS::ApiGatewayV2::Api': 'the local HTTP API server stands for it; routes and integrations are wired',
+  'AWS::Cognito::UserPool': 'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
+  'AWS::Cognito::UserPoolClient': 'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
+  'AWS::Cognito::UserPoolDomain': 'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
+  'AWS::Cognito::UserPoolResourceServer':
+    'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
 };
 
 export interface LocalFunctionSpec {

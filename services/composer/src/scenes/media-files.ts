@@ -62,9 +62,12 @@ export async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Visual scenes are prepared as MP4 clips, narration and music as M4A audio. */
+/**
+ * Visual scenes are prepared as MP4 clips, narration and music as M4A audio. Intermediates live
+ * under intermediates/<jobId>/ (expired by the media bucket's lifecycle); outputs under jobs/<jobId>/.
+ */
 export const preparedKey = (jobId: string, sceneIndex: number, audioOnly = false) =>
-  `jobs/${jobId}/prepared/${String(sceneIndex).padStart(2, '0')}.${audioOnly ? 'm4a' : 'mp4'}`;
+  `intermediates/${jobId}/prepared/${String(sceneIndex).padStart(2, '0')}.${audioOnly ? 'm4a' : 'mp4'}`;
 export const finalKey = (jobId: string) => `jobs/${jobId}/final.mp4`;
 export const thumbnailKey = (jobId: string) => `jobs/${jobId}/thumbnail.jpg`;
 export const captionsKey = (jobId: string) => `jobs/${jobId}/captions.vtt`;

@@ -7,7 +7,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { makeSceneReady, type SceneReady } from '@reelay/events';
 import { runFfmpeg } from '@reelay/media';
-import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+import {
+  type EmbeddedCloud,
+  type EmbeddedCloudOptions,
+  startEmbeddedCloud,
+} from '../../../../local/cloud/src/embedded-cloud';
 
 export const format = {
   width: 320,
@@ -37,11 +41,13 @@ export interface ComposerHarness {
 export async function startComposerHarness(options: {
   stage: string;
   functionEnv?: Record<string, string>;
+  transformTemplate?: EmbeddedCloudOptions['transformTemplate'];
 }): Promise<ComposerHarness> {
   const cloud = await startEmbeddedCloud({
     stage: options.stage,
     onLog: () => undefined,
     ...(options.functionEnv ? { functionEnv: options.functionEnv } : {}),
+    ...(options.transformTemplate ? { transformTemplate: options.transformTemplate } : {}),
   });
   const dir = mkdtempSync(join(tmpdir(), `${options.stage}-`));
   const { QueueUrl } = await cloud.clients.sqs.send(
@@ -91,7 +97,7 @@ export async function startComposerHarness(options: {
         ], { allowLavfi: true });
         bytes = readFileSync(file);
       }
-      const key = `jobs/${jobId}/scenes/${String(sceneIndex).padStart(2, '0')}-1.mp4`;
+      const key = `intermediates/${jobId}/scenes/${String(sceneIndex).padStart(2, '0')}-1.mp4`;
       await cloud.clients.s3.send(
         new PutObjectCommand({ Bucket: cloud.names.mediaBucket, Key: key, Body: bytes }),
       );

@@ -13,8 +13,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { extractLastFrame } from '@reelay/media';
 
+/** Under intermediates/: the media bucket expires it; only the next scene of the job reads it. */
 export const lastFrameKey = (jobId: string, sceneIndex: number) =>
-  `jobs/${jobId}/frames/${String(sceneIndex).padStart(2, '0')}-last.jpg`;
+  `intermediates/${jobId}/frames/${String(sceneIndex).padStart(2, '0')}-last.jpg`;
 
 export interface LastFrames {
   /** Stores the clip's last frame (once) and returns its key. */

@@ -36,8 +36,9 @@ export interface StoreSceneDeps {
   now?: () => Date;
 }
 
+/** Under intermediates/: the media bucket expires it (docs/deploy.md, S3 lifecycle); jobs/ keeps the outputs. */
 export const sceneKey = (jobId: string, sceneIndex: number, attempt: number, ext: string) =>
-  `jobs/${jobId}/scenes/${String(sceneIndex).padStart(2, '0')}-${attempt}.${ext}`;
+  `intermediates/${jobId}/scenes/${String(sceneIndex).padStart(2, '0')}-${attempt}.${ext}`;
 
 /**
  * The one idempotent store step of both paths (the webhook fast path and RenderScene): copies a

@@ -32,9 +32,9 @@ const CONTENT_TYPES: Record<string, string> = {
   webp: 'image/webp',
 };
 
-/** Where an upload scene's copy lives: with the job's other scenes, so the composer reads jobs/* only. */
+/** Where an upload scene's copy lives: with the job's other scenes (intermediates/, expired by the bucket's lifecycle). */
 export const uploadSceneKey = (scene: Pick<ScenePlanned, 'jobId' | 'sceneIndex' | 'attempt'>, ext: string) =>
-  `jobs/${scene.jobId}/scenes/${String(scene.sceneIndex).padStart(2, '0')}-${scene.attempt}.${ext}`;
+  `intermediates/${scene.jobId}/scenes/${String(scene.sceneIndex).padStart(2, '0')}-${scene.attempt}.${ext}`;
 
 async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');

@@ -20,7 +20,7 @@ function fakes() {
     frames: {
       ensure: async (jobId, sceneIndex, clipKey) => {
         framesExtracted.push(clipKey);
-        return `jobs/${jobId}/frames/${String(sceneIndex).padStart(2, '0')}-last.jpg`;
+        return `intermediates/${jobId}/frames/${String(sceneIndex).padStart(2, '0')}-last.jpg`;
       },
     },
     renders: {
@@ -45,7 +45,7 @@ describe('a chained scene starts from the last frame of the scene before it', ()
   }) as ScenePlanned & {
     chainedFrom: number;
   };
-  const clip: ReadyClip = { jobId, sceneIndex: 0, key: `jobs/${jobId}/scenes/00-1.mp4` };
+  const clip: ReadyClip = { jobId, sceneIndex: 0, key: `intermediates/${jobId}/scenes/00-1.mp4` };
 
   it('waits when it is planned before the scene it continues is stored, and starts when that arrives', async () => {
     const { deps, executions, framesExtracted } = fakes();
@@ -55,7 +55,7 @@ describe('a chained scene starts from the last frame of the scene before it', ()
 
     expect([first, second]).toEqual(['waiting', 'started']);
     expect([...executions.values()]).toEqual([
-      { scene: chained, firstFrameKey: `jobs/${jobId}/frames/00-last.jpg` },
+      { scene: chained, firstFrameKey: `intermediates/${jobId}/frames/00-last.jpg` },
     ]);
     expect(framesExtracted).toEqual([clip.key]);
   });
@@ -67,7 +67,9 @@ describe('a chained scene starts from the last frame of the scene before it', ()
     const second = await chainedScenePlanned(chained, deps);
 
     expect([first, second]).toEqual(['none', 'started']);
-    expect(executions.get(executionName(chained))?.firstFrameKey).toBe(`jobs/${jobId}/frames/00-last.jpg`);
+    expect(executions.get(executionName(chained))?.firstFrameKey).toBe(
+      `intermediates/${jobId}/frames/00-last.jpg`,
+    );
   });
 
   it('starts it exactly once whatever is redelivered, in any order', async () => {
