@@ -7,6 +7,8 @@
  *
  *   node scripts/bootstrap.mjs run <file.ts> [args...]   run a TypeScript entry point
  *   node scripts/bootstrap.mjs jest [args...]            run the test suite
+ *   node scripts/bootstrap.mjs deploy [--stage <stage>]  npm dependencies only (no ffmpeg, Java or
+ *                                                        root), then local/deploy/src/deploy.ts
  *   node scripts/bootstrap.mjs                           only install what is missing
  */
 import { spawnSync } from 'node:child_process';
@@ -76,13 +78,22 @@ function run(args) {
 
 const [mode, ...rest] = process.argv.slice(2);
 ensureNpmDependencies();
-ensureSystemPackages();
+// Deploying needs only Node and AWS credentials: the system packages are for the local cloud and tests.
+if (mode !== 'deploy') ensureSystemPackages();
 if (mode === 'run') {
   const [file, ...args] = rest;
   run(['--import', 'tsx', '--enable-source-maps', join(root, file), ...args]);
 } else if (mode === 'jest') {
   run([join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...rest]);
+} else if (mode === 'deploy') {
+  run([
+    '--import',
+    'tsx',
+    '--enable-source-maps',
+    join(root, 'local', 'deploy', 'src', 'deploy.ts'),
+    ...rest,
+  ]);
 } else if (mode !== undefined) {
-  say(`unknown mode ${mode}; use "run <file>" or "jest"`);
+  say(`unknown mode ${mode}; use "run <file>", "jest" or "deploy"`);
   process.exit(2);
 }
