@@ -34,6 +34,8 @@ export interface StoreSceneDeps {
   /** How long one store may take before the other path may take over (above storeScene's timeout). */
   storeLeaseSec: number;
   now?: () => Date;
+  /** Records SceneLatency once per announced scene (scene-latency.ts), from its ScenePlanned time. */
+  sceneLatency?: (plannedAt: string, readyAt: Date) => void;
 }
 
 /** Under intermediates/: the media bucket expires it (docs/deploy.md, S3 lifecycle); jobs/ keeps the outputs. */
@@ -129,6 +131,7 @@ export async function storeScene(
         ...(scene.alignTo !== undefined ? { alignTo: scene.alignTo } : {}),
       });
       await deps.claims.markAnnounced(k, key, now());
+      deps.sceneLatency?.(scene.meta.occurredAt, now());
       return done;
     } finally {
       await rm(dir, { recursive: true, force: true });

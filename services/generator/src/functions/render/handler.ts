@@ -1,10 +1,10 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { consumeEvents, EventPublisher, SOURCES, scenePlanned } from '@reelay/events';
 import { eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
 import { z } from 'zod';
 import { chainDeps } from '../../chaining/chain-deps';
 import { logger, metrics } from '../../powertools';
 import { executionName } from '../../rendering/render-state';
+import { recordSceneLatency } from '../../rendering/scene-latency';
 import { startScene } from './start-scene';
 
 const config = readConfig({ EVENT_BUS_NAME: z.string().min(1) });
@@ -27,15 +27,9 @@ export const handler = consumeEvents(
   [scenePlanned],
   async ({ detail }) => {
     const outcome = await startScene(detail, deps);
-    if (outcome === 'imported') {
-      // An upload is ready as soon as it is copied: its latency is the copy's.
-      metrics.addMetric(
-        'SceneLatency',
-        MetricUnit.Milliseconds,
-        Date.now() - Date.parse(detail.meta.occurredAt),
-      );
-      metrics.publishStoredMetrics();
-    }
+    // An upload is ready as soon as it is copied: its latency is the copy's. Rendered scenes
+    // record theirs when stored (storeScene).
+    if (outcome === 'imported') recordSceneLatency(metrics, detail.meta.occurredAt, new Date());
     logger.info('scene started', {
       jobId: detail.jobId,
       correlationId: detail.meta.correlationId,
