@@ -37,6 +37,8 @@ export type ModelFault = FaultBase &
     | { kind: 'stale-webhook' /** how old the timestamp is (default 600 s) */; ageSec?: number }
     | { kind: 'duplicate-webhook' }
     | { kind: 'expire-output' }
+    /** The prediction's data is removed as soon as it completes, as if its hour had passed (data_removed). */
+    | { kind: 'remove-data' }
     | {
         kind: 'foreign-host-output' /** origin to put in the output URL (default http://127.0.0.2:<port>) */;
         origin?: string;

@@ -63,6 +63,7 @@ export class PredictionService {
     const abort = take(faults.take('abort-prediction', subject), 'abort-prediction');
     const foreign = take(faults.take('foreign-host-output', subject), 'foreign-host-output');
     const expire = take(faults.take('expire-output', subject), 'expire-output');
+    const removeData = take(faults.take('remove-data', subject), 'remove-data');
     // Webhook faults only make sense (and are only used up) when there is a webhook to tamper with.
     const webhookFault = <K extends 'drop-webhook' | 'forge-webhook' | 'stale-webhook' | 'duplicate-webhook'>(
       kind: K,
@@ -94,6 +95,7 @@ export class PredictionService {
     if (abort) this.abortByPrediction.set(prediction.id, abort.error ?? null);
     if (foreign) this.foreignOriginByPrediction.set(prediction.id, foreign.origin ?? this.foreignOrigin());
     if (expire) prediction.outputRemoved = true;
+    if (removeData) prediction.removeDataOnCompletion = true;
     this.predictions.set(prediction.id, prediction);
     this.notify(prediction, 'start');
     const running = this.run(prediction, run, model);

@@ -93,6 +93,8 @@ export class Prediction {
   outputOrigin: string | null = null;
   /** Set by an expire-output fault: the output URL is shown, but the file is gone. */
   outputRemoved = false;
+  /** Set by a remove-data fault: the data is removed as the prediction completes. */
+  removeDataOnCompletion = false;
   cancelled = false;
   /** Metrics the model adds (language models: input_token_count, output_token_count). */
   extraMetrics: Record<string, number> = {};
@@ -144,7 +146,9 @@ export class Prediction {
    * (data_removed: true), whatever its output was: files and text alike.
    */
   isExpired(nowMs: number, ttlMs: number): boolean {
-    return this.completedAtMs !== null && nowMs >= this.completedAtMs + ttlMs;
+    return (
+      this.completedAtMs !== null && (this.removeDataOnCompletion || nowMs >= this.completedAtMs + ttlMs)
+    );
   }
 }
 

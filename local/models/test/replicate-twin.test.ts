@@ -399,6 +399,15 @@ describe('prediction objects', () => {
       await ttlServer.close();
     }
   });
+  it("a remove-data fault removes a prediction's input, output and logs as it completes", async () => {
+    server.faults.add({ kind: 'remove-data', match: { model: LLAMA } });
+
+    const created = await replicate.predictions.create({ model: LLAMA, input: { prompt: 'forget me' } });
+    const done = await settled(created.id);
+
+    expect(done).toMatchObject({ status: 'succeeded', data_removed: true, output: null, logs: '' });
+    expect(done.input).toEqual({});
+  });
 });
 
 describe('files API and URL inputs', () => {
