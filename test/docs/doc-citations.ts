@@ -115,12 +115,10 @@ export function brokenCitations(file: string, text: string, index: DocumentIndex
     const cited = match[1] ?? '';
     // A markdown link's target was checked above, relative to its file.
     if (linked.has(match.index ?? -1) || resolvesBare(file, cited, index)) continue;
-    broken.push({
-      file,
-      line: lineOf(text, match.index ?? 0),
-      cited,
-      why: 'no such document in the repository',
-    });
+    const line = lineOf(text, match.index ?? 0);
+    // `[x.md](x.md)`: the link's own text names the same document; report it once.
+    if (broken.some((b) => b.line === line && b.cited === cited)) continue;
+    broken.push({ file, line, cited, why: 'no such document in the repository' });
   }
   return broken;
 }
