@@ -52,3 +52,8 @@ export class WebhookRejectedError extends ReelayError {
     super(message);
   }
 }
+/** The scene asks for something its model cannot make (e.g. Kling without a start image). */
+export class ModelInputUnsupportedError extends ReelayError {
+  readonly code = 'MODEL_INPUT_UNSUPPORTED';
+  readonly retryable = false;
+}

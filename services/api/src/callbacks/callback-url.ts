@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import { classifyAddress } from './public-address';
 
 /**
  * Who may receive callbacks. `allowLoopbackHttp` exists for tests only (a receiver on 127.0.0.1 over
@@ -13,8 +14,17 @@ export type Resolve = (host: string) => Promise<Array<{ address: string; family:
 
 export const resolveAll: Resolve = (host) => dnsLookup(host, { all: true, verbatim: true });
 
+/**
+ * A callback URL that must not be called. Only a host that does not resolve (DNS can be down for a
+ * while) is worth another attempt; an unsafe or malformed URL stays unsafe, so it is never retried.
+ */
 export class CallbackUrlRefusedError extends Error {
-  readonly retryable = false;
+  constructor(
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface CheckedCallbackUrl {
@@ -25,8 +35,7 @@ export interface CheckedCallbackUrl {
 
 /**
  * Refuses callback URLs that could reach inside a network: https only, no credentials, and every
- * address the host resolves to must be public unicast (no private, loopback, link-local, multicast,
- * reserved, carrier-grade NAT or IPv4-mapped forms of them). Checked at registration and again at
+ * address the host resolves to must be public unicast in every IPv4 and IPv6 form (public-address.ts). Checked at registration and again at
  * every delivery, where the connection is pinned to the checked addresses (no DNS rebinding).
  */
 export async function checkCallbackUrl(
@@ -53,21 +62,23 @@ export async function checkCallbackUrl(
     try {
       addresses = await resolve(host);
     } catch {
-      throw new CallbackUrlRefusedError(`the callback host ${host} does not resolve`);
+      throw new CallbackUrlRefusedError(`the callback host ${host} does not resolve`, true);
     }
   }
-  if (addresses.length === 0) throw new CallbackUrlRefusedError(`the callback host ${host} does not resolve`);
+  if (addresses.length === 0)
+    throw new CallbackUrlRefusedError(`the callback host ${host} does not resolve`, true);
   const checked = addresses.map(({ address }) => {
-    const parsed = ipaddr.process(address);
-    const range = parsed.range();
-    const loopbackAllowed = policy.allowLoopbackHttp && range === 'loopback';
-    if (range !== 'unicast' && !loopbackAllowed) {
+    const verdict = classifyAddress(address);
+    const loopbackAllowed = policy.allowLoopbackHttp && !verdict.public && verdict.loopback;
+    if (!verdict.public && !loopbackAllowed) {
       throw new CallbackUrlRefusedError(
-        `the callback host ${host} resolves to ${address} (${range}); callbacks only go to public addresses`,
+        `the callback host ${host} resolves to ${address} (${verdict.reason}); callbacks only go to public addresses`,
       );
     }
     if (url.protocol === 'http:' && !loopbackAllowed)
       throw new CallbackUrlRefusedError('the callback URL must use https');
+    if (verdict.public) return { address: verdict.address, family: verdict.family };
+    const parsed = ipaddr.process(address);
     return { address: parsed.toString(), family: parsed.kind() === 'ipv6' ? (6 as const) : (4 as const) };
   });
   return { url, addresses: checked };

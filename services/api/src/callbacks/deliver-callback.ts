@@ -43,6 +43,8 @@ export function backoffDelaySec(
  * delivered (or dead-lettered) is skipped, so redelivered and replayed messages send nothing twice.
  * A failure queues the next attempt with exponential back-off and jitter (SQS delay); after
  * `maxAttempts` the delivery is marked DEAD_LETTERED (visible on the job) and sent to the callbacks DLQ.
+ * The URL is the user's registration at send time, checked again; an unsafe one (or no registration)
+ * is dead-lettered on the spot, as retrying cannot make it safe.
  */
 export async function deliverCallback(
   message: DeliveryMessage,
@@ -53,11 +55,16 @@ export async function deliverCallback(
   const registration = await readCallbackRegistration(delivery.userId, deps);
   const now = deps.now?.() ?? new Date();
   let error: string;
+  /** An attempt that cannot succeed later (no registration, an unsafe URL) is dead-lettered at once. */
+  let final = false;
   if (!registration) {
     error = 'the callback registration was removed';
+    final = true;
   } else {
     try {
-      const target = await checkCallbackUrl(delivery.url, deps.policy, deps.resolve);
+      // The registration as it is now, not the URL captured when the job ended: a URL the user replaced
+      // (or one that became unsafe) is never called.
+      const target = await checkCallbackUrl(registration.url, deps.policy, deps.resolve);
       const signature = new Webhook(registration.secret).sign(delivery.webhookId, now, delivery.payload);
       const result = await deps.post(target, delivery.payload, {
         'webhook-id': delivery.webhookId,
@@ -76,9 +83,10 @@ export async function deliverCallback(
     } catch (e) {
       if (!(e instanceof CallbackUrlRefusedError)) throw e;
       error = e.message;
+      final = !e.retryable;
     }
   }
-  if (message.attempt >= deps.maxAttempts) {
+  if (final || message.attempt >= deps.maxAttempts) {
     await update(message, deps, 'SET #status = :dead, attempts = :attempt, lastError = :error', {
       ':dead': 'DEAD_LETTERED',
       ':attempt': message.attempt,

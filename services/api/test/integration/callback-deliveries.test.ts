@@ -46,9 +46,9 @@ describe('callback deliveries (DynamoDB Local, a recording queue and receiver)',
   async function setup(answers: Array<{ ok: true; status: number } | { ok: false; error: string }>) {
     const userId = `cb-user-${++seq}`;
     const queue = new RecordingQueue();
-    const received: Array<{ body: string; headers: Record<string, string> }> = [];
-    const post: CallbackPost = async (_target: CheckedCallbackUrl, body, headers) => {
-      received.push({ body, headers });
+    const received: Array<{ body: string; headers: Record<string, string>; url: string }> = [];
+    const post: CallbackPost = async (target: CheckedCallbackUrl, body, headers) => {
+      received.push({ body, headers, url: target.url.href });
       return answers.shift() ?? { ok: true, status: 204 };
     };
     const deps: DeliverCallbackDeps = {
@@ -178,6 +178,72 @@ describe('callback deliveries (DynamoDB Local, a recording queue and receiver)',
       attempts: 3,
       lastError: 'the receiver answered 503',
     });
+  });
+
+  const registerUrl = (deps: DeliverCallbackDeps, userId: string, url: string) =>
+    fixture.doc.send(
+      new PutCommand({
+        TableName: deps.table,
+        Item: {
+          pk: userPk(userId),
+          sk: CALLBACK_SK,
+          url,
+          secret: SECRET,
+          registeredAt: new Date().toISOString(),
+        },
+      }),
+    );
+
+  it('sends a pending delivery to the URL registered at send time, not the one captured when the job ended', async () => {
+    // Prepare: the job ends with one URL registered; the user replaces it before the attempt runs.
+    const { deps, received, jobId, meta, drain } = await setup([]);
+    await handleTerminalEvent({ type: 'JobFailed', detail: makeJobFailed({ jobId, meta }) }, deps);
+    const userId = meta.userId;
+    await registerUrl(deps, userId, 'https://new-hooks.example.com/reelay');
+
+    // Act
+    await drain();
+
+    // Assess
+    expect(received.map((r) => r.url)).toEqual(['https://new-hooks.example.com/reelay']);
+  });
+
+  it('dead-letters at once, without calling it, a delivery whose registered URL is unsafe at send time', async () => {
+    // Prepare: the registration is rewritten to an IPv4-compatible loopback after the job ended.
+    const { deps, received, jobId, meta, queue } = await setup([]);
+    await handleTerminalEvent({ type: 'JobFailed', detail: makeJobFailed({ jobId, meta }) }, deps);
+    await registerUrl(deps, meta.userId, 'https://[::127.0.0.1]/hook');
+
+    // Act
+    const results: string[] = [];
+    for (const message of queue.take('callbacks')) results.push(await deliverCallback(message, deps));
+
+    // Assess: one attempt, no retry queued, the DLQ holds it and the delivery says why.
+    expect(results).toEqual(['dead-lettered']);
+    expect(received).toHaveLength(0);
+    expect(queue.take('callbacks')).toHaveLength(0);
+    expect(queue.sent.filter((q) => q.queueUrl === 'callbacks-dlq')).toHaveLength(1);
+    expect(await readDelivery(jobId, 'job.failed', deps)).toMatchObject({
+      status: 'DEAD_LETTERED',
+      attempts: 1,
+      lastError: expect.stringContaining('IPv4-compatible'),
+    });
+  });
+
+  it('retries a delivery whose host does not resolve for now', async () => {
+    const { deps, jobId, meta, queue } = await setup([]);
+    await handleTerminalEvent({ type: 'JobFailed', detail: makeJobFailed({ jobId, meta }) }, deps);
+    const dnsDown = {
+      ...deps,
+      resolve: async () => {
+        throw new Error('EAI_AGAIN');
+      },
+    };
+
+    const [first] = queue.take('callbacks');
+    const result = await deliverCallback(first as DeliveryMessage, dnsDown);
+
+    expect(result).toBe('retry-scheduled');
   });
 
   it('caps the back-off at SQS’s 900 s and keeps it random below the cap', () => {

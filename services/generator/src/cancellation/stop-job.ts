@@ -93,7 +93,7 @@ export async function stopJob(
     if (isTerminal(prediction.status))
       await deps.claims.recordOutcome(
         claim,
-        outcomeOf(claim.scene.model, { status: prediction.status, metrics: prediction.metrics }),
+        outcomeOf(claim.scene, { ...prediction, status: prediction.status }),
       );
     cancelledPredictions.push(claim.predictionId);
   }

@@ -1,12 +1,13 @@
 import type { SceneKind } from '@reelay/events';
+import { DEFAULT_MODEL_IDS, findModelContract } from '@reelay/replicate-models';
 import { z } from 'zod';
 
 /**
- * Which model renders each kind of work. `local` is the Replicate-compatible model server of the
- * embedded cloud; `replicate` the hosted models. Every id can be overridden by configuration
+ * Which model renders each kind of work. There is one set of defaults, the real Replicate ids
+ * (@reelay/replicate-models): locally the model server (the twin) serves the same ids, so a local
+ * job sends exactly what a job on Replicate would. Every id can be overridden by configuration
  * (MODEL_<ROLE>) and, per job, by spec.models (scene kinds only).
  */
-export type ModelSet = 'replicate' | 'local';
 
 /** What a model is used for. `videoFromImage` renders chained scenes from the previous last frame. */
 export const MODEL_ROLES = ['video', 'videoFromImage', 'image', 'speech', 'music', 'planner'] as const;
@@ -16,30 +17,13 @@ export type ModelCatalog = Record<ModelRole, string>;
 /** Scenes that are not predictions (user uploads copied into the job) carry this as their model. */
 export const UPLOAD_MODEL = 'reelay/upload';
 
-/** Defaults checked against Replicate's model pages (2026-11). */
-export const DEFAULT_MODELS: Record<ModelSet, ModelCatalog> = {
-  replicate: {
-    video: 'wan-video/wan-2.2-t2v-fast',
-    videoFromImage: 'wan-video/wan-2.2-i2v-fast',
-    image: 'black-forest-labs/flux-schnell',
-    speech: 'jaaari/kokoro-82m',
-    music: 'meta/musicgen',
-    planner: 'meta/meta-llama-3-8b-instruct',
-  },
-  local: {
-    video: 'reelay-local/text-to-video',
-    // The local video model takes a first frame itself.
-    videoFromImage: 'reelay-local/text-to-video',
-    image: 'reelay-local/text-to-image',
-    speech: 'reelay-local/text-to-speech',
-    music: 'reelay-local/music',
-    planner: 'reelay-local/planner',
-  },
-};
+/** The defaults, from the recorded contracts (checked against Replicate's model pages). */
+export const DEFAULT_MODELS: ModelCatalog = { ...DEFAULT_MODEL_IDS };
 
-const modelId = z
+/** owner/name, optionally pinned to a 64-hex version (owner/name:version). */
+export const modelIdSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_.-]*\/[a-z0-9][a-z0-9_.-]*(:[0-9a-f]{8,64})?$/i, 'must be owner/name');
+  .regex(/^[a-z0-9][a-z0-9_.-]*\/[a-z0-9][a-z0-9_.-]*(:[0-9a-f]{64})?$/i, 'must be owner/name[:version]');
 
 const ENV_NAMES: Record<ModelRole, string> = {
   video: 'MODEL_VIDEO',
@@ -50,17 +34,14 @@ const ENV_NAMES: Record<ModelRole, string> = {
   planner: 'MODEL_PLANNER',
 };
 
-/** The catalog for a model set with MODEL_<ROLE> overrides applied; a malformed id fails at start. */
-export function modelCatalog(
-  set: ModelSet,
-  env: Record<string, string | undefined> = process.env,
-): ModelCatalog {
-  const catalog = { ...DEFAULT_MODELS[set] };
+/** The catalog with MODEL_<ROLE> overrides applied; a malformed id fails at start. */
+export function modelCatalog(env: Record<string, string | undefined> = process.env): ModelCatalog {
+  const catalog = { ...DEFAULT_MODELS };
   for (const role of MODEL_ROLES) {
     const name = ENV_NAMES[role];
     const value = env[name]?.trim();
     if (!value) continue;
-    const parsed = modelId.safeParse(value);
+    const parsed = modelIdSchema.safeParse(value);
     if (!parsed.success)
       throw new Error(`${name}: "${value}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
     catalog[role] = parsed.data;
@@ -77,8 +58,20 @@ const ROLE_BY_KIND: Record<Exclude<SceneKind, 'upload'>, ModelRole> = {
 };
 
 /**
+ * Whether a model can start from an image (a chained scene's first frame): a recorded model only
+ * when its schema has `image` or `start_image`; a model we know nothing of is trusted to.
+ */
+export function takesFirstFrame(modelRef: string): boolean {
+  const contract = findModelContract(modelRef.split(':')[0] ?? modelRef);
+  if (!contract) return true;
+  const fields = (contract.schemas.Input as { properties?: Record<string, unknown> }).properties ?? {};
+  return 'image' in fields || 'start_image' in fields;
+}
+
+/**
  * The model of one scene: the job's own choice for the kind (spec.models), else the catalog's.
- * A chained video scene uses the image-to-video model unless the job chose a video model itself.
+ * A chained video scene uses the image-to-video model unless the job chose a video model that
+ * takes a first frame itself (a text-only model would lose the frame the chain is made of).
  */
 export function modelForScene(
   kind: SceneKind,
@@ -88,13 +81,9 @@ export function modelForScene(
 ): string {
   if (kind === 'upload') return UPLOAD_MODEL;
   const chosen = jobModels[kind];
-  if (chosen) return chosen;
-  return kind === 'video' && opts.chained ? catalog.videoFromImage : catalog[ROLE_BY_KIND[kind]];
-}
-
-/** Kept for callers of the skeleton's API. */
-export function modelFor(kind: SceneKind, set: ModelSet, override?: string): string {
-  return override ?? modelForScene(kind, DEFAULT_MODELS[set]);
+  if (kind === 'video' && opts.chained)
+    return chosen && takesFirstFrame(chosen) ? chosen : catalog.videoFromImage;
+  return chosen ?? catalog[ROLE_BY_KIND[kind]];
 }
 
 export { predictionInput } from './model-inputs';

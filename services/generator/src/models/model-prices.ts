@@ -1,9 +1,23 @@
+import {
+  checkModelInput,
+  findModelContract,
+  type PredictionUsage,
+  PriceUnknownError,
+  predictionCostUsd,
+} from '@reelay/replicate-models';
 import { z } from 'zod';
 
 /**
- * What a prediction costs, USD. Replicate bills most models by hardware time (per second of
- * predict_time) and some per output (a video, an image). The table is configuration: MODEL_PRICES
- * (JSON, `{ "owner/name": { "perSecond": n } | { "perOutput": n } }`) extends or replaces entries.
+ * What a prediction costs, USD, by its model's real billing unit (@reelay/replicate-models records
+ * each price with its source and date): Wan per second of output video at its resolution (frames at
+ * 16 fps), Kling per second of output, flux per image, the planning LLM per input and output token
+ * (the prediction's metrics), kokoro and musicgen per second of hardware time (metrics.predict_time).
+ * Against the local model server the same prices are charged: a local job records what it would
+ * cost on Replicate (an estimate; SceneReady.provider says `local`).
+ *
+ * Models without a recorded contract are priced from MODEL_PRICES (JSON,
+ * `{ "owner/name": { "perSecond": n } | { "perOutput": n } }`), else by hardware time at an
+ * L40S-class rate.
  */
 export const modelPriceSchema = z.union([
   z.strictObject({ perSecond: z.number().min(0) }),
@@ -12,29 +26,19 @@ export const modelPriceSchema = z.union([
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 export type PriceTable = Record<string, ModelPrice>;
 
-export const DEFAULT_PRICES: PriceTable = {
-  'wan-video/wan-2.2-t2v-fast': { perOutput: 0.05 },
-  'wan-video/wan-2.2-i2v-fast': { perOutput: 0.05 },
-  'kwaivgi/kling-v2.1': { perOutput: 0.25 },
-  'black-forest-labs/flux-schnell': { perOutput: 0.003 },
-  'jaaari/kokoro-82m': { perSecond: 0.000225 },
-  'meta/musicgen': { perSecond: 0.0014 },
-  'meta/meta-llama-3-8b-instruct': { perSecond: 0.000725 },
-};
-
 /** Hardware time of an unknown model is charged at this rate (an L40S-class GPU). */
 const FALLBACK_PER_SECOND = 0.000975;
 
 export function priceTableFromEnv(env: Record<string, string | undefined> = process.env): PriceTable {
   const raw = env.MODEL_PRICES?.trim();
-  if (!raw) return DEFAULT_PRICES;
+  if (!raw) return {};
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
     throw new Error('MODEL_PRICES must be JSON: { "owner/name": { "perSecond": n } | { "perOutput": n } }');
   }
-  return { ...DEFAULT_PRICES, ...z.record(z.string(), modelPriceSchema).parse(json) };
+  return z.record(z.string(), modelPriceSchema).parse(json);
 }
 
 let envTable: PriceTable | undefined;
@@ -44,17 +48,65 @@ function configuredPrices(): PriceTable {
   return envTable;
 }
 
-/** Cost of one prediction: local models are free; a version suffix is priced like its model. */
+/** What Replicate reports of a prediction that its price depends on. */
+export interface BilledPrediction {
+  /** The input it ran with (Replicate returns it until the prediction's data is removed). */
+  input?: Record<string, unknown> | null | undefined;
+  output?: unknown;
+  metrics?:
+    | {
+        predict_time?: number | undefined;
+        input_token_count?: number | undefined;
+        output_token_count?: number | undefined;
+      }
+    | null
+    | undefined;
+}
+
+const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
+
+/**
+ * Cost of one prediction of `model` (owner/name, pinned or not). `input` is what was sent, for when
+ * Replicate no longer returns it.
+ */
 export function predictionCost(
   model: string,
-  predictTimeSec: number | undefined,
+  prediction: BilledPrediction,
+  sentInput?: Record<string, unknown>,
   table: PriceTable = configuredPrices(),
 ): number {
-  if (model.startsWith('reelay-local/')) return 0;
-  const price = table[model.split(':')[0] ?? model];
-  const usd =
-    price && 'perOutput' in price
-      ? price.perOutput
-      : (price?.perSecond ?? FALLBACK_PER_SECOND) * Math.max(0, predictTimeSec ?? 0);
-  return Math.round(usd * 1e6) / 1e6;
+  const id = model.split(':')[0] ?? model;
+  const predictTimeSec = prediction.metrics?.predict_time;
+  const configured = table[id];
+  if (configured)
+    return round(
+      'perOutput' in configured
+        ? configured.perOutput
+        : configured.perSecond * Math.max(0, predictTimeSec ?? 0),
+    );
+  const contract = findModelContract(id);
+  const fallback = () => round(FALLBACK_PER_SECOND * Math.max(0, predictTimeSec ?? 0));
+  if (!contract) return fallback();
+  const raw = prediction.input ?? sentInput ?? {};
+  // The defaults the model filled in count too (Wan's num_frames, flux's num_outputs).
+  const checked = checkModelInput(contract, raw);
+  const usage: PredictionUsage = {
+    input: checked.ok ? checked.input : raw,
+    ...(Array.isArray(prediction.output) && contract.price.unit === 'output-image'
+      ? { images: prediction.output.length }
+      : {}),
+    ...(predictTimeSec !== undefined ? { predictTimeSec } : {}),
+    ...(prediction.metrics?.input_token_count !== undefined
+      ? { inputTokens: prediction.metrics.input_token_count }
+      : {}),
+    ...(prediction.metrics?.output_token_count !== undefined
+      ? { outputTokens: prediction.metrics.output_token_count }
+      : {}),
+  };
+  try {
+    return round(predictionCostUsd(contract, usage));
+  } catch (error) {
+    if (error instanceof PriceUnknownError) return fallback();
+    throw error;
+  }
 }

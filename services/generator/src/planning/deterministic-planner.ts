@@ -6,13 +6,7 @@ import {
   type OutputFormat,
   type ScenePlanned,
 } from '@reelay/events';
-import {
-  DEFAULT_MODELS,
-  type ModelCatalog,
-  type ModelSet,
-  modelForScene,
-  UPLOAD_MODEL,
-} from '../models/model-catalog';
+import { DEFAULT_MODELS, type ModelCatalog, modelForScene, UPLOAD_MODEL } from '../models/model-catalog';
 import { type CreativeText, deterministicWords, shortLine } from './creative-text';
 import { outlineFor, type SceneOutline, type UploadFacts } from './scene-outline';
 
@@ -112,12 +106,10 @@ export function assemblePlan(
  */
 export function planDeterministically(
   job: JobRequested,
-  modelSetOrCatalog: ModelSet | ModelCatalog,
+  catalog: ModelCatalog = DEFAULT_MODELS,
   now = new Date(),
   uploads: readonly UploadFacts[] = [],
 ): ScenePlanned[] {
-  const catalog =
-    typeof modelSetOrCatalog === 'string' ? DEFAULT_MODELS[modelSetOrCatalog] : modelSetOrCatalog;
   const outline = outlineFor(job, uploads, outputFormatOf(job.spec));
   return assemblePlan(job, outline, deterministicWords(job.spec, outline), catalog, 'deterministic', now);
 }

@@ -3,6 +3,7 @@ import type Replicate from 'replicate';
 import { z } from 'zod';
 import { plannerInput } from '../models/model-inputs';
 import { predictionCost } from '../models/model-prices';
+import { predictionTarget } from '../models/model-target';
 import type { CreativeText, SceneWords } from './creative-text';
 import type { SceneOutline } from './scene-outline';
 
@@ -104,7 +105,8 @@ interface PredictionLike {
   status: string;
   output?: unknown;
   error?: unknown;
-  metrics?: { predict_time?: number };
+  input?: Record<string, unknown>;
+  metrics?: { predict_time?: number; input_token_count?: number; output_token_count?: number };
 }
 
 /**
@@ -122,16 +124,17 @@ export async function wordsFromModel(
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const now = deps.now ?? Date.now;
   const deadline = now() + (deps.timeoutMs ?? 40_000);
+  const input = plannerInput(deps.model, planPrompt(brief), PLAN_SYSTEM_PROMPT);
   let prediction = (await deps.replicate.predictions.create({
-    model: deps.model,
-    input: plannerInput(deps.model, planPrompt(brief), PLAN_SYSTEM_PROMPT),
+    ...predictionTarget(deps.model),
+    input,
   } as never)) as PredictionLike;
   const report = (status: PredictionSpend['status'], ended: PredictionLike) =>
     spent({
       predictionId: ended.id,
       attempt: 1,
       status,
-      costUsd: predictionCost(deps.model, ended.metrics?.predict_time),
+      costUsd: predictionCost(deps.model, ended, input),
     });
   while (prediction.status === 'starting' || prediction.status === 'processing') {
     if (now() >= deadline) {

@@ -1,7 +1,6 @@
 import { EventPublisher, SOURCES } from '@reelay/events';
 import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
 import { z } from 'zod';
-import { modelSetFromEnv } from '../config';
 import { modelCatalog } from '../models/model-catalog';
 import { createReplicate } from '../rendering/replicate-client';
 import { replicateToken } from '../rendering/replicate-token';
@@ -23,7 +22,7 @@ export function planDeps(onModelFallback: PlanJobDeps['onModelFallback']): PlanJ
     REPLICATE_API_TOKEN_PARAMETER: z.string().min(1).optional(),
     REPLICATE_BASE_URL: z.url().optional(),
   });
-  const catalog = modelCatalog(modelSetFromEnv());
+  const catalog = modelCatalog();
   const s3 = s3Client();
   // With neither a token nor its SSM name there is no model to ask: the deterministic plan is used.
   const hasToken = Boolean(config.REPLICATE_API_TOKEN || config.REPLICATE_API_TOKEN_PARAMETER);

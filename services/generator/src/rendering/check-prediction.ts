@@ -1,5 +1,7 @@
+import type { ScenePlanned } from '@reelay/events';
 import type Replicate from 'replicate';
-import { predictionCost } from '../models/model-prices';
+import { predictionInput } from '../models/model-inputs';
+import { type BilledPrediction, predictionCost } from '../models/model-prices';
 import type { PredictionClaims, PredictionOutcome } from './prediction-claims';
 import { claimKeyOf, type PredictionState, type RenderState } from './render-state';
 import {
@@ -30,19 +32,31 @@ export function nextAttempt(
   return state.attempt - state.scene.attempt + 1 < maxAttempts ? state.attempt + 1 : undefined;
 }
 
-export const costOf = (model: string, prediction: Pick<PredictionView, 'metrics'>) =>
-  predictionCost(model, prediction.metrics?.predict_time);
+/**
+ * What a prediction of this scene costs. The input it was sent is rebuilt from the scene for when
+ * Replicate no longer returns it (its data is removed an hour after it ends); the first frame's URL
+ * plays no part in any price.
+ */
+export function costOf(scene: ScenePlanned, prediction: BilledPrediction): number {
+  let sent: Record<string, unknown> | undefined;
+  try {
+    sent = predictionInput(scene, { firstFrameUrl: 'https://first-frame.invalid/frame.jpg' });
+  } catch {
+    sent = undefined;
+  }
+  return predictionCost(scene.model, prediction, sent);
+}
 
 /**
  * What a terminal prediction spent. An aborted one never ran, so it costs nothing; the ledger's
  * outcomes have no `aborted`, so it is kept as a failed prediction of cost 0.
  */
 export function outcomeOf(
-  model: string,
-  prediction: Pick<PredictionView, 'metrics'> & { status: (typeof TERMINAL)[number] },
+  scene: ScenePlanned,
+  prediction: BilledPrediction & { status: (typeof TERMINAL)[number] },
 ): PredictionOutcome {
   if (prediction.status === 'aborted') return { status: 'failed', costUsd: 0 };
-  return { status: prediction.status, costUsd: costOf(model, prediction) };
+  return { status: prediction.status, costUsd: costOf(scene, prediction) };
 }
 
 /**
@@ -71,10 +85,7 @@ export async function checkPrediction(
     throw classifyReplicateError(error);
   }
   if (isTerminal(prediction.status))
-    await deps.claims.recordOutcome(
-      k,
-      outcomeOf(state.scene.model, { status: prediction.status, metrics: prediction.metrics }),
-    );
+    await deps.claims.recordOutcome(k, outcomeOf(state.scene, { ...prediction, status: prediction.status }));
   // Replicate's `aborted`: the prediction passed its deadline before it started, so it never ran
   // and is not billed. It is retried like a failure (a new attempt) and, without attempts left,
   // fails the scene as `failed` so RenderScene's Fail state gets its reason.

@@ -2,6 +2,7 @@ import type Replicate from 'replicate';
 import type { JobCancellations } from '../cancellation/job-cancellations';
 import { JobCancelledError, PredictionClaimPendingError } from '../errors';
 import { predictionInput } from '../models/model-inputs';
+import { predictionTarget } from '../models/model-target';
 import { findClaimedPrediction } from './find-claimed-prediction';
 import type { Claim, PredictionClaims } from './prediction-claims';
 import { claimKeyOf, type PredictionState, type RenderState } from './render-state';
@@ -24,11 +25,11 @@ export interface CreatePredictionDeps {
   webhookBaseUrl?: string;
   /**
    * Longer than createPrediction's timeout: a create call started longer ago than this has either
-   * landed (and is found by its claim token) or never will.
+   * landed (and is found by its input, see find-claimed-prediction.ts) or never will.
    */
   createWindowSec: number;
-  /** Presigns a GET of a scene-media key for an hour (chained scenes' first frame). */
-  presignGet: (key: string) => Promise<string>;
+  /** A URL the model can download a chained scene's first frame from (first-frame-url.ts). */
+  firstFrameUrl: (key: string) => Promise<string>;
   now?: () => Date;
   random?: () => number;
 }
@@ -51,7 +52,7 @@ function nothingCreated(error: unknown): boolean {
 /**
  * RenderScene's first task: claim the attempt, then create the one prediction it may have. A claim
  * that exists without a prediction id (a crash between create and record, or a refused create) is
- * reconciled first: the prediction carrying the claim's token is adopted; a new create happens only
+ * reconciled first: the prediction of the scene's model with this claim's input is adopted; a new create happens only
  * when the previous one certainly created nothing or its window has passed without a prediction.
  */
 export async function createPrediction(
@@ -69,7 +70,13 @@ export async function createPrediction(
     const existing = await deps.claims.get(k);
     if (!existing) throw new PredictionClaimPendingError(`the claim of ${describe(k)} is not readable yet`);
     if (existing.predictionId) return started(existing.predictionId, 'starting', deps);
-    const found = await findClaimedPrediction(deps.replicate, existing);
+    // Predictions other attempts of this scene recorded are theirs, even when the input is the same.
+    const owned = new Set(
+      (await deps.claims.sceneClaims(k.jobId, k.sceneIndex)).flatMap((c) =>
+        c.attempt !== k.attempt && c.predictionId ? [c.predictionId] : [],
+      ),
+    );
+    const found = await findClaimedPrediction(deps.replicate, existing, owned);
     if (found) {
       await deps.claims.recordPrediction(k, found.id);
       return started(found.id, found.status, deps);
@@ -110,12 +117,13 @@ export async function createPrediction(
 
 async function createRequest(claim: Claim, state: RenderState, deps: CreatePredictionDeps) {
   const { scene } = state;
-  const firstFrameUrl = state.firstFrameKey ? await deps.presignGet(state.firstFrameKey) : undefined;
+  const firstFrameUrl = state.firstFrameKey ? await deps.firstFrameUrl(state.firstFrameKey) : undefined;
   const input = predictionInput(scene, firstFrameUrl ? { firstFrameUrl } : {});
   const webhook = deps.webhookBaseUrl ? webhookUrl(deps.webhookBaseUrl, claim) : undefined;
+  // Official models by name, community and pinned ones by version (src/models/model-target.ts).
   // The client's types insist on `version`; the models endpoint takes `model` instead.
   return {
-    model: scene.model,
+    ...predictionTarget(scene.model),
     input,
     ...(webhook ? { webhook, webhook_events_filter: ['completed'] } : {}),
   } as unknown as Parameters<Replicate['predictions']['create']>[0];

@@ -23,6 +23,7 @@ const CODE_BY_ERROR: Record<string, string> = {
   PredictionClaimPendingError: 'PREDICTION_CLAIM_UNRESOLVED',
   ModelRateLimitedError: 'MODEL_RATE_LIMITED',
   ModelUnavailableError: 'MODEL_UNAVAILABLE',
+  ModelInputUnsupportedError: 'MODEL_INPUT_UNSUPPORTED',
   SceneStoreInProgressError: 'SCENE_STORE_STUCK',
   'States.Timeout': 'RENDER_TIMED_OUT',
 };

@@ -12,8 +12,10 @@ import type { PredictionSpend, ScenePlanned } from '@reelay/events';
 /**
  * One claim per scene attempt, written BEFORE the prediction is created, so redelivery or a crash
  * never creates a second paid prediction for the same attempt. The claim carries a random token that
- * also travels in the prediction's webhook URL: a claim whose prediction id was never recorded (a
- * crash between create and record) is reconciled by finding the prediction that carries its token.
+ * also travels in the prediction's webhook URL (so a webhook names the claim it is for). A claim
+ * whose prediction id was never recorded (a crash between create and record) is reconciled by
+ * finding the prediction of its scene's model with its input (find-claimed-prediction.ts): Replicate's
+ * prediction object has no webhook field to find the token in.
  *
  * Layout in the generator table: pk `JOB#<jobId>`, sk `SCENE#<nn>#ATTEMPT#<nn>`, so every claim of a
  * job (cancellation) or of a scene (its cost) is one Query.

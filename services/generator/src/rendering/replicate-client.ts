@@ -13,7 +13,15 @@ export const predictionViewSchema = z.looseObject({
   error: z.unknown().optional(),
   webhook: z.string().nullish(),
   created_at: z.string().nullish(),
-  metrics: z.looseObject({ predict_time: z.number().optional() }).nullish(),
+  input: z.record(z.string(), z.unknown()).nullish(),
+  metrics: z
+    .looseObject({
+      predict_time: z.number().optional(),
+      // Official LLMs report their token counts (billed per token).
+      input_token_count: z.number().optional(),
+      output_token_count: z.number().optional(),
+    })
+    .nullish(),
 });
 export type PredictionView = z.infer<typeof predictionViewSchema>;
 

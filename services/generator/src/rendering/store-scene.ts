@@ -79,7 +79,7 @@ export async function storeScene(
     }
     if (prediction.status !== 'succeeded')
       throw new ModelOutputRejectedError(`prediction ${predictionId} is ${prediction.status}, not succeeded`);
-    await deps.claims.recordOutcome(k, { status: 'succeeded', costUsd: costOf(scene.model, prediction) });
+    await deps.claims.recordOutcome(k, { status: 'succeeded', costUsd: costOf(scene, prediction) });
     const url = firstUrl(prediction.output);
     if (!url)
       throw new ModelOutputExpiredError(`prediction ${predictionId} has no output URL (removed or expired)`);

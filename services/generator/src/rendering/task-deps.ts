@@ -1,10 +1,9 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { EventPublisher, SOURCES } from '@reelay/events';
 import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
 import { z } from 'zod';
 import { JobCancellations } from '../cancellation/job-cancellations';
-import { modelSetFromEnv, modelSettings } from '../config';
+import { modelSettings } from '../config';
+import { firstFrameUrlMaker } from './first-frame-url';
 import { PredictionClaims } from './prediction-claims';
 import { createReplicate } from './replicate-client';
 import { replicateToken } from './replicate-token';
@@ -29,11 +28,16 @@ export function renderTaskDeps() {
     RENDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(2),
     CREATE_WINDOW_SEC: z.coerce.number().int().min(1).default(90),
     STORE_LEASE_SEC: z.coerce.number().int().min(1).default(180),
+    /** How chained scenes' first frames reach the model (first-frame-url.ts). */
+    FIRST_FRAME_DELIVERY: z
+      .enum(['replicate-file', 'presigned-url'])
+      .default(process.env.REELAY_LOCAL === 'true' ? 'replicate-file' : 'presigned-url'),
   });
   const doc = dynamoDocumentClient();
   const s3 = s3Client();
+  const replicate = createReplicate(replicateToken(settings), settings.REPLICATE_BASE_URL);
   return {
-    replicate: createReplicate(replicateToken(settings), settings.REPLICATE_BASE_URL),
+    replicate,
     claims: new PredictionClaims(doc, config.GENERATOR_TABLE),
     cancellations: new JobCancellations(doc, config.GENERATOR_TABLE),
     pollIntervalSec: settings.POLL_INTERVAL_SEC,
@@ -43,8 +47,11 @@ export function renderTaskDeps() {
     createWindowSec: config.CREATE_WINDOW_SEC,
     maxAttempts: config.RENDER_MAX_ATTEMPTS,
     storeLeaseSec: config.STORE_LEASE_SEC,
-    presignGet: (key: string) =>
-      getSignedUrl(s3, new GetObjectCommand({ Bucket: config.MEDIA_BUCKET, Key: key }), { expiresIn: 3600 }),
+    firstFrameUrl: firstFrameUrlMaker(config.FIRST_FRAME_DELIVERY, {
+      replicate,
+      s3,
+      bucket: config.MEDIA_BUCKET,
+    }),
     s3,
     bucket: config.MEDIA_BUCKET,
     publisher: new EventPublisher({
@@ -57,7 +64,7 @@ export function renderTaskDeps() {
       allowedOrigins: list(settings.MODEL_OUTPUT_ALLOWED_ORIGINS),
       maxBytes: settings.MODEL_OUTPUT_MAX_BYTES,
     },
-    provider: modelSetFromEnv() === 'local' ? ('local' as const) : ('replicate' as const),
+    provider: settings.MODEL_PROVIDER,
   };
 }
 export type RenderTaskDeps = ReturnType<typeof renderTaskDeps>;

@@ -86,7 +86,7 @@ export async function handleReplicateWebhook(
     if (!claim.predictionId) await deps.claims.recordPrediction(k, predictionId);
     if (!isTerminal(status)) return 'not-terminal';
     if (status !== 'succeeded') {
-      await deps.claims.recordOutcome(k, outcomeOf(claim.scene.model, { status, metrics: view.metrics }));
+      await deps.claims.recordOutcome(k, outcomeOf(claim.scene, { ...view, status }));
       return 'ended';
     }
     try {

@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFfmpeg } from '@reelay/media';
 import { type LocalModelServer, newWebhookSecret, startLocalModelServer } from '../../../../local/models/src';
+import { predictionInput } from '../../src/models/model-inputs';
 import { findClaimedPrediction } from '../../src/rendering/find-claimed-prediction';
 import { createReplicate } from '../../src/rendering/replicate-client';
-import { webhookUrl } from '../../src/rendering/webhook-url';
 import { quickScene } from './render-harness';
 
-/** The reconciliation of a claim whose prediction id was never recorded, against the local server. */
+/**
+ * The reconciliation of a claim whose prediction id was never recorded, against the twin, whose
+ * predictions (like Replicate's) have no `webhook` field, and created without any webhook at all
+ * (a local run with a real token polls).
+ */
 describe('finding the prediction a claim created', () => {
   let models: LocalModelServer;
   let dir: string;
@@ -31,37 +35,28 @@ describe('finding the prediction a claim created', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('adopts the prediction whose webhook carries the claim token, and no other', async () => {
+  it('adopts the prediction with the claim input, none of another scene, none owned by another attempt', async () => {
+    // Prepare: two scenes' predictions created without webhooks, as a crash would leave them.
     const replicate = createReplicate(token, `${models.url}/v1`);
-    const scene = quickScene('find-claimed');
-    const claim = (claimToken: string) => ({
-      jobId: scene.jobId,
-      sceneIndex: 0,
-      attempt: 1,
-      token: claimToken,
-      createStartedAt: new Date().toISOString(),
-      scene,
-    });
+    const scene = quickScene('find-claimed-a');
+    const other = quickScene('find-claimed-b');
+    const claimOf = (s: typeof scene) => ({ createStartedAt: new Date().toISOString(), scene: s });
     const created = [];
-    for (const claimToken of [
-      '6f1c8e36-0000-4000-8000-000000000001',
-      '6f1c8e36-0000-4000-8000-000000000002',
-    ]) {
+    for (const s of [scene, other])
       created.push(
-        await replicate.predictions.create({
-          model: scene.model,
-          input: { prompt: scene.prompt, duration_sec: 1, width: 320, height: 180, fps: 12, seed: 1 },
-          // Unreachable on purpose: only the URL matters here.
-          webhook: webhookUrl('http://127.0.0.1:9', claim(claimToken)),
-          webhook_events_filter: ['completed'],
-        } as never),
+        await replicate.predictions.create({ model: s.model, input: predictionInput(s) } as never),
       );
-    }
+    const unrelated = quickScene('find-claimed-never-created');
 
-    const first = await findClaimedPrediction(replicate, claim('6f1c8e36-0000-4000-8000-000000000001'));
-    const none = await findClaimedPrediction(replicate, claim('6f1c8e36-0000-4000-8000-00000000000f'));
+    // Act
+    const found = await findClaimedPrediction(replicate, claimOf(scene));
+    const none = await findClaimedPrediction(replicate, claimOf(unrelated));
+    const owned = await findClaimedPrediction(replicate, claimOf(scene), new Set([created[0]?.id ?? '']));
 
-    expect(first?.id).toBe(created[0]?.id);
+    // Assess
+    expect(found?.id).toBe(created[0]?.id);
+    expect(found).not.toHaveProperty('webhook');
     expect(none).toBeUndefined();
+    expect(owned).toBeUndefined();
   }, 60_000);
 });

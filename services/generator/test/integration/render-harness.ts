@@ -90,12 +90,12 @@ export async function eventually<T>(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A small, quick local video scene whose prompt carries `marker`, so faults can match it. */
+/** A small, quick video scene (Replicate's default video model) whose prompt carries `marker`, so faults can match it. */
 export function quickScene(marker: string, overrides: Partial<ScenePlanned> = {}): ScenePlanned {
   return makeScenePlanned({
     prompt: `a paper boat on a pond ${marker}`,
     durationSec: 1,
-    model: 'reelay-local/text-to-video',
+    model: 'wan-video/wan-2.2-t2v-fast',
     output: { width: 320, height: 180, fps: 12, transition: 'cut', transitionSec: 0, captions: 'off' },
     ...overrides,
   });

@@ -27,7 +27,11 @@ function fakeReplicate(answer: { status: string; output?: unknown; error?: strin
           created.push(options);
           return { id: 'p1', status: 'starting' };
         },
-        get: async () => ({ id: 'p1', metrics: { predict_time: 2 }, ...answer }),
+        get: async () => ({
+          id: 'p1',
+          metrics: { predict_time: 2, input_token_count: 900, output_token_count: 300 },
+          ...answer,
+        }),
         cancel: async () => ({ id: 'p1', status: 'canceled' }),
       },
     } as never,
@@ -58,7 +62,7 @@ function deps(
     },
   };
   const planDeps: PlanJobDeps = {
-    catalog: DEFAULT_MODELS.local,
+    catalog: DEFAULT_MODELS,
     uploadFacts: async (key) => ({ key, kind: 'image' }),
     modelWords: (brief, outline, fallback, spent) =>
       wordsFromModel(
@@ -105,13 +109,13 @@ describe('planning with a model', () => {
       await planJob(job, planDeps);
 
       const scenes = published.map((e) => e.detail as ScenePlanned);
-      // 2 s of predict_time at the llama's $0.000725 per second
+      // Per token: 900 in at $0.05/M and 300 out at $0.25/M (not per second of predict_time)
       expect(scenes[0]?.planning).toEqual([
         {
           predictionId: 'p1',
           attempt: 1,
           status: answer.status === 'failed' ? 'failed' : 'succeeded',
-          costUsd: 0.00145,
+          costUsd: 0.00012,
         },
       ]);
       expect(scenes.slice(1).every((s) => s.planning === undefined)).toBe(true);

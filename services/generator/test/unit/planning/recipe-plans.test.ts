@@ -20,7 +20,7 @@ describe('the deterministic planner, per recipe', () => {
   it('prompt: N video scenes, one narration line aligned to each, then a music bed as long as the video', () => {
     const job = makeJobRequested({ spec: { prompt: 'a lighthouse', scenes: 3, secondsPerScene: 4 } });
 
-    const scenes = planDeterministically(job, 'local');
+    const scenes = planDeterministically(job);
 
     expect(kinds(scenes)).toEqual([
       'video',
@@ -44,7 +44,7 @@ describe('the deterministic planner, per recipe', () => {
       spec: { prompt: 'a lighthouse', scenes: 2, music: false, narration: false },
     });
 
-    expect(kinds(planDeterministically(job, 'local'))).toEqual(['video', 'video']);
+    expect(kinds(planDeterministically(job))).toEqual(['video', 'video']);
   });
 
   it('ad: each video scene is chained from the one before, captioned, narrated, with music', () => {
@@ -57,15 +57,15 @@ describe('the deterministic planner, per recipe', () => {
       },
     });
 
-    const scenes = planDeterministically(job, 'replicate');
+    const scenes = planDeterministically(job);
     const visuals = scenes.slice(0, 5);
 
     expect(kinds(scenes)).toEqual([...Array(5).fill('video'), ...Array(5).fill('narration'), 'music']);
     expect(visuals.map((s) => s.chainedFrom)).toEqual([undefined, 0, 1, 2, 3]);
     expect(visuals.every((s) => (s.caption ?? '').length > 0)).toBe(true);
     expect(scenes[5]?.narration).toBe('Meet a reusable water bottle.');
-    expect(visuals[0]?.model).toBe(DEFAULT_MODELS.replicate.video);
-    expect(visuals[1]?.model).toBe(DEFAULT_MODELS.replicate.videoFromImage);
+    expect(visuals[0]?.model).toBe(DEFAULT_MODELS.video);
+    expect(visuals[1]?.model).toBe(DEFAULT_MODELS.videoFromImage);
   });
 
   it('story: the uploaded images become image scenes with their keys, one narration line per image', () => {
@@ -74,7 +74,7 @@ describe('the deterministic planner, per recipe', () => {
     });
     const uploads = [image(1), image(2), image(3)];
 
-    const scenes = planDeterministically(job, 'local', new Date(), uploads);
+    const scenes = planDeterministically(job, DEFAULT_MODELS, new Date(), uploads);
 
     expect(kinds(scenes)).toEqual(['image', 'image', 'image', 'narration', 'narration', 'narration']);
     expect(scenes.slice(0, 3).map((s) => s.uploadKey)).toEqual(uploads.map((u) => u.key));
@@ -87,8 +87,8 @@ describe('the deterministic planner, per recipe', () => {
     const silent = makeJobRequested({ spec: { recipe: 'merge', prompt: undefined, uploads: ids(2) } });
     const narrated = makeJobRequested({ spec: { recipe: 'merge', prompt: 'our trip', uploads: ids(2) } });
 
-    const plain = planDeterministically(silent, 'local', new Date(), uploads);
-    const spoken = planDeterministically(narrated, 'local', new Date(), uploads);
+    const plain = planDeterministically(silent, DEFAULT_MODELS, new Date(), uploads);
+    const spoken = planDeterministically(narrated, DEFAULT_MODELS, new Date(), uploads);
 
     expect(kinds(plain)).toEqual(['upload', 'upload']);
     expect(plain.map((s) => s.durationSec)).toEqual([3.2, 5]);
@@ -98,7 +98,7 @@ describe('the deterministic planner, per recipe', () => {
   it('soundtrack: one upload scene and music from a prompt derived from the job prompt, as long as the clip', () => {
     const job = makeJobRequested({ spec: { recipe: 'soundtrack', prompt: 'calm piano', uploads: ids(1) } });
 
-    const scenes = planDeterministically(job, 'local', new Date(), [clip(1, 12.5)]);
+    const scenes = planDeterministically(job, DEFAULT_MODELS, new Date(), [clip(1, 12.5)]);
 
     expect(kinds(scenes)).toEqual(['upload', 'music']);
     expect(scenes[1]?.prompt).toContain('calm piano');
@@ -108,7 +108,7 @@ describe('the deterministic planner, per recipe', () => {
   it('never plans more than 12 visual scenes, and every scene event is valid', () => {
     const job = makeJobRequested({ spec: { prompt: 'x', scenes: 12, secondsPerScene: 10 } });
 
-    const scenes = planDeterministically(job, 'local');
+    const scenes = planDeterministically(job);
 
     expect(scenes.filter((s) => s.kind === 'video')).toHaveLength(12);
     expect(scenes).toHaveLength(25);
@@ -117,9 +117,9 @@ describe('the deterministic planner, per recipe', () => {
 
   it('plans the same scenes and seeds for the same spec, and other seeds for another seed', () => {
     const spec = { prompt: 'a lighthouse', scenes: 2, seed: 7 };
-    const a = planDeterministically(makeJobRequested({ spec }), 'local');
-    const b = planDeterministically(makeJobRequested({ spec }), 'local');
-    const c = planDeterministically(makeJobRequested({ spec: { ...spec, seed: 8 } }), 'local');
+    const a = planDeterministically(makeJobRequested({ spec }));
+    const b = planDeterministically(makeJobRequested({ spec }));
+    const c = planDeterministically(makeJobRequested({ spec: { ...spec, seed: 8 } }));
 
     expect(b.map((s) => [s.prompt, s.seed])).toEqual(a.map((s) => [s.prompt, s.seed]));
     expect(c.map((s) => s.seed)).not.toEqual(a.map((s) => s.seed));
@@ -131,6 +131,6 @@ describe('the deterministic planner, per recipe', () => {
       spec: { prompt: 'x', scenes: 1, models: { video: 'kwaivgi/kling-v2.1' } },
     });
 
-    expect(planDeterministically(job, 'replicate')[0]?.model).toBe('kwaivgi/kling-v2.1');
+    expect(planDeterministically(job)[0]?.model).toBe('kwaivgi/kling-v2.1');
   });
 });
