@@ -3,7 +3,7 @@ import { eventBridgeJsonService } from './events/eventbridge-api';
 import { DEFAULT_BUS, EventBridgeBackend } from './events/eventbridge-backend';
 import { TargetDeliveryError } from './events/eventbridge-errors';
 import type { TargetDeliverer } from './events/target-delivery';
-import { startJsonServer } from './http/json-server';
+import { type JsonRequestGate, startJsonServer } from './http/json-server';
 import { stepFunctionsJsonService } from './sfn/sfn-api';
 import { StepFunctionsBackend } from './sfn/step-functions-backend';
 import type { BeforeDeliverHook } from './sqs/delivery-faults';
@@ -26,6 +26,8 @@ export interface AwsJsonEmulatorOptions {
     /** Consulted by ReceiveMessage for each message about to be delivered. */
     sqsBeforeDeliver?: BeforeDeliverHook;
   };
+  /** Checks every request before it runs (signatures, IAM); none trusts every caller. */
+  gate?: JsonRequestGate;
   /** Back-off between EventBridge target retries (attempt 0, 1, ...); compressed by default. */
   eventRetryDelayMs?: (attempt: number) => number;
 }
@@ -116,6 +118,7 @@ export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Pro
   const server = await startJsonServer(
     [sqsJsonService(sqs), eventBridgeJsonService(events), stepFunctionsJsonService(sfn)],
     options.port ?? 0,
+    options.gate,
   );
   sqs.setEndpoint(server.url);
   const stepFunctions = sfn;
@@ -140,6 +143,8 @@ export { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from
 export type { PutEventsEntry, PutEventsFault } from './events/eventbridge-backend';
 export { TargetDeliveryError } from './events/eventbridge-errors';
 export type { DeliveryCounts, DeliveryFault, RuleTarget } from './events/target-delivery';
+export type { JsonRequestGate } from './http/json-server';
+export { AwsServiceError } from './http/service-error';
 export type { ExecutionRecord, ExecutionStatus, ExecutionStatusChange } from './sfn/step-functions-backend';
 export type { BeforeDeliverHook, DeliveryCandidate, DeliveryDecision } from './sqs/delivery-faults';
 export type { MessageLifecycleEvent, PeekedMessage, QueueDepth, ReceivedMessage } from './sqs/sqs-backend';

@@ -32,8 +32,10 @@ export const CLOUD_ONLY_TYPES: Record<string, string> = {
   'AWS::ApiGatewayV2::Stage': 'the local HTTP API has a single stage',
   'AWS::ApiGatewayV2::Api': 'the local HTTP API server stands for it; routes and integrations are wired',
   'AWS::Cognito::UserPool': 'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
-  'AWS::Cognito::UserPoolClient': 'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
-  'AWS::Cognito::UserPoolDomain': 'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
+  'AWS::Cognito::UserPoolClient':
+    'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
+  'AWS::Cognito::UserPoolDomain':
+    'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
   'AWS::Cognito::UserPoolResourceServer':
     'the local HTTP API trusts the local dev issuer (npm run token -- <userId>)',
 };
@@ -48,6 +50,15 @@ export interface LocalFunctionSpec {
   timeoutSec: number;
   memoryMb: number;
   reservedConcurrency?: number;
+  /** The execution role (arn:aws:iam::<account>:role/<name>) whose policies the function's calls get. */
+  roleArn?: string;
+}
+
+/** An IAM role of the template, with its identity policies resolved for the local account and names. */
+export interface RoleSpec {
+  arn: string;
+  name: string;
+  policies: Array<{ name: string; policy: { Version?: string; Statement: unknown } }>;
 }
 export interface EventSourceSpec {
   queueArn: string;
@@ -68,6 +79,8 @@ export interface DeployTargets {
   addFunction(spec: LocalFunctionSpec): void;
   addEventSource(spec: EventSourceSpec): void;
   addRoute(spec: RouteSpec): void;
+  /** Called once every resource exists, for each role with its inline and attached policies. */
+  addRole?(spec: RoleSpec): void;
 }
 
 export interface DeployClients {
@@ -137,11 +150,14 @@ export async function deployStack(
     parameters,
     ref: (id) =>
       deployed.get(id)?.ref ??
+      (resources[id]?.Type === 'AWS::IAM::Role' ? roleName(id) : undefined) ??
       (resources[id] && CLOUD_ONLY_TYPES[resources[id].Type] ? `${stack.stackName}-${id}` : undefined),
     getAtt: (id, attr) => {
       const d = deployed.get(id);
       if (d) return d.attrs[attr];
       const r = resources[id];
+      if (r?.Type === 'AWS::IAM::Role' && attr === 'Arn')
+        return `arn:aws:iam::${accountId}:role/${roleName(id)}`;
       if (r && CLOUD_ONLY_TYPES[r.Type])
         return `arn:aws:local:${region}:${accountId}:${stack.stackName}-${id}`;
       return undefined;
@@ -149,6 +165,12 @@ export async function deployStack(
     importValue: (name) => state.exports.get(name),
   };
   const props = (r: CloudFormationResource) => resolve(r.Properties ?? {}, ctx) as ResolvedProperties;
+  // A role's name (and so its ARN) is known before anything is deployed: RoleName uses only
+  // parameters and pseudo parameters, or CloudFormation generates one from the stack.
+  const roleName = (id: string): string => {
+    const given = resources[id]?.Properties?.RoleName;
+    return given === undefined ? `${stack.stackName}-${id}` : String(resolve(given, ctx));
+  };
   const functionsByArnOrName = new Map<string, LocalFunctionSpec>();
   const wired = new Set<string>();
   const integrations = new Map<string, string>();
@@ -319,6 +341,7 @@ export async function deployStack(
           memoryMb: Number(p.MemorySize ?? 128),
           reservedConcurrency:
             p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
+          ...(typeof p.Role === 'string' && p.Role.startsWith('arn:aws:iam::') ? { roleArn: p.Role } : {}),
         };
         targets.addFunction(spec);
         functionsByArnOrName.set(arn, spec).set(name, spec);
@@ -414,6 +437,10 @@ export async function deployStack(
     }
   }
 
+  if (targets.addRole) {
+    for (const role of templateRoles(resources, props, roleName, accountId)) targets.addRole(role);
+  }
+
   const unwired = [...new Set(functionsByArnOrName.values())].filter((f) => !wired.has(f.name));
   if (unwired.length > 0) {
     throw new UnwiredResourceError(
@@ -421,6 +448,40 @@ export async function deployStack(
     );
   }
   return { resources: Object.fromEntries([...deployed].map(([id, d]) => [id, d.ref])) };
+}
+
+/** Every role of the template with its inline policies and the AWS::IAM::Policy resources attached to it. */
+function templateRoles(
+  resources: Record<string, CloudFormationResource>,
+  props: (r: CloudFormationResource) => ResolvedProperties,
+  roleName: (id: string) => string,
+  accountId: string,
+): RoleSpec[] {
+  const roles = new Map<string, RoleSpec>();
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::IAM::Role') continue;
+    const p = props(r);
+    const name = roleName(id);
+    roles.set(name, {
+      arn: `arn:aws:iam::${accountId}:role/${name}`,
+      name,
+      policies: ((p.Policies ?? []) as ResolvedProperties[]).map((policy) => ({
+        name: String(policy.PolicyName),
+        policy: policy.PolicyDocument,
+      })),
+    });
+  }
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
+    const p = props(r);
+    for (const attached of (p.Roles ?? []) as string[]) {
+      roles.get(String(attached))?.policies.push({
+        name: String(p.PolicyName ?? p.ManagedPolicyName ?? 'attached'),
+        policy: p.PolicyDocument,
+      });
+    }
+  }
+  return [...roles.values()];
 }
 
 function splitHandler(handler: string): [string, string] {

@@ -7,6 +7,22 @@ import { AwsServiceError, UnknownOperationError, ValidationError } from './servi
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Checks a request before its operation runs (the embedded cloud's SigV4 + IAM enforcement); throws
+ * an AwsServiceError to refuse it. The emulator itself trusts every caller when none is given.
+ */
+export type JsonRequestGate = (request: {
+  targetPrefix: string;
+  operation: string;
+  method: string;
+  /** Path and query as sent (percent-encoded). */
+  rawPath: string;
+  rawQuery: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+  parsed: Record<string, unknown>;
+}) => Promise<void>;
+
 export interface RunningJsonServer {
   url: string;
   close(): Promise<void>;
@@ -16,10 +32,11 @@ export interface RunningJsonServer {
 export async function startJsonServer(
   services: readonly JsonService[],
   port = 0,
+  gate?: JsonRequestGate,
 ): Promise<RunningJsonServer> {
   const byPrefix = new Map(services.map((service) => [service.targetPrefix, service]));
   const server = createServer((request, response) => {
-    void handleRequest(byPrefix, request, response);
+    void handleRequest(byPrefix, request, response, gate);
   });
   // Keep idle sockets longer than a poller stays away (an invocation on a busy machine can take
   // seconds): a server closing a socket just as a client reuses it is an ECONNRESET for the client.
@@ -37,6 +54,7 @@ async function handleRequest(
   byPrefix: ReadonlyMap<string, JsonService>,
   request: IncomingMessage,
   response: ServerResponse,
+  gate: JsonRequestGate | undefined,
 ): Promise<void> {
   const requestId = randomUUID();
   const target = headerValue(request, 'x-amz-target') ?? '';
@@ -57,6 +75,20 @@ async function handleRequest(
   try {
     const raw = await readBody(request);
     const body = raw.length === 0 ? {} : asRecord(parseJson(raw));
+    if (gate) {
+      const url = request.url ?? '/';
+      const q = url.indexOf('?');
+      await gate({
+        targetPrefix: prefix,
+        operation,
+        method: request.method ?? 'POST',
+        rawPath: q < 0 ? url : url.slice(0, q),
+        rawQuery: q < 0 ? '' : url.slice(q + 1),
+        headers: request.headers,
+        body: raw,
+        parsed: body,
+      });
+    }
     const handler = service.operations[operation];
     if (!handler) throw new UnknownOperationError(target);
     const result = await handler(body, { signal: abort.signal });
