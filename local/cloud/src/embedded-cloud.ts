@@ -197,10 +197,16 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'INFO',
       // Locally the token comes from the environment instead of SSM; with a real token, real models.
       ...(realReplicate
-        ? { REPLICATE_API_TOKEN: realReplicate }
+        ? {
+            REPLICATE_API_TOKEN: realReplicate,
+            // A proxy or a recorded twin in front of Replicate, when the user names one.
+            ...(process.env.REPLICATE_BASE_URL ? { REPLICATE_BASE_URL: process.env.REPLICATE_BASE_URL } : {}),
+          }
         : {
             REPLICATE_API_TOKEN: modelToken,
             REPLICATE_BASE_URL: `${models.url}/v1`,
+            // The twin serves Replicate's model ids: costs are what Replicate would charge, an estimate.
+            MODEL_PROVIDER: 'local',
             REPLICATE_WEBHOOK_SECRET: webhookSecret,
             MODEL_OUTPUT_ALLOWED_ORIGINS: models.url,
             // The template's WEBHOOK_BASE_URL names the cloud API; locally webhooks come here.
