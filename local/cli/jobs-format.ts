@@ -1,4 +1,5 @@
 import type { JobRecord } from '@reelay/job-records';
+import { costLabel } from './cost-estimate';
 
 /** A page of GET /jobs. */
 export interface JobListPage {
@@ -30,7 +31,7 @@ export function formatJobList(page: JobListPage): string {
 export function formatJob(job: JobView): string {
   const lines = [
     `job ${job.jobId}  ${job.status}${job.cancelledAt ? ' (cancelled)' : ''}`,
-    `created  ${job.createdAt ?? '-'}   cost ${usd(job.costUsd)}`,
+    `created  ${job.createdAt ?? '-'}   cost ${job.costUsd === undefined ? '-' : costLabel(job)}`,
   ];
   if (job.failure) lines.push(`failure  ${job.failure.stage}: ${job.failure.code}: ${job.failure.reason}`);
   if (job.output)

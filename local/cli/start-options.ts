@@ -13,7 +13,8 @@ export interface StartOptions {
 
 export const START_USAGE = `usage: npm start -- "<prompt>" [--recipe prompt|ad|story|merge|soundtrack] [--scenes N] [--seconds S]
        [--resolution 480p|720p|1080p] [--aspect 16:9|9:16|1:1] [--transition crossfade|fade|...|cut]
-       [--upload FILE]... [--no-music] [--no-narration] [--no-captions] [--seed N] [--out FILE] [--json]`;
+       [--upload FILE]... [--no-music] [--no-narration] [--no-captions] [--seed N] [--out FILE] [--json]
+       [--model video|image|narration|music=owner/name[:version]]...`;
 
 const OPTION_BY_FIELD: Record<string, string> = {
   recipe: '--recipe',
@@ -25,7 +26,28 @@ const OPTION_BY_FIELD: Record<string, string> = {
   prompt: 'the prompt',
   seed: '--seed',
   uploads: '--upload',
+  models: '--model',
 };
+
+/**
+ * `--model kind=owner/name[:version]` (repeatable): the job's model for a scene kind (spec.models).
+ * A pinned version is sent to Replicate as that version; a community model needs one.
+ */
+function modelOverrides(raw: readonly string[]): Record<string, string> {
+  const models: Record<string, string> = {};
+  for (const option of raw) {
+    const at = option.indexOf('=');
+    const kind = option.slice(0, Math.max(0, at)).trim();
+    const model = option.slice(at + 1).trim();
+    if (at < 1 || !model)
+      throw new UsageError(
+        `--model: "${option}" must be kind=owner/name[:version], e.g. video=kwaivgi/kling-v2.1`,
+      );
+    if (kind in models) throw new UsageError(`--model: ${kind} is given twice`);
+    models[kind] = model;
+  }
+  return models;
+}
 
 /** Parses `npm start` arguments into a job spec; every problem is a UsageError naming the option. */
 export function parseStartOptions(argv: string[]): StartOptions {
@@ -43,6 +65,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
     return n;
   };
   const prompt = positionals.join(' ').trim();
+  const models = modelOverrides(values.model ?? []);
   const spec: Record<string, unknown> = {
     ...(prompt ? { prompt } : {}),
     ...(values.recipe ? { recipe: values.recipe } : {}),
@@ -55,6 +78,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
     ...(values.music === false ? { music: false } : {}),
     ...(values.narration === false ? { narration: false } : {}),
     ...(values.captions === false ? { captions: false } : {}),
+    ...(Object.keys(models).length ? { models } : {}),
   };
   const uploads = values.upload ?? [];
   const result = jobSpecSchema.safeParse({
@@ -64,7 +88,8 @@ export function parseStartOptions(argv: string[]): StartOptions {
   if (!result.success) {
     const issue = result.error.issues[0] as z.core.$ZodIssue;
     const field = String(issue.path[0] ?? '');
-    throw new UsageError(`${OPTION_BY_FIELD[field] ?? field}: ${issue.message}`);
+    const detail = field === 'models' && issue.path[1] !== undefined ? ` ${String(issue.path[1])}` : '';
+    throw new UsageError(`${OPTION_BY_FIELD[field] ?? field}${detail}: ${issue.message}`);
   }
   return {
     spec: spec as JobSpecInput,
@@ -89,6 +114,7 @@ function parse(argv: string[]) {
       transition: { type: 'string' },
       seed: { type: 'string' },
       upload: { type: 'string', multiple: true },
+      model: { type: 'string', multiple: true },
       music: { type: 'boolean' },
       narration: { type: 'boolean' },
       captions: { type: 'boolean' },

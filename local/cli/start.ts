@@ -1,7 +1,9 @@
 /** `npm start -- "<prompt>" [options]`: renders one job on the embedded local cloud. */
+
 import { startEmbeddedCloud } from '../cloud/src/embedded-cloud';
 import { whenAllWarm } from '../cloud/src/lambda/warm-up';
 import { paintFor } from './colour';
+import { costIsEstimate, costLabel } from './cost-estimate';
 import { ledgerProjectionSignal } from './job-changes';
 import { progressReporter } from './job-progress';
 import { runJob } from './run-job';
@@ -44,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     const seconds = jobSec.toFixed(1);
     if (record.status === 'COMPLETED' && record.output) {
       log(
-        `\njob ${record.jobId} ${paint('green', 'completed')} in ${seconds} s (submitted → files downloaded; start-up before it ${startupSec.toFixed(1)} s): ${record.output.durationSec.toFixed(2)} s, ${record.output.width}x${record.output.height}, ${record.scenes.length} scenes, cost $${record.costUsd.toFixed(4)}`,
+        `\njob ${record.jobId} ${paint('green', 'completed')} in ${seconds} s (submitted → files downloaded; start-up before it ${startupSec.toFixed(1)} s): ${record.output.durationSec.toFixed(2)} s, ${record.output.width}x${record.output.height}, ${record.scenes.length} scenes, cost ${costLabel(record)}`,
       );
       log(`video:     ${result.video}`);
       log(`thumbnail: ${result.thumbnail}`);
@@ -67,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
           height: record.output?.height ?? null,
           scenes: record.scenes.length,
           costUsd: record.costUsd,
+          // True when the local model server rendered it: costUsd is what Replicate would charge.
+          costEstimated: costIsEstimate(record),
           failure: record.failure ?? null,
           timings: { startupSec, jobSec },
           timeline: record.timeline,

@@ -4,7 +4,7 @@
  */
 import type { JobRecord } from '@reelay/job-records';
 import { jobSpecSchema, RECIPES, RESOLUTIONS } from '../../../libs/events/src/job-spec';
-import { costText, waterfall } from './job-view';
+import { costIsEstimate, costText, waterfall } from './job-view';
 
 /** GET /jobs/{id}: the ledger's record plus what the api adds (prompt history, presigned links). */
 type ApiJobView = JobRecord & {
@@ -152,10 +152,11 @@ function render(job: ApiJobView) {
     row.dataset.status = s.status;
     row.innerHTML = `<span>scene ${s.sceneIndex + 1}/${count} (${s.kind})</span><span class="state"></span><span></span>`;
     (row.children[1] as HTMLElement).textContent = s.status === 'ready' ? 'done' : 'rendering';
-    (row.children[2] as HTMLElement).textContent = s.status === 'ready' ? costText(s.costUsd ?? 0) : '';
+    (row.children[2] as HTMLElement).textContent =
+      s.status === 'ready' ? costText(s.costUsd ?? 0, s.provider === 'local') : '';
     scenes.append(row);
   }
-  $('job-cost').textContent = costText(job.costUsd);
+  $('job-cost').textContent = costText(job.costUsd, costIsEstimate(job));
   $('waterfall').replaceChildren(waterfall(job));
   $<HTMLButtonElement>('cancel').disabled = job.status === 'COMPLETED' || job.status === 'FAILED';
   if (job.links && $('player').hidden) {

@@ -1,6 +1,15 @@
 import type { JobRecord } from '@reelay/job-records';
 
-export const costText = (usd: number | undefined) => (usd === undefined ? '' : `$${usd.toFixed(4)}`);
+/**
+ * A cost as shown; `estimate` for a job the local model server (the twin of Replicate) rendered:
+ * its cost is what the same predictions would cost on Replicate, not money spent.
+ */
+export const costText = (usd: number | undefined, estimate = false) =>
+  usd === undefined ? '' : `$${usd.toFixed(4)}${estimate ? ' (estimate)' : ''}`;
+
+/** Whether a job's scenes were rendered by the local model server (provider `local`). */
+export const costIsEstimate = (job: Pick<JobRecord, 'scenes'>) =>
+  job.scenes.some((s) => s.provider === 'local');
 
 /** The stages of a job, from its timeline: each starts at one event and ends at the next stage's. */
 const STAGES: Array<{ label: string; from: string; to: string[] }> = [

@@ -1,0 +1,27 @@
+import { parseStartOptions, UsageError } from '../start-options';
+
+describe('npm start -- --model kind=owner/name[:version]', () => {
+  it('puts each repeated --model into the job spec models, by scene kind, pinned versions kept', () => {
+    const version = 'f559560eb822dc509045f3921a1921234918b91739db4bf3daab2169b71c7a13';
+
+    const options = parseStartOptions([
+      'a lighthouse',
+      '--model',
+      'video=kwaivgi/kling-v2.1',
+      '--model',
+      `narration=jaaari/kokoro-82m:${version}`,
+    ]);
+
+    expect(options.spec.models).toEqual({
+      video: 'kwaivgi/kling-v2.1',
+      narration: `jaaari/kokoro-82m:${version}`,
+    });
+  });
+
+  it('refuses a malformed option, an unknown kind or a malformed id, naming --model', () => {
+    expect(() => parseStartOptions(['x', '--model', 'kwaivgi/kling-v2.1'])).toThrow(UsageError);
+    expect(() => parseStartOptions(['x', '--model', 'voice=a/b'])).toThrow(/--model/);
+    expect(() => parseStartOptions(['x', '--model', 'video=not a model'])).toThrow(/--model video/);
+    expect(() => parseStartOptions(['x', '--model', 'video=a/b', '--model', 'video=c/d'])).toThrow(/twice/);
+  });
+});
