@@ -35,6 +35,12 @@ async function main(): Promise<void> {
       stepfunctions: cloud.endpoints.stepfunctions,
       replicate: cloud.endpoints.replicate,
     },
+    // The operator's keys: full access, for the AWS CLI or any SDK pointed at the endpoints above.
+    // Every request must be signed with them (or a function's own); unsigned ones are refused.
+    credentials: {
+      accessKeyId: cloud.credentials.accessKeyId,
+      secretAccessKey: cloud.credentials.secretAccessKey,
+    },
     region: cloud.region,
     stage: cloud.stage,
   };
@@ -64,7 +70,12 @@ async function main(): Promise<void> {
   log(`          (for user ${values.user}; curl -H "authorization: Bearer $TOKEN" ${ready.api}/jobs)`);
   log(
     `aws env:  ${Object.entries(cloud.clientEnv)
-      .filter(([k]) => k.startsWith('AWS_ENDPOINT_URL_'))
+      .filter(
+        ([k]) =>
+          k.startsWith('AWS_ENDPOINT_URL_') ||
+          k.startsWith('AWS_ACCESS_KEY_ID') ||
+          k.startsWith('AWS_SECRET'),
+      )
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
   );

@@ -18,8 +18,14 @@ import {
   type EventSourceSpec,
   LocalCloudState,
   type LocalFunctionSpec,
+  type RoleSpec,
 } from './deploy/deploy-stack';
 import type { CloudFormationTemplate } from './deploy/template';
+import { AccessKeyRegistry, type IssuedCredentials } from './iam/access-keys';
+import { startDynamoDbProxy } from './iam/dynamodb-proxy';
+import { IamGate } from './iam/iam-gate';
+import { jsonGate } from './iam/json-gate';
+import { PolicyEngine } from './iam/policy-engine';
 import { defaultLocalConcurrency } from './lambda/local-concurrency';
 import { LocalFunction } from './lambda/local-function';
 import { SqsEventSource } from './lambda/sqs-event-source';
@@ -30,8 +36,6 @@ import { startLocalS3 } from './local-s3';
 export const REPO_ROOT = resolve(__dirname, '../../..');
 const REGION = 'us-east-1';
 const ACCOUNT_ID = '000000000000';
-/** s3rver accepts these; DynamoDB Local and the emulators accept anything. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface EmbeddedCloudOptions {
   stage?: string;
@@ -39,6 +43,11 @@ export interface EmbeddedCloudOptions {
   onLog?: (functionName: string, line: string) => void;
   /** Extra environment for every function (tests use it to tune timings). */
   functionEnv?: Record<string, string>;
+  /**
+   * Changes a service's packaged template before it is deployed locally (a test removes a statement
+   * from a role to see the function fail as it would on AWS).
+   */
+  transformTemplate?: (service: ServiceName, template: CloudFormationTemplate) => CloudFormationTemplate;
 }
 
 export interface EmbeddedCloud {
@@ -54,8 +63,12 @@ export interface EmbeddedCloud {
     stepfunctions: string;
     replicate: string;
   };
-  /** Environment that points any AWS SDK client (or the AWS CLI) at the embedded cloud. */
+  /** Environment that points any AWS SDK client (or the AWS CLI) at the embedded cloud, as the operator. */
   clientEnv: Record<string, string>;
+  /** The operator's credentials: full access (every function signs with its own role's instead). */
+  credentials: IssuedCredentials;
+  /** Signature and IAM enforcement: the issued keys and the roles' policies (local/cloud/README.md). */
+  iam: IamGate;
   clients: {
     s3: S3Client;
     dynamodb: DynamoDBClient;
@@ -108,16 +121,27 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       return fn.invoke(payload);
     };
 
-    const [s3, dynamodb, emulator] = await Promise.all([
-      startLocalS3(),
+    // Every request is signed with credentials this cloud issued and allowed by the caller's role.
+    const keys = new AccessKeyRegistry(ACCOUNT_ID);
+    const iam = new IamGate(keys, new PolicyEngine(ACCOUNT_ID), { region: REGION, accountId: ACCOUNT_ID });
+    const [s3, dynamodbLocal, emulator] = await Promise.all([
+      startLocalS3({ gate: iam }),
       startLocalDynamoDb(),
-      startAwsJsonEmulator({ region: REGION, accountId: ACCOUNT_ID, invokeLambda: invokeByArn }),
+      startAwsJsonEmulator({
+        region: REGION,
+        accountId: ACCOUNT_ID,
+        invokeLambda: invokeByArn,
+        gate: jsonGate(iam),
+      }),
     ]);
     closers.push(
       () => s3.close(),
-      () => dynamodb.close(),
+      () => dynamodbLocal.close(),
       () => emulator.close(),
     );
+    const dynamodb = await startDynamoDbProxy(dynamodbLocal.endpoint, iam);
+    closers.push(() => dynamodb.close());
+    const operator = keys.operator;
 
     const modelsDir = mkdtempSync(join(tmpdir(), 'reelay-models-'));
     const modelToken = `r8_local_${randomBytes(12).toString('hex')}`;
@@ -153,15 +177,18 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     const clientEnv: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: operator.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
       AWS_ENDPOINT_URL_S3: endpoints.s3,
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
       AWS_ENDPOINT_URL_SQS: endpoints.sqs,
       AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.events,
       AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
     };
-    const clientConfig = { region: REGION, credentials: LOCAL_CREDENTIALS };
+    const clientConfig = { region: REGION, credentials: operator };
+    // Every event source long-polls (20 s): with the SDK's default of 50 sockets, the ~80 pollers
+    // queue behind each other and a message waits up to 20 s to be seen.
+    const pollingAgent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
     const clients = {
       s3: new S3Client({
         ...clientConfig,
@@ -171,12 +198,10 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
         responseChecksumValidation: 'WHEN_REQUIRED',
       }),
       dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb }),
-      // Every event source long-polls (20 s) through this client: with the SDK's default of 50
-      // sockets, the ~80 pollers queue behind each other and a message waits up to 20 s to be seen.
       sqs: new SQSClient({
         ...clientConfig,
         endpoint: endpoints.sqs,
-        requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY }) },
+        requestHandler: { httpAgent: pollingAgent },
       }),
       events: new EventBridgeClient({ ...clientConfig, endpoint: endpoints.events }),
       sfn: new SFNClient({ ...clientConfig, endpoint: endpoints.stepfunctions }),
@@ -216,12 +241,29 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     };
 
     const state = new LocalCloudState();
+    const functionCredentials = new Map<string, IssuedCredentials>();
     const eventSources: SqsEventSource[] = [];
     const pendingSources: EventSourceSpec[] = [];
     const targets = {
       addFunction: (spec: LocalFunctionSpec) => {
+        // The function's sandboxes sign with its role's credentials, as Lambda hands them out. A
+        // function with no role the template defines gets one with no policies: everything is denied.
+        const credentials = keys.issueForFunction(
+          spec.name,
+          spec.roleArn ?? `arn:aws:iam::${ACCOUNT_ID}:role/${spec.name}-no-role`,
+        );
+        functionCredentials.set(spec.name, credentials);
         const fn = new LocalFunction(
-          { ...spec, maxConcurrency: spec.reservedConcurrency ?? defaultLocalConcurrency() },
+          {
+            ...spec,
+            env: {
+              ...spec.env,
+              AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+              AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+            },
+            maxConcurrency: spec.reservedConcurrency ?? defaultLocalConcurrency(),
+          },
           onLog ?? (() => undefined),
           baseEnv,
           chaos.sandboxFaults,
@@ -230,6 +272,8 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       },
       addEventSource: (spec: EventSourceSpec) => pendingSources.push(spec),
       addRoute: (spec: Parameters<LocalHttpApi['addRoute']>[0]) => api.addRoute(spec),
+      setCors: (cors: Parameters<LocalHttpApi['setCors']>[0]) => api.setCors(cors),
+      addRole: (role: RoleSpec) => iam.engine.setRolePolicies(role.arn, role.policies),
     };
     closers.push(async () => {
       await Promise.all(eventSources.map((s) => s.stop()));
@@ -241,7 +285,10 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       await deployStack(
         {
           stackName: `reelay-${service}-${stage}`,
-          template: packaged[service].template as CloudFormationTemplate,
+          template: (options.transformTemplate ?? ((_, t) => t))(
+            service,
+            packaged[service].template as CloudFormationTemplate,
+          ),
           serviceDir: join(REPO_ROOT, 'services', service),
         },
         { region: REGION, accountId: ACCOUNT_ID, ...clients },
@@ -256,8 +303,17 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       const queueUrl = state.queueUrlByArn.get(spec.queueArn);
       if (!fn || !queueUrl)
         throw new Error(`event source ${spec.queueArn} -> ${spec.functionName} cannot be wired`);
+      // Lambda polls a queue with the function's own role (sqs:ReceiveMessage, DeleteMessage, ...).
+      const pollerCredentials = functionCredentials.get(spec.functionName);
       const source = new SqsEventSource(
-        clients.sqs,
+        pollerCredentials
+          ? new SQSClient({
+              region: REGION,
+              endpoint: endpoints.sqs,
+              credentials: pollerCredentials,
+              requestHandler: { httpAgent: pollingAgent },
+            })
+          : clients.sqs,
         {
           queueArn: spec.queueArn,
           queueUrl,
@@ -279,6 +335,8 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       accountId: ACCOUNT_ID,
       endpoints,
       clientEnv,
+      credentials: operator,
+      iam,
       clients,
       names: {
         bus: `reelay-${stage}`,
