@@ -73,12 +73,23 @@ export interface RouteSpec {
   functionArn: string;
   jwt?: { issuer?: string; audience: string[] };
 }
+/** An HTTP API's CorsConfiguration (AWS::ApiGatewayV2::Api), which API Gateway answers preflights with. */
+export interface CorsSpec {
+  AllowOrigins?: string[];
+  AllowMethods?: string[];
+  AllowHeaders?: string[];
+  ExposeHeaders?: string[];
+  MaxAge?: number;
+  AllowCredentials?: boolean;
+}
 
 /** What the local runtime must run once the infrastructure exists. */
 export interface DeployTargets {
   addFunction(spec: LocalFunctionSpec): void;
   addEventSource(spec: EventSourceSpec): void;
   addRoute(spec: RouteSpec): void;
+  /** The HTTP API's CORS configuration, when its template sets one. */
+  setCors?(cors: CorsSpec): void;
   /** Called once every resource exists, for each role with its inline and attached policies. */
   addRole?(spec: RoleSpec): void;
 }
@@ -411,6 +422,11 @@ export async function deployStack(
       default:
         throw new UnwiredResourceError(`${id} (${type}) is neither wired locally nor listed as cloud-only`);
     }
+  }
+
+  for (const resource of Object.values(resources)) {
+    if (resource.Type === 'AWS::ApiGatewayV2::Api' && resource.Properties?.CorsConfiguration)
+      targets.setCors?.(props(resource).CorsConfiguration as CorsSpec);
   }
 
   for (const { id, p } of routes) {
