@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessRefusal, type IamGate } from './iam/iam-gate';
 import { deleteObjectsKeys } from './iam/s3-actions';
-import { enforcePostPolicy, PostPolicyViolationError } from './s3-post-policy';
+import {
+  enforcePostPolicy,
+  PostPolicyViolationError,
+  type PostUpload,
+  parseForm,
+  readPostForm,
+} from './s3-post-policy';
 import { makeS3rverWritesAtomic, type S3rverStore } from './s3rver-atomic-writes';
 import { allowS3rverContinuationTokens } from './s3rver-des';
 
@@ -116,16 +122,17 @@ async function forwardChecked(
   let body: Buffer | undefined;
   if (isBrowserUpload) {
     body = await readAll(req, MAX_POST_BYTES);
-    const form = await new Response(body, {
-      headers: { 'content-type': String(req.headers['content-type']) },
-    }).formData();
-    const fields = new Map<string, string>();
-    let fileBytes = -1;
-    for (const [name, value] of form.entries()) {
-      if (typeof value === 'string') fields.set(name, value);
-      else if (name === 'file') fileBytes = value.size;
-    }
     const bucket = decodeURIComponent(path.split('/')[1] ?? '');
+    let upload: PostUpload;
+    try {
+      // One file part, field names case-insensitive, as S3 reads a form (s3-post-policy.ts).
+      upload = readPostForm(bucket, await parseForm(body, String(req.headers['content-type'])));
+    } catch (error) {
+      if (!(error instanceof PostPolicyViolationError)) throw error;
+      sendS3Error(res, false, error.status, error.code, error.message);
+      return;
+    }
+    const { fields } = upload;
     const field = (name: string) => [...fields].find(([k]) => k.toLowerCase() === name)?.[1];
     // With enforcement, the policy must be signed with a key the cloud issued, and its signer's role
     // must allow s3:PutObject on the key (as S3 authorises a POST upload as its signer).
@@ -134,10 +141,7 @@ async function forwardChecked(
       field('x-amz-security-token'),
     );
     try {
-      enforcePostPolicy(
-        { bucket, fields, fileBytes: Math.max(0, fileBytes) },
-        uploader?.credentials.secretAccessKey ?? LOCAL_SECRET,
-      );
+      enforcePostPolicy(upload, uploader?.credentials.secretAccessKey ?? LOCAL_SECRET);
     } catch (error) {
       if (!(error instanceof PostPolicyViolationError)) throw error;
       sendS3Error(res, false, error.status, error.code, error.message);

@@ -18,6 +18,54 @@ export interface PostUpload {
   fileBytes: number;
 }
 
+/**
+ * The upload a browser form makes, read as S3 reads it: field names are case-insensitive (so `key` and
+ * `Key` are one field, and a form giving both is ambiguous and refused), and there is exactly one file,
+ * the part named `file` (any letter case). A form with no file or two is refused with S3's own error,
+ * so a small second file can never vouch for a large first one. A file-valued part under another name is
+ * just a field (its file name), which the policy must cover like any other.
+ */
+export function readPostForm(bucket: string, form: FormData): PostUpload {
+  const fields = new Map<string, string>();
+  const seen = new Set<string>();
+  const files: number[] = [];
+  for (const [name, value] of form.entries()) {
+    const lower = name.toLowerCase();
+    if (lower === 'file') {
+      files.push(typeof value === 'string' ? Buffer.byteLength(value) : value.size);
+      continue;
+    }
+    if (seen.has(lower))
+      throw new PostPolicyViolationError(
+        400,
+        'InvalidArgument',
+        `POST form field ${name} is given more than once`,
+      );
+    seen.add(lower);
+    fields.set(name, typeof value === 'string' ? value : value.name);
+  }
+  if (files.length !== 1)
+    throw new PostPolicyViolationError(
+      400,
+      'InvalidArgument',
+      'POST requires exactly one file upload per request.',
+    );
+  return { bucket, fields, fileBytes: files[0] ?? 0 };
+}
+
+/** A multipart/form-data body (the media type in any letter case); a body that is not one is S3's 400. */
+export async function parseForm(body: Buffer, contentType: string): Promise<FormData> {
+  try {
+    return await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new PostPolicyViolationError(
+      400,
+      'MalformedPOSTRequest',
+      'The body of your POST request is not well-formed multipart/form-data.',
+    );
+  }
+}
+
 /** Fields S3 does not require a policy condition for. */
 const EXEMPT = new Set(['x-amz-signature', 'file', 'policy', 'awsaccesskeyid', 'signature']);
 
