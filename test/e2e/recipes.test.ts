@@ -231,7 +231,7 @@ describe('every recipe plans its scenes and delivers each of them', () => {
     }
     const chainedPredictions = cloud.models
       .predictions()
-      .filter((p) => p.model === 'reelay-local/text-to-video' && typeof p.input.first_frame_url === 'string');
+      .filter((p) => p.model === 'wan-video/wan-2.2-i2v-fast' && typeof p.input.image === 'string');
     expect(chainedPredictions.length).toBeGreaterThanOrEqual(2);
   }, 360_000);
 
@@ -295,7 +295,7 @@ describe('every recipe plans its scenes and delivers each of them', () => {
 
     expect(kinds(ready)).toEqual(['video', 'video']);
     expect(planned.map((s) => s.planner)).toEqual(['deterministic', 'deterministic']);
-    const plannerCalls = cloud.models.predictions().filter((p) => p.model === 'reelay-local/planner');
+    const plannerCalls = cloud.models.predictions().filter((p) => p.model === 'meta/meta-llama-3-8b-instruct');
     expect(plannerCalls.some((p) => String(p.input.prompt).includes('[invalid-plan]'))).toBe(true);
   }, 360_000);
 });

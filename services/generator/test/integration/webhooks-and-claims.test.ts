@@ -114,8 +114,9 @@ describe('RenderScene claims and Replicate webhooks', () => {
     expect(Item?.predictionId).toBe(prediction?.id);
     expect(ready).toMatchObject({
       predictionId: prediction?.id,
-      width: 320,
-      height: 180,
+      // What wan 2.2 t2v fast makes at 480p, 16:9 (the composer fits it to the job's frame).
+      width: 832,
+      height: 480,
       bytes: expect.any(Number),
     });
     expect(all).toHaveLength(1);
