@@ -17,3 +17,11 @@ export {
   type ServiceName,
   serviceDir,
 } from './services';
+export {
+  ensureStaticFfmpeg,
+  findStaticFfmpeg,
+  hostLambdaArch,
+  type LambdaArch,
+  type StaticFfmpeg,
+  staticFfmpegBuildCommand,
+} from './static-ffmpeg';
