@@ -1,179 +1,142 @@
 // @ts-check
 /**
- * Serverless plugin (composer, api): before packaging, puts static ffmpeg and/or ffprobe binaries
- * into the service's bin/, which the service's `package.patterns` zip with its functions, and points
- * FFMPEG_PATH/FFPROBE_PATH at them unless the deploy params already name a path.
- *
- * Which tools and which functions, from the service's serverless.yml:
+ * Serverless plugin (api, generator, composer): puts the static ffmpeg/ffprobe built by
+ * deploy/static-ffmpeg (and the caption font) into the zip of every function that runs them, and
+ * points FFMPEG_PATH/FFPROBE_PATH/CAPTION_FONT_FILE at them inside /var/task.
  *
  *   custom:
  *     ffmpegBinaries:
- *       tools: [ffprobe]         # default [ffmpeg, ffprobe]
- *       functions: [submitJob]   # whose environment gets the paths; default the provider's
+ *       functions: [prepare, compose]   # every function whose code runs ffmpeg or ffprobe
+ *       tools: [ffprobe]                # default [ffmpeg, ffprobe]; the font comes with ffmpeg
  *
- * The binaries come from the packages `ffmpeg-static` (an optional dependency; its install
- * downloads the binary: absent offline) and `ffprobe-static` (binaries for every platform inside
- * the package, 120 MB, so not a dependency: `npm run deploy` installs both), for the functions'
- * architecture (arm64 by default; install with `npm_config_arch=arm64` on an x64 deploy machine).
- * Missing or of another architecture: the bundle goes without it and the plugin says so once;
- * packaging still succeeds offline.
+ * The binaries come from the machine's cache (deploy/static-ffmpeg/index.cjs), for each
+ * function's architecture (function `architecture`, else the provider's, else x86_64 as in AWS).
+ * When the cache has no build for it, packaging FAILS with the command that builds it: a function
+ * that runs ffmpeg must never ship without it (it would fail on its first job in the cloud).
+ * `npm run package` builds the cache first, so it never fails this way on a Debian machine.
  *
- * Plain CommonJS because the framework `require`s plugins; the copy logic is exported for tests.
- * Set REELAY_STAGE_FFMPEG_BINARIES=0 to skip (the local cloud's packaging does: locally Debian's
- * ffmpeg runs, and 80 MB of binaries in every zip would only slow it down).
+ * REELAY_STAGE_FFMPEG_BINARIES=0 skips the plugin: the local cloud's packaging sets it, because
+ * the embedded cloud reads only the templates and runs the handlers from source with the cached
+ * binaries (or Debian's ffmpeg) on the host; copying ~50 MB into zips on every start would only
+ * slow it down.
+ *
+ * Plain CommonJS because the framework `require`s plugins.
  */
-const {
-  copyFileSync,
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  closeSync,
-  statSync,
-} = require('node:fs');
-const { dirname, join } = require('node:path');
-
-/** ELF e_machine values of the architectures Lambda runs. */
-const ELF_MACHINE = { arm64: 0xb7, x86_64: 0x3e };
-
-/**
- * The ELF machine of a binary, or undefined when it is not an ELF file.
- * @param {string} file
- */
-function elfMachine(file) {
-  const header = Buffer.alloc(20);
-  const fd = openSync(file, 'r');
-  try {
-    if (readSync(fd, header, 0, 20, 0) < 20) return undefined;
-  } finally {
-    closeSync(fd);
-  }
-  if (header.readUInt32BE(0) !== 0x7f454c46) return undefined;
-  return header.readUInt16LE(18);
-}
-
-/**
- * Where the installed optional packages keep a binary for `arch`, or undefined.
- * @param {'ffmpeg' | 'ffprobe'} tool
- * @param {'arm64' | 'x86_64'} arch
- * @param {(request: string) => string} resolvePackage require.resolve, injectable for tests
- */
-function installedBinary(tool, arch, resolvePackage) {
-  try {
-    if (tool === 'ffmpeg') return join(dirname(resolvePackage('ffmpeg-static/package.json')), 'ffmpeg');
-    const nodeArch = arch === 'arm64' ? 'arm64' : 'x64';
-    return join(dirname(resolvePackage('ffprobe-static/package.json')), 'bin', 'linux', nodeArch, 'ffprobe');
-  } catch {
-    return undefined;
-  }
-}
+const { copyFileSync, chmodSync, existsSync, mkdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+const { buildCommand, findStaticFfmpeg, hostArch, FONT_NAME } = require('./static-ffmpeg/index.cjs');
 
 /** @typedef {'ffmpeg' | 'ffprobe'} Tool */
 /** @type {Tool[]} */
 const ALL_TOOLS = ['ffmpeg', 'ffprobe'];
 
-/**
- * Copies the tools for `arch` into `binDir` when the packages hold them.
- * @param {{ binDir: string, arch: 'arm64' | 'x86_64', tools?: Tool[], resolvePackage?: (request: string) => string }} options
- * @returns {{ staged: string[], missing: Array<{ tool: string, reason: string }> }}
- */
-function stageFfmpegBinaries({ binDir, arch, tools = ALL_TOOLS, resolvePackage = require.resolve }) {
-  /** @type {string[]} */
-  const staged = [];
-  /** @type {Array<{ tool: string, reason: string }>} */
-  const missing = [];
-  for (const tool of tools) {
-    const source = installedBinary(tool, arch, resolvePackage);
-    const pkg = `${tool}-static`;
-    if (!source || !existsSync(source)) {
-      missing.push({ tool, reason: `${pkg} is not installed (npm run deploy installs it)` });
-      continue;
-    }
-    if (elfMachine(source) !== ELF_MACHINE[arch]) {
-      missing.push({ tool, reason: `${pkg} holds a binary for another architecture than ${arch}` });
-      continue;
-    }
-    const target = join(binDir, tool);
-    const same =
-      existsSync(target) &&
-      statSync(target).size === statSync(source).size &&
-      statSync(target).mtimeMs >= statSync(source).mtimeMs;
-    if (!same) {
-      mkdirSync(binDir, { recursive: true });
-      copyFileSync(source, target);
-    }
-    chmodSync(target, 0o755);
-    staged.push(target);
+/** Where the zip's root lands in Lambda. */
+const TASK_ROOT = '/var/task';
+
+/** Paths inside the zip (and the service folder they are staged in). */
+const ZIP_PATHS = { ffmpeg: 'bin/ffmpeg', ffprobe: 'bin/ffprobe', font: `fonts/${FONT_NAME}` };
+
+/** @param {string} source @param {string} target */
+function copyIfChanged(source, target) {
+  const same =
+    existsSync(target) &&
+    statSync(target).size === statSync(source).size &&
+    statSync(target).mtimeMs >= statSync(source).mtimeMs;
+  if (!same) {
+    mkdirSync(join(target, '..'), { recursive: true });
+    copyFileSync(source, target);
   }
-  return { staged, missing };
 }
 
-/** The Lambda path of a staged binary: the zip's root is /var/task. */
-const LAMBDA_BIN = '/var/task/bin';
+/**
+ * Why a function that needs the binaries cannot get them, with the fix; undefined when it can.
+ * @param {string} arch @param {string} service @param {string[]} functions
+ */
+function missingBuildMessage(arch, service, functions) {
+  const needs = `${service}: ${functions.join(', ')} run ffmpeg/ffprobe and would ship without them`;
+  if (arch !== 'x86_64' && arch !== 'arm64') return `${needs}: unknown architecture "${arch}"`;
+  if (arch !== hostArch()) {
+    return (
+      `${needs}: no static ffmpeg for ${arch} can be built on this ${hostArch() ?? process.arch} machine. ` +
+      'Set `architecture: x86_64` on those functions (docs/ffmpeg-binaries.md), or package on an arm64 Debian machine.'
+    );
+  }
+  return `${needs}: the static ffmpeg for ${arch} is not built on this machine. Run: ${buildCommand()} (or npm run package, which runs it first)`;
+}
 
 class FfmpegBinariesPlugin {
   /**
    * @param {any} serverless
    * @param {unknown} _options
-   * @param {{ log: { notice(message: string): void, warning(message: string): void } }} [utils]
+   * @param {{ log: { notice(message: string): void } }} [utils]
    */
   constructor(serverless, _options, utils) {
     this.serverless = serverless;
-    this.log = utils?.log ?? { notice: console.log, warning: console.warn };
+    this.log = utils?.log ?? { notice: console.log };
     this.hooks = { 'package:initialize': () => this.stage() };
-    /** How the optional packages are found (tests point it at a fake node_modules). */
-    this.resolvePackage = require.resolve;
   }
 
   stage() {
     if (process.env.REELAY_STAGE_FFMPEG_BINARIES === '0') return;
     const service = this.serverless.service;
+    const name = service.service ?? 'this service';
     const config = service.custom?.ffmpegBinaries ?? {};
     /** @type {Tool[]} */
     const tools = config.tools ?? ALL_TOOLS;
-    const unknownTool = tools.find(
-      (/** @type {string} */ tool) => !ALL_TOOLS.includes(/** @type {Tool} */ (tool)),
-    );
+    const unknownTool = tools.find((tool) => !ALL_TOOLS.includes(tool));
     if (unknownTool)
       throw new Error(`custom.ffmpegBinaries.tools: "${unknownTool}" is not ffmpeg or ffprobe`);
-    /** @type {string[] | undefined} */
-    const functionNames = config.functions;
-    const missingFunction = functionNames?.find((name) => !service.functions?.[name]);
+    /** @type {string[]} */
+    const functionNames = config.functions ?? [];
+    if (functionNames.length === 0)
+      throw new Error('custom.ffmpegBinaries.functions: name the functions that run ffmpeg or ffprobe');
+    const missingFunction = functionNames.find((fn) => !service.functions?.[fn]);
     if (missingFunction) throw new Error(`custom.ffmpegBinaries.functions: no function "${missingFunction}"`);
 
-    const arch = service.provider.architecture === 'x86_64' ? 'x86_64' : 'arm64';
-    const binDir = join(this.serverless.serviceDir ?? this.serverless.config.servicePath, 'bin');
-    const { staged, missing } = stageFfmpegBinaries({
-      binDir,
-      arch,
-      tools,
-      resolvePackage: this.resolvePackage,
-    });
-    const name = service.service ?? 'this service';
-    if (missing.length > 0) {
-      this.log.warning(
-        `${name} bundle without ${missing.map((m) => m.tool).join(' and ')}: ${missing.map((m) => m.reason).join('; ')}. ` +
-          'Its functions then need FFMPEG_PATH/FFPROBE_PATH or a layer with ffmpeg on PATH.',
+    // Functions grouped by architecture: each group gets the build for its own.
+    /** @type {Map<string, string[]>} */
+    const byArch = new Map();
+    for (const fn of functionNames) {
+      const arch = service.functions[fn].architecture ?? service.provider.architecture ?? 'x86_64';
+      byArch.set(arch, [...(byArch.get(arch) ?? []), fn]);
+    }
+    if (byArch.size > 1) {
+      // One bin/ folder per service: two architectures would need two, and nothing needs that yet.
+      throw new Error(
+        `${name}: the functions that run ffmpeg (${functionNames.join(', ')}) must share one architecture`,
       );
     }
-    // The paths go where the binaries are zipped: the named functions, or every function.
-    if (!service.provider.environment) service.provider.environment = {};
-    const environments = functionNames
-      ? functionNames.map((fn) => {
-          const definition = service.functions[fn];
-          if (!definition.environment) definition.environment = {};
-          return definition.environment;
-        })
-      : [service.provider.environment];
-    for (const file of staged) {
-      const variable = file.endsWith('ffprobe') ? 'FFPROBE_PATH' : 'FFMPEG_PATH';
-      const path = `${LAMBDA_BIN}/${variable === 'FFPROBE_PATH' ? 'ffprobe' : 'ffmpeg'}`;
-      for (const environment of environments) if (!environment[variable]) environment[variable] = path;
+    const [[arch, fns]] = [...byArch];
+    const built = arch === 'x86_64' || arch === 'arm64' ? findStaticFfmpeg(arch) : undefined;
+    if (!built) throw new this.serverless.classes.Error(missingBuildMessage(arch, name, fns));
+
+    const serviceDir = this.serverless.serviceDir ?? this.serverless.config.servicePath;
+    /** @type {Array<[string, string]>} source, zip path */
+    const files = tools.map((tool) => /** @type {[string, string]} */ ([built[tool], ZIP_PATHS[tool]]));
+    if (tools.includes('ffmpeg')) files.push([built.font, ZIP_PATHS.font]);
+    for (const [source, zipPath] of files) {
+      const target = join(serviceDir, zipPath);
+      copyIfChanged(source, target);
+      if (zipPath.startsWith('bin/')) chmodSync(target, 0o755);
     }
-    if (staged.length > 0) this.log.notice(`${name} bundle includes ${staged.join(', ')}`);
+
+    const environment = {
+      ...(tools.includes('ffmpeg') ? { FFMPEG_PATH: `${TASK_ROOT}/${ZIP_PATHS.ffmpeg}` } : {}),
+      ...(tools.includes('ffprobe') ? { FFPROBE_PATH: `${TASK_ROOT}/${ZIP_PATHS.ffprobe}` } : {}),
+      ...(tools.includes('ffmpeg') ? { CAPTION_FONT_FILE: `${TASK_ROOT}/${ZIP_PATHS.font}` } : {}),
+    };
+    for (const fn of fns) {
+      const definition = service.functions[fn];
+      definition.environment = { ...(definition.environment ?? {}), ...environment };
+      definition.package = definition.package ?? {};
+      const patterns = definition.package.patterns ?? [];
+      definition.package.patterns = [...patterns, ...files.map(([, zipPath]) => zipPath)];
+    }
+    this.log.notice(
+      `${name}: ${fns.join(', ')} ship static ffmpeg ${built.sourceVersion} (${arch}): ${files.map(([, p]) => p).join(', ')}`,
+    );
   }
 }
 
 module.exports = FfmpegBinariesPlugin;
-module.exports.stageFfmpegBinaries = stageFfmpegBinaries;
+module.exports.missingBuildMessage = missingBuildMessage;

@@ -1,183 +1,482 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+/**
+ * The ffmpeg and ffprobe that ship: packages the services that run them (as `npm run package`
+ * does), opens the produced zips, extracts the binaries and runs them, natively or under Debian's
+ * qemu-user-static for another architecture. No stand-in binaries: what runs here is what Lambda runs.
+ *
+ * The first run on a machine builds the static ffmpeg (deploy/static-ffmpeg: minutes, cached);
+ * `npm test` builds it before the suite, so this file then finds it in the cache.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { type FfmpegBinaries, findFfmpeg, probeMedia, runFfmpeg } from '@reelay/media';
+import {
+  ensureStaticFfmpeg,
+  hostLambdaArch,
+  type LambdaArch,
+  packageService,
+  type ServiceName,
+  ServicePackagingError,
+} from '../../local/packaging/src';
+import { burnedCaptionFilters } from '../../services/composer/src/composition/captions';
 
-interface StageResult {
-  staged: string[];
-  missing: Array<{ tool: string; reason: string }>;
-}
-interface PluginLike {
-  hooks: Record<string, () => void>;
-  resolvePackage: (request: string) => string;
-}
-type PluginClass = (new (
-  serverless: unknown,
-  options: unknown,
-  utils: { log: { notice(m: string): void; warning(m: string): void } },
-) => PluginLike) & {
-  stageFfmpegBinaries(options: {
-    binDir: string;
-    arch: 'arm64' | 'x86_64';
-    tools?: Array<'ffmpeg' | 'ffprobe'>;
-    resolvePackage?: (request: string) => string;
-  }): StageResult;
-};
-// The framework requires plugins as CommonJS, so the plugin is plain JavaScript.
-const Plugin = require('../../deploy/ffmpeg-binaries.cjs') as PluginClass;
+const run = promisify(execFile);
+const STAGE = 'ffbin';
+const TASK_ROOT = '/var/task';
 
-/** The first 20 bytes of an ELF executable for a machine (0xb7 aarch64, 0x3e x86-64), then filler. */
-function fakeElf(machine: number): Buffer {
-  const header = Buffer.alloc(64);
-  header.writeUInt32BE(0x7f454c46, 0);
-  header.writeUInt16LE(machine, 18);
-  return header;
+/** The functions whose code runs ffmpeg or ffprobe, found by reading it (see each service's serverless.yml). */
+const EXPECTED = {
+  api: { submitJob: ['ffprobe'] },
+  generator: {
+    plan: ['ffmpeg', 'ffprobe'],
+    render: ['ffmpeg', 'ffprobe'],
+    chain: ['ffmpeg', 'ffprobe'],
+    storeScene: ['ffmpeg', 'ffprobe'],
+    replicateWebhook: ['ffmpeg', 'ffprobe'],
+  },
+  composer: { prepare: ['ffmpeg', 'ffprobe'], compose: ['ffmpeg', 'ffprobe'] },
+} satisfies Partial<Record<ServiceName, Record<string, string[]>>>;
+type ShippingService = keyof typeof EXPECTED;
+const SHIPPING_SERVICES = Object.keys(EXPECTED) as ShippingService[];
+
+/** Everything the functions' code asks of ffmpeg (libs/media, services/composer, services/generator). */
+// biome-ignore format: grouped by the code path that needs them
+const USED = {
+  filters: [
+    // the blend path and transitions
+    'overlay', 'fade', 'xfade', 'concat', 'format', 'trim', 'settb', 'setpts', 'null',
+    // normalize, stills, captions
+    'scale', 'pad', 'fps', 'setsar', 'tpad', 'zoompan', 'color', 'drawtext',
+    // the soundtrack: ducking, loudness, mixing
+    'sidechaincompress', 'loudnorm', 'ebur128', 'amix', 'adelay', 'afade', 'acrossfade', 'apad',
+    'atrim', 'asplit', 'aresample', 'aformat', 'anull', 'anullsrc', 'volume',
+  ],
+  encoders: ['libx264', 'aac', 'mjpeg', 'mov_text', 'pcm_f32le', 'wrapped_avframe'],
+  decoders: [
+    'h264', 'hevc', 'vp8', 'vp9', 'mjpeg', 'png', 'webp',
+    'aac', 'mp3float', 'flac', 'vorbis', 'opus', 'pcm_s16le', 'ass',
+  ],
+  // the upload allowlist (libs/media/src/media-caps.ts) and the code's own inputs
+  demuxers: [
+    'mov,mp4,m4a,3gp,3g2,mj2', 'matroska,webm', 'image2', 'png_pipe', 'jpeg_pipe', 'webp_pipe',
+    'wav', 'mp3', 'ogg', 'flac', 'aac', 'concat', 'ass',
+  ],
+  muxers: ['mp4', 'wav', 'null', 'image2'],
+  protocols: ['file', 'pipe'],
+} as const;
+
+/** ELF e_machine of the architectures Lambda runs. */
+const ELF_MACHINE: Record<LambdaArch, number> = { x86_64: 0x3e, arm64: 0xb7 };
+const QEMU: Record<LambdaArch, string> = { x86_64: 'qemu-x86_64-static', arm64: 'qemu-aarch64-static' };
+
+interface ElfFacts {
+  machine: number;
+  /** A PT_INTERP segment: the binary needs the system's dynamic loader (and its glibc). */
+  dynamic: boolean;
 }
 
-describe('static ffmpeg and ffprobe in the Lambda bundles (deploy/ffmpeg-binaries.cjs)', () => {
-  let root: string;
-  /** The plugin's switch, off here whatever the environment running the tests says. */
+/** Reads an ELF64 header and its program headers. */
+function elfFacts(file: string): ElfFacts {
+  const elf = readFileSync(file);
+  expect(elf.readUInt32BE(0)).toBe(0x7f454c46);
+  expect(elf[4]).toBe(2); // ELFCLASS64
+  const machine = elf.readUInt16LE(18);
+  const phoff = Number(elf.readBigUInt64LE(32));
+  const phentsize = elf.readUInt16LE(54);
+  const phnum = elf.readUInt16LE(56);
+  let dynamic = false;
+  for (let i = 0; i < phnum; i++) if (elf.readUInt32LE(phoff + i * phentsize) === 3) dynamic = true;
+  return { machine, dynamic };
+}
+
+interface ShippedFunction {
+  service: ShippingService;
+  name: string;
+  arch: LambdaArch;
+  zip: string;
+  entries: string[];
+  env: Record<string, string>;
+  /** The handler bundle's code. */
+  bundle: string;
+}
+
+const unzipList = (zip: string): string[] =>
+  execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8', maxBuffer: 64 << 20 })
+    .split('\n')
+    .filter(Boolean);
+
+describe('static ffmpeg and ffprobe in the deployable zips (deploy/ffmpeg-binaries.cjs, deploy/static-ffmpeg)', () => {
+  let work: string;
+  const shipped: ShippedFunction[] = [];
+  /** The binaries and font as extracted from one function's zip. */
+  const extracted = (fn: ShippedFunction) => {
+    const dir = join(work, `${fn.service}-${fn.name}`);
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true });
+      const shippedFiles = fn.entries.filter((e) => e.startsWith('bin/') || e.startsWith('fonts/'));
+      execFileSync('unzip', ['-q', fn.zip, ...shippedFiles, '-d', dir]);
+    }
+    return {
+      ffmpeg: join(dir, 'bin', 'ffmpeg'),
+      ffprobe: join(dir, 'bin', 'ffprobe'),
+      font: join(dir, 'fonts', 'DejaVuSans.ttf'),
+    };
+  };
+  const shippedFunction = (service: ShippingService, name: string): ShippedFunction => {
+    const fn = shipped.find((f) => f.service === service && f.name === name);
+    if (!fn) throw new Error(`no packaged function ${service}.${name}`);
+    return fn;
+  };
+  /** Runs a shipped binary: natively when it is for this machine, else under qemu-user-static. */
+  const runShipped = async (binary: string, args: string[]) => {
+    const arch = (Object.keys(ELF_MACHINE) as LambdaArch[]).find(
+      (a) => ELF_MACHINE[a] === elfFacts(binary).machine,
+    );
+    if (!arch) throw new Error(`${binary} is for no Lambda architecture`);
+    const [command, commandArgs] =
+      arch === hostLambdaArch() ? [binary, args] : [`/usr/bin/${QEMU[arch]}`, [binary, ...args]];
+    if (command !== binary && !existsSync(command)) {
+      throw new Error(
+        `running ${arch} binaries here needs qemu-user-static: apt-get install -y qemu-user-static`,
+      );
+    }
+    return run(command, commandArgs, { maxBuffer: 16 << 20 });
+  };
+  /** Names in the second column of `ffmpeg -filters/-encoders/...` after the legend. */
+  const listed = async (ffmpeg: string, what: string) => {
+    const { stdout } = await runShipped(ffmpeg, ['-hide_banner', `-${what}`]);
+    const body = stdout.split(/\n\s*-+\n/).pop() ?? '';
+    return new Set(
+      body
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/)[1])
+        .filter((name): name is string => Boolean(name)),
+    );
+  };
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'ffmpeg-binaries-'));
+    await ensureStaticFfmpeg();
+    // One at a time: packaging is CPU-heavy and other suites run beside this one.
+    for (const service of SHIPPING_SERVICES) {
+      const { template, dir } = await packageService(service, {
+        stage: STAGE,
+        ffmpegBinaries: true,
+        force: true,
+      });
+      for (const resource of Object.values(template.Resources)) {
+        if (resource.Type !== 'AWS::Lambda::Function') continue;
+        const props = resource.Properties as {
+          FunctionName: string;
+          Architectures?: LambdaArch[];
+          Code: { S3Key: string };
+          Environment?: { Variables?: Record<string, string> };
+        };
+        const zip = join(dir, basename(props.Code.S3Key));
+        const entries = unzipList(zip);
+        const handler = entries.find((e) => e.endsWith('handler.js'));
+        if (!handler) throw new Error(`${zip} has no handler bundle`);
+        shipped.push({
+          service,
+          name: props.FunctionName.replace(`reelay-${service}-${STAGE}-`, ''),
+          arch: props.Architectures?.[0] ?? 'x86_64',
+          zip,
+          entries,
+          env: props.Environment?.Variables ?? {},
+          bundle: execFileSync('unzip', ['-p', zip, handler], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+        });
+      }
+    }
+  }, 30 * 60_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('ships ffmpeg/ffprobe in exactly the zips whose code can run them, with their paths in /var/task', () => {
+    // Assess: a bundle that carries libs/media's lookup can run the tools; its zip must hold them.
+    const canRunTools = shipped.filter((fn) => fn.bundle.includes('FFPROBE_PATH'));
+    expect(canRunTools.map((fn) => `${fn.service}.${fn.name}`).sort()).toEqual(
+      SHIPPING_SERVICES.flatMap((s) => Object.keys(EXPECTED[s]).map((name) => `${s}.${name}`)).sort(),
+    );
+    for (const fn of shipped) {
+      const tools: string[] = (EXPECTED[fn.service] as Record<string, string[]>)[fn.name] ?? [];
+      const binaries = fn.entries.filter((e) => e.startsWith('bin/') || e.startsWith('fonts/')).sort();
+      const expected = [
+        ...tools.map((tool) => `bin/${tool}`),
+        ...(tools.includes('ffmpeg') ? ['fonts/DejaVuSans.ttf'] : []),
+      ].sort();
+      expect({ fn: fn.name, binaries }).toEqual({ fn: fn.name, binaries: expected });
+      if (tools.includes('ffprobe')) expect(fn.env.FFPROBE_PATH).toBe(`${TASK_ROOT}/bin/ffprobe`);
+      if (tools.includes('ffmpeg')) {
+        expect(fn.env.FFMPEG_PATH).toBe(`${TASK_ROOT}/bin/ffmpeg`);
+        expect(fn.env.CAPTION_FONT_FILE).toBe(`${TASK_ROOT}/fonts/DejaVuSans.ttf`);
+      }
+    }
+  });
+
+  it('ships static executables for each function’s architecture (Lambda’s glibc is older than Debian’s)', async () => {
+    for (const fn of shipped.filter((f) => f.entries.some((e) => e.startsWith('bin/')))) {
+      const { ffmpeg, ffprobe } = extracted(fn);
+      for (const binary of fn.entries.includes('bin/ffmpeg') ? [ffmpeg, ffprobe] : [ffprobe]) {
+        const facts = elfFacts(binary);
+        expect({ fn: fn.name, binary: basename(binary), ...facts }).toEqual({
+          fn: fn.name,
+          binary: basename(binary),
+          machine: ELF_MACHINE[fn.arch],
+          dynamic: false,
+        });
+      }
+    }
+  });
+
+  it('ships ffmpeg 5.1 or newer with every filter, codec, format and protocol the code uses', async () => {
+    // Prepare
+    const { ffmpeg } = extracted(shippedFunction('composer', 'compose'));
+    // Act
+    const { stdout: version } = await runShipped(ffmpeg, ['-hide_banner', '-version']);
+    const have = {
+      filters: await listed(ffmpeg, 'filters'),
+      encoders: await listed(ffmpeg, 'encoders'),
+      decoders: await listed(ffmpeg, 'decoders'),
+      demuxers: await listed(ffmpeg, 'demuxers'),
+      muxers: await listed(ffmpeg, 'muxers'),
+    };
+    const { stdout: protocols } = await runShipped(ffmpeg, ['-hide_banner', '-protocols']);
+    // Assess
+    const [major, minor] = (version.match(/^ffmpeg version (\d+)\.(\d+)/)?.slice(1) ?? []).map(Number);
+    expect((major ?? 0) * 100 + (minor ?? 0)).toBeGreaterThanOrEqual(501);
+    for (const kind of ['filters', 'encoders', 'decoders', 'demuxers', 'muxers'] as const) {
+      expect({ kind, missing: USED[kind].filter((name) => !have[kind].has(name)) }).toEqual({
+        kind,
+        missing: [],
+      });
+    }
+    const inputProtocols =
+      protocols
+        .split('Output:')[0]
+        ?.split('\n')
+        .map((l) => l.trim()) ?? [];
+    for (const protocol of USED.protocols) expect(inputProtocols).toContain(protocol);
+  });
+
+  describe('running the shipped binaries', () => {
+    let debian: FfmpegBinaries;
+    let clipA = '';
+    let clipB = '';
+    let voiceMp3 = '';
+    let musicWav = '';
+    const captionCue = { startSec: 0, endSec: 10, text: 'Reelay' };
+    beforeAll(async () => {
+      // Fixtures come from Debian's full ffmpeg (testsrc2, sine): the shipped one has no synthetic sources.
+      debian = findFfmpeg({ PATH: process.env.PATH });
+      const source = (file: string, hz: number) =>
+        runFfmpeg(
+          [
+            '-f',
+            'lavfi',
+            '-i',
+            'testsrc2=s=320x240:r=30:d=2',
+            '-f',
+            'lavfi',
+            '-i',
+            `sine=f=${hz}:sample_rate=44100:d=2`,
+            '-c:v',
+            'libx264',
+            '-preset',
+            'ultrafast',
+            '-c:a',
+            'aac',
+            '-shortest',
+            file,
+          ],
+          { allowLavfi: true, binaries: debian },
+        );
+      clipA = join(work, 'a.mp4');
+      clipB = join(work, 'b.mp4');
+      await source(clipA, 440);
+      await source(clipB, 660);
+      // Audio in the containers models hand us: a voice (mp3) and a music bed (wav).
+      const tone = (file: string, hz: number) =>
+        runFfmpeg(['-f', 'lavfi', '-i', `sine=f=${hz}:sample_rate=44100:d=2`, file], {
+          allowLavfi: true,
+          binaries: debian,
+        });
+      voiceMp3 = join(work, 'voice.mp3');
+      musicWav = join(work, 'music.wav');
+      await tone(voiceMp3, 1000);
+      await tone(musicWav, 3000);
+    });
+
+    it('probes a video with the api’s shipped ffprobe as libs/media reads it', async () => {
+      // Prepare
+      const { ffprobe } = extracted(shippedFunction('api', 'submitJob'));
+      // Act
+      const probe = await probeMedia(clipA, { binaries: { ffmpeg: '/nonexistent', ffprobe } });
+      // Assess
+      expect(probe.video).toMatchObject({ codec: 'h264', width: 320, height: 240 });
+      expect(probe.audio).toMatchObject({ codec: 'aac' });
+      expect(probe.durationSec).toBeCloseTo(2, 0);
+    });
+
+    it('burns captions in with the font shipped in the zip, and cannot without naming one', async () => {
+      // Prepare
+      const { ffmpeg, font } = extracted(shippedFunction('composer', 'compose'));
+      const [drawtext] = await burnedCaptionFilters([captionCue], work, 240, font);
+      const frame = async (name: string, filter: string) => {
+        const out = join(work, `${name}.png`);
+        await runShipped(ffmpeg, ['-v', 'error', '-y', '-i', clipA, '-vf', filter, '-frames:v', '1', out]);
+        return readFile(out);
+      };
+      // Act
+      const plain = await frame('plain', 'null');
+      const captioned = await frame('captioned', drawtext ?? '');
+      const withoutFont = frame('no-font', `drawtext=text=Reelay:fontsize=24`);
+      // Assess: the text changed the picture; with no fontfile the static build has nothing to draw with.
+      expect(captioned.equals(plain)).toBe(false);
+      await expect(withoutFont).rejects.toThrow();
+    });
+
+    it('composes as the composer does: normalize, crossfade, ducked and loudness-normalized soundtrack, burned captions, thumbnail', async () => {
+      // Prepare: the composer's own code, pointed at the binaries extracted from its zip.
+      const { ffmpeg, ffprobe, font } = extracted(shippedFunction('composer', 'compose'));
+      const saved = { ...process.env };
+      Object.assign(process.env, { FFMPEG_PATH: ffmpeg, FFPROBE_PATH: ffprobe, CAPTION_FONT_FILE: font });
+      try {
+        jest.resetModules();
+        const composition = await import('../../services/composer/src/composition/index');
+        const media = await import('@reelay/media');
+        const format = {
+          width: 320,
+          height: 240,
+          fps: 30,
+          transition: 'crossfade',
+          transitionSec: 0.5,
+        } as const;
+        const clips = [];
+        for (const [i, input] of [clipA, clipB].entries()) {
+          const probe = await media.probeMedia(input);
+          const clip = await composition.normalizeClip({
+            input,
+            output: join(work, `normalized-${i}.mp4`),
+            format,
+            probe,
+            durationSec: 2,
+            keyframeTimesSec: composition.transitionKeyframeTimes(2, format),
+          });
+          clips.push({ file: clip.file, durationSec: clip.durationSec });
+        }
+        const audio = async (input: string, name: string) =>
+          (
+            await composition.normalizeAudio({
+              input,
+              output: join(work, `${name}.m4a`),
+              probe: await media.probeMedia(input),
+              durationSec: 2,
+            })
+          ).file;
+        const narration = await audio(voiceMp3, 'voice');
+        const music = await audio(musicWav, 'music');
+        // Act
+        const composed = await composition.composeTimeline({
+          clips,
+          format,
+          workDir: work,
+          output: join(work, 'final.mp4'),
+          narration: [{ file: narration, startSec: 1 }],
+          music: [music],
+          captions: { mode: 'burned', cues: [captionCue] },
+        });
+        const thumbnail = join(work, 'thumb.jpg');
+        await composition.makeThumbnail({ video: composed.file, output: thumbnail, atSec: 1.5 });
+        // Assess
+        expect(media.defaultFfmpegBinaries()).toEqual({ ffmpeg, ffprobe });
+        const probe = await media.probeMedia(composed.file);
+        expect(probe.video).toMatchObject({ codec: 'h264', width: 320, height: 240 });
+        expect(probe.audio).toMatchObject({ codec: 'aac' });
+        expect(probe.durationSec).toBeCloseTo(3.5, 1);
+        expect(readFileSync(thumbnail).subarray(0, 2).toString('hex')).toBe('ffd8');
+      } finally {
+        process.env = saved;
+        jest.resetModules();
+      }
+    });
+  });
+
+  it(
+    'fails packaging, naming the command that builds the binaries, when they are not built',
+    async () => {
+      // Prepare: a machine whose cache holds no build.
+      const saved = process.env.REELAY_FFMPEG_CACHE;
+      process.env.REELAY_FFMPEG_CACHE = join(work, 'empty-cache');
+      try {
+        // Act
+        const packaging = packageService('composer', {
+          stage: `${STAGE}-missing`,
+          ffmpegBinaries: true,
+          force: true,
+        });
+        // Assess
+        await expect(packaging).rejects.toBeInstanceOf(ServicePackagingError);
+        await expect(packaging).rejects.toThrow(
+          /prepare, compose run ffmpeg\/ffprobe and would ship without them.*Run: node deploy\/static-ffmpeg\/index\.cjs/s,
+        );
+      } finally {
+        if (saved === undefined) delete process.env.REELAY_FFMPEG_CACHE;
+        else process.env.REELAY_FFMPEG_CACHE = saved;
+      }
+    },
+    5 * 60_000,
+  );
+});
+
+describe('the ffmpeg plugin refuses zips that would fail in the cloud', () => {
+  // The framework requires plugins as CommonJS, so the plugin is plain JavaScript.
+  const Plugin = require('../../deploy/ffmpeg-binaries.cjs') as new (
+    serverless: unknown,
+    options: unknown,
+    utils: { log: { notice(m: string): void } },
+  ) => { hooks: Record<string, () => void> };
+  let serviceDir: string;
   let stageSwitch: string | undefined;
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'ffmpeg-binaries-'));
+    serviceDir = mkdtempSync(join(tmpdir(), 'ffmpeg-plugin-'));
     stageSwitch = process.env.REELAY_STAGE_FFMPEG_BINARIES;
     delete process.env.REELAY_STAGE_FFMPEG_BINARIES;
   });
   afterEach(() => {
-    rmSync(root, { recursive: true, force: true });
+    rmSync(serviceDir, { recursive: true, force: true });
     if (stageSwitch !== undefined) process.env.REELAY_STAGE_FFMPEG_BINARIES = stageSwitch;
   });
-
-  /** node_modules with ffmpeg-static and ffprobe-static as their installs lay them out. */
-  const installPackages = (machine: number) => {
-    const modules = join(root, 'node_modules');
-    mkdirSync(join(modules, 'ffmpeg-static'), { recursive: true });
-    writeFileSync(join(modules, 'ffmpeg-static', 'package.json'), '{}');
-    writeFileSync(join(modules, 'ffmpeg-static', 'ffmpeg'), fakeElf(machine));
-    mkdirSync(join(modules, 'ffprobe-static', 'bin', 'linux', 'arm64'), { recursive: true });
-    writeFileSync(join(modules, 'ffprobe-static', 'package.json'), '{}');
-    writeFileSync(join(modules, 'ffprobe-static', 'bin', 'linux', 'arm64', 'ffprobe'), fakeElf(0xb7));
-    return (request: string) => join(modules, request);
-  };
-  const notInstalled = (request: string): string => {
-    throw new Error(`Cannot find module '${request}'`);
-  };
-
-  it('copies ffmpeg and ffprobe from the installed optional packages into bin/, executable', () => {
-    // Prepare
-    const resolvePackage = installPackages(0xb7);
-    const binDir = join(root, 'bin');
-    // Act
-    const result = Plugin.stageFfmpegBinaries({ binDir, arch: 'arm64', resolvePackage });
-    // Assess
-    expect(result).toEqual({ staged: [join(binDir, 'ffmpeg'), join(binDir, 'ffprobe')], missing: [] });
-    expect(readFileSync(join(binDir, 'ffmpeg'))).toEqual(fakeElf(0xb7));
-    expect(statSync(join(binDir, 'ffprobe')).mode & 0o111).toBe(0o111);
-  });
-
-  it('leaves the bundle without binaries and says why when the packages are not installed (offline)', () => {
-    // Act
-    const result = Plugin.stageFfmpegBinaries({
-      binDir: join(root, 'bin'),
-      arch: 'arm64',
-      resolvePackage: notInstalled,
-    });
-    // Assess
-    expect(result.staged).toEqual([]);
-    expect(result.missing.map((m) => m.reason)).toEqual([
-      'ffmpeg-static is not installed (npm run deploy installs it)',
-      'ffprobe-static is not installed (npm run deploy installs it)',
-    ]);
-  });
-
-  it('refuses a binary built for another architecture than the functions run on', () => {
-    // Prepare: ffmpeg-static installed on an x64 machine, functions on arm64.
-    const resolvePackage = installPackages(0x3e);
-    // Act
-    const result = Plugin.stageFfmpegBinaries({ binDir: join(root, 'bin'), arch: 'arm64', resolvePackage });
-    // Assess
-    expect(result.staged).toEqual([join(root, 'bin', 'ffprobe')]);
-    expect(result.missing).toEqual([
-      { tool: 'ffmpeg', reason: 'ffmpeg-static holds a binary for another architecture than arm64' },
-    ]);
-  });
-
-  it('warns once and changes nothing in the functions when packaging offline', () => {
-    // Prepare
-    const warnings: string[] = [];
-    const environment: Record<string, string> = { FFMPEG_PATH: '', FFPROBE_PATH: '' };
-    const serverless = {
-      serviceDir: root,
-      service: { service: 'reelay-composer', provider: { architecture: 'arm64', environment } },
-    };
+  const packaging = (functions: Record<string, { architecture?: string }>, listed: string[]) => {
     const plugin = new Plugin(
-      serverless,
-      {},
-      { log: { notice: () => undefined, warning: (m) => warnings.push(m) } },
-    );
-    plugin.resolvePackage = notInstalled;
-    // Act
-    plugin.hooks['package:initialize']?.();
-    // Assess
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/reelay-composer bundle without ffmpeg and ffprobe/);
-    expect(environment).toEqual({ FFMPEG_PATH: '', FFPROBE_PATH: '' });
-  });
-
-  it('points FFMPEG_PATH and FFPROBE_PATH at the staged binaries unless the deploy params name a path', () => {
-    // Prepare
-    const environment: Record<string, string> = { FFMPEG_PATH: '', FFPROBE_PATH: '/opt/bin/ffprobe' };
-    const serverless = { serviceDir: root, service: { provider: { architecture: 'arm64', environment } } };
-    const plugin = new Plugin(serverless, {}, { log: { notice: () => undefined, warning: () => undefined } });
-    plugin.resolvePackage = installPackages(0xb7);
-    // Act
-    plugin.hooks['package:initialize']?.();
-    // Assess
-    expect(environment).toEqual({ FFMPEG_PATH: '/var/task/bin/ffmpeg', FFPROBE_PATH: '/opt/bin/ffprobe' });
-    expect(readFileSync(join(root, 'bin', 'ffmpeg'))).toEqual(fakeElf(0xb7));
-  });
-  it('stages only the tools a service asks for, and sets their paths on the functions it names', () => {
-    // Prepare: the api's configuration (ffprobe for submitJob only).
-    const provider = { architecture: 'arm64', environment: {} as Record<string, string> };
-    const functions: Record<string, { environment?: Record<string, string> }> = {
-      submitJob: {},
-      getJob: {},
-    };
-    const serverless = {
-      serviceDir: root,
-      service: {
-        service: 'reelay-api',
-        provider,
-        functions,
-        custom: { ffmpegBinaries: { tools: ['ffprobe'], functions: ['submitJob'] } },
-      },
-    };
-    const plugin = new Plugin(serverless, {}, { log: { notice: () => undefined, warning: () => undefined } });
-    plugin.resolvePackage = installPackages(0xb7);
-    // Act
-    plugin.hooks['package:initialize']?.();
-    // Assess
-    expect(functions.submitJob?.environment).toEqual({ FFPROBE_PATH: '/var/task/bin/ffprobe' });
-    expect(functions.getJob?.environment).toBeUndefined();
-    expect(provider.environment).toEqual({});
-    expect(() => statSync(join(root, 'bin', 'ffmpeg'))).toThrow();
-    expect(statSync(join(root, 'bin', 'ffprobe')).isFile()).toBe(true);
-  });
-
-  it('refuses a configuration that names an unknown tool or function', () => {
-    const make = (ffmpegBinaries: unknown) =>
-      new Plugin(
-        {
-          serviceDir: root,
-          service: { provider: {}, functions: { submitJob: {} }, custom: { ffmpegBinaries } },
+      {
+        service: {
+          service: 'reelay-composer',
+          provider: { architecture: 'arm64' },
+          custom: { ffmpegBinaries: { functions: listed } },
+          functions,
         },
-        {},
-        { log: { notice: () => undefined, warning: () => undefined } },
-      );
-    expect(() => make({ tools: ['ffplay'] }).hooks['package:initialize']?.()).toThrow(
-      /"ffplay" is not ffmpeg or ffprobe/,
+        classes: { Error },
+        serviceDir,
+      },
+      {},
+      { log: { notice: () => undefined } },
     );
-    expect(() => make({ functions: ['submitJobs'] }).hooks['package:initialize']?.()).toThrow(
-      /no function "submitJobs"/,
-    );
+    return () => plugin.hooks['package:initialize']?.();
+  };
+
+  it('refuses a function of an architecture this machine cannot build for, naming the fix', () => {
+    // Prepare: the provider says arm64 and the function does not override it.
+    const other = hostLambdaArch() === 'arm64' ? 'x86_64' : 'arm64';
+    const stage = packaging({ compose: { architecture: other } }, ['compose']);
+    // Act / Assess
+    expect(stage).toThrow(/reelay-composer: compose run ffmpeg\/ffprobe and would ship without them/);
+    expect(stage).toThrow(other === 'arm64' ? /Set `architecture: x86_64`/ : /package on an arm64/);
+  });
+
+  it('refuses a configuration that names no function, or one that does not exist', () => {
+    expect(packaging({ compose: {} }, [])).toThrow(/name the functions that run ffmpeg or ffprobe/);
+    expect(packaging({ compose: {} }, ['composer'])).toThrow(/no function "composer"/);
   });
 });

@@ -11,6 +11,7 @@ import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageAllServices } from './package-service';
 import { DEFAULT_REGION, DEFAULT_STAGE, REPO_ROOT, SERVICES } from './services';
+import { ensureStaticFfmpeg } from './static-ffmpeg';
 
 const main = async () => {
   const { values } = parseArgs({
@@ -23,11 +24,15 @@ const main = async () => {
     },
   });
   const startedAt = Date.now();
+  // Deployable zips carry the static ffmpeg of every function that runs it: build it first
+  // (minutes, once per machine; then a cache hit). Offline: Debian's sources and libraries.
+  const ffmpeg = await ensureStaticFfmpeg((line) => console.log(line));
+  console.log(`ffmpeg     static ${ffmpeg.sourceVersion} (${ffmpeg.arch}) from ${ffmpeg.dir}`);
   const packaged = await packageAllServices({
     stage: values.stage,
     region: values.region,
     force: !values.cached,
-    // Deployable zips: the composer's carry ffmpeg/ffprobe when ffmpeg-static is installed.
+    // Deployable zips: with the static ffmpeg, ffprobe and caption font where they run.
     ffmpegBinaries: true,
   });
   for (const service of SERVICES) {

@@ -14,6 +14,7 @@ import {
   type ServiceName,
   serviceDir,
 } from './services';
+import { findStaticFfmpeg } from './static-ffmpeg';
 
 export interface PackageOptions {
   stage?: string;
@@ -21,8 +22,10 @@ export interface PackageOptions {
   /** Package even when a cached package for the same configuration exists. */
   force?: boolean;
   /**
-   * Put ffmpeg-static/ffprobe-static binaries into the composer's zips when installed
-   * and ffprobe into the api's submitJob (deploy/ffmpeg-binaries.cjs). Off by default: the local cloud runs Debian's ffmpeg.
+   * Put the static ffmpeg/ffprobe and caption font (deploy/static-ffmpeg, cached per machine) into
+   * the zip of every function that runs them (deploy/ffmpeg-binaries.cjs); packaging fails when the
+   * build is missing. Off by default: the local cloud reads only the templates and runs the
+   * handlers on the host, so the zips' ~50 MB of binaries would only slow every start.
    */
   ffmpegBinaries?: boolean;
 }
@@ -89,6 +92,8 @@ const cacheKey = async (
         config,
         included,
         ffmpegBinaries,
+        // Which build the zips carry: a rebuilt cache repackages.
+        staticFfmpeg: ffmpegBinaries ? (findStaticFfmpeg()?.dir ?? 'absent') : undefined,
       }),
     )
     .digest('hex');
