@@ -61,7 +61,14 @@ export class DevIssuer {
     return { keys: [this.publicJwk] };
   }
 
-  token(userId: string, ttlSec = 24 * 3600): string {
+  /**
+   * The Cognito group that marks an operator (the console's /ops routes ask for it), carried as Cognito
+   * carries groups: the `cognito:groups` claim.
+   */
+  static readonly OPERATOR_GROUP = 'operator';
+
+  /** A signed ID token for `userId`; `groups` become its `cognito:groups` claim. */
+  token(userId: string, ttlSec = 24 * 3600, groups: string[] = []): string {
     const now = Math.floor(Date.now() / 1000);
     const encode = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const header = encode({ alg: 'RS256', typ: 'JWT', kid: this.kid });
@@ -72,6 +79,7 @@ export class DevIssuer {
       iat: now,
       exp: now + ttlSec,
       token_use: 'id',
+      ...(groups.length ? { 'cognito:groups': groups } : {}),
     });
     const signature = createSign('RSA-SHA256')
       .update(`${header}.${payload}`)

@@ -49,6 +49,13 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<{ s
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
+/** The console's operator routes want the same bearer token as the API (it carries the operator role). */
+function opsFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${config.token}`);
+  return fetch(path, { ...init, headers });
+}
+
 /** Presigned links name the local S3; the page reads them through the same-origin /s3 proxy. */
 const viaProxy = (link: string) => link.replace(config.s3, '/s3');
 
@@ -275,7 +282,7 @@ interface QueueRow {
 }
 
 async function loadQueues() {
-  const res = await fetch('/ops/queues');
+  const res = await opsFetch('/ops/queues');
   if (!res.ok) return;
   const { queues } = (await res.json()) as { queues: QueueRow[] };
   const body = $('queues');
@@ -307,7 +314,7 @@ async function loadQueues() {
 }
 
 async function peek(queue: string) {
-  const res = await fetch(`/ops/queues/${encodeURIComponent(queue)}/messages`);
+  const res = await opsFetch(`/ops/queues/${encodeURIComponent(queue)}/messages`);
   const { messages = [] } = (await res.json()) as {
     messages?: Array<{ body: string; receiveCount: number }>;
   };
@@ -316,7 +323,7 @@ async function peek(queue: string) {
 }
 
 async function redriveQueue(queue: string) {
-  const res = await fetch(`/ops/queues/${encodeURIComponent(queue)}/redrive`, { method: 'POST' });
+  const res = await opsFetch(`/ops/queues/${encodeURIComponent(queue)}/redrive`, { method: 'POST' });
   $('ops-result').textContent = `${queue}: ${JSON.stringify(await res.json())}`;
   await loadQueues();
 }
@@ -333,7 +340,7 @@ interface DeadMessage {
 
 async function showDead() {
   const jobId = $<HTMLInputElement>('dead-job').value.trim();
-  const res = await fetch(`/ops/jobs/${encodeURIComponent(jobId)}/dead`);
+  const res = await opsFetch(`/ops/jobs/${encodeURIComponent(jobId)}/dead`);
   const body = (await res.json()) as { deadMessages?: DeadMessage[]; detail?: string };
   $('dead').textContent = body.deadMessages
     ? `${body.deadMessages.length} dead message(s)\n${body.deadMessages
@@ -347,7 +354,7 @@ async function showDead() {
 
 async function redriveDead() {
   const jobId = $<HTMLInputElement>('dead-job').value.trim();
-  const res = await fetch(`/ops/jobs/${encodeURIComponent(jobId)}/redrive`, { method: 'POST' });
+  const res = await opsFetch(`/ops/jobs/${encodeURIComponent(jobId)}/redrive`, { method: 'POST' });
   $('dead-result').textContent = JSON.stringify(await res.json());
   await showDead();
 }
@@ -362,7 +369,7 @@ async function replay() {
   $('replay-result').textContent = 'replaying…';
   delete $('replay-result').dataset.state;
   try {
-    const res = await fetch('/ops/replay', {
+    const res = await opsFetch('/ops/replay', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
