@@ -43,6 +43,13 @@ export type OutputFormat = z.infer<typeof outputFormatSchema>;
 export const jobKeySchema = z
   .string()
   .regex(/^jobs\/[0-9A-HJKMNP-TV-Z]{26}\/[A-Za-z0-9._\-/]+$/, 'must be a key under jobs/<jobId>/');
+/** A job's intermediates (scenes, prepared clips, last frames), which the media bucket expires. */
+export const intermediateKeySchema = z
+  .string()
+  .regex(
+    /^intermediates\/[0-9A-HJKMNP-TV-Z]{26}\/[A-Za-z0-9._\-/]+$/,
+    'must be a key under intermediates/<jobId>/',
+  );
 export const uploadKeySchema = z
   .string()
   .regex(

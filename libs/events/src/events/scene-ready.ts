@@ -1,8 +1,8 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import {
+  intermediateKeySchema,
   jobIdSchema,
-  jobKeySchema,
   metaSchema,
   newMeta,
   outputFormatSchema,
@@ -23,7 +23,7 @@ export const sceneReadySchema = z
     sceneCount: z.number().int().min(1).max(64),
     kind: sceneKindSchema,
     output: outputFormatSchema,
-    key: jobKeySchema,
+    key: intermediateKeySchema,
     durationSec: z.number().positive().max(600),
     width: z.number().int().min(0).max(16384),
     height: z.number().int().min(0).max(16384),

@@ -1,4 +1,4 @@
-import { jobKeySchema, type ScenePlanned, scenePlannedSchema } from '@reelay/events';
+import { intermediateKeySchema, type ScenePlanned, scenePlannedSchema } from '@reelay/events';
 import { z } from 'zod';
 
 /**
@@ -32,7 +32,7 @@ export const renderStateSchema = z.object({
   /** The attempt being rendered: ScenePlanned.attempt first, then one more per retry in this execution. */
   attempt: z.number().int().min(1).max(10),
   /** Chained scenes: the previous scene's last frame, presigned for the model. */
-  firstFrameKey: jobKeySchema.optional(),
+  firstFrameKey: intermediateKeySchema.optional(),
   prediction: predictionStateSchema.optional(),
 });
 export type RenderState = z.infer<typeof renderStateSchema>;
