@@ -98,10 +98,9 @@ export class LocalHttpApi {
       if (!(error instanceof GatewayAnswer)) throw error;
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (error.status === 401) headers['www-authenticate'] = 'Bearer';
-      // The rest of an unread body is not waited for: the connection closes after the answer.
-      if (!req.complete) headers.connection = 'close';
       res.writeHead(error.status, { ...headers, ...this.corsHeaders(req) });
       res.end(JSON.stringify({ message: error.message }));
+      if (!req.complete) discardRest(req);
     }
   }
 
@@ -233,6 +232,22 @@ export class LocalHttpApi {
       ...(cors.MaxAge !== undefined ? { 'access-control-max-age': String(cors.MaxAge) } : {}),
     };
   }
+}
+
+/**
+ * After an early answer, the rest of the body is read and dropped (never kept), and the connection is
+ * cut only past the body limit: closing a socket with unread data resets it, and a reset can reach the
+ * client before the answer it was sent (its receive queue is dropped).
+ */
+function discardRest(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on('data', (c: Buffer) => {
+    dropped += c.length;
+    // A body that ends here leaves a clean connection (a keep-alive client reuses it); one still coming
+    // past the limit is cut.
+    if (dropped > MAX_BODY_BYTES) setImmediate(() => req.complete || req.socket.destroy());
+  });
+  req.resume();
 }
 
 /** Reads a body, refusing it (413) as soon as it passes the limit, so nothing larger is ever buffered. */
