@@ -108,6 +108,24 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
+  it('answers a CORS preflight as serverless.yml httpApi.cors configures it, Idempotency-Key included', async () => {
+    // The packaged template's CorsConfiguration reaches the local gateway through the deployer.
+    const res = await fetch(`${cloud.endpoints.api}/jobs`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://integrator.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
+    });
+
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')?.split(',')).toEqual(
+      expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']),
+    );
+  });
+
   async function call(
     method: string,
     path: string,
