@@ -16,8 +16,17 @@ export interface TwinParameter {
   value: string;
 }
 
+export interface TwinUserPool {
+  id: string;
+  name: string;
+  domain?: string;
+  clients: Array<{ clientId: string; clientName: string; clientSecret: string; scopes: string[] }>;
+}
+
 export interface AwsAccountTwin {
   endpoint: string;
+  /** Cognito user pools (ListUserPools, ListUserPoolClients, Describe*, and the /oauth2/token endpoint). */
+  userPools: TwinUserPool[];
   credentials: { accessKeyId: string; secretAccessKey: string };
   account: string;
   parameters: Map<string, TwinParameter>;
@@ -106,10 +115,22 @@ export async function startAwsAccountTwin(): Promise<AwsAccountTwin> {
   const account = '123456789012';
   const parameters = new Map<string, TwinParameter>();
   const calls: string[] = [];
+  const userPools: TwinUserPool[] = [];
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readBody(request);
     const target = String(request.headers['x-amz-target'] ?? '');
+    if (request.url === '/oauth2/token') return tokenEndpoint(request, body, response);
+    if (target.startsWith('AWSCognitoIdentityProviderService.')) {
+      if (!(await signatureValid(request, body, credentials)))
+        return json(response, 400, {
+          __type: 'UnrecognizedClientException',
+          message: 'The security token included in the request is invalid.',
+        });
+      const action = target.slice('AWSCognitoIdentityProviderService.'.length);
+      calls.push(`cognito-idp:${action}`);
+      return cognito(action, JSON.parse(body) as Record<string, unknown>, response);
+    }
     const valid = await signatureValid(request, body, credentials);
     if (target.startsWith('AmazonSSM.')) {
       if (!valid)
@@ -172,6 +193,85 @@ export async function startAwsAccountTwin(): Promise<AwsAccountTwin> {
     );
   };
 
+  /** The subset of Cognito's user pool API the token command uses, with its validation and errors. */
+  const cognito = (action: string, input: Record<string, unknown>, response: ServerResponse) => {
+    const notFound = (what: string) =>
+      json(response, 400, { __type: 'ResourceNotFoundException', message: `${what} does not exist.` });
+    const pool = userPools.find((p) => p.id === input.UserPoolId);
+    switch (action) {
+      case 'ListUserPools': {
+        const max = Number(input.MaxResults);
+        if (!Number.isInteger(max) || max < 1 || max > 60)
+          return json(response, 400, {
+            __type: 'InvalidParameterException',
+            message: "1 validation error detected: Value at 'maxResults' failed to satisfy constraint",
+          });
+        return json(response, 200, {
+          UserPools: userPools.slice(0, max).map((p) => ({ Id: p.id, Name: p.name })),
+        });
+      }
+      case 'ListUserPoolClients':
+        if (!pool) return notFound(`User pool ${String(input.UserPoolId)}`);
+        return json(response, 200, {
+          UserPoolClients: pool.clients.map((c) => ({
+            ClientId: c.clientId,
+            ClientName: c.clientName,
+            UserPoolId: pool.id,
+          })),
+        });
+      case 'DescribeUserPoolClient': {
+        const client = pool?.clients.find((c) => c.clientId === input.ClientId);
+        if (!pool || !client) return notFound(`User pool client ${String(input.ClientId)}`);
+        return json(response, 200, {
+          UserPoolClient: {
+            UserPoolId: pool.id,
+            ClientId: client.clientId,
+            ClientName: client.clientName,
+            ClientSecret: client.clientSecret,
+            AllowedOAuthFlows: ['client_credentials'],
+            AllowedOAuthScopes: client.scopes,
+          },
+        });
+      }
+      case 'DescribeUserPool':
+        if (!pool) return notFound(`User pool ${String(input.UserPoolId)}`);
+        return json(response, 200, {
+          UserPool: { Id: pool.id, Name: pool.name, ...(pool.domain ? { Domain: pool.domain } : {}) },
+        });
+      default:
+        return json(response, 400, {
+          __type: 'InvalidAction',
+          message: `${action} is not answered by the twin`,
+        });
+    }
+  };
+
+  /** Cognito's OAuth token endpoint, client-credentials grant: HTTP Basic client authentication and scopes. */
+  const tokenEndpoint = (request: IncomingMessage, body: string, response: ServerResponse) => {
+    const oauthError = (status: number, error: string) =>
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
+    const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const [clientId, clientSecret] = Buffer.from(basic ?? '', 'base64')
+      .toString('utf8')
+      .split(':');
+    const client = userPools.flatMap((p) => p.clients).find((c) => c.clientId === clientId);
+    if (!client || client.clientSecret !== clientSecret) return oauthError(400, 'invalid_client');
+    const form = new URLSearchParams(body);
+    if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type');
+    const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+    if (scopes.some((scope) => !client.scopes.includes(scope))) return oauthError(400, 'invalid_scope');
+    calls.push('oauth2:token');
+    return response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify({
+          access_token: `twin-access-token-for-${client.clientId}`,
+          expires_in: 3600,
+          token_type: 'Bearer',
+        }),
+      );
+  };
+
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       response.writeHead(500).end(String(error));
@@ -184,6 +284,7 @@ export async function startAwsAccountTwin(): Promise<AwsAccountTwin> {
     credentials,
     account,
     parameters,
+    userPools,
     calls,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
