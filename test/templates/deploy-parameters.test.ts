@@ -100,13 +100,14 @@ test('params given to a service in a compose file set the api authorizer issuer 
   expect(jwt.Audience[0]?.['Fn::If'][2]).toBe('reelay-api-clients');
 }, 180_000);
 
-test('the REELAY_* environment of a deploy sets the region, the alarm e-mail and the SSM names', async () => {
+test('the REELAY_* environment of a deploy sets the region, the alarm e-mail, the SSM names and the render concurrency', async () => {
   // Prepare
   const env = offline({
     REELAY_REGION: 'eu-west-1',
     REELAY_ALARM_EMAIL: 'oncall@example.com',
     REELAY_REPLICATE_API_TOKEN_PARAMETER: '/acme/video/replicate-token',
     REELAY_REPLICATE_WEBHOOK_SECRET_PARAMETER: '/acme/video/replicate-webhook',
+    REELAY_RENDER_MAX_CONCURRENCY: '4',
   });
   const packaged = async (service: ServiceName) => {
     const out = join(scratch, service);
@@ -142,4 +143,10 @@ test('the REELAY_* environment of a deploy sets the region, the alarm e-mail and
   expect(generator.text).toContain(':parameter/acme/video/replicate-token"');
   expect(generator.text).toContain(':parameter/acme/video/replicate-webhook"');
   expect(generator.text).not.toContain('/reelay/paramtest/replicate-');
+  const render = Object.values(generator.template.Resources).find(
+    (r) =>
+      r.Type === 'AWS::Lambda::EventSourceMapping' &&
+      JSON.stringify(r.Properties?.EventSourceArn).includes('"RenderQueue"'),
+  );
+  expect(render?.Properties?.ScalingConfig).toEqual({ MaximumConcurrency: 4 });
 }, 240_000);
