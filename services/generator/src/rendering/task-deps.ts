@@ -3,10 +3,12 @@ import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@
 import { z } from 'zod';
 import { JobCancellations } from '../cancellation/job-cancellations';
 import { modelSettings } from '../config';
+import { metrics } from '../powertools';
 import { firstFrameUrlMaker } from './first-frame-url';
 import { PredictionClaims } from './prediction-claims';
 import { createReplicate } from './replicate-client';
 import { replicateToken } from './replicate-token';
+import { recordSceneLatency } from './scene-latency';
 
 const list = (s: string) =>
   s
@@ -47,6 +49,7 @@ export function renderTaskDeps() {
     createWindowSec: config.CREATE_WINDOW_SEC,
     maxAttempts: config.RENDER_MAX_ATTEMPTS,
     storeLeaseSec: config.STORE_LEASE_SEC,
+    sceneLatency: (plannedAt: string, readyAt: Date) => recordSceneLatency(metrics, plannedAt, readyAt),
     firstFrameUrl: firstFrameUrlMaker(config.FIRST_FRAME_DELIVERY, {
       replicate,
       s3,
