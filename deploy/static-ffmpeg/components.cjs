@@ -12,8 +12,9 @@
 /** Filters named in the code's filtergraphs, plus those ffmpeg inserts itself. */
 // biome-ignore format: grouped by who needs them
 const FILTERS = [
-  // video: normalize (clip-filters), stills (zoompan), transitions (transition-render), captions
-  'scale', 'pad', 'fps', 'format', 'setsar', 'settb', 'setpts', 'trim', 'tpad', 'null', 'copy',
+  // video: normalize (clip-filters: letterbox with pad, or cover with crop), stills (zoompan),
+  // transitions (transition-render), captions
+  'scale', 'crop', 'pad', 'fps', 'format', 'setsar', 'settb', 'setpts', 'trim', 'tpad', 'null', 'copy',
   'zoompan', 'overlay', 'fade', 'xfade', 'concat', 'color', 'drawtext', 'split',
   // ffmpeg's -autorotate inserts these for a rotated phone clip (display matrix)
   'transpose', 'hflip', 'vflip',

@@ -7,7 +7,7 @@
  * `npm test` builds it before the suite, so this file then finds it in the cache.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -18,6 +18,7 @@ import {
   hostLambdaArch,
   type LambdaArch,
   packageService,
+  REPO_ROOT,
   type ServiceName,
   ServicePackagingError,
 } from '../../local/packaging/src';
@@ -67,6 +68,33 @@ const USED = {
   muxers: ['mp4', 'wav', 'null', 'image2'],
   protocols: ['file', 'pipe'],
 } as const;
+
+/**
+ * Where the functions' ffmpeg code lives: scanned for filter names, so a filter the code starts
+ * using fails this test until deploy/static-ffmpeg/components.cjs enables it.
+ */
+const FUNCTION_SOURCES = [
+  'libs/media/src',
+  'services/composer/src',
+  'services/generator/src',
+  'services/api/src',
+];
+/** Words the scan finds that are names of ffmpeg filters but not filters the code runs. */
+const NOT_FILTERS: Record<string, string> = {
+  ass: "'-f', 'ass': the ASS subtitle demuxer (soft captions), not the libass filter",
+  eq: 'a condition of the S3 POST policy (api create-upload)',
+  normalize: "a variable of the soundtrack pass (and amix's option)",
+  rotate: 'the legacy rotate tag, named in a comment of probe-media',
+  segment: 'a variable of compose-timeline',
+};
+
+/** Every .ts file under the function sources but tests. */
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
 
 /** ELF e_machine of the architectures Lambda runs. */
 const ELF_MACHINE: Record<LambdaArch, number> = { x86_64: 0x3e, arm64: 0xb7 };
@@ -258,6 +286,29 @@ describe('static ffmpeg and ffprobe in the deployable zips (deploy/ffmpeg-binari
         ?.split('\n')
         .map((l) => l.trim()) ?? [];
     for (const protocol of USED.protocols) expect(inputProtocols).toContain(protocol);
+  });
+
+  it('ships every filter named in the functions’ filtergraphs (scanned from their source)', async () => {
+    // Prepare: the names Debian's full ffmpeg knows as filters, found in the code's strings where a
+    // filtergraph puts a filter (after a quote, bracket, comma, semicolon or interpolation).
+    const debian = findFfmpeg({ PATH: process.env.PATH });
+    const { stdout } = await run(debian.ffmpeg, ['-hide_banner', '-filters'], { maxBuffer: 16 << 20 });
+    const known = stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/)[1] ?? '')
+      .filter((name) => /^[a-z0-9_]+$/.test(name));
+    const code = FUNCTION_SOURCES.flatMap((dir) => sourceFiles(join(REPO_ROOT, dir)))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const used = known.filter(
+      (name) => !(name in NOT_FILTERS) && new RegExp(`[\\][,;'"\`}]${name}[=,;\\['"\`]`).test(code),
+    );
+    const { ffmpeg } = extracted(shippedFunction('composer', 'compose'));
+    // Act
+    const shippedFilters = await listed(ffmpeg, 'filters');
+    // Assess: the scan finds the graphs' filters at all, and the shipped build has each of them.
+    expect(used).toEqual(expect.arrayContaining(['overlay', 'sidechaincompress', 'drawtext', 'crop']));
+    expect(used.filter((name) => !shippedFilters.has(name))).toEqual([]);
   });
 
   describe('running the shipped binaries', () => {
