@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,6 +70,22 @@ function ensureSystemPackages() {
   }
 }
 
+/**
+ * Tests run the static ffmpeg/ffprobe that ship in the Lambda zips (the embedded cloud's functions
+ * use it when cached): build it once per machine before the suite (minutes; Debian's sources and
+ * static libraries, build dependencies through apt-get when root, else the exact command).
+ * `npm start` does not build it: it uses the cache when present, else Debian's ffmpeg.
+ */
+async function ensureShippedFfmpeg() {
+  const { ensureStaticFfmpeg } = createRequire(import.meta.url)('../deploy/static-ffmpeg/index.cjs');
+  try {
+    await ensureStaticFfmpeg({ log: say });
+  } catch (error) {
+    say(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}
+
 function run(args) {
   const node = join(root, 'node_modules', '.bin', 'node');
   const result = spawnSync(node, args, { cwd: process.cwd(), stdio: 'inherit', env: process.env });
@@ -84,6 +101,7 @@ if (mode === 'run') {
   const [file, ...args] = rest;
   run(['--import', 'tsx', '--enable-source-maps', join(root, file), ...args]);
 } else if (mode === 'jest') {
+  await ensureShippedFfmpeg();
   run([join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...rest]);
 } else if (mode === 'deploy') {
   run([

@@ -10,7 +10,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { findFfmpeg } from '@reelay/media';
 import { type LocalModelServer, startLocalModelServer } from '../../models/src';
-import { packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
+import { findStaticFfmpeg, packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
 import { type AwsJsonEmulator, startAwsJsonEmulator } from '../aws-json/src';
 import { ChaosInjector } from './chaos/chaos-injector';
 import {
@@ -113,6 +113,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       onLog = (fn, line) => appendFileSync(file, `${fn} ${line}\n`);
     }
     const { ffmpeg, ffprobe } = findFfmpeg();
+    const shippedFfmpeg = process.env.FFMPEG_PATH ? undefined : findStaticFfmpeg();
     const templatesPromise = packageAllServices({ stage, region: REGION });
     const functions = new Map<string, LocalFunction>();
     const invokeByArn = (arn: string, payload: unknown) => {
@@ -214,8 +215,16 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       TMPDIR: tmpdir(),
       TZ: 'UTC',
       ...clientEnv,
-      FFMPEG_PATH: ffmpeg,
-      FFPROBE_PATH: ffprobe,
+      // The functions run the static ffmpeg/ffprobe/font that ship in their zips when that build is
+      // cached for this machine (deploy/static-ffmpeg; npm test builds it), so every test exercises
+      // what ships; else Debian's. An explicit FFMPEG_PATH wins. The model server keeps Debian's.
+      ...(shippedFfmpeg
+        ? {
+            FFMPEG_PATH: shippedFfmpeg.ffmpeg,
+            FFPROBE_PATH: shippedFfmpeg.ffprobe,
+            CAPTION_FONT_FILE: shippedFfmpeg.font,
+          }
+        : { FFMPEG_PATH: ffmpeg, FFPROBE_PATH: ffprobe }),
       REELAY_LOCAL: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
