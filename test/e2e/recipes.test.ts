@@ -191,7 +191,7 @@ describe('every recipe plans its scenes and delivers each of them', () => {
     expect(new Set(planned.map((s) => s.planner))).toEqual(new Set(['model']));
     expect(byIndex(planned).map((s) => s.alignTo)).toEqual([undefined, undefined, 0, 1, undefined]);
     expect(byIndex(planned)[4]?.durationSec).toBeCloseTo(1.5, 3); // two 1 s scenes joined by a 0.5 s crossfade
-    for (const scene of ready) expect(scene.key.startsWith(`jobs/${job.jobId}/`)).toBe(true);
+    for (const scene of ready) expect(scene.key.startsWith(`intermediates/${job.jobId}/`)).toBe(true);
   }, 360_000);
 
   it('ad: chained video scenes, each started from the last frame of the one before, with narration, music and captions', async () => {
