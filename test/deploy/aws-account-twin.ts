@@ -261,15 +261,13 @@ export async function startAwsAccountTwin(): Promise<AwsAccountTwin> {
     const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
     if (scopes.some((scope) => !client.scopes.includes(scope))) return oauthError(400, 'invalid_scope');
     calls.push('oauth2:token');
-    return response
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          access_token: `twin-access-token-for-${client.clientId}`,
-          expires_in: 3600,
-          token_type: 'Bearer',
-        }),
-      );
+    return response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        access_token: `twin-access-token-for-${client.clientId}`,
+        expires_in: 3600,
+        token_type: 'Bearer',
+      }),
+    );
   };
 
   const server: Server = createServer((request, response) => {

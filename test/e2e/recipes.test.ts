@@ -295,7 +295,9 @@ describe('every recipe plans its scenes and delivers each of them', () => {
 
     expect(kinds(ready)).toEqual(['video', 'video']);
     expect(planned.map((s) => s.planner)).toEqual(['deterministic', 'deterministic']);
-    const plannerCalls = cloud.models.predictions().filter((p) => p.model === 'meta/meta-llama-3-8b-instruct');
+    const plannerCalls = cloud.models
+      .predictions()
+      .filter((p) => p.model === 'meta/meta-llama-3-8b-instruct');
     expect(plannerCalls.some((p) => String(p.input.prompt).includes('[invalid-plan]'))).toBe(true);
   }, 360_000);
 });
