@@ -26,6 +26,9 @@ const clients = (credentials = twin.credentials) => ({
   ssm: new SSMClient({ region: 'eu-west-1', endpoint: twin.endpoint, credentials }),
 });
 
+/** This machine's cache, as packaging sees it; a test of its own covers the missing build. */
+const built = { findStaticFfmpeg: () => ({ dir: '/cache/ffmpeg' }), buildCommand: () => 'build it' };
+
 const prod = (env: NodeJS.ProcessEnv = {}) =>
   deploySettings(['--stage', 'prod'], {
     REELAY_REGION: 'eu-west-1',
@@ -43,7 +46,7 @@ test('with credentials, both secrets and an alarm e-mail, a prod deploy may go a
   storeSecrets('prod');
 
   // Act
-  const result = await preflight(prod(), clients());
+  const result = await preflight(prod(), clients(), built);
 
   // Assess
   expect(result).toEqual({
@@ -60,6 +63,7 @@ test('credentials AWS does not know stop the deploy before SSM is asked', async 
   const result = await preflight(
     prod(),
     clients({ accessKeyId: 'AKIANOTISSUED0000000', secretAccessKey: 'x' }),
+    built,
   );
 
   // Assess
@@ -72,6 +76,7 @@ test('a wrong secret key is refused too: the twin checks the signature, not only
   const result = await preflight(
     prod(),
     clients({ accessKeyId: twin.credentials.accessKeyId, secretAccessKey: 'not-the-secret' }),
+    built,
   );
   expect(result.problems[0]).toMatch(/InvalidClientTokenId/);
 });
@@ -88,6 +93,7 @@ test('each missing secret is named with the aws ssm put-parameter command that c
   const result = await preflight(
     prod({ REELAY_REPLICATE_API_TOKEN_PARAMETER: '/acme/replicate-token' }),
     clients(),
+    built,
   );
 
   // Assess
@@ -108,7 +114,7 @@ test('a secret stored as a plain String is refused', async () => {
     type: 'String',
     value: 'r8_visible',
   });
-  const result = await preflight(prod(), clients());
+  const result = await preflight(prod(), clients(), built);
   expect(result.problems).toEqual([
     expect.stringMatching(
       /^SSM parameter \/reelay\/prod\/replicate-api-token is a String, not a SecureString/,
@@ -122,8 +128,8 @@ test('a prod stage without an alarm e-mail is refused; dev only warns', async ()
   storeSecrets('dev');
 
   // Act
-  const prodResult = await preflight(prod({ REELAY_ALARM_EMAIL: '' }), clients());
-  const devResult = await preflight(deploySettings([], { REELAY_REGION: 'eu-west-1' }), clients());
+  const prodResult = await preflight(prod({ REELAY_ALARM_EMAIL: '' }), clients(), built);
+  const devResult = await preflight(deploySettings([], { REELAY_REGION: 'eu-west-1' }), clients(), built);
 
   // Assess
   expect(prodResult.problems).toEqual([expect.stringContaining('every stage but dev needs one')]);
@@ -133,7 +139,11 @@ test('a prod stage without an alarm e-mail is refused; dev only warns', async ()
 
 test('an external issuer without an audience is refused', async () => {
   storeSecrets('prod');
-  const result = await preflight(prod({ REELAY_JWT_ISSUER_URL: 'https://login.example.com/' }), clients());
+  const result = await preflight(
+    prod({ REELAY_JWT_ISSUER_URL: 'https://login.example.com/' }),
+    clients(),
+    built,
+  );
   expect(result.problems).toEqual([expect.stringContaining('without REELAY_JWT_AUDIENCE')]);
 });
 
@@ -141,4 +151,39 @@ test('--region and --param, which osls-compose refuses, are refused with the way
   expect(() => deploySettings(['--stage', 'prod', '--region', 'eu-west-1'], {})).toThrow(DeployUsageError);
   expect(() => deploySettings(['--param', 'alarmEmail=a@b.c'], {})).toThrow(/REELAY_REGION/);
   expect(() => deploySettings(['--stage', 'Prod_1'], {})).toThrow(/lower-case/);
+});
+
+test('without the static ffmpeg build the deploy stops, naming the command that builds it', async () => {
+  // Prepare
+  storeSecrets('prod');
+  const notBuilt = {
+    findStaticFfmpeg: () => undefined,
+    buildCommand: () => 'node deploy/static-ffmpeg/index.cjs',
+  };
+
+  // Act
+  const result = await preflight(prod(), clients(), notBuilt);
+
+  // Assess
+  expect(result.problems).toEqual([
+    expect.stringContaining('the static ffmpeg and ffprobe that the x86_64 functions ship are not built'),
+  ]);
+  expect(result.problems[0]).toContain('node deploy/static-ffmpeg/index.cjs');
+});
+
+test('by default the deploy looks for the build where packaging takes it from', async () => {
+  // Prepare: point the cache at an empty folder, as on a machine that never built it.
+  storeSecrets('prod');
+  const saved = process.env.REELAY_FFMPEG_CACHE;
+  process.env.REELAY_FFMPEG_CACHE = '/nonexistent/reelay-ffmpeg-cache';
+  try {
+    // Act
+    const result = await preflight(prod(), clients());
+
+    // Assess
+    expect(result.problems).toEqual([expect.stringContaining('node deploy/static-ffmpeg/index.cjs')]);
+  } finally {
+    if (saved === undefined) delete process.env.REELAY_FFMPEG_CACHE;
+    else process.env.REELAY_FFMPEG_CACHE = saved;
+  }
 });

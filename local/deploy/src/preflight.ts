@@ -22,6 +22,17 @@ export interface PreflightClients {
   ssm: SSMClient;
 }
 
+/**
+ * The static ffmpeg and ffprobe that the x86_64 functions ship (deploy/static-ffmpeg): packaging
+ * refuses to zip those functions without them, so the deploy checks for them before it starts.
+ */
+export interface LambdaBinaries {
+  findStaticFfmpeg(arch: 'x86_64'): { dir: string } | undefined;
+  buildCommand(): string;
+}
+
+const cachedStaticFfmpeg: LambdaBinaries = require('../../../deploy/static-ffmpeg/index.cjs');
+
 /** The secrets the generator reads from SSM, and what to put in each. */
 const secrets = (settings: DeploySettings) => [
   {
@@ -45,8 +56,14 @@ const describe = (error: unknown): string =>
 export async function preflight(
   settings: DeploySettings,
   clients: PreflightClients,
+  binaries: LambdaBinaries = cachedStaticFfmpeg,
 ): Promise<PreflightResult> {
   const result: PreflightResult = { problems: [], warnings: [] };
+
+  if (!binaries.findStaticFfmpeg('x86_64'))
+    result.problems.push(
+      `the static ffmpeg and ffprobe that the x86_64 functions ship are not built on this machine. Build them once (minutes; Debian 12 x86_64 with apt, as root or with the sudo command it prints; elsewhere in a debian:12 container, docs/deploy.md "Prerequisites"):\n    ${binaries.buildCommand()}`,
+    );
 
   try {
     const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
