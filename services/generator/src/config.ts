@@ -28,4 +28,6 @@ export const modelSettings = () =>
       .positive()
       .default(500 * 1024 * 1024),
     POLL_INTERVAL_SEC: z.coerce.number().int().min(1).default(2),
+    /** The wait between checks grows with a prediction's age up to this (rendering/poll-delay.ts). */
+    POLL_MAX_INTERVAL_SEC: z.coerce.number().int().min(1).default(30),
   });

@@ -2,6 +2,7 @@ import type { ScenePlanned } from '@reelay/events';
 import type Replicate from 'replicate';
 import { predictionInput } from '../models/model-inputs';
 import { type BilledPrediction, predictionCost } from '../models/model-prices';
+import { pollDelaySec } from './poll-delay';
 import type { PredictionClaims, PredictionOutcome } from './prediction-claims';
 import { claimKeyOf, type PredictionState, type RenderState } from './render-state';
 import {
@@ -19,6 +20,9 @@ export interface CheckPredictionDeps {
   replicate: Pick<Replicate, 'predictions'>;
   claims: Pick<PredictionClaims, 'get' | 'recordOutcome'>;
   pollIntervalSec: number;
+  /** The longest wait between two checks of a running prediction (poll-delay.ts). */
+  maxPollIntervalSec?: number;
+  now?: () => number;
   /** Attempts one execution may make (the first included) before a failed prediction fails the scene. */
   maxAttempts: number;
   random?: () => number;
@@ -111,7 +115,10 @@ export async function checkPrediction(
   return {
     predictionId,
     status,
-    pollAfterSec: deps.pollIntervalSec,
+    pollAfterSec: pollDelaySec(prediction.created_at, (deps.now ?? Date.now)(), {
+      baseSec: deps.pollIntervalSec,
+      maxSec: deps.maxPollIntervalSec ?? deps.pollIntervalSec,
+    }),
     ...(error ? { error } : {}),
   };
 }

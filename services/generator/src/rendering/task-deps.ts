@@ -43,6 +43,7 @@ export function renderTaskDeps() {
     claims: new PredictionClaims(doc, config.GENERATOR_TABLE),
     cancellations: new JobCancellations(doc, config.GENERATOR_TABLE),
     pollIntervalSec: settings.POLL_INTERVAL_SEC,
+    maxPollIntervalSec: settings.POLL_MAX_INTERVAL_SEC,
     // Locally only the embedded cloud's API can receive webhooks (none with real models: polling).
     webhookBaseUrl:
       process.env.REELAY_LOCAL === 'true' ? config.LOCAL_WEBHOOK_BASE_URL : config.WEBHOOK_BASE_URL,
