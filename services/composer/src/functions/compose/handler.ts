@@ -17,6 +17,8 @@ const config = readConfig({
    * given back, the message retried) and not a kill.
    */
   COMPOSE_SAFETY_MARGIN_MS: z.coerce.number().int().min(0).default(15_000),
+  /** The least time ffmpeg gets however near the deadline (a test sets 0 to force the timeout path). */
+  COMPOSE_MIN_RUN_MS: z.coerce.number().int().min(0).default(500),
   /**
    * Lease length; by default the time left plus a minute, so it outlives the composer. Must stay
    * below the compose queue's visibility timeout: a crashed composer's request comes back then and
@@ -36,7 +38,9 @@ export const handler = consumeRecords(
   async (record, context) => {
     const { jobId } = composeRequestSchema.parse(JSON.parse(record.body));
     const remaining = context.getRemainingTimeInMillis();
-    const signal = AbortSignal.timeout(Math.max(500, remaining - config.COMPOSE_SAFETY_MARGIN_MS));
+    const signal = AbortSignal.timeout(
+      Math.max(config.COMPOSE_MIN_RUN_MS, remaining - config.COMPOSE_SAFETY_MARGIN_MS),
+    );
     const started = performance.now();
     try {
       const outcome = await composeJob(jobId, {
