@@ -56,7 +56,10 @@ export function outputMedia(scene: ScenePlanned, probe: MediaProbe, url: string)
       width: probe.video.width,
       height: probe.video.height,
     };
-  const durationSec = probe.video.durationSec ?? probe.durationSec;
-  if (!(durationSec > 0)) throw reject('has no duration');
+  const clipSec = probe.video.durationSec ?? probe.durationSec;
+  if (!(clipSec > 0)) throw reject('has no duration');
+  // A scene lasts what was planned: a model's clip can be longer than that (wan makes at least 81
+  // frames, 3.4 s at its top rate), and the composer cuts the clip at the duration announced here.
+  const durationSec = Math.min(clipSec, scene.durationSec);
   return { ext, contentType, durationSec, width: probe.video.width, height: probe.video.height };
 }
