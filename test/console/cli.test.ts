@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 
 const ROOT = resolve(__dirname, '../..');
 const NODE = resolve(ROOT, 'node_modules/.bin/node');
@@ -76,7 +77,25 @@ describe('the CLI without a terminal', () => {
       createInterface({ input: child.stdout }).once('line', ok);
     });
     const ready = JSON.parse(first);
-    expect(Object.keys(ready).sort()).toEqual(['api', 'console', 'endpoints', 'region', 'stage', 'token']);
+    expect(Object.keys(ready).sort()).toEqual([
+      'api',
+      'console',
+      'credentials',
+      'endpoints',
+      'region',
+      'stage',
+      'token',
+    ]);
+    // The operator credentials it announces work with any SDK pointed at its endpoints, and only they do.
+    const s3 = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new S3Client({ region: ready.region, endpoint: ready.endpoints.s3, forcePathStyle: true, credentials });
+    const buckets = await s3(ready.credentials).send(new ListBucketsCommand({}));
+    expect(buckets.Buckets?.length).toBeGreaterThan(0);
+    await expect(
+      s3({ accessKeyId: ready.credentials.accessKeyId, secretAccessKey: 'not-the-secret' }).send(
+        new ListBucketsCommand({}),
+      ),
+    ).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
     expect(Object.keys(ready.endpoints).sort()).toEqual(
       ['dynamodb', 'events', 'replicate', 's3', 'sqs', 'stepfunctions'].sort(),
     );

@@ -115,11 +115,17 @@ describe('the console', () => {
       expect(video.cues.every((c, i) => c.end > c.start && c.start === (video.cues[i - 1]?.end ?? 0))).toBe(
         true,
       );
-      expect(await page.textContent('#job-cost')).toBe(`$${record.costUsd.toFixed(4)}`);
+      // Rendered by the local twin of Replicate: the cost is what Replicate would charge, an estimate.
+      expect(record.scenes.some((s) => s.provider === 'local')).toBe(true);
+      expect(await page.textContent('#job-cost')).toBe(`$${record.costUsd.toFixed(4)} (estimate)`);
       const sceneCosts = await page.$$eval('.scene span:last-child', (spans) =>
         spans.map((x) => x.textContent),
       );
-      expect(sceneCosts).toEqual(record.scenes.map((s) => `$${(s.costUsd ?? 0).toFixed(4)}`));
+      expect(sceneCosts).toEqual(
+        record.scenes.map(
+          (s) => `$${(s.costUsd ?? 0).toFixed(4)}${s.provider === 'local' ? ' (estimate)' : ''}`,
+        ),
+      );
       expect(
         await page.$$eval('#waterfall .bar', (bars) => bars.map((b) => b.getAttribute('data-stage'))),
       ).toEqual(
