@@ -10,6 +10,8 @@ const Sequencer = require('@jest/test-sequencer').default;
 const LONGEST = [
   'test/chaos/soak.test.ts',
   'test/e2e/recipes.test.ts',
+  'test/e2e/replicate-contract.test.ts',
+  'test/deploy/ffmpeg-binaries.test.ts',
   'local/cloud/test/chaos/fault-injector.test.ts',
   'test/console/console.test.ts',
   'services/generator/test/integration/webhooks-and-claims.test.ts',

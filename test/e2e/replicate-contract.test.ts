@@ -136,6 +136,45 @@ describe('every recipe completes against the strict Replicate twin with the defa
     expect(record.scenes.map((s) => s.kind)).toEqual(['upload', 'music']);
   }, 360_000);
 
+  // The aspects the cases above do not cover, so every recipe completes in 16:9, 9:16 and 1:1.
+  const FRAME = {
+    '16:9': { width: 854, height: 480 },
+    '9:16': { width: 480, height: 854 },
+    '1:1': { width: 480, height: 480 },
+  };
+  const uploadsFor: Record<string, () => string[]> = {
+    prompt: () => [],
+    ad: () => [],
+    story: () => [still('s1.png'), still('s2.png')],
+    merge: () => [clip('m1.mp4'), clip('m2.mp4')],
+    soundtrack: () => [clip('t1.mp4')],
+  };
+  it.each([
+    ['prompt', '9:16'],
+    ['prompt', '1:1'],
+    ['ad', '16:9'],
+    ['ad', '9:16'],
+    ['story', '16:9'],
+    ['story', '1:1'],
+    ['merge', '9:16'],
+    ['merge', '1:1'],
+    ['soundtrack', '9:16'],
+    ['soundtrack', '1:1'],
+  ] as const)(
+    '%s (%s) completes with the default models, in its frame',
+    async (recipe, aspect) => {
+      const { record, predictions } = await complete(
+        { recipe, prompt: `a ${recipe} in ${aspect}`, aspect, ...small },
+        uploadsFor[recipe]?.() ?? [],
+      );
+
+      expectContractKept(predictions);
+      for (const p of predictions) expect(defaults.has(p.model)).toBe(true);
+      expect(record.output).toMatchObject(FRAME[aspect]);
+    },
+    360_000,
+  );
+
   it("the spec's model overrides reach the twin in the right form: pinned versions by version", async () => {
     const kokoro = modelContract(DEFAULT_MODEL_IDS.speech);
     const wan = modelContract(DEFAULT_MODEL_IDS.video);
