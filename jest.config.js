@@ -7,6 +7,8 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' } }] },
   // ESM-only packages that jest must transform to CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(@middy|ulid|aws-local-stepfunctions)/)'],
+  // @middy/core and @middy/util export only an `import` condition, which jest's CommonJS resolver does not try.
+  moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   testTimeout: 120_000,
   maxWorkers: 2,
   // The long suites first, so the short ones run beside them (test/longest-first-sequencer.js).

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => process.stderr.write(`[reelay] ${line}\n`);
@@ -94,19 +94,21 @@ function run(args) {
 }
 
 const [mode, ...rest] = process.argv.slice(2);
+// tsx and the resolution of ESM-only packages (scripts/register-ts.mjs), as a file URL for --import.
+const REGISTER_TS = pathToFileURL(join(root, 'scripts', 'register-ts.mjs')).href;
 ensureNpmDependencies();
 // Deploying needs only Node and AWS credentials: the system packages are for the local cloud and tests.
 if (mode !== 'deploy') ensureSystemPackages();
 if (mode === 'run') {
   const [file, ...args] = rest;
-  run(['--import', 'tsx', '--enable-source-maps', join(root, file), ...args]);
+  run(['--import', REGISTER_TS, '--enable-source-maps', join(root, file), ...args]);
 } else if (mode === 'jest') {
   await ensureShippedFfmpeg();
   run([join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...rest]);
 } else if (mode === 'deploy') {
   run([
     '--import',
-    'tsx',
+    REGISTER_TS,
     '--enable-source-maps',
     join(root, 'local', 'deploy', 'src', 'deploy.ts'),
     ...rest,

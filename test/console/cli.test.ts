@@ -70,7 +70,9 @@ describe('the CLI without a terminal', () => {
 
   test('npm run up --json prints its endpoints once ready, serves the console and API, and stops on SIGINT', async () => {
     // Straight through tsx, as the bootstrap runs it: the SIGINT then reaches up.ts itself, as Ctrl-C does.
-    const child = spawn(NODE, ['--import', 'tsx', 'local/cli/up.ts', '--json'], { cwd: ROOT });
+    const child = spawn(NODE, ['--import', './scripts/register-ts.mjs', 'local/cli/up.ts', '--json'], {
+      cwd: ROOT,
+    });
     started.push(child);
     const run = collect(child);
     const first = await new Promise<string>((ok) => {

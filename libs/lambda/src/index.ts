@@ -1,4 +1,5 @@
 export * from './aws-clients';
 export * from './config';
 export * from './dead-letters';
+export * from './handlers';
 export * from './powertools';

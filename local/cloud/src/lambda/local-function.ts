@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   type CrashPoint,
@@ -56,6 +58,8 @@ export interface InvocationSpan {
 }
 
 const MAX_SPANS = 1000;
+/** tsx and the resolution of ESM-only packages such as @middy/core: the preload of every sandbox. */
+const REGISTER_TS = pathToFileURL(join(__dirname, '..', '..', '..', '..', 'scripts', 'register-ts.mjs')).href;
 
 /**
  * Lambda gives a sandbox's init (module load) its own limit, apart from the function timeout. Here
@@ -195,8 +199,10 @@ export class LocalFunction {
         AWS_LAMBDA_FUNCTION_NAME: this.config.name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.config.memoryMb),
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        // As Lambda sets it for on-demand sandboxes: Powertools reports cold starts only when it is.
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       },
-      execArgv: ['--import', 'tsx', '--enable-source-maps'],
+      execArgv: ['--import', REGISTER_TS, '--enable-source-maps'],
       stdout: true,
       stderr: true,
     });
