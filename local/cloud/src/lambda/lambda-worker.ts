@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import { isBuiltByReelay } from '@reelay/lambda/src/handlers/with-powertools';
 import type { InvocationFaultPlan } from '../chaos/fault-points';
 import { installSandboxFaultPoints, type SandboxFaultPoints } from '../chaos/sandbox-fault-points';
 
@@ -47,7 +48,14 @@ function loadHandler(): Promise<Handler> {
 // its handler loaded before the first event. A load error is kept and reported by the invocation.
 const initStarted = performance.now();
 loadHandler().then(
-  () => parentPort?.postMessage({ kind: 'loaded', ok: true, initMs: performance.now() - initStarted }),
+  (fn) =>
+    parentPort?.postMessage({
+      kind: 'loaded',
+      ok: true,
+      initMs: performance.now() - initStarted,
+      // Whether the export came from libs/lambda's one handler builder (a test checks every function's).
+      builtByReelay: isBuiltByReelay(fn),
+    }),
   () => parentPort?.postMessage({ kind: 'loaded', ok: false, initMs: performance.now() - initStarted }),
 );
 

@@ -86,6 +86,8 @@ export class LocalFunction {
   readonly invocationSpans: InvocationSpan[] = [];
   /** How long each sandbox took to load its handler module (its init phase), oldest first. */
   readonly initDurationsMs: number[] = [];
+  /** Whether the handler a sandbox loaded was built by libs/lambda's builder (unknown before a load). */
+  builtByReelay: boolean | undefined;
   private readonly loadWaiters: Array<() => void> = [];
 
   constructor(
@@ -209,8 +211,9 @@ export class LocalFunction {
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) this.onLog(this.config.name, line);
     };
-    worker.on('message', (message: { kind?: string; initMs?: number }) => {
+    worker.on('message', (message: { kind?: string; initMs?: number; builtByReelay?: boolean }) => {
       if (message.kind !== 'loaded') return;
+      if (message.builtByReelay !== undefined) this.builtByReelay = message.builtByReelay;
       this.initDurationsMs.push(message.initMs ?? 0);
       if (this.initDurationsMs.length > MAX_SPANS) this.initDurationsMs.shift();
       for (const resolve of this.loadWaiters.splice(0)) resolve();
