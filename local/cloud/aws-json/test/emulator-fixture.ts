@@ -2,12 +2,21 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsJsonEmulator, type AwsJsonEmulatorOptions, startAwsJsonEmulator } from '../src';
+import type { LongPollEvent } from '../src/sqs/sqs-backend';
 
 export interface EmulatorFixture {
   emulator: AwsJsonEmulator;
   sqs: SQSClient;
   events: EventBridgeClient;
   sfn: SFNClient;
+  /**
+   * Resolves at the next moment a long poll on the queue starts waiting ('waiting') or ends ('ended'):
+   * call it before sending the ReceiveMessage, then await it, so nothing is left to a sleep.
+   */
+  nextLongPoll<T extends LongPollEvent['type']>(
+    queueName: string,
+    type: T,
+  ): Promise<Extract<LongPollEvent, { type: T }>>;
   /** Creates a queue and returns its URL. */
   createQueue(name: string, attributes?: Record<string, string>): Promise<string>;
   close(): Promise<void>;
@@ -34,6 +43,14 @@ export async function startFixture(options: Partial<AwsJsonEmulatorOptions> = {}
     sqs,
     events,
     sfn,
+    nextLongPoll: <T extends LongPollEvent['type']>(queueName: string, type: T) =>
+      new Promise<Extract<LongPollEvent, { type: T }>>((resolve) => {
+        const stop = emulator.sqs.onLongPoll((event) => {
+          if (event.queueName !== queueName || event.type !== type) return;
+          stop();
+          resolve(event as Extract<LongPollEvent, { type: T }>);
+        });
+      }),
     createQueue: async (name, attributes = {}) =>
       (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })))
         .QueueUrl as string,

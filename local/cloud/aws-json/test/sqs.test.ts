@@ -233,12 +233,22 @@ describe('SQS emulator through the AWS SDK v3', () => {
       }),
     );
     const early = await fixture.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
-    const startedAt = Date.now();
+    const timings = ['SentTimestamp', 'ApproximateFirstReceiveTimestamp'] as const;
+    // A long poll that outlasts the delay: it returns the message only if it wakes when the delay
+    // ends (at the end of its wait time it returns empty).
     const late = await fixture.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        WaitTimeSeconds: 5,
+        MessageSystemAttributeNames: [...timings],
+      }),
     );
     const lateToo = await fixture.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: slowQueueUrl, WaitTimeSeconds: 5 }),
+      new ReceiveMessageCommand({
+        QueueUrl: slowQueueUrl,
+        WaitTimeSeconds: 5,
+        MessageSystemAttributeNames: [...timings],
+      }),
     );
 
     // Assess
@@ -246,30 +256,38 @@ describe('SQS emulator through the AWS SDK v3', () => {
     expect(early.Messages).toBeUndefined();
     expect(late.Messages?.[0]?.Body).toBe('later');
     expect(lateToo.Messages?.[0]?.Body).toBe('later too');
-    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    // Held back for the delay: first received a second or more after it was sent.
+    for (const message of [late.Messages?.[0], lateToo.Messages?.[0]]) {
+      const sent = Number(message?.Attributes?.SentTimestamp);
+      expect(Number(message?.Attributes?.ApproximateFirstReceiveTimestamp) - sent).toBeGreaterThanOrEqual(
+        1_000,
+      );
+    }
   });
 
   it('wakes a long poll as soon as a message is sent', async () => {
     // Prepare
     const queueUrl = await createQueue('long-poll');
-    const startedAt = Date.now();
+    const waiting = fixture.nextLongPoll('long-poll', 'waiting');
+    const ended = fixture.nextLongPoll('long-poll', 'ended');
     const polling = fixture.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waiting;
 
     // Act
     await fixture.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'wake up' }));
     const received = await polling;
 
-    // Assess
+    // Assess: the send ended the wait, not its 20 s running out.
     expect(received.Messages?.[0]?.Body).toBe('wake up');
-    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(await ended).toMatchObject({ reason: 'messages', received: 1 });
   });
 
   it("hides what a long poll returns for the queue's visibility timeout as set during the wait", async () => {
     // Prepare: a poll waiting on a queue whose timeout is 720 s.
     const queueUrl = await createQueue('timeout-changed', { VisibilityTimeout: '720' });
+    const waiting = fixture.nextLongPoll('timeout-changed', 'waiting');
     const polling = fixture.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waiting;
 
     // Act: the timeout is shortened, then a message arrives for the waiting poll.
     await fixture.sqs.send(
@@ -288,15 +306,18 @@ describe('SQS emulator through the AWS SDK v3', () => {
     // Prepare
     const queueUrl = await createQueue('aborted-poll');
     const abort = new AbortController();
+    const waiting = fixture.nextLongPoll('aborted-poll', 'waiting');
+    const ended = fixture.nextLongPoll('aborted-poll', 'ended');
     const polling = fixture.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 }), {
       abortSignal: abort.signal,
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waiting;
 
     // Act
     abort.abort();
     await expect(polling).rejects.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The emulator saw the caller go away (not the 20 s running out) before the next message.
+    expect(await ended).toMatchObject({ reason: 'aborted', received: 0 });
     await fixture.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'for the next poll' }));
     const received = await fixture.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
 

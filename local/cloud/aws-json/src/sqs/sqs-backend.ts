@@ -90,6 +90,14 @@ export type MessageLifecycleEvent =
   | { type: 'deleted'; queueName: string; messageId: string }
   | { type: 'moved'; queueName: string; messageId: string; toQueueName: string; toMessageId: string };
 
+/** A long poll starting to wait on an empty queue, and its end (with how many messages it returns). */
+export type LongPollEvent =
+  | { type: 'waiting'; queueName: string }
+  | { type: 'ended'; queueName: string; received: number; reason: LongPollEndReason };
+
+/** Why a long poll ended: a message came, its wait time ran out, the caller went away, or shutdown. */
+export type LongPollEndReason = 'messages' | 'wait-time-elapsed' | 'aborted' | 'closed' | 'queue-deleted';
+
 const SYSTEM_ATTRIBUTE_NAMES = [
   'SenderId',
   'SentTimestamp',
@@ -114,6 +122,7 @@ export class SqsBackend {
     (queueName: string, messages: readonly ReceivedMessage[]) => void
   >();
   private readonly lifecycleListeners = new Set<(event: MessageLifecycleEvent) => void>();
+  private readonly longPollListeners = new Set<(event: LongPollEvent) => void>();
   private readonly pendingPolls = new Set<() => void>();
   private nextSeq = 1;
   private closed = false;
@@ -461,6 +470,12 @@ export class SqsBackend {
     return () => this.receiveListeners.delete(listener);
   }
 
+  /** Long polls that wait and end, so a test sends after a poll is waiting instead of after a sleep. */
+  onLongPoll(listener: (event: LongPollEvent) => void): () => void {
+    this.longPollListeners.add(listener);
+    return () => this.longPollListeners.delete(listener);
+  }
+
   /** Ends open long polls (they return empty) and running move tasks. */
   close(): void {
     this.closed = true;
@@ -610,28 +625,32 @@ export class SqsBackend {
     return new Promise((resolve) => {
       const deadline = Date.now() + waitMs;
       let nextLook: NodeJS.Timeout | undefined;
-      const finish = (messages: ReceivedMessage[]) => {
+      const finish = (messages: ReceivedMessage[], reason: LongPollEndReason) => {
         clearTimeout(deadlineTimer);
         clearTimeout(nextLook);
         queue.waiters.delete(look);
-        this.pendingPolls.delete(finishEmpty);
-        signal?.removeEventListener('abort', finishEmpty);
+        this.pendingPolls.delete(closing);
+        signal?.removeEventListener('abort', aborted);
+        for (const listener of this.longPollListeners)
+          listener({ type: 'ended', queueName: queue.name, received: messages.length, reason });
         resolve(messages);
       };
-      const finishEmpty = () => finish([]);
+      const closing = () => finish([], 'closed');
+      const aborted = () => finish([], 'aborted');
       const look = () => {
-        if (queue.deleted) return finishEmpty();
+        if (queue.deleted) return finish([], 'queue-deleted');
         const messages = take();
-        if (messages.length > 0) return finish(messages);
+        if (messages.length > 0) return finish(messages, 'messages');
         clearTimeout(nextLook);
         const now = Date.now();
         const next = queue.nextVisibleAt(now);
         if (next !== undefined && next < deadline) nextLook = setTimeout(look, next - now);
       };
-      const deadlineTimer = setTimeout(finishEmpty, waitMs);
+      const deadlineTimer = setTimeout(() => finish([], 'wait-time-elapsed'), waitMs);
       queue.waiters.add(look);
-      this.pendingPolls.add(finishEmpty);
-      signal?.addEventListener('abort', finishEmpty, { once: true });
+      this.pendingPolls.add(closing);
+      signal?.addEventListener('abort', aborted, { once: true });
+      for (const listener of this.longPollListeners) listener({ type: 'waiting', queueName: queue.name });
       look();
     });
   }
