@@ -15,29 +15,37 @@ function manualSignal(): { signal: JobChangeSignal; fire: () => void; listeners:
   };
 }
 
-/** Whether the promise settles within a generous deadline (far below the 600 s fallback used). */
-async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), 20_000);
+/** Whether the promise has settled by now (after the callbacks already due have run). */
+async function hasSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(() => {
+    settled = true;
   });
-  const result = await Promise.race([promise.then(() => true as const), late]);
-  clearTimeout(timer);
-  return result;
+  // A resolved promise's callbacks run on the microtask queue; flushing it (not waiting on a
+  // clock) is enough for a settled promise to say so.
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  return settled;
 }
 
 describe('following a job by its changes instead of a fixed poll', () => {
-  it('wakes the waiting poll as soon as the job may have changed, long before the fallback', async () => {
+  // Fake timers: the fallback never fires unless a test moves the clock, so "woke on the signal"
+  // cannot be the fallback in disguise.
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('wakes the waiting poll as soon as the job may have changed, without the fallback', async () => {
     // Prepare
     const { signal, fire } = manualSignal();
     const waiter = new JobChangeWaiter(signal);
     const waiting = waiter.next(600_000);
+    const settledBefore = await hasSettled(waiting);
     // Act
     fire();
-    const settled = await settlesSoon(waiting);
+    const settledAfter = await hasSettled(waiting);
     waiter.close();
     // Assess
-    expect(settled).toBe(true);
+    expect(settledBefore).toBe(false);
+    expect(settledAfter).toBe(true);
   });
 
   it('keeps a change that came while nobody waited, so the next poll happens at once', async () => {
@@ -46,7 +54,7 @@ describe('following a job by its changes instead of a fixed poll', () => {
     const waiter = new JobChangeWaiter(signal);
     // Act: the change comes between two polls.
     fire();
-    const settled = await settlesSoon(waiter.next(600_000));
+    const settled = await hasSettled(waiter.next(600_000));
     waiter.close();
     // Assess
     expect(settled).toBe(true);
@@ -56,9 +64,16 @@ describe('following a job by its changes instead of a fixed poll', () => {
     // Prepare
     const { signal } = manualSignal();
     const waiter = new JobChangeWaiter(signal);
-    // Act / Assess: resolves without any signal.
-    await waiter.next(20);
+    const waiting = waiter.next(20_000);
+    // Act
+    const settledEarly = await hasSettled(waiting);
+    jest.advanceTimersByTime(19_999);
+    const settledJustBefore = await hasSettled(waiting);
+    jest.advanceTimersByTime(1);
+    const settledAtFallback = await hasSettled(waiting);
     waiter.close();
+    // Assess
+    expect([settledEarly, settledJustBefore, settledAtFallback]).toEqual([false, false, true]);
   });
 
   it('stops listening when closed', () => {
