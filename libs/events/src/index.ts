@@ -10,3 +10,4 @@ export * from './events/video-composed';
 export * from './job-spec';
 export * from './publish';
 export * from './registry';
+export * from './terminal-outcome';

@@ -42,12 +42,14 @@ export async function readJobRecord(
   const deadMessages = (withPrefix('DEAD#') as unknown as DeadMessageRecord[])
     .map(({ body: _body, ...where }) => where)
     .sort((a, b) => a.deadAt.localeCompare(b.deadAt));
-  // Internal bookkeeping (status rank, the open-jobs index keys, the sweeper's claim) stays inside.
+  // Internal bookkeeping (status rank, the open-jobs index keys, the sweeper's claim, the key of the
+  // event that decided the outcome) stays inside.
   const {
     statusRank: _rank,
     openShard: _shard,
     openDeadlineAt: _open,
     failureRedrivable: _redrivable,
+    outcomeKey: _outcomeKey,
     sweptAt: _swept,
     costUsd,
     ...rest

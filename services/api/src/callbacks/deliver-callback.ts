@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
+import { readApiJob } from '../jobs/create-job';
 import { apiJobPk, deliverySk } from '../table/api-table';
 import {
   type CallbackUrlPolicy,
@@ -25,7 +26,7 @@ export interface DeliverCallbackDeps extends DeliveryDeps {
   now?: () => Date;
 }
 
-export type DeliveryResult = 'delivered' | 'skipped' | 'retry-scheduled' | 'dead-lettered';
+export type DeliveryResult = 'delivered' | 'skipped' | 'superseded' | 'retry-scheduled' | 'dead-lettered';
 
 /** SQS's longest message delay. */
 const MAX_DELAY_SEC = 900;
@@ -45,6 +46,8 @@ export function backoffDelaySec(
  * `maxAttempts` the delivery is marked DEAD_LETTERED (visible on the job) and sent to the callbacks DLQ.
  * The URL is the user's registration at send time, checked again; an unsafe one (or no registration)
  * is dead-lettered on the spot, as retrying cannot make it safe.
+ * A delivery whose event is no longer the job's outcome (another terminal event won meanwhile, by the
+ * shared rule) is marked SUPERSEDED and never sent: the winner's own callback is on its way.
  */
 export async function deliverCallback(
   message: DeliveryMessage,
@@ -52,6 +55,13 @@ export async function deliverCallback(
 ): Promise<DeliveryResult> {
   const delivery = await readDelivery(message.jobId, message.event, deps);
   if (delivery?.status !== 'PENDING') return 'skipped';
+  if (delivery.outcomeKey !== undefined) {
+    const job = await readApiJob(message.jobId, deps);
+    if (job?.outcomeKey !== delivery.outcomeKey) {
+      await update(message, deps, 'SET #status = :superseded', { ':superseded': 'SUPERSEDED' });
+      return 'superseded';
+    }
+  }
   const registration = await readCallbackRegistration(delivery.userId, deps);
   const now = deps.now?.() ?? new Date();
   let error: string;

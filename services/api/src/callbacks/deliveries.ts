@@ -25,7 +25,14 @@ export interface Delivery {
   webhookId: string;
   url: string;
   payload: string;
-  status: 'PENDING' | 'DELIVERED' | 'DEAD_LETTERED';
+  /**
+   * SUPERSEDED: the job's outcome changed to another event before this one was sent, so it never will be.
+   */
+  status: 'PENDING' | 'DELIVERED' | 'DEAD_LETTERED' | 'SUPERSEDED';
+  /** The key of the terminal event this callback reports (the job's `outcomeKey` when it was scheduled). */
+  outcomeKey?: string;
+  /** 0 for the first callback of this event; each re-sending for a later decision adds one. */
+  revision?: number;
   attempts: number;
   enqueued: boolean;
   lastError?: string;
@@ -40,23 +47,27 @@ export interface DeliveryDeps extends TableDeps {
 /**
  * Records one delivery per job and terminal event (a conditional put keyed by jobId+event) and queues
  * its first attempt. A duplicate or replayed event finds the delivery and queues nothing, unless the
- * first run died before queueing it.
+ * first run died before queueing it. `outcomeKey` is the decision the callback reports: if the job's
+ * outcome went to the other event and came back to this one with a different winner (three terminal
+ * events), the delivery is re-armed for the new decision under a new webhook-id, so the receiver's
+ * latest callback is the job's outcome.
  */
 export async function scheduleDelivery(
   job: { jobId: string; userId: string },
   event: CallbackEvent,
   data: Record<string, unknown>,
+  outcomeKey: string,
   deps: DeliveryDeps,
   now = new Date(),
 ): Promise<'scheduled' | 'duplicate' | 'no-callback'> {
   const registration = await readCallbackRegistration(job.userId, deps);
   if (!registration) return 'no-callback';
   const key = { pk: apiJobPk(job.jobId), sk: deliverySk(event) };
-  const delivery: Delivery = {
+  const delivery = (revision: number): Delivery => ({
     jobId: job.jobId,
     userId: job.userId,
     event,
-    webhookId: `msg_${job.jobId}_${event}`,
+    webhookId: `msg_${job.jobId}_${event}${revision === 0 ? '' : `_${revision}`}`,
     url: registration.url,
     payload: JSON.stringify({
       type: event,
@@ -64,21 +75,26 @@ export async function scheduleDelivery(
       data: { jobId: job.jobId, ...data },
     }),
     status: 'PENDING',
+    outcomeKey,
+    revision,
     attempts: 0,
     enqueued: false,
-  };
+  });
   try {
     await deps.doc.send(
       new PutCommand({
         TableName: deps.table,
-        Item: { ...key, ...delivery },
+        Item: { ...key, ...delivery(0) },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const existing = await readDelivery(job.jobId, event, deps);
-    if (!existing || existing.enqueued || existing.status !== 'PENDING') return 'duplicate';
+    if (!existing) return 'duplicate';
+    if (existing.outcomeKey !== undefined && existing.outcomeKey !== outcomeKey) {
+      if (!(await rearm(key, existing, delivery((existing.revision ?? 0) + 1), deps))) return 'duplicate';
+    } else if (existing.enqueued || existing.status !== 'PENDING') return 'duplicate';
   }
   await enqueueAttempt({ jobId: job.jobId, event, attempt: 1 }, 0, deps);
   await deps.doc.send(
@@ -90,6 +106,29 @@ export async function scheduleDelivery(
     }),
   );
   return 'scheduled';
+}
+
+/** Replaces a delivery made for an earlier decision, unless another run replaced it first. */
+async function rearm(
+  key: Record<string, string>,
+  existing: Delivery,
+  next: Delivery,
+  deps: DeliveryDeps,
+): Promise<boolean> {
+  try {
+    await deps.doc.send(
+      new PutCommand({
+        TableName: deps.table,
+        Item: { ...key, ...next },
+        ConditionExpression: 'outcomeKey = :seen',
+        ExpressionAttributeValues: { ':seen': existing.outcomeKey },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
 
 export async function enqueueAttempt(

@@ -26,12 +26,19 @@ export interface ApiJob {
   /** Set once JobRequested is on the bus; a retry with the same Idempotency-Key publishes it otherwise. */
   published: boolean;
   history: PromptHistoryEntry[];
+  /** The outcome by the shared rule (libs/events terminal-outcome.ts), the ledger's too. */
   outcome?: JobOutcome;
+  /** The sort key of the terminal event that decided `outcome`: a later event replaces it only with a lower one. */
+  outcomeKey?: string;
+  /** When the job was first seen to end (an overturned outcome keeps it) and when it was last overturned. */
   endedAt?: string;
+  overturnedAt?: string;
   refundedAt?: string;
   cancelledAt?: string;
-  /** The first failure recorded (the one the callback reports). */
+  /** The failure that decided the outcome (the one the callback reports). */
   failure?: { stage: string; code: string; reason: string };
+  /** A failure the job no longer has: a dead letter it recovered from, or one a video composed before it overturned. */
+  recoveredFailure?: { stage: string; code: string; reason: string };
 }
 
 /**

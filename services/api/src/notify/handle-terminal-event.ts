@@ -1,52 +1,65 @@
-import type { JobFailed, VideoComposed } from '@reelay/events';
-import { type DeliveryDeps, scheduleDelivery } from '../callbacks/deliveries';
+import { terminalClaim } from '@reelay/events';
+import {
+  type CallbackEvent,
+  type DeliveryDeps,
+  readDelivery,
+  scheduleDelivery,
+} from '../callbacks/deliveries';
 import { readApiJob } from '../jobs/create-job';
-import { recordJobFailed, recordVideoComposed } from './record-outcome';
+import { type RecordedOutcome, recordTerminalOutcome, type TerminalEvent } from './record-outcome';
 
-export type TerminalEvent =
-  | { type: 'VideoComposed'; detail: VideoComposed }
-  | { type: 'JobFailed'; detail: JobFailed };
+export type { TerminalEvent } from './record-outcome';
 
 /**
- * api.notify: a job ended. Records the outcome once (refunding the quota of a failed or cancelled job),
- * then schedules the user's callback for the outcome that won. Every step is idempotent, so a redelivered
- * or replayed event re-runs safely and never sends a second callback.
+ * api.notify: a job ended. Records the outcome by the shared rule (refunding the quota of a failed or
+ * cancelled job, taking it back if the job turns COMPLETED), then schedules the user's callback for the
+ * event that won. A callback already sent for an outcome that lost is answered by the winner's callback,
+ * which names the event it supersedes; one not yet sent is dropped at send time (deliverCallback).
+ * Every step is idempotent, so a redelivered or replayed event re-runs safely and sends nothing twice.
  */
-export async function handleTerminalEvent(event: TerminalEvent, deps: DeliveryDeps): Promise<string> {
-  const recorded =
-    event.type === 'VideoComposed'
-      ? await recordVideoComposed(event.detail, deps)
-      : await recordJobFailed(event.detail, deps);
+export async function handleTerminalEvent(
+  event: TerminalEvent,
+  deps: DeliveryDeps,
+): Promise<RecordedOutcome> {
+  const recorded = await recordTerminalOutcome(event, deps);
   if (recorded === 'unknown-job') return recorded;
   const job = await readApiJob(event.detail.jobId, deps);
-  if (!job?.outcome) return recorded;
-  if (event.type === 'VideoComposed' && job.outcome === 'COMPLETED') {
+  const claim = terminalClaim(event);
+  // Only the winner calls back; scheduling again for a duplicate of it recovers a crash before the queueing.
+  if (!job?.outcome || job.outcomeKey !== claim.key) return recorded;
+  const callback: CallbackEvent = event.type === 'VideoComposed' ? 'job.completed' : 'job.failed';
+  const other: CallbackEvent = callback === 'job.completed' ? 'job.failed' : 'job.completed';
+  const supersedes = (await readDelivery(job.jobId, other, deps)) ? { supersedes: other } : {};
+  const common = { statusUrl: `/jobs/${job.jobId}`, occurredAt: claim.occurredAt, ...supersedes };
+  if (event.type === 'VideoComposed') {
     const d = event.detail;
     await scheduleDelivery(
       job,
-      'job.completed',
+      callback,
       {
         status: 'COMPLETED',
         durationSec: d.durationSec,
         width: d.width,
         height: d.height,
         bytes: d.bytes,
-        statusUrl: `/jobs/${job.jobId}`,
+        ...common,
       },
+      claim.key,
       deps,
     );
-  } else if (event.type === 'JobFailed' && job.outcome !== 'COMPLETED') {
+  } else {
     const d = event.detail;
     await scheduleDelivery(
       job,
-      'job.failed',
+      callback,
       {
         status: job.outcome === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
-        stage: job.failure?.stage ?? d.stage,
-        code: job.failure?.code ?? d.code,
-        reason: job.failure?.reason ?? d.reason,
-        statusUrl: `/jobs/${job.jobId}`,
+        stage: d.stage,
+        code: d.code,
+        reason: d.reason,
+        ...common,
       },
+      claim.key,
       deps,
     );
   }

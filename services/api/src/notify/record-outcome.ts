@@ -1,166 +1,147 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobFailed, VideoComposed } from '@reelay/events';
-import type { JobOutcome } from '../jobs/api-job';
+import { claimWins, type JobFailed, terminalClaim, type VideoComposed } from '@reelay/events';
+import type { ApiJob, JobOutcome } from '../jobs/api-job';
 import { readApiJob, type TableDeps } from '../jobs/create-job';
 import { API_JOB_SK, apiJobPk, jobIndexSk, quotaSk, userPk } from '../table/api-table';
 
-export type RecordedOutcome = 'recorded' | 'recovered' | 'already-ended' | 'unknown-job';
-
-/** The code of a JobFailed published for a dead letter (libs/lambda dead-letters): retryable by a redrive. */
-const DEAD_LETTER_CODE = 'DEAD_LETTER';
-
 /**
- * Records how a job ended, once: the first terminal event wins (a conditional write on `endedAt`),
- * so a duplicate or replayed event changes nothing. A failed or cancelled job gives its quota units
- * back in the same transaction, which is what makes the refund happen exactly once.
+ * `recorded`: the first outcome of the job; `overturned`: this event replaced an earlier outcome by the
+ * shared rule; `already-ended`: an outcome that wins over this event (or this very event) is recorded.
  */
-export async function recordJobFailed(
-  event: JobFailed,
-  deps: TableDeps,
-  now = new Date(),
-): Promise<RecordedOutcome> {
-  return recordOutcome(event.jobId, event.stage === 'cancel' ? 'CANCELLED' : 'FAILED', true, deps, now, {
-    failure: { stage: event.stage, code: event.code, reason: event.reason },
-  });
-}
+export type RecordedOutcome = 'recorded' | 'overturned' | 'already-ended' | 'unknown-job';
 
-export async function recordVideoComposed(
-  event: VideoComposed,
-  deps: TableDeps,
-  now = new Date(),
-): Promise<RecordedOutcome> {
-  const recorded = await recordOutcome(event.jobId, 'COMPLETED', false, deps, now, {});
-  return recorded === 'already-ended' ? recoverFromDeadLetter(event.jobId, deps, now) : recorded;
-}
-
-/**
- * A job that failed only by a dead letter (retryable) completes when its redriven work does, as in the
- * ledger: the outcome becomes COMPLETED once (conditional on the dead-letter failure), the units the
- * failure gave back are taken again, and the failure is kept as `recoveredFailure`. Without this a
- * redriven job never got its job.completed callback. Cancelled, timed-out and permanent failures stay.
- */
-async function recoverFromDeadLetter(jobId: string, deps: TableDeps, now: Date): Promise<RecordedOutcome> {
-  const job = await readApiJob(jobId, deps);
-  if (job?.outcome !== 'FAILED' || job.failure?.code !== DEAD_LETTER_CODE) return 'already-ended';
-  try {
-    await deps.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: deps.table,
-              Key: { pk: apiJobPk(jobId), sk: API_JOB_SK },
-              UpdateExpression:
-                'SET outcome = :completed, recoveredAt = :now, recoveredFailure = failure REMOVE failure, refundedAt',
-              ConditionExpression: 'outcome = :failed AND failure.code = :deadLetter',
-              ExpressionAttributeValues: {
-                ':completed': 'COMPLETED',
-                ':failed': 'FAILED',
-                ':deadLetter': DEAD_LETTER_CODE,
-                ':now': now.toISOString(),
-              },
-            },
-          },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: { pk: userPk(job.userId), sk: jobIndexSk(jobId) },
-              UpdateExpression: 'SET outcome = :outcome',
-              ExpressionAttributeValues: { ':outcome': 'COMPLETED' },
-            },
-          },
-          ...(job.refundedAt
-            ? [
-                {
-                  Update: {
-                    TableName: deps.table,
-                    Key: { pk: userPk(job.userId), sk: quotaSk(job.quotaDay) },
-                    UpdateExpression: 'ADD used :units',
-                    ExpressionAttributeValues: { ':units': job.quotaUnits },
-                  },
-                },
-              ]
-            : []),
-        ],
-      }),
-    );
-    return 'recovered';
-  } catch (error) {
-    if (
-      error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-    )
-      return 'already-ended';
-    throw error;
+/** Another write decided the job's outcome between our read and our write, every time we tried. */
+export class OutcomeWriteContendedError extends Error {
+  readonly retryable = true;
+  constructor(jobId: string) {
+    super(`the outcome of job ${jobId} kept changing under us; the queue retries the event`);
+    this.name = 'OutcomeWriteContendedError';
   }
 }
 
-async function recordOutcome(
-  jobId: string,
+const ROUNDS = 4;
+
+export type TerminalEvent =
+  | { type: 'VideoComposed'; detail: VideoComposed }
+  | { type: 'JobFailed'; detail: JobFailed };
+
+export function outcomeOf(event: TerminalEvent): JobOutcome {
+  if (event.type === 'VideoComposed') return 'COMPLETED';
+  return event.detail.stage === 'cancel' ? 'CANCELLED' : 'FAILED';
+}
+
+/**
+ * Records how a job ended by the shared rule (libs/events terminal-outcome.ts), the one the ledger
+ * applies too: the first terminal event decides, and a later one replaces it only when it wins (it
+ * happened first, or it is decisive and the recorded one was a dead letter). Each write is conditional
+ * on the outcome it replaces (`outcomeKey`), so a duplicate or replay changes nothing.
+ *
+ * The quota follows the outcome in the same transaction: a FAILED or CANCELLED job has its units given
+ * back once (`refundedAt`); a job that turns COMPLETED afterwards takes them again (and the refund mark
+ * goes), and one that turns from COMPLETED to failed is refunded then. So a job is refunded exactly
+ * when its final outcome is a failure, whatever order the events came in.
+ */
+export async function recordTerminalOutcome(
+  event: TerminalEvent,
+  deps: TableDeps,
+  now = new Date(),
+): Promise<RecordedOutcome> {
+  const claim = terminalClaim(event);
+  const outcome = outcomeOf(event);
+  for (let round = 0; round < ROUNDS; round++) {
+    const job = await readApiJob(event.detail.jobId, deps);
+    if (!job) return 'unknown-job';
+    // A job that ended before outcome keys existed keeps its outcome: there is nothing to compare with.
+    if ((job.endedAt && !job.outcomeKey) || !claimWins(claim, job.outcomeKey)) return 'already-ended';
+    try {
+      await deps.doc.send(
+        new TransactWriteCommand({
+          TransactItems: outcomeWrites(deps.table, job, event, outcome, claim.key, now),
+        }),
+      );
+      return job.outcomeKey ? 'overturned' : 'recorded';
+    } catch (error) {
+      if (
+        !(error instanceof TransactionCanceledException) ||
+        error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed'
+      )
+        throw error; // TransactionConflict and the rest are retryable: the record goes back to the queue.
+      // Someone decided in between: read again and compare with what they wrote.
+    }
+  }
+  throw new OutcomeWriteContendedError(event.detail.jobId);
+}
+
+export const recordJobFailed = (detail: JobFailed, deps: TableDeps, now = new Date()) =>
+  recordTerminalOutcome({ type: 'JobFailed', detail }, deps, now);
+
+export const recordVideoComposed = (detail: VideoComposed, deps: TableDeps, now = new Date()) =>
+  recordTerminalOutcome({ type: 'VideoComposed', detail }, deps, now);
+
+function outcomeWrites(
+  table: string,
+  job: ApiJob,
+  event: TerminalEvent,
   outcome: JobOutcome,
-  refund: boolean,
-  deps: TableDeps,
+  key: string,
   now: Date,
-  extra: Record<string, unknown>,
-): Promise<RecordedOutcome> {
-  const job = await readApiJob(jobId, deps);
-  if (!job) return 'unknown-job';
-  const endedAt = now.toISOString();
-  const setExtra = Object.keys(extra).map((k) => `, #${k} = :${k}`);
-  try {
-    await deps.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: deps.table,
-              Key: { pk: apiJobPk(jobId), sk: API_JOB_SK },
-              UpdateExpression: `SET outcome = :outcome, endedAt = :endedAt${refund ? ', refundedAt = :endedAt' : ''}${setExtra.join('')}`,
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedAt)',
-              ExpressionAttributeValues: {
-                ':outcome': outcome,
-                ':endedAt': endedAt,
-                ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])),
-              },
-              ...(setExtra.length
-                ? {
-                    ExpressionAttributeNames: Object.fromEntries(Object.keys(extra).map((k) => [`#${k}`, k])),
-                  }
-                : {}),
-            },
-          },
-          {
-            Update: {
-              TableName: deps.table,
-              Key: { pk: userPk(job.userId), sk: jobIndexSk(jobId) },
-              UpdateExpression: 'SET outcome = :outcome',
-              ExpressionAttributeValues: { ':outcome': outcome },
-            },
-          },
-          ...(refund
-            ? [
-                {
-                  Update: {
-                    TableName: deps.table,
-                    Key: { pk: userPk(job.userId), sk: quotaSk(job.quotaDay) },
-                    UpdateExpression: 'ADD used :refund',
-                    ExpressionAttributeValues: { ':refund': -job.quotaUnits },
-                  },
-                },
-              ]
-            : []),
-        ],
-      }),
-    );
-    return 'recorded';
-  } catch (error) {
-    if (
-      error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-    )
-      return 'already-ended';
-    // TransactionConflict and the rest are retryable: the record goes back to the queue.
-    throw error;
+) {
+  const refund = outcome !== 'COMPLETED';
+  const values: Record<string, unknown> = { ':outcome': outcome, ':key': key, ':now': now.toISOString() };
+  const sets = ['outcome = :outcome', 'outcomeKey = :key', 'endedAt = if_not_exists(endedAt, :now)'];
+  const removes: string[] = [];
+  if (job.outcomeKey) sets.push('overturnedAt = :now');
+  if (event.type === 'JobFailed') {
+    const { stage, code, reason } = event.detail;
+    values[':failure'] = { stage, code, reason };
+    sets.push('failure = :failure');
+    removes.push('recoveredFailure');
+  } else if (job.failure) {
+    sets.push('recoveredFailure = failure');
+    removes.push('failure');
   }
+  /** +units takes the refunded units again; -units gives them back. */
+  let quotaChange = 0;
+  if (refund && !job.refundedAt) {
+    quotaChange = -job.quotaUnits;
+    sets.push('refundedAt = :now');
+  } else if (!refund && job.refundedAt) {
+    quotaChange = job.quotaUnits;
+    removes.push('refundedAt');
+  }
+  const condition = job.outcomeKey
+    ? { ConditionExpression: 'outcomeKey = :seen', seen: { ':seen': job.outcomeKey } }
+    : { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedAt)', seen: {} };
+  return [
+    {
+      Update: {
+        TableName: table,
+        Key: { pk: apiJobPk(job.jobId), sk: API_JOB_SK },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeValues: { ...values, ...condition.seen },
+      },
+    },
+    {
+      Update: {
+        TableName: table,
+        Key: { pk: userPk(job.userId), sk: jobIndexSk(job.jobId) },
+        UpdateExpression: 'SET outcome = :outcome',
+        ExpressionAttributeValues: { ':outcome': outcome },
+      },
+    },
+    ...(quotaChange === 0
+      ? []
+      : [
+          {
+            Update: {
+              TableName: table,
+              Key: { pk: userPk(job.userId), sk: quotaSk(job.quotaDay) },
+              UpdateExpression: 'ADD used :units',
+              ExpressionAttributeValues: { ':units': quotaChange },
+            },
+          },
+        ]),
+  ];
 }

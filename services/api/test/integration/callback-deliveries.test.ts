@@ -127,17 +127,83 @@ describe('callback deliveries (DynamoDB Local, a recording queue and receiver)',
     expect(types).toEqual(['job.failed', 'job.completed']);
   });
 
-  it('never turns a cancelled job into a completed one', async () => {
+  it('never turns a job cancelled before its video was composed into a completed one', async () => {
     const { deps, received, jobId, meta, drain } = await setup([]);
+    const cancelledAt = { ...meta, occurredAt: '2026-12-05T10:00:00.000Z' };
+    const composedAt = { ...meta, occurredAt: '2026-12-05T10:00:01.000Z' };
     await handleTerminalEvent(
-      { type: 'JobFailed', detail: makeJobFailed({ jobId, meta, stage: 'cancel', code: 'CANCELLED' }) },
+      {
+        type: 'JobFailed',
+        detail: makeJobFailed({ jobId, meta: cancelledAt, stage: 'cancel', code: 'CANCELLED' }),
+      },
       deps,
     );
 
-    await handleTerminalEvent({ type: 'VideoComposed', detail: makeVideoComposed({ jobId, meta }) }, deps);
+    await handleTerminalEvent(
+      { type: 'VideoComposed', detail: makeVideoComposed({ jobId, meta: composedAt }) },
+      deps,
+    );
     await drain();
 
     expect(received.map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual(['job.failed']);
+  });
+
+  it('drops a failure callback not yet sent when a video composed before the failure arrives', async () => {
+    // Prepare: the timeout is recorded first; its callback waits in the queue.
+    const { deps, received, jobId, meta, drain } = await setup([]);
+    const timeout = makeJobFailed({
+      jobId,
+      meta: { ...meta, occurredAt: '2026-12-05T10:00:05.000Z' },
+      stage: 'timeout',
+      code: 'DEADLINE_EXCEEDED',
+    });
+    await handleTerminalEvent({ type: 'JobFailed', detail: timeout }, deps);
+
+    // Act: the video, composed before the sweeper ran, arrives second.
+    const composed = makeVideoComposed({ jobId, meta: { ...meta, occurredAt: '2026-12-05T10:00:04.000Z' } });
+    await handleTerminalEvent({ type: 'VideoComposed', detail: composed }, deps);
+    await drain();
+
+    // Assess: only the winner was sent; the loser is visibly superseded.
+    expect(received.map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual(['job.completed']);
+    expect(await readDelivery(jobId, 'job.failed', deps)).toMatchObject({
+      status: 'SUPERSEDED',
+      attempts: 0,
+    });
+  });
+
+  it('follows a failure callback already sent with a job.completed that names what it supersedes', async () => {
+    // Prepare: the timeout won first and its callback went out.
+    const { deps, received, jobId, meta, drain } = await setup([]);
+    const timeout = makeJobFailed({
+      jobId,
+      meta: { ...meta, occurredAt: '2026-12-05T10:00:05.000Z' },
+      stage: 'timeout',
+      code: 'DEADLINE_EXCEEDED',
+    });
+    await handleTerminalEvent({ type: 'JobFailed', detail: timeout }, deps);
+    await drain();
+
+    // Act: the earlier video arrives, then both events again (a replay).
+    const composed = makeVideoComposed({ jobId, meta: { ...meta, occurredAt: '2026-12-05T10:00:04.000Z' } });
+    await handleTerminalEvent({ type: 'VideoComposed', detail: composed }, deps);
+    await handleTerminalEvent({ type: 'JobFailed', detail: timeout }, deps);
+    await handleTerminalEvent({ type: 'VideoComposed', detail: composed }, deps);
+    await drain();
+
+    // Assess
+    const payloads = received.map(
+      (r) => JSON.parse(r.body) as { type: string; timestamp: string; data: object },
+    );
+    expect(payloads.map((p) => p.type)).toEqual(['job.failed', 'job.completed']);
+    expect(payloads[1]?.data).toMatchObject({
+      status: 'COMPLETED',
+      supersedes: 'job.failed',
+      occurredAt: '2026-12-05T10:00:04.000Z',
+    });
+    expect(Date.parse(payloads[1]?.timestamp ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(payloads[0]?.timestamp ?? ''),
+    );
   });
 
   it('skips a redelivered attempt once the callback was delivered', async () => {

@@ -66,8 +66,8 @@ export interface Advanced {
 
 /**
  * Moves the job's status forward only, with `fields` set in the same write; returns undefined when
- * the job is already as far or finished. A finished job leaves the open-jobs index. The one way back
- * is FAILED -> COMPLETED, for a job whose failure was retryable (a dead letter) and was redriven.
+ * the job is already as far or finished. A finished job leaves the open-jobs index. Terminal events do
+ * not come here: decide-outcome.ts picks between them by the shared rule.
  */
 export async function advanceStatus(
   deps: TableDeps,
@@ -104,39 +104,11 @@ export async function advanceStatus(
       throw error;
     }
   };
-  if (status === 'COMPLETED') {
-    // A redriven job recovers in the same write that completes it, so no reader ever sees a
-    // COMPLETED job that still carries its failure.
-    const recovered = await update(
-      `SET ${sets.join(', ')}, recoveredFailure = failure REMOVE failure, openShard, openDeadlineAt, failureRedrivable`,
-      '#status = :failed AND failureRedrivable = :true AND attribute_exists(failure)',
-      { ':failed': 'FAILED', ':true': true },
-    );
-    if (recovered) return recovered;
-  }
   const leaveOpenJobs = finished ? ' REMOVE openShard, openDeadlineAt' : '';
   return update(
     `SET ${sets.join(', ')}${leaveOpenJobs}`,
     'attribute_not_exists(statusRank) OR statusRank < :rank',
   );
-}
-
-/** A later cancel or permanent failure of an already failed job makes it final: no redrive completes it. */
-export async function makeFailureFinal(deps: TableDeps, jobId: string): Promise<void> {
-  try {
-    await deps.doc.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: { pk: jobPk(jobId), sk: JOB_SK },
-        UpdateExpression: 'SET failureRedrivable = :false',
-        ConditionExpression: '#status = :failed',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failed': 'FAILED', ':false': false },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
 }
 
 /** Puts an unfinished job in the sparse open-jobs index (by deadline) that the sweeper queries. */

@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DecodedEvent, PredictionSpend } from '@reelay/events';
+import { type DecodedEvent, type PredictionSpend, terminalClaim } from '@reelay/events';
 import { chargePrediction } from './charge-usage';
-import { advanceStatus, makeFailureFinal, openJob, updateJob } from './job-item';
+import { decideOutcome } from './decide-outcome';
+import { advanceStatus, openJob, updateJob } from './job-item';
 import { keepDeadMessage } from './keep-dead-message';
 import type { LedgerEvents } from './ledger-events';
 import { type LedgerMetrics, noLedgerMetrics } from './ledger-metrics';
@@ -14,9 +15,6 @@ export interface ProjectionDeps {
   now?: () => Date;
   metrics?: LedgerMetrics;
 }
-
-/** Stages whose failure a redrive cannot undo: the user cancelled, or the deadline passed. */
-const FINAL_STAGES = new Set(['cancel', 'timeout']);
 
 /**
  * Projects one event onto the job's record. Every write is idempotent on business keys (job, event
@@ -104,7 +102,10 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
       const d = event.detail;
       const { jobId: _j, meta: _m, version: _v, sceneCount, ...output } = d;
       await updateJob(deps, d.jobId, d.meta.userId, recordedAt, { output, sceneCount });
-      const advanced = await advanceStatus(deps, d.jobId, 'COMPLETED', { completedAt: d.meta.occurredAt });
+      // The outcome follows the shared rule (libs/events terminal-outcome.ts), as the api's does.
+      const advanced = await decideOutcome(deps, d.jobId, terminalClaim(event), {
+        completedAt: d.meta.occurredAt,
+      });
       if (advanced) {
         const createdAt = advanced.before.createdAt;
         metrics.jobCompleted(
@@ -120,7 +121,6 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
       await updateJob(deps, d.jobId, d.meta.userId, recordedAt, {});
       if (d.deadMessage) await keepDeadMessage(deps, d.jobId, d.stage, d.deadMessage, d.meta.occurredAt);
       await charge(d.predictions ?? [], d.sceneIndex);
-      const redrivable = d.retryable && !FINAL_STAGES.has(d.stage);
       const failure = {
         stage: d.stage,
         code: d.code,
@@ -129,15 +129,13 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
         ...(d.sceneIndex === undefined ? {} : { sceneIndex: d.sceneIndex }),
         ...(d.attempts === undefined ? {} : { attempts: d.attempts }),
       };
-      // The first failure is the one that ended the job; later ones add to the timeline, and a later
-      // cancel or permanent failure makes it final.
-      const advanced = await advanceStatus(deps, d.jobId, 'FAILED', {
+      // Every failure is on the timeline; the one the shared rule picks is the job's outcome (a dead
+      // letter is provisional: a video or a decisive failure replaces it).
+      const advanced = await decideOutcome(deps, d.jobId, terminalClaim(event), {
         failure,
         failedAt: d.meta.occurredAt,
-        failureRedrivable: redrivable,
       });
       if (advanced) metrics.jobFailed(d.stage);
-      else if (!redrivable) await makeFailureFinal(deps, d.jobId);
       return;
     }
   }

@@ -176,4 +176,37 @@ describe('the job record', () => {
     expect((await readJobRecord(fixture.doc, table, cancelled.jobId))?.status).toBe('FAILED');
     expect((await readJobRecord(fixture.doc, table, permanent.jobId))?.status).toBe('FAILED');
   });
+
+  test('a terminal event that happened first decides the outcome, whichever order they arrive in', async () => {
+    // Prepare: a video composed at 50 s; a timeout swept at 55 s; a cancel sent at 48 s.
+    const table = await fixture.newTable();
+    const timeout = (story: JobStory) =>
+      deadLetterFailure(story, 55, { stage: 'timeout', code: 'DEADLINE_EXCEEDED', retryable: false });
+    const cancel = (story: JobStory) =>
+      deadLetterFailure(story, 48, { stage: 'cancel', code: 'CANCELLED', retryable: false });
+    const outcomeOf = async (terminal: (story: JobStory) => DecodedEvent<LedgerEvents>[]) => {
+      const story = twoSceneJob();
+      await projectAll(table, [story.requested, ...story.planned, ...story.ready, ...terminal(story)]);
+      const record = await readJobRecord(fixture.doc, table, story.jobId);
+      return { status: record?.status, stage: record?.failure?.stage, completedAt: record?.completedAt };
+    };
+
+    // Act
+    const outcomes = {
+      timeoutFirst: await outcomeOf((s) => [timeout(s), s.composed]),
+      videoFirst: await outcomeOf((s) => [s.composed, timeout(s)]),
+      cancelFirst: await outcomeOf((s) => [cancel(s), s.composed]),
+      cancelSecond: await outcomeOf((s) => [s.composed, cancel(s)]),
+    };
+
+    // Assess
+    const completed = { status: 'COMPLETED', stage: undefined, completedAt: at(50) };
+    const cancelled = { status: 'FAILED', stage: 'cancel', completedAt: undefined };
+    expect(outcomes).toEqual({
+      timeoutFirst: completed,
+      videoFirst: completed,
+      cancelFirst: cancelled,
+      cancelSecond: cancelled,
+    });
+  });
 });
