@@ -1,5 +1,3 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { EVENT_VERSION } from './define-event';
 import {
@@ -83,53 +81,4 @@ export function decodeEvent<D extends AnyEventDefinition>(
       ...(envelope.data['replay-name'] ? { replayName: envelope.data['replay-name'] } : {}),
     },
   } as DecodedEvent<D>;
-}
-
-export interface ConsumeOptions {
-  /** Called for every record that fails, before it is reported as a batch item failure. */
-  onRecordError?: (error: unknown, record: SQSRecord) => void;
-  /** Records of one batch are processed in parallel unless this is false. */
-  parallel?: boolean;
-}
-
-export type EventHandler<D extends AnyEventDefinition> = (
-  event: DecodedEvent<D>,
-  record: SQSRecord,
-) => Promise<void>;
-
-export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-
-/**
- * An SQS Lambda handler that runs `handle` per record and reports partial batch failures, so one bad
- * record never fails its neighbours. A record that fails is retried by SQS and finally dead-lettered:
- * nothing is dropped silently.
- */
-export function consumeRecords(
-  handle: (record: SQSRecord, context: Context) => Promise<void>,
-  options: ConsumeOptions = {},
-): SqsBatchHandler {
-  const processor = new BatchProcessor(EventType.SQS);
-  return (event, context) =>
-    processPartialResponse(
-      event,
-      async (record: SQSRecord) => {
-        try {
-          await handle(record, context);
-        } catch (error) {
-          options.onRecordError?.(error, record);
-          throw error;
-        }
-      },
-      processor,
-      { context, throwOnFullBatchFailure: false, processInParallel: options.parallel ?? true },
-    );
-}
-
-/** consumeRecords for EventBridge events: each record is decoded into one of the expected events first. */
-export function consumeEvents<D extends AnyEventDefinition>(
-  expected: readonly D[],
-  handle: EventHandler<D>,
-  options: ConsumeOptions = {},
-): SqsBatchHandler {
-  return consumeRecords((record) => handle(decodeEvent(record.body, expected), record), options);
 }

@@ -1,9 +1,6 @@
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
-  consumeEvents,
   decodeEvent,
   InvalidEventError,
-  jobRequested,
   MalformedEnvelopeError,
   makeJobRequested,
   makeSceneReady,
@@ -24,19 +21,6 @@ const envelope = (detailType: string, source: string, detail: unknown) =>
     resources: [],
     detail,
   });
-
-const record = (messageId: string, body: string): SQSRecord =>
-  ({
-    messageId,
-    receiptHandle: messageId,
-    body,
-    attributes: {},
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:0:q',
-    awsRegion: 'us-east-1',
-  }) as unknown as SQSRecord;
 
 describe('decodeEvent', () => {
   it('returns the typed detail of an expected event', () => {
@@ -69,32 +53,5 @@ describe('decodeEvent', () => {
         [sceneReady],
       ),
     ).toThrow(InvalidEventError);
-  });
-});
-
-describe('consumeEvents', () => {
-  it('reports only the failing records, so one bad record never fails its neighbours', async () => {
-    const handled: string[] = [];
-    const handler = consumeEvents([jobRequested], async (event) => {
-      if (event.detail.spec.prompt === 'explode') throw new Error('boom');
-      handled.push(event.detail.jobId);
-    });
-    const good = makeJobRequested();
-    const event: SQSEvent = {
-      Records: [
-        record('m1', envelope('JobRequested', 'reelay.api', good)),
-        record(
-          'm2',
-          envelope('JobRequested', 'reelay.api', makeJobRequested({ spec: { prompt: 'explode' } })),
-        ),
-        record('m3', 'not an event'),
-        record('m4', envelope('JobRequested', 'reelay.api', { ...good, version: 9 })),
-      ],
-    };
-
-    const response = await handler(event, {} as Context);
-
-    expect(handled).toEqual([good.jobId]);
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m2', 'm3', 'm4']);
   });
 });

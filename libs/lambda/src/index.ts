@@ -4,4 +4,5 @@ export * from './dead-letters';
 export * from './failures';
 export * from './handlers';
 export * from './http';
+export * from './parameters';
 export * from './powertools';

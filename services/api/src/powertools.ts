@@ -1,3 +1,5 @@
 import { createPowertools } from '@reelay/lambda';
 
-export const { logger, metrics, tracer } = createPowertools('api');
+/** The api's logger, metrics and tracer: every handler is built with them (libs/lambda/src/handlers). */
+export const powertools = createPowertools('api');
+export const { logger, metrics, tracer } = powertools;

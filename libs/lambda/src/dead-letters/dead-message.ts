@@ -42,11 +42,21 @@ const EXECUTION_NAME = /^([0-9A-HJKMNP-TV-Z]{26})-(\d{1,2})-\d{1,2}$/;
  * Hand-written because these are three shapes owned by others; each is parsed with zod.
  */
 export function findDeadMessageOwner(body: string): DeadMessageOwner | undefined {
-  const json = parseJson(body);
+  return ownerOf(parseJson(body));
+}
+
+/**
+ * The job a parsed message or task input names: findDeadMessageOwner's shapes, and a RenderScene
+ * state ({ scene: ScenePlanned }).
+ */
+export function ownerOf(json: unknown): DeadMessageOwner | undefined {
   if (!isObject(json)) return undefined;
   const detail = isObject(json.detail) ? json.detail : undefined;
   const executionInput = detail && typeof detail.input === 'string' ? parseJson(detail.input) : undefined;
-  for (const candidate of [detail, executionInput, json]) {
+  const scene = isObject(json.scene) ? json.scene : undefined;
+  const executionScene =
+    isObject(executionInput) && isObject(executionInput.scene) ? executionInput.scene : undefined;
+  for (const candidate of [detail, executionInput, json, scene, executionScene]) {
     const parsed = ownerFieldsSchema.safeParse(candidate);
     if (!parsed.success) continue;
     const { jobId, sceneIndex, meta } = parsed.data;

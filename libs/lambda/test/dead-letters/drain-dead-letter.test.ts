@@ -1,5 +1,5 @@
-import { consumeRecords, type JobFailed, makeSceneReady } from '@reelay/events';
-import type { Context, SQSRecord } from 'aws-lambda';
+import { type JobFailed, makeSceneReady } from '@reelay/events';
+import type { SQSRecord } from 'aws-lambda';
 import { ulid } from 'ulid';
 import {
   type DrainDeadLetterDeps,
@@ -8,6 +8,9 @@ import {
   parseDeadLetterQueues,
   UnattributedDeadLetterError,
 } from '../../src/dead-letters';
+import { recordConsumer } from '../../src/handlers';
+import { createPowertools } from '../../src/powertools';
+import { lambdaContext } from '../support/lambda';
 
 const queues = parseDeadLetterQueues(
   JSON.stringify({
@@ -141,11 +144,13 @@ describe('a dead message', () => {
 
   test('that names no job is logged, counted and left in its DLQ, without failing its neighbours', async () => {
     const { deps, published, errors, metrics, parked } = fakes();
-    const handler = consumeRecords((r) => drainDeadLetter(r, deps).then(() => undefined));
+    const handler = recordConsumer(createPowertools('test'), {}, async (r) => {
+      await drainDeadLetter(r, deps);
+    });
     const poison = record('reelay-t-composer-prepare-dlq', '{"hello":"world"}');
     const good = record('reelay-t-composer-prepare-dlq', sceneEvent(ulid()));
 
-    const response = await handler({ Records: [poison, good] }, {} as Context);
+    const response = await handler({ Records: [poison, good] }, lambdaContext('req-1'));
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
     expect(published).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { secretParameter } from '@reelay/lambda';
 
 /** Where the Replicate API token comes from: the environment locally, an SSM SecureString in the cloud. */
 export interface ReplicateTokenSource {
@@ -11,30 +11,18 @@ export class ReplicateTokenMissingError extends Error {
 }
 
 /**
- * A function that yields the token, reading SSM at most once per cold start (and again only after
- * a failed read), so the secret never sits in the function's environment in the cloud.
+ * A function that yields the token: from the environment locally (no SSM there); in the cloud from
+ * its SSM SecureString through Powertools Parameters (cached a few minutes, read again after a failed
+ * read), so the secret never sits in the function's environment.
  */
-export function replicateToken(source: ReplicateTokenSource, ssm: () => SSMClient = () => new SSMClient({})) {
+export function replicateToken(source: ReplicateTokenSource): () => Promise<string> {
   const { REPLICATE_API_TOKEN: token, REPLICATE_API_TOKEN_PARAMETER: parameter } = source;
   if (token) return () => Promise.resolve(token);
   if (!parameter)
     throw new ReplicateTokenMissingError(
       'set REPLICATE_API_TOKEN, or REPLICATE_API_TOKEN_PARAMETER to its SSM name',
     );
-  let pending: Promise<string> | undefined;
-  return () => {
-    pending ??= ssm()
-      .send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))
-      .then(({ Parameter }) => {
-        if (!Parameter?.Value) throw new ReplicateTokenMissingError(`SSM parameter ${parameter} is empty`);
-        return Parameter.Value;
-      })
-      .catch((error: unknown) => {
-        pending = undefined;
-        throw error;
-      });
-    return pending;
-  };
+  return secretParameter(parameter);
 }
 
 /** A fetch that sends the token from `token()` as the bearer, whatever the client was built with. */

@@ -1,52 +1,45 @@
-import type { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+/**
+ * The Replicate token and the webhook secret: from the environment locally, from SSM SecureStrings
+ * in the cloud (the real SDK client against a local SSM twin).
+ */
+import { type SsmTwin, startSsmTwin } from '../../../../libs/lambda/test/support/ssm-twin';
 import {
   fetchWithToken,
   ReplicateTokenMissingError,
   replicateToken,
 } from '../../src/rendering/replicate-token';
+import { webhookSecret } from '../../src/webhooks/webhook-secret';
 
-/** A fake SSM that answers GetParameter and counts the calls. */
-function fakeSsm(value: string | undefined) {
-  const calls: string[] = [];
-  const client = {
-    send: async (command: GetParameterCommand) => {
-      calls.push(String(command.input.Name));
-      if (!command.input.WithDecryption) throw new Error('the token must be decrypted');
-      return { Parameter: value === undefined ? undefined : { Value: value } };
-    },
-  } as unknown as SSMClient;
-  return { calls, ssm: () => client };
-}
+let ssm: SsmTwin;
+beforeAll(async () => {
+  ssm = await startSsmTwin();
+  process.env.AWS_ENDPOINT_URL_SSM = ssm.endpoint;
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+});
+afterAll(() => ssm.close());
 
 describe('the Replicate token', () => {
-  it('comes from the environment when it is set there (local mode)', async () => {
-    const { calls, ssm } = fakeSsm('from-ssm');
-    const token = replicateToken(
-      { REPLICATE_API_TOKEN: 'r8_local', REPLICATE_API_TOKEN_PARAMETER: '/x' },
-      ssm,
-    );
+  it('comes from the environment when it is set there (local mode), without asking SSM', async () => {
+    const token = replicateToken({ REPLICATE_API_TOKEN: 'r8_local', REPLICATE_API_TOKEN_PARAMETER: '/x' });
     await expect(token()).resolves.toBe('r8_local');
-    expect(calls).toHaveLength(0);
+    expect(ssm.requests.filter((r) => r.name === '/x')).toHaveLength(0);
   });
 
-  it('is read from its SSM SecureString once per cold start in the cloud', async () => {
-    const { calls, ssm } = fakeSsm('r8_cloud');
-    const token = replicateToken({ REPLICATE_API_TOKEN_PARAMETER: '/reelay/prod/replicate-api-token' }, ssm);
-    await expect(Promise.all([token(), token(), token()])).resolves.toEqual([
-      'r8_cloud',
-      'r8_cloud',
-      'r8_cloud',
+  it('is read decrypted from its SSM SecureString, once while it is fresh', async () => {
+    ssm.putSecureString('/reelay/prod/replicate-api-token', 'r8_cloud');
+    const token = replicateToken({ REPLICATE_API_TOKEN_PARAMETER: '/reelay/prod/replicate-api-token' });
+    await expect(token()).resolves.toBe('r8_cloud');
+    await expect(Promise.all([token(), token()])).resolves.toEqual(['r8_cloud', 'r8_cloud']);
+    expect(ssm.requests.filter((r) => r.name === '/reelay/prod/replicate-api-token')).toEqual([
+      { name: '/reelay/prod/replicate-api-token', withDecryption: true },
     ]);
-    expect(calls).toEqual(['/reelay/prod/replicate-api-token']);
   });
 
-  it('names the missing setting, and an empty parameter, instead of calling Replicate unauthenticated', async () => {
+  it('names the missing setting instead of calling Replicate unauthenticated', () => {
     expect(() => replicateToken({})).toThrow(ReplicateTokenMissingError);
     expect(() => replicateToken({})).toThrow(/REPLICATE_API_TOKEN_PARAMETER/);
-    const { ssm } = fakeSsm(undefined);
-    await expect(replicateToken({ REPLICATE_API_TOKEN_PARAMETER: '/p' }, ssm)()).rejects.toThrow(
-      /\/p is empty/,
-    );
   });
 
   it('is sent as the bearer of every request when it is resolved per request', async () => {
@@ -60,5 +53,24 @@ describe('the Replicate token', () => {
       headers: { authorization: 'Bearer resolved-per-request', 'content-type': 'application/json' },
     });
     expect(seen).toEqual(['Bearer r8_cloud']);
+  });
+});
+
+describe('the webhook secret', () => {
+  it('comes from the environment locally', async () => {
+    await expect(webhookSecret({ REPLICATE_WEBHOOK_SECRET: 'whsec_local' })).resolves.toBe('whsec_local');
+  });
+
+  it('is read again on the next request after a failed SSM read, not kept failed for the sandbox', async () => {
+    // Prepare: the first read fails (the parameter is not there yet)
+    const env = { REPLICATE_WEBHOOK_SECRET_PARAMETER: '/reelay/prod/replicate-webhook-secret' };
+    await expect(webhookSecret(env)).rejects.toThrow(/replicate-webhook-secret/);
+
+    // Act
+    ssm.putSecureString('/reelay/prod/replicate-webhook-secret', 'whsec_cloud');
+    const secret = await webhookSecret(env);
+
+    // Assess
+    expect(secret).toBe('whsec_cloud');
   });
 });

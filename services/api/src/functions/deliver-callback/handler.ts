@@ -1,11 +1,10 @@
-import { consumeRecords } from '@reelay/events';
-import { dynamoDocumentClient, readConfig, sqsClient } from '@reelay/lambda';
+import { dynamoDocumentClient, readConfig, recordConsumer, sqsClient } from '@reelay/lambda';
 import { z } from 'zod';
 import { type DeliverCallbackDeps, deliverCallback } from '../../callbacks/deliver-callback';
 import { deliveryMessageSchema } from '../../callbacks/deliveries';
 import { postCallback } from '../../callbacks/post-callback';
 import { apiTableConfig, callbackConfig } from '../../config';
-import { logger } from '../../powertools';
+import { powertools } from '../../powertools';
 
 const config = readConfig({
   ...apiTableConfig,
@@ -27,15 +26,13 @@ const deps: DeliverCallbackDeps = {
   backoffBaseSec: config.CALLBACK_BACKOFF_BASE_SEC,
 };
 
-/** One attempt per message: sign and POST, or schedule the next attempt, or dead-letter. */
-export const handler = consumeRecords(async (record) => {
+/**
+ * One attempt per message: sign and POST, or schedule the next attempt, or dead-letter. No
+ * failJobAs: a callback is sent after its job ended, so a failure here must never fail the job.
+ */
+export const handler = recordConsumer(powertools, {}, async (record, { logger }) => {
   // A malformed message is a bug: throwing sends it through SQS retries to the DLQ, where it is kept.
   const message = deliveryMessageSchema.parse(JSON.parse(record.body));
   const result = await deliverCallback(message, deps);
-  logger.info('callback attempt', {
-    jobId: message.jobId,
-    event: message.event,
-    attempt: message.attempt,
-    result,
-  });
+  logger.info('callback attempt', { event: message.event, attempt: message.attempt, result });
 });

@@ -1,12 +1,18 @@
-import { consumeEvents, jobFailed, videoComposed } from '@reelay/events';
-import { dynamoDocumentClient, readConfig, sqsClient } from '@reelay/lambda';
+import { EventPublisher, jobFailed, SOURCES, videoComposed } from '@reelay/events';
+import {
+  dynamoDocumentClient,
+  eventBridgeClient,
+  eventConsumer,
+  readConfig,
+  sqsClient,
+} from '@reelay/lambda';
 import { z } from 'zod';
 import type { DeliveryDeps } from '../../callbacks/deliveries';
-import { apiTableConfig } from '../../config';
+import { apiTableConfig, busConfig } from '../../config';
 import { handleTerminalEvent } from '../../notify/handle-terminal-event';
-import { logger } from '../../powertools';
+import { powertools } from '../../powertools';
 
-const config = readConfig({ ...apiTableConfig, CALLBACKS_QUEUE_URL: z.string().url() });
+const config = readConfig({ ...apiTableConfig, ...busConfig, CALLBACKS_QUEUE_URL: z.string().url() });
 const deps: DeliveryDeps = {
   doc: dynamoDocumentClient(),
   table: config.API_TABLE,
@@ -15,24 +21,27 @@ const deps: DeliveryDeps = {
 };
 
 /** VideoComposed and JobFailed: record the outcome (refund a failed job's quota once), schedule callbacks. */
-export const handler = consumeEvents(
+export const handler = eventConsumer(
+  powertools,
   [videoComposed, jobFailed],
-  async (event) => {
+  {
+    // Only a terminal event that does not decode can fail its job here (the builder's rule).
+    failJobAs: {
+      stage: 'notify',
+      publisher: new EventPublisher({
+        client: eventBridgeClient(),
+        busName: config.EVENT_BUS_NAME,
+        source: SOURCES.api,
+      }),
+    },
+  },
+  async (event, { logger }) => {
     const outcome = await handleTerminalEvent(
       event.type === 'VideoComposed'
         ? { type: 'VideoComposed', detail: event.detail }
         : { type: 'JobFailed', detail: event.detail },
       deps,
     );
-    logger.info('terminal event handled', {
-      jobId: event.detail.jobId,
-      correlationId: event.detail.meta.correlationId,
-      detailType: event.type,
-      outcome,
-    });
-  },
-  {
-    onRecordError: (error, record) =>
-      logger.error('terminal event failed', { error, messageId: record.messageId }),
+    logger.info('terminal event handled', { detailType: event.type, outcome });
   },
 );

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { consumeRecords, EventPublisher, SOURCES } from '@reelay/events';
-import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
+import { EventPublisher, SOURCES } from '@reelay/events';
+import {
+  dynamoDocumentClient,
+  eventBridgeClient,
+  readConfig,
+  recordConsumer,
+  s3Client,
+} from '@reelay/lambda';
 import { z } from 'zod';
 import { composeJob } from '../../composing/compose-job';
-import { failJobOrRethrow } from '../../failures/fail-job';
-import { logger, metrics } from '../../powertools';
+import { metrics, powertools } from '../../powertools';
 import { SceneSet } from '../../scenes/scene-set';
 
 const config = readConfig({
@@ -34,46 +39,35 @@ const publisher = new EventPublisher({
 });
 const composeRequestSchema = z.object({ jobId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/) });
 
-export const handler = consumeRecords(
-  async (record, context) => {
+/**
+ * A compose request ({ jobId }, queued by prepare) -> the job's video, VideoComposed. Media that
+ * cannot be composed fails the job at once (failJobAs); anything else is retried, then dead-lettered.
+ */
+export const handler = recordConsumer(
+  powertools,
+  { failJobAs: { stage: 'compose', publisher } },
+  async (record, { logger, context, identify }) => {
     const { jobId } = composeRequestSchema.parse(JSON.parse(record.body));
+    // The request names only the job: its owner and correlation id come from the job's record.
+    const job = await scenes.get(jobId);
+    if (job) identify(job.meta);
     const remaining = context.getRemainingTimeInMillis();
     const signal = AbortSignal.timeout(
       Math.max(config.COMPOSE_MIN_RUN_MS, remaining - config.COMPOSE_SAFETY_MARGIN_MS),
     );
     const started = performance.now();
-    try {
-      const outcome = await composeJob(jobId, {
-        s3: s3Client(),
-        bucket: config.MEDIA_BUCKET,
-        scenes,
-        publisher,
-        owner: `${context.awsRequestId}:${randomUUID()}`,
-        leaseMs: config.COMPOSE_LEASE_MS ?? remaining + 60_000,
-        signal,
-      });
-      if (outcome === 'composed') {
-        metrics.addMetric('ComposeMs', MetricUnit.Milliseconds, Math.round(performance.now() - started));
-        metrics.publishStoredMetrics();
-      }
-      logger.info('compose request handled', { jobId, outcome });
-    } catch (error) {
-      const job = await scenes.get(jobId);
-      if (!job) throw error;
-      await failJobOrRethrow(
-        error,
-        { jobId, meta: job.meta, stage: 'compose', deadMessage: record.body },
-        publisher,
-      );
-      logger.warn('composition failed for good; job failed', {
-        jobId,
-        correlationId: job.meta.correlationId,
-        error,
-      });
-    }
-  },
-  {
-    onRecordError: (error, record) =>
-      logger.error('compose request failed', { error, messageId: record.messageId }),
+    const outcome = await composeJob(jobId, {
+      s3: s3Client(),
+      bucket: config.MEDIA_BUCKET,
+      scenes,
+      publisher,
+      owner: `${context.awsRequestId}:${randomUUID()}`,
+      leaseMs: config.COMPOSE_LEASE_MS ?? remaining + 60_000,
+      signal,
+    });
+    // Published with the invocation's other metrics when it ends (logMetrics).
+    if (outcome === 'composed')
+      metrics.addMetric('ComposeMs', MetricUnit.Milliseconds, Math.round(performance.now() - started));
+    logger.info('compose request handled', { outcome });
   },
 );

@@ -1,6 +1,6 @@
 import { SOURCES } from '@reelay/events';
 import { deadLetterHandler } from '@reelay/lambda';
-import { logger, metrics } from '../../powertools';
+import { powertools } from '../../powertools';
 
 /** Drains every DLQ of the composer into JobFailed (libs/lambda/src/dead-letters). */
-export const handler = deadLetterHandler({ source: SOURCES.composer, logger, metrics });
+export const handler = deadLetterHandler({ source: SOURCES.composer, powertools });

@@ -1,8 +1,14 @@
-import { consumeEvents, EventPublisher, SOURCES, sceneReady } from '@reelay/events';
-import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client, sqsClient } from '@reelay/lambda';
+import { EventPublisher, SOURCES, sceneReady } from '@reelay/events';
+import {
+  dynamoDocumentClient,
+  eventBridgeClient,
+  eventConsumer,
+  readConfig,
+  s3Client,
+  sqsClient,
+} from '@reelay/lambda';
 import { z } from 'zod';
-import { failJobOrRethrow } from '../../failures/fail-job';
-import { logger } from '../../powertools';
+import { powertools } from '../../powertools';
 import { prepareScene } from '../../scenes/prepare-scene';
 import { SceneSet } from '../../scenes/scene-set';
 
@@ -25,36 +31,17 @@ const publisher = new EventPublisher({
   source: SOURCES.composer,
 });
 
-export const handler = consumeEvents(
+/**
+ * SceneReady -> the scene checked and kept; the last one of a job queues its composition. Refused
+ * media, a sceneCount that disagrees with the job's: JobFailed(stage=prepare) at once (failJobAs).
+ */
+export const handler = eventConsumer(
+  powertools,
   [sceneReady],
-  async ({ detail }, record) => {
-    const log = {
-      jobId: detail.jobId,
-      correlationId: detail.meta.correlationId,
-      sceneIndex: detail.sceneIndex,
-    };
-    try {
-      const { complete, pictureCopied, alreadyComposed } = await prepareScene(detail, deps);
-      if (alreadyComposed) logger.warn('scene ignored: its job is composed already', log);
-      else logger.info('scene prepared', { ...log, kind: detail.kind, complete, pictureCopied });
-    } catch (error) {
-      // Refused media, a sceneCount that disagrees with the job's: JobFailed(stage=prepare) now.
-      await failJobOrRethrow(
-        error,
-        {
-          jobId: detail.jobId,
-          meta: detail.meta,
-          stage: 'prepare',
-          sceneIndex: detail.sceneIndex,
-          deadMessage: record.body,
-        },
-        publisher,
-      );
-      logger.warn('scene refused; job failed', { ...log, error });
-    }
-  },
-  {
-    onRecordError: (error, record) =>
-      logger.error('scene not prepared', { error, messageId: record.messageId }),
+  { failJobAs: { stage: 'prepare', publisher } },
+  async ({ detail }, { logger }) => {
+    const { complete, pictureCopied, alreadyComposed } = await prepareScene(detail, deps);
+    if (alreadyComposed) logger.warn('scene ignored: its job is composed already');
+    else logger.info('scene prepared', { kind: detail.kind, complete, pictureCopied });
   },
 );

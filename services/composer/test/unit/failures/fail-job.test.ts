@@ -1,7 +1,7 @@
 import { type JobFailed, makeSceneReady } from '@reelay/events';
+import { failJobOrRethrow } from '@reelay/lambda';
 import { FfmpegAbortedError, MediaRejectedError } from '@reelay/media';
 import { SceneCountMismatchError } from '../../../src/errors';
-import { failJobOrRethrow } from '../../../src/failures/fail-job';
 
 function recordingPublisher() {
   const published: JobFailed[] = [];

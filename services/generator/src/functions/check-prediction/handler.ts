@@ -1,3 +1,5 @@
+import { stepFunctionsTask } from '@reelay/lambda';
+import { powertools } from '../../powertools';
 import { checkPrediction } from '../../rendering/check-prediction';
 import { networkErrorsAreTransient } from '../../rendering/network-errors';
 import { renderStateSchema } from '../../rendering/render-state';
@@ -6,6 +8,7 @@ import { renderTaskDeps } from '../../rendering/task-deps';
 const deps = renderTaskDeps();
 
 /** RenderScene task: poll the prediction (the reconciler for lost webhooks). */
-export const handler = networkErrorsAreTransient(async (input: unknown) =>
-  checkPrediction(renderStateSchema.parse(input), deps),
+export const handler = stepFunctionsTask(
+  powertools,
+  networkErrorsAreTransient(async (input: unknown) => checkPrediction(renderStateSchema.parse(input), deps)),
 );

@@ -1,8 +1,8 @@
-import { consumeRecords, EventPublisher, jobFailed, SOURCES } from '@reelay/events';
-import { dynamoDocumentClient, eventBridgeClient, readConfig } from '@reelay/lambda';
+import { EventPublisher, jobFailed, SOURCES } from '@reelay/events';
+import { dynamoDocumentClient, eventBridgeClient, readConfig, recordConsumer } from '@reelay/lambda';
 import { z } from 'zod';
 import { JobCancellations } from '../../cancellation/job-cancellations';
-import { logger } from '../../powertools';
+import { powertools } from '../../powertools';
 import { jobFailedFromExecution } from '../../rendering/execution-failure';
 import { PredictionClaims, spentPredictions } from '../../rendering/prediction-claims';
 
@@ -21,8 +21,10 @@ const cancellations = new JobCancellations(doc, config.GENERATOR_TABLE);
  * prediction the scene spent. An execution that failed because its job had already ended (cancelled,
  * or failed elsewhere) is not reported again.
  */
-export const handler = consumeRecords(
-  async (record) => {
+export const handler = recordConsumer(
+  powertools,
+  { failJobAs: { stage: 'render', publisher } },
+  async (record, { logger }) => {
     const failure = jobFailedFromExecution(record.body);
     if (!failure) return;
     if (await cancellations.isCancelled(failure.jobId)) return;
@@ -31,15 +33,6 @@ export const handler = consumeRecords(
         ? []
         : spentPredictions(await claims.sceneClaims(failure.jobId, failure.sceneIndex));
     await publisher.publish(jobFailed, { ...failure, ...(predictions.length ? { predictions } : {}) });
-    logger.warn('scene render failed', {
-      jobId: failure.jobId,
-      correlationId: failure.meta.correlationId,
-      code: failure.code,
-      reason: failure.reason,
-    });
-  },
-  {
-    onRecordError: (error, record) =>
-      logger.error('render failure not reported', { error, messageId: record.messageId }),
+    logger.warn('scene render failed', { code: failure.code, reason: failure.reason });
   },
 );

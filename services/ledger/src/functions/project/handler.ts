@@ -1,39 +1,35 @@
-import { consumeEvents } from '@reelay/events';
-import { dynamoDocumentClient, readConfig } from '@reelay/lambda';
+import { EventPublisher, SOURCES } from '@reelay/events';
+import { dynamoDocumentClient, eventBridgeClient, eventConsumer, readConfig } from '@reelay/lambda';
 import { z } from 'zod';
-import { logger, metrics } from '../../powertools';
+import { metrics, powertools } from '../../powertools';
 import { LEDGER_EVENTS } from '../../projection/ledger-events';
 import { powertoolsLedgerMetrics } from '../../projection/ledger-metrics';
 import { projectEvent } from '../../projection/project-event';
 
-const config = readConfig({ JOBS_TABLE: z.string().min(1) });
+const config = readConfig({ JOBS_TABLE: z.string().min(1), EVENT_BUS_NAME: z.string().min(1) });
 const deps = {
   doc: dynamoDocumentClient(),
   table: config.JOBS_TABLE,
+  // Stored, then published by logMetrics when the invocation ends; duplicates and replays store none.
   metrics: powertoolsLedgerMetrics(metrics),
 };
 
-const projectBatch = consumeEvents(
+/** Every job event -> the job's record in the jobs table (the ledger's projection). */
+export const handler = eventConsumer(
+  powertools,
   LEDGER_EVENTS,
-  async (event) => {
-    logger.debug('projecting', {
-      jobId: event.detail.jobId,
-      correlationId: event.detail.meta.correlationId,
-      type: event.type,
-    });
+  {
+    failJobAs: {
+      stage: 'ledger',
+      publisher: new EventPublisher({
+        client: eventBridgeClient(),
+        busName: config.EVENT_BUS_NAME,
+        source: SOURCES.ledger,
+      }),
+    },
+  },
+  async (event, { logger }) => {
+    logger.debug('projecting', { type: event.type });
     await projectEvent(event, deps);
   },
-  {
-    onRecordError: (error, record) =>
-      logger.error('event not projected', { error, messageId: record.messageId }),
-  },
 );
-
-export const handler: typeof projectBatch = async (event, context) => {
-  try {
-    return await projectBatch(event, context);
-  } finally {
-    // Duplicates and replays change nothing and so emit nothing: no empty-metrics warning for them.
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  }
-};

@@ -1,7 +1,7 @@
 import { EventPublisher, SOURCES } from '@reelay/events';
-import { dynamoDocumentClient, eventBridgeClient, readConfig } from '@reelay/lambda';
+import { dynamoDocumentClient, eventBridgeClient, readConfig, scheduledHandler } from '@reelay/lambda';
 import { z } from 'zod';
-import { logger } from '../../powertools';
+import { logger, powertools } from '../../powertools';
 import { sweepOverdueJobs } from '../../sweeper/sweep-overdue-jobs';
 
 const config = readConfig({ JOBS_TABLE: z.string().min(1), EVENT_BUS_NAME: z.string().min(1) });
@@ -16,9 +16,8 @@ const deps = {
 };
 
 /** Every minute (schedule): fails the jobs past their deadline, each once. */
-export const handler = async (): Promise<{ failed: string[] }> => {
+export const handler = scheduledHandler(powertools, async (): Promise<{ failed: string[] }> => {
   const result = await sweepOverdueJobs(deps);
-  for (const jobId of result.failed)
-    logger.warn('job failed by its deadline', { jobId, correlationId: jobId });
+  for (const jobId of result.failed) logger.warn('job failed by its deadline', { jobId });
   return result;
-};
+});

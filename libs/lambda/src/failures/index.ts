@@ -1,0 +1,2 @@
+export * from './fail-job';
+export * from './permanent-error';
