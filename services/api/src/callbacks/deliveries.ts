@@ -93,7 +93,10 @@ export async function scheduleDelivery(
     const existing = await readDelivery(job.jobId, event, deps);
     if (!existing) return 'duplicate';
     if (existing.outcomeKey !== undefined && existing.outcomeKey !== outcomeKey) {
-      if (!(await rearm(key, existing, delivery((existing.revision ?? 0) + 1), deps))) return 'duplicate';
+      const next = delivery((existing.revision ?? 0) + 1);
+      const other = await readDelivery(job.jobId, otherEvent(event), deps);
+      if (!tellsSomethingNew(existing, next, other)) return 'duplicate';
+      if (!(await rearm(key, existing, next, deps))) return 'duplicate';
     } else if (existing.enqueued || existing.status !== 'PENDING') return 'duplicate';
   }
   await enqueueAttempt({ jobId: job.jobId, event, attempt: 1 }, 0, deps);
@@ -106,6 +109,23 @@ export async function scheduleDelivery(
     }),
   );
   return 'scheduled';
+}
+
+const otherEvent = (event: CallbackEvent): CallbackEvent =>
+  event === 'job.completed' ? 'job.failed' : 'job.completed';
+
+const payloadOf = (d: Delivery) => JSON.parse(d.payload) as { timestamp: string; data: { status?: string } };
+
+/**
+ * Whether a delivery made for an earlier decision must be sent again for the new one: when it was never
+ * sent (pending, or superseded at send time), when the other event's callback came after it (the outcome
+ * went away and came back), or when it told another status (FAILED, then CANCELLED). A second video of a
+ * COMPLETED job, or a dead letter replaced by a timeout, changes nothing the receiver was told.
+ */
+function tellsSomethingNew(existing: Delivery, next: Delivery, other: Delivery | undefined): boolean {
+  if (existing.status === 'PENDING' || existing.status === 'SUPERSEDED') return true;
+  if (other && payloadOf(other).timestamp >= payloadOf(existing).timestamp) return true;
+  return payloadOf(existing).data.status !== payloadOf(next).data.status;
 }
 
 /** Replaces a delivery made for an earlier decision, unless another run replaced it first. */

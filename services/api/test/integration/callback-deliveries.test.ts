@@ -206,6 +206,45 @@ describe('callback deliveries (DynamoDB Local, a recording queue and receiver)',
     );
   });
 
+  it('calls back again under a new webhook-id when the outcome flips back to an event already called back', async () => {
+    // Prepare: a dead letter (provisional) is called back, then a video replaces it and is called back.
+    const { deps, received, jobId, meta, drain } = await setup([]);
+    const at = (second: number) => ({ ...meta, occurredAt: `2026-12-05T10:00:0${second}.000Z` });
+    const deadLetter = makeJobFailed({
+      jobId,
+      meta: at(3),
+      stage: 'plan',
+      code: 'DEAD_LETTER',
+      retryable: true,
+    });
+    await handleTerminalEvent({ type: 'JobFailed', detail: deadLetter }, deps);
+    await drain();
+    await handleTerminalEvent(
+      { type: 'VideoComposed', detail: makeVideoComposed({ jobId, meta: at(2) }) },
+      deps,
+    );
+    await drain();
+
+    // Act: a cancel sent before the video was composed arrives last, twice.
+    const cancel = makeJobFailed({ jobId, meta: at(1), stage: 'cancel', code: 'CANCELLED' });
+    await handleTerminalEvent({ type: 'JobFailed', detail: cancel }, deps);
+    await handleTerminalEvent({ type: 'JobFailed', detail: cancel }, deps);
+    await drain();
+
+    // Assess: three callbacks, the last one the cancel, with a webhook-id of its own.
+    const sent = received.map((r) => ({
+      id: r.headers['webhook-id'],
+      ...(JSON.parse(r.body) as { type: string; data: { status: string; supersedes?: string } }),
+    }));
+    expect(sent.map((c) => `${c.type}/${c.data.status}`)).toEqual([
+      'job.failed/FAILED',
+      'job.completed/COMPLETED',
+      'job.failed/CANCELLED',
+    ]);
+    expect(sent[2]?.data.supersedes).toBe('job.completed');
+    expect(new Set(sent.map((c) => c.id)).size).toBe(3);
+  });
+
   it('skips a redelivered attempt once the callback was delivered', async () => {
     const { deps, received, jobId, meta, queue } = await setup([]);
     await handleTerminalEvent({ type: 'JobFailed', detail: makeJobFailed({ jobId, meta }) }, deps);
