@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import {
+  HttpProblemError,
+  type HttpRequestParts,
+  type HttpResponse,
+  json,
+  readJsonObject,
+  validate,
+} from '@reelay/lambda';
 import { z } from 'zod';
-import { json, problem } from '../http/problem';
-import { type HttpRequestParts, readJsonObject, validate } from '../http/request';
 import type { TableDeps } from '../jobs/create-job';
 import { CALLBACK_SK, userPk } from '../table/api-table';
 import {
@@ -30,29 +35,46 @@ export interface CallbackRegistration {
   registeredAt: string;
 }
 
+/** The URL a caller registers is refused (not https, private address, does not resolve): a 422. */
+export class CallbackRegistrationRefusedError extends HttpProblemError {
+  constructor(refusal: CallbackUrlRefusedError) {
+    super(
+      {
+        status: 422,
+        title: 'Callback URL refused',
+        detail: refusal.message,
+        errors: [{ path: 'url', message: refusal.message }],
+      },
+      { cause: refusal },
+    );
+  }
+}
+
+export class NoCallbackRegisteredError extends HttpProblemError {
+  constructor() {
+    super({ status: 404, title: 'No callback registered', detail: 'register one with PUT /callback' });
+  }
+}
+
 /** PUT /callback: registers (or replaces) the caller's callback URL and returns a new signing secret once. */
 export async function registerCallback(
   userId: string,
   req: HttpRequestParts,
   deps: RegisterCallbackDeps,
-): Promise<APIGatewayProxyResultV2> {
-  const body = readJsonObject(req);
-  if (!body.ok) return body.response;
-  const parsed = validate(registerCallbackRequestSchema, body.value, 'Invalid callback registration');
-  if (!parsed.ok) return parsed.response;
+): Promise<HttpResponse> {
+  const { url } = validate(
+    registerCallbackRequestSchema,
+    readJsonObject(req),
+    'Invalid callback registration',
+  );
   try {
-    await checkCallbackUrl(parsed.value.url, deps.policy, deps.resolve);
+    await checkCallbackUrl(url, deps.policy, deps.resolve);
   } catch (error) {
-    if (!(error instanceof CallbackUrlRefusedError)) throw error;
-    return problem({
-      status: 422,
-      title: 'Callback URL refused',
-      detail: error.message,
-      errors: [{ path: 'url', message: error.message }],
-    });
+    if (error instanceof CallbackUrlRefusedError) throw new CallbackRegistrationRefusedError(error);
+    throw error;
   }
   const registration: CallbackRegistration = {
-    url: parsed.value.url,
+    url,
     secret: `whsec_${randomBytes(32).toString('base64')}`,
     registeredAt: (deps.now?.() ?? new Date()).toISOString(),
   };
@@ -63,14 +85,9 @@ export async function registerCallback(
 }
 
 /** GET /callback: the registered URL, never the secret. */
-export async function describeCallback(userId: string, deps: TableDeps): Promise<APIGatewayProxyResultV2> {
+export async function describeCallback(userId: string, deps: TableDeps): Promise<HttpResponse> {
   const registration = await readCallbackRegistration(userId, deps);
-  if (!registration)
-    return problem({
-      status: 404,
-      title: 'No callback registered',
-      detail: 'register one with PUT /callback',
-    });
+  if (!registration) throw new NoCallbackRegisteredError();
   return json(200, { url: registration.url, registeredAt: registration.registeredAt });
 }
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { type EventPublisher, type JobSpec, jobRequested } from '@reelay/events';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { type HttpResponse, json } from '@reelay/lambda';
 import { ulid } from 'ulid';
-import { json, problem } from '../http/problem';
 import { type ApiJob, jobRequestedOf, type PromptHistoryEntry } from './api-job';
 import { createJob, markPublished, type TableDeps } from './create-job';
+import { DailyQuotaSpentError, IdempotencyKeyReusedError } from './job-errors';
 import { type QuotaPolicy, quotaDay, quotaUnits, secondsUntilQuotaReset } from './quota';
 
 export interface AcceptJobDeps extends TableDeps {
@@ -27,9 +27,10 @@ export interface JobRequest {
 /**
  * Accepts a validated job: records it with its quota in one transaction, then publishes JobRequested.
  * If the process dies between the two, the job is recorded unpublished; a retry with the same
- * Idempotency-Key finds it and publishes it (documented in the api README).
+ * Idempotency-Key finds it and publishes it (documented in the api README). A reused key and a spent
+ * quota are thrown (IdempotencyKeyReusedError, DailyQuotaSpentError).
  */
-export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promise<APIGatewayProxyResultV2> {
+export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promise<HttpResponse> {
   const now = deps.now?.() ?? new Date();
   const jobId = deps.newJobId?.() ?? ulid(now.getTime());
   const createdAt = now.toISOString();
@@ -56,22 +57,14 @@ export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promi
   const outcome = await createJob(job, claim, deps.quota, deps);
   switch (outcome.kind) {
     case 'key-reused':
-      return problem({
-        status: 422,
-        title: 'Idempotency-Key reused',
-        detail: 'this Idempotency-Key was already used with a different request; use a new key for a new job',
+      throw new IdempotencyKeyReusedError();
+    case 'quota-exceeded':
+      throw new DailyQuotaSpentError({
+        units: outcome.units,
+        limit: outcome.limit,
+        unit: deps.quota.unit,
+        retryAfterSec: secondsUntilQuotaReset(now),
       });
-    case 'quota-exceeded': {
-      const retryAfter = secondsUntilQuotaReset(now);
-      return problem(
-        {
-          status: 429,
-          title: 'Daily quota spent',
-          detail: `this job needs ${outcome.units} of your ${outcome.limit} ${deps.quota.unit} per day; the quota resets in ${retryAfter} s (00:00 UTC)`,
-        },
-        { 'retry-after': String(retryAfter) },
-      );
-    }
     case 'created':
     case 'replayed': {
       if (!outcome.job.published) {

@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { causedMeta, type EventPublisher, jobFailed, ulidSchema } from '@reelay/events';
+import { causedMeta, type EventPublisher, jobFailed } from '@reelay/events';
 import { readJobRecord } from '@reelay/job-records';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { json, problem } from '../http/problem';
+import { type HttpResponse, json } from '@reelay/lambda';
 import { API_JOB_SK, apiJobPk } from '../table/api-table';
 import { readOwnJob, type TableDeps } from './create-job';
-import { invalidJobId, jobNotFound } from './get-job';
+import { pathJobId } from './get-job';
+import { JobAlreadyEndedError, JobNotFoundError } from './job-errors';
 
 export interface CancelJobDeps extends TableDeps {
   jobsTable: string;
@@ -21,19 +21,19 @@ export interface CancelJobDeps extends TableDeps {
  */
 export async function cancelJob(
   userId: string,
-  jobId: string | undefined,
+  pathParameter: string | undefined,
   deps: CancelJobDeps,
-): Promise<APIGatewayProxyResultV2> {
-  if (!jobId || !ulidSchema.safeParse(jobId).success) return invalidJobId();
+): Promise<HttpResponse> {
+  const jobId = pathJobId(pathParameter);
   const job = await readOwnJob(userId, jobId, deps);
-  if (!job) return jobNotFound(jobId);
+  if (!job) throw new JobNotFoundError(jobId);
   const record = await readJobRecord(deps.doc, deps.jobsTable, jobId);
   const ended = job.endedAt
     ? job.outcome
     : record?.status === 'COMPLETED' || record?.status === 'FAILED'
       ? record.status
       : undefined;
-  if (ended) return alreadyEnded(jobId, ended);
+  if (ended) throw new JobAlreadyEndedError(jobId, ended);
   const now = deps.now?.() ?? new Date();
   try {
     await deps.doc.send(
@@ -46,7 +46,7 @@ export async function cancelJob(
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return alreadyEnded(jobId, 'ended');
+    if (error instanceof ConditionalCheckFailedException) throw new JobAlreadyEndedError(jobId, 'ended');
     throw error;
   }
   await deps.publisher.publish(jobFailed, {
@@ -63,12 +63,4 @@ export async function cancelJob(
     { jobId, status: 'CANCELLING', statusUrl: `/jobs/${jobId}` },
     { location: `/jobs/${jobId}` },
   );
-}
-
-function alreadyEnded(jobId: string, how: string): APIGatewayProxyResultV2 {
-  return problem({
-    status: 409,
-    title: 'Job already finished',
-    detail: `job ${jobId} has already ended (${how.toLowerCase()}); only a running job can be cancelled`,
-  });
 }

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { API_JOB_SK, apiJobPk, idempotencySk, jobIndexSk, quotaSk, userPk } from '../table/api-table';
 import type { ApiJob } from './api-job';
+import { JobCreationContendedError } from './job-errors';
 import type { QuotaPolicy } from './quota';
 
 export interface TableDeps {
@@ -25,11 +26,6 @@ export type CreateJobOutcome =
   | { kind: 'replayed'; job: ApiJob }
   | { kind: 'key-reused' }
   | { kind: 'quota-exceeded'; limit: number; units: number };
-
-/** The transaction kept conflicting with concurrent ones (e.g. many submissions of one user at once). */
-export class JobCreationContendedError extends Error {
-  readonly retryable = true;
-}
 
 const IDEMPOTENCY_TTL_SEC = 24 * 3600;
 const QUOTA_TTL_SEC = 3 * 24 * 3600;
@@ -118,8 +114,7 @@ export async function createJob(
       } else if (!codes.some((c) => c === 'TransactionConflict' || c === 'None')) {
         throw error;
       }
-      if (attempt >= MAX_CONFLICT_RETRIES)
-        throw new JobCreationContendedError(`job creation still conflicting after ${attempt} attempts`);
+      if (attempt >= MAX_CONFLICT_RETRIES) throw new JobCreationContendedError(attempt);
       // Full jitter: concurrent submissions of one user contend for the same quota counter.
       await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
     }

@@ -3,11 +3,11 @@ import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ulidSchema } from '@reelay/events';
 import { type JobRecord, readJobRecord } from '@reelay/job-records';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { json, problem } from '../http/problem';
+import { type HttpResponse, json } from '@reelay/lambda';
 import { apiJobPk } from '../table/api-table';
 import type { ApiJob } from './api-job';
 import { readApiJob } from './create-job';
+import { InvalidJobIdError, JobNotFoundError } from './job-errors';
 
 export interface GetJobDeps {
   doc: DynamoDBDocumentClient;
@@ -21,32 +21,26 @@ export interface GetJobDeps {
   linkTtlSec?: number;
 }
 
-export function invalidJobId(): APIGatewayProxyResultV2 {
-  return problem({
-    status: 400,
-    title: 'Invalid job id',
-    detail: 'a job id is the 26-character ULID that POST /jobs returned',
-  });
-}
-
-export function jobNotFound(jobId: string): APIGatewayProxyResultV2 {
-  return problem({ status: 404, title: 'Job not found', detail: `you have no job ${jobId}` });
+/** The job id of a path: a ULID, or InvalidJobIdError. */
+export function pathJobId(jobId: string | undefined): string {
+  if (!jobId || !ulidSchema.safeParse(jobId).success) throw new InvalidJobIdError();
+  return jobId;
 }
 
 /** GET /jobs/{jobId}: status, scene progress, timeline, cost, prompt history and short-lived output links. */
 export async function getJob(
   userId: string,
-  jobId: string | undefined,
+  pathParameter: string | undefined,
   deps: GetJobDeps,
-): Promise<APIGatewayProxyResultV2> {
-  if (!jobId || !ulidSchema.safeParse(jobId).success) return invalidJobId();
+): Promise<HttpResponse> {
+  const jobId = pathJobId(pathParameter);
   const [apiJob, record] = await Promise.all([
     readApiJob(jobId, deps),
     readJobRecord(deps.doc, deps.jobsTable, jobId),
   ]);
   // Another user's job is indistinguishable from a missing one.
   const owner = apiJob?.userId ?? record?.userId;
-  if (!owner || owner !== userId) return jobNotFound(jobId);
+  if (!owner || owner !== userId) throw new JobNotFoundError(jobId);
   return json(200, {
     ...(record ?? pendingRecord(apiJob as ApiJob)),
     ...(apiJob

@@ -1,10 +1,8 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulidSchema } from '@reelay/events';
 import { JOB_STATUSES } from '@reelay/job-records';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { type HttpResponse, json, validate } from '@reelay/lambda';
 import { z } from 'zod';
-import { json } from '../http/problem';
-import { validate } from '../http/request';
 import { JOB_INDEX_PREFIX, jobIndexSk, userPk } from '../table/api-table';
 import { ledgerStatuses } from './job-status';
 
@@ -47,13 +45,12 @@ export async function listJobs(
   userId: string,
   query: Record<string, string | undefined> | undefined,
   deps: ListJobsDeps,
-): Promise<APIGatewayProxyResultV2> {
+): Promise<HttpResponse> {
   const q = validate(listJobsQuerySchema, query ?? {}, 'Invalid query');
-  if (!q.ok) return q.response;
-  const { limit, status } = q.value;
+  const { limit, status } = q;
   const jobs: Array<Record<string, unknown>> = [];
-  let start: Record<string, unknown> | undefined = q.value.next
-    ? { pk: userPk(userId), sk: jobIndexSk(q.value.next) }
+  let start: Record<string, unknown> | undefined = q.next
+    ? { pk: userPk(userId), sk: jobIndexSk(q.next) }
     : undefined;
   let next: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {

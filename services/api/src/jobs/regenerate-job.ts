@@ -1,10 +1,15 @@
-import { ulidSchema } from '@reelay/events';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import {
+  type HttpRequestParts,
+  type HttpResponse,
+  idempotencyKey,
+  readJsonObject,
+  validate,
+} from '@reelay/lambda';
 import { z } from 'zod';
-import { type HttpRequestParts, idempotencyKey, readJsonObject, validate } from '../http/request';
 import { acceptJob } from './accept-job';
 import { readOwnJob } from './create-job';
-import { invalidJobId, jobNotFound } from './get-job';
+import { pathJobId } from './get-job';
+import { JobNotFoundError } from './job-errors';
 import { acceptedJobSpecSchema } from './spec-voice';
 import type { SubmitJobDeps } from './submit-job';
 
@@ -22,39 +27,32 @@ export const regenerateRequestSchema = z
 /** POST /jobs/{jobId}/regenerate: a new job with parentJobId, the parent's spec and the changes. */
 export async function regenerateJob(
   userId: string,
-  parentJobId: string | undefined,
+  pathParameter: string | undefined,
   req: HttpRequestParts,
   deps: SubmitJobDeps,
-): Promise<APIGatewayProxyResultV2> {
-  if (!parentJobId || !ulidSchema.safeParse(parentJobId).success) return invalidJobId();
+): Promise<HttpResponse> {
+  const parentJobId = pathJobId(pathParameter);
   const key = idempotencyKey(req);
-  if (!key.ok) return key.response;
-  const body = readJsonObject(req);
-  if (!body.ok) return body.response;
-  const changes = validate(regenerateRequestSchema, body.value, 'Invalid regenerate request');
-  if (!changes.ok) return changes.response;
+  const changes = validate(regenerateRequestSchema, readJsonObject(req), 'Invalid regenerate request');
   const parent = await readOwnJob(userId, parentJobId, deps);
-  if (!parent) return jobNotFound(parentJobId);
+  if (!parent) throw new JobNotFoundError(parentJobId);
   const spec = validate(
     acceptedJobSpecSchema,
     {
       ...parent.spec,
-      ...(changes.value.options ?? {}),
-      ...(changes.value.prompt ? { prompt: changes.value.prompt } : {}),
+      ...(changes.options ?? {}),
+      ...(changes.prompt ? { prompt: changes.prompt } : {}),
     },
     'Invalid regenerated job spec',
   );
-  if (!spec.ok) return spec.response;
-  const uploadKeys = await deps.resolveUploads(userId, spec.value);
-  if (!uploadKeys.ok) return uploadKeys.response;
   return acceptJob(
     {
       userId,
-      spec: spec.value,
-      uploadKeys: uploadKeys.value,
+      spec,
+      uploadKeys: await deps.resolveUploads(userId, spec),
       parentJobId: parent.jobId,
       history: parent.history,
-      ...(key.value ? { idempotencyKey: key.value } : {}),
+      ...(key ? { idempotencyKey: key } : {}),
     },
     deps,
   );

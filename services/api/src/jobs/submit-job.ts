@@ -1,17 +1,16 @@
 import type { JobSpec } from '@reelay/events';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import {
   type HttpRequestParts,
+  type HttpResponse,
   idempotencyKey,
-  type Parsed,
   readJsonObject,
   validate,
-} from '../http/request';
+} from '@reelay/lambda';
 import { type AcceptJobDeps, acceptJob } from './accept-job';
 import { acceptedJobSpecSchema } from './spec-voice';
 
-/** Resolves the upload ids a spec names to the caller's validated S3 keys (422 otherwise). */
-export type UploadResolver = (userId: string, spec: JobSpec) => Promise<Parsed<string[]>>;
+/** Resolves the upload ids a spec names to the caller's validated S3 keys (UnusableUploadError, a 422, otherwise). */
+export type UploadResolver = (userId: string, spec: JobSpec) => Promise<string[]>;
 
 export interface SubmitJobDeps extends AcceptJobDeps {
   resolveUploads: UploadResolver;
@@ -22,21 +21,15 @@ export async function submitJob(
   userId: string,
   req: HttpRequestParts,
   deps: SubmitJobDeps,
-): Promise<APIGatewayProxyResultV2> {
+): Promise<HttpResponse> {
   const key = idempotencyKey(req);
-  if (!key.ok) return key.response;
-  const body = readJsonObject(req);
-  if (!body.ok) return body.response;
-  const spec = validate(acceptedJobSpecSchema, body.value, 'Invalid job spec');
-  if (!spec.ok) return spec.response;
-  const uploadKeys = await deps.resolveUploads(userId, spec.value);
-  if (!uploadKeys.ok) return uploadKeys.response;
+  const spec = validate(acceptedJobSpecSchema, readJsonObject(req), 'Invalid job spec');
   return acceptJob(
     {
       userId,
-      spec: spec.value,
-      uploadKeys: uploadKeys.value,
-      ...(key.value ? { idempotencyKey: key.value } : {}),
+      spec,
+      uploadKeys: await deps.resolveUploads(userId, spec),
+      ...(key ? { idempotencyKey: key } : {}),
     },
     deps,
   );

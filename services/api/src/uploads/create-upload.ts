@@ -1,13 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { type HttpRequestParts, type HttpResponse, json, readJsonObject, validate } from '@reelay/lambda';
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { json, problem } from '../http/problem';
-import { type HttpRequestParts, readJsonObject, validate } from '../http/request';
 import type { TableDeps } from '../jobs/create-job';
 import { uploadSk, userPk } from '../table/api-table';
+import { UploadsNotAllowedError, UploadTooLargeError } from './upload-errors';
 import { UPLOAD_CONTENT_TYPES, UPLOAD_TYPES, UPLOAD_URL_TTL_SEC, uploadKey } from './upload-types';
 
 export interface CreateUploadDeps extends TableDeps {
@@ -33,27 +32,15 @@ export async function createUpload(
   userId: string,
   req: HttpRequestParts,
   deps: CreateUploadDeps,
-): Promise<APIGatewayProxyResultV2> {
-  const body = readJsonObject(req);
-  if (!body.ok) return body.response;
-  const parsed = validate(createUploadRequestSchema, body.value, 'Invalid upload request');
-  if (!parsed.ok) return parsed.response;
-  const { contentType, bytes } = parsed.value;
+): Promise<HttpResponse> {
+  const { contentType, bytes } = validate(
+    createUploadRequestSchema,
+    readJsonObject(req),
+    'Invalid upload request',
+  );
   const type = UPLOAD_TYPES[contentType];
-  if (bytes > type.maxBytes) {
-    return problem({
-      status: 413,
-      title: 'Upload too large',
-      detail: `${contentType} uploads are limited to ${type.maxBytes} bytes; this file is ${bytes}`,
-    });
-  }
-  if (!KEYABLE_USER_ID.test(userId)) {
-    return problem({
-      status: 403,
-      title: 'Uploads not available for this account',
-      detail: 'this user id cannot own uploads',
-    });
-  }
+  if (bytes > type.maxBytes) throw new UploadTooLargeError(contentType, type.maxBytes, bytes);
+  if (!KEYABLE_USER_ID.test(userId)) throw new UploadsNotAllowedError();
   const now = deps.now?.() ?? new Date();
   const uploadId = ulid(now.getTime());
   const key = uploadKey(userId, uploadId, contentType);

@@ -9,11 +9,10 @@ import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobSpec } from '@reelay/events';
 import { checkMediaAllowed, type MediaProbe, MediaRejectedError, probeMedia } from '@reelay/media';
-import { problem } from '../http/problem';
-import type { Parsed } from '../http/request';
 import type { TableDeps } from '../jobs/create-job';
 import type { UploadResolver } from '../jobs/submit-job';
 import { uploadSk, userPk } from '../table/api-table';
+import { UnusableUploadError } from './upload-errors';
 
 export interface ResolveUploadsDeps extends TableDeps {
   s3: S3Client;
@@ -38,7 +37,7 @@ interface UploadItem {
  * simply not found.
  */
 export function uploadResolver(deps: ResolveUploadsDeps): UploadResolver {
-  return async (userId: string, spec: JobSpec): Promise<Parsed<string[]>> => {
+  return async (userId: string, spec: JobSpec): Promise<string[]> => {
     const keys: string[] = [];
     for (const [index, uploadId] of spec.uploads.entries()) {
       const { Item } = await deps.doc.send(
@@ -49,16 +48,22 @@ export function uploadResolver(deps: ResolveUploadsDeps): UploadResolver {
         }),
       );
       if (!Item)
-        return refuse(index, `upload ${uploadId} is not one of your uploads; create it with POST /uploads`);
+        throw new UnusableUploadError(
+          index,
+          `upload ${uploadId} is not one of your uploads; create it with POST /uploads`,
+        );
       let upload = Item as unknown as UploadItem;
       if (upload.status === 'PENDING') upload = await validateUpload(userId, upload, deps);
       if (upload.status === 'PENDING')
-        return refuse(
+        throw new UnusableUploadError(
           index,
           `upload ${uploadId} has not been uploaded yet; POST the file to the presigned URL first`,
         );
       if (upload.status === 'INVALID')
-        return refuse(index, `upload ${uploadId} was refused: ${upload.reason ?? 'not valid media'}`);
+        throw new UnusableUploadError(
+          index,
+          `upload ${uploadId} was refused: ${upload.reason ?? 'not valid media'}`,
+        );
       const wanted =
         spec.recipe === 'story'
           ? 'image'
@@ -66,14 +71,14 @@ export function uploadResolver(deps: ResolveUploadsDeps): UploadResolver {
             ? 'video'
             : undefined;
       if (wanted && upload.kind !== wanted) {
-        return refuse(
+        throw new UnusableUploadError(
           index,
           `the ${spec.recipe} recipe takes ${wanted}s, and upload ${uploadId} is ${upload.kind === 'image' ? 'an image' : 'a video'}`,
         );
       }
       keys.push(upload.key);
     }
-    return { ok: true, value: keys };
+    return keys;
   };
 }
 
@@ -130,16 +135,4 @@ async function validateUpload(
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
   return { ...upload, ...verdict };
-}
-
-function refuse(index: number, detail: string): Parsed<string[]> {
-  return {
-    ok: false,
-    response: problem({
-      status: 422,
-      title: 'Unusable upload',
-      detail,
-      errors: [{ path: `uploads.${index}`, message: detail }],
-    }),
-  };
 }

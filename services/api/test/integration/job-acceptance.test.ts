@@ -5,6 +5,7 @@ import { type SubmitJobDeps, submitJob } from '../../src/jobs/submit-job';
 import { recordJobFailed, recordVideoComposed } from '../../src/notify/record-outcome';
 import { quotaSk, userPk } from '../../src/table/api-table';
 import { type ApiTableFixture, RecordingPublisher, startApiTable } from '../support/api-table';
+import { answerOf } from '../support/http-answer';
 
 interface Response {
   statusCode: number;
@@ -28,17 +29,19 @@ describe('accepting jobs: idempotency, quota and refunds in the api table (Dynam
       table: fixture.table,
       publisher,
       quota: { unit, perDay },
-      resolveUploads: async () => ({ ok: true, value: [] }),
+      resolveUploads: async () => [],
     };
     const userId = `user-${++userSeq}`;
     const submit = async (body: unknown, key?: string) =>
-      (await submitJob(
-        userId,
-        {
-          body: JSON.stringify(body),
-          headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
-        },
-        deps,
+      (await answerOf(
+        submitJob(
+          userId,
+          {
+            body: JSON.stringify(body),
+            headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+          },
+          deps,
+        ),
       )) as Response;
     const used = async () => {
       const { Item } = await fixture.doc.send(

@@ -3,6 +3,7 @@ import { JOB_SK, jobPk } from '@reelay/job-records';
 import { listJobs } from '../../src/jobs/list-jobs';
 import { type SubmitJobDeps, submitJob } from '../../src/jobs/submit-job';
 import { type ApiTableFixture, RecordingPublisher, startApiTable } from '../support/api-table';
+import { answerOf } from '../support/http-answer';
 
 interface Page {
   jobs: Array<{ jobId: string; status: string; prompt?: string }>;
@@ -23,7 +24,7 @@ describe('GET /jobs: newest first, cursor pagination and a status filter', () =>
       table: fixture.table,
       publisher: new RecordingPublisher(),
       quota: { unit: 'jobs', perDay: 100 },
-      resolveUploads: async () => ({ ok: true, value: [] }),
+      resolveUploads: async () => [],
     };
     const t = Date.parse('2026-11-23T10:00:00Z');
     for (let i = 0; i < 5; i++) {
@@ -50,7 +51,9 @@ describe('GET /jobs: newest first, cursor pagination and a status filter', () =>
   afterAll(async () => fixture?.close());
 
   const list = async (query: Record<string, string>) => {
-    const res = (await listJobs(userId, query, { doc: fixture.doc, table: fixture.table, jobsTable })) as {
+    const res = (await answerOf(
+      listJobs(userId, query, { doc: fixture.doc, table: fixture.table, jobsTable }),
+    )) as {
       statusCode: number;
       body: string;
     };

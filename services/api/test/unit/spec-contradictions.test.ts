@@ -1,4 +1,5 @@
 import { type SubmitJobDeps, submitJob } from '../../src/jobs/submit-job';
+import { answerOf } from '../support/http-answer';
 
 /** Deps that fail the test if the request gets past validation. */
 const unreachable = new Proxy({} as SubmitJobDeps, {
@@ -11,10 +12,12 @@ const unreachable = new Proxy({} as SubmitJobDeps, {
 });
 
 const submit = async (spec: object) => {
-  const response = await submitJob(
-    'user-1',
-    { body: JSON.stringify(spec), headers: { 'content-type': 'application/json' } },
-    unreachable,
+  const response = await answerOf(
+    submitJob(
+      'user-1',
+      { body: JSON.stringify(spec), headers: { 'content-type': 'application/json' } },
+      unreachable,
+    ),
   ).catch((e: Error) => e);
   if (response instanceof Error) return { status: 'accepted', paths: [] as string[] };
   const r = response as { statusCode: number; body: string };

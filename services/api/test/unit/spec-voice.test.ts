@@ -1,4 +1,5 @@
 import { type SubmitJobDeps, submitJob } from '../../src/jobs/submit-job';
+import { answerOf } from '../support/http-answer';
 
 /** Deps that fail the test if the request gets past validation. */
 const unreachable = new Proxy({} as SubmitJobDeps, {
@@ -11,10 +12,12 @@ const unreachable = new Proxy({} as SubmitJobDeps, {
 });
 
 const submit = (spec: object) =>
-  submitJob(
-    'user-1',
-    { body: JSON.stringify(spec), headers: { 'content-type': 'application/json' } },
-    unreachable,
+  answerOf(
+    submitJob(
+      'user-1',
+      { body: JSON.stringify(spec), headers: { 'content-type': 'application/json' } },
+      unreachable,
+    ),
   );
 
 describe('the narration voice of a job spec', () => {

@@ -1,11 +1,11 @@
-import { dynamoDocumentClient, readConfig } from '@reelay/lambda';
+import { dynamoDocumentClient, httpHandler, readConfig } from '@reelay/lambda';
 import {
   describeCallback,
   type RegisterCallbackDeps,
   registerCallback,
 } from '../../callbacks/register-callback';
 import { apiTableConfig, callbackConfig } from '../../config';
-import { httpHandler } from '../../http/http-handler';
+import { powertools } from '../../powertools';
 
 const config = readConfig({ ...apiTableConfig, ...callbackConfig });
 const deps: RegisterCallbackDeps = {
@@ -15,7 +15,7 @@ const deps: RegisterCallbackDeps = {
 };
 
 /** PUT /callback registers the caller's callback URL (the signing secret is shown once); GET shows it. */
-export const handler = httpHandler({
+export const handler = httpHandler(powertools, {
   'PUT /callback': (userId, event) => registerCallback(userId, event, deps),
   'GET /callback': (userId) => describeCallback(userId, deps),
 });

@@ -1,8 +1,8 @@
 import { EventPublisher, SOURCES } from '@reelay/events';
-import { dynamoDocumentClient, eventBridgeClient, readConfig } from '@reelay/lambda';
+import { dynamoDocumentClient, eventBridgeClient, httpHandler, readConfig } from '@reelay/lambda';
 import { apiTableConfig, busConfig, jobsTableConfig } from '../../config';
-import { httpHandler } from '../../http/http-handler';
 import { type CancelJobDeps, cancelJob } from '../../jobs/cancel-job';
+import { powertools } from '../../powertools';
 
 const config = readConfig({ ...busConfig, ...apiTableConfig, ...jobsTableConfig });
 const deps: CancelJobDeps = {
@@ -17,6 +17,6 @@ const deps: CancelJobDeps = {
 };
 
 /** POST /jobs/{jobId}/cancel: publishes JobFailed(stage=cancel). */
-export const handler = httpHandler({
+export const handler = httpHandler(powertools, {
   'POST /jobs/{jobId}/cancel': (userId, event) => cancelJob(userId, event.pathParameters?.jobId, deps),
 });

@@ -1,6 +1,6 @@
-import { dynamoDocumentClient, readConfig, s3Client } from '@reelay/lambda';
+import { dynamoDocumentClient, httpHandler, readConfig, s3Client } from '@reelay/lambda';
 import { apiTableConfig, mediaConfig } from '../../config';
-import { httpHandler } from '../../http/http-handler';
+import { powertools } from '../../powertools';
 import { type CreateUploadDeps, createUpload } from '../../uploads/create-upload';
 
 const config = readConfig({ ...apiTableConfig, ...mediaConfig });
@@ -12,6 +12,6 @@ const deps: CreateUploadDeps = {
 };
 
 /** POST /uploads: a presigned POST for one file under the caller's prefix. */
-export const handler = httpHandler({
+export const handler = httpHandler(powertools, {
   'POST /uploads': (userId, event) => createUpload(userId, event, deps),
 });

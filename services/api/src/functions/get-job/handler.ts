@@ -1,8 +1,8 @@
-import { dynamoDocumentClient, readConfig, s3Client } from '@reelay/lambda';
+import { dynamoDocumentClient, httpHandler, readConfig, s3Client } from '@reelay/lambda';
 import { apiTableConfig, jobsTableConfig, mediaConfig } from '../../config';
-import { httpHandler } from '../../http/http-handler';
 import { type GetJobDeps, getJob } from '../../jobs/get-job';
 import { listJobs } from '../../jobs/list-jobs';
+import { powertools } from '../../powertools';
 
 const config = readConfig({ ...jobsTableConfig, ...apiTableConfig, ...mediaConfig });
 const deps: GetJobDeps = {
@@ -14,7 +14,7 @@ const deps: GetJobDeps = {
 };
 
 /** GET /jobs/{jobId} and GET /jobs: the caller's jobs, read from the ledger's record and the api's own. */
-export const handler = httpHandler({
+export const handler = httpHandler(powertools, {
   'GET /jobs/{jobId}': (userId, event) => getJob(userId, event.pathParameters?.jobId, deps),
   'GET /jobs': (userId, event) => listJobs(userId, event.queryStringParameters, deps),
 });

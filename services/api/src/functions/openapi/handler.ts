@@ -1,9 +1,9 @@
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { json } from '../../http/problem';
+import { json, publicHttpHandler } from '@reelay/lambda';
 import { openApiDocument } from '../../openapi/document';
+import { powertools } from '../../powertools';
 
 // Built once per cold start: the document only changes with the code.
 const document = openApiDocument();
 
 /** GET /openapi.json (public): the API description. */
-export const handler = async (): Promise<APIGatewayProxyResultV2> => json(200, document);
+export const handler = publicHttpHandler(powertools, async () => json(200, document));

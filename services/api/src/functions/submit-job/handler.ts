@@ -1,9 +1,9 @@
 import { EventPublisher, SOURCES } from '@reelay/events';
-import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
+import { dynamoDocumentClient, eventBridgeClient, httpHandler, readConfig, s3Client } from '@reelay/lambda';
 import { apiTableConfig, busConfig, mediaConfig, quotaConfig } from '../../config';
-import { httpHandler } from '../../http/http-handler';
 import { regenerateJob } from '../../jobs/regenerate-job';
 import { type SubmitJobDeps, submitJob } from '../../jobs/submit-job';
+import { powertools } from '../../powertools';
 import { uploadResolver } from '../../uploads/resolve-uploads';
 
 const config = readConfig({ ...busConfig, ...apiTableConfig, ...mediaConfig, ...quotaConfig });
@@ -21,7 +21,7 @@ const deps: SubmitJobDeps = {
 };
 
 /** POST /jobs and POST /jobs/{jobId}/regenerate: both create a job (quota, idempotency, JobRequested). */
-export const handler = httpHandler({
+export const handler = httpHandler(powertools, {
   'POST /jobs': (userId, event) => submitJob(userId, event, deps),
   'POST /jobs/{jobId}/regenerate': (userId, event) =>
     regenerateJob(userId, event.pathParameters?.jobId, event, deps),

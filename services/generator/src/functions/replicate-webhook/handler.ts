@@ -1,8 +1,13 @@
-import { dynamoDocumentClient, readConfig } from '@reelay/lambda';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  bodyText,
+  dynamoDocumentClient,
+  HttpProblemError,
+  publicHttpHandler,
+  readConfig,
+} from '@reelay/lambda';
 import { z } from 'zod';
 import { WebhookRejectedError } from '../../errors';
-import { logger } from '../../powertools';
+import { logger, powertools } from '../../powertools';
 import { renderTaskDeps } from '../../rendering/task-deps';
 import { handleReplicateWebhook } from '../../webhooks/handle-replicate-webhook';
 import { WebhookDeliveries } from '../../webhooks/webhook-deliveries';
@@ -15,46 +20,44 @@ const secret = webhookSecret();
 // Awaited per request; a failed read fails the request (500, Replicate retries), not the cold start.
 secret.catch(() => undefined);
 
-/** POST /webhooks/replicate (no JWT: the signature is the authentication). */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const rawBody = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64').toString('utf8')
-      : event.body
-    : '';
+/**
+ * POST /webhooks/replicate (no JWT: the signature is the authentication). A refused webhook (bad
+ * signature 401, not a scene attempt 400) is a problem+json Replicate does not retry; anything else
+ * ends in libs/lambda's error handler as a 500 with the request id, which Replicate retries.
+ */
+export const handler = publicHttpHandler(powertools, async (event) => {
   const headers = Object.fromEntries(
     Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
   );
   const query = event.queryStringParameters ?? {};
+  // One request per invocation: withPowertools' resetKeys clears these after it.
+  logger.appendKeys({
+    ...(query.jobId ? { jobId: query.jobId } : {}),
+    ...(headers['webhook-id'] ? { correlationId: headers['webhook-id'] } : {}),
+  });
   try {
     const outcome = await handleReplicateWebhook(
-      { rawBody, headers, query },
+      { rawBody: bodyText(event), headers, query },
       { ...deps, secret: await secret, deliveries },
     );
-    logger.info('replicate webhook', { jobId: query.jobId, correlationId: headers['webhook-id'], outcome });
+    logger.info('replicate webhook', { outcome });
     return { statusCode: 204 };
   } catch (error) {
-    if (error instanceof WebhookRejectedError) {
-      logger.warn('replicate webhook rejected', {
-        jobId: query.jobId,
-        correlationId: headers['webhook-id'],
-        reason: error.message,
-      });
-      return {
-        statusCode: error.statusCode,
-        headers: { 'content-type': 'application/problem+json' },
-        body: JSON.stringify({
-          title: error.statusCode === 401 ? 'Unauthorized' : 'Bad Request',
-          status: error.statusCode,
-          detail: error.message,
-        }),
-      };
-    }
-    logger.error('replicate webhook failed', {
-      jobId: query.jobId,
-      correlationId: headers['webhook-id'],
-      error,
-    });
+    if (error instanceof WebhookRejectedError) throw new WebhookRefusedError(error);
     throw error;
   }
-};
+});
+
+/** The HTTP face of a WebhookRejectedError: its 400 or 401, as problem+json. */
+class WebhookRefusedError extends HttpProblemError {
+  constructor(rejection: WebhookRejectedError) {
+    super(
+      {
+        status: rejection.statusCode,
+        title: rejection.statusCode === 401 ? 'Unauthorized' : 'Bad Request',
+        detail: rejection.message,
+      },
+      { cause: rejection },
+    );
+  }
+}
