@@ -14,8 +14,16 @@ export class DynamoDbLocalUnavailableError extends Error {
   readonly retryable = false;
 }
 
-/** AWS's own DynamoDB Local (shipped as a jar inside amplify-dynamodb-simulator), in memory, on Debian's Java. */
-export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
+export interface LocalDynamoDbOptions {
+  /**
+   * The folder DynamoDB Local keeps its tables in (`-dbPath`; with `-sharedDb` one file,
+   * shared-local-instance.db, for every caller). Without it the tables live in memory (`-inMemory`).
+   */
+  dbPath?: string;
+}
+
+/** AWS's own DynamoDB Local (shipped as a jar inside amplify-dynamodb-simulator), on Debian's Java. */
+export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   const emulatorDir = join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   const jar = join(emulatorDir, 'DynamoDBLocal.jar');
   if (!existsSync(jar))
@@ -27,7 +35,9 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
     '-jar',
     jar,
-    '-inMemory',
+    // AWS's usage notes: -dbPath and -inMemory exclude each other; -inMemory requires -sharedDb.
+    // -sharedDb keeps one file whatever access key signs (each function has its own).
+    ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
     '-sharedDb',
     '-port',
     String(port),

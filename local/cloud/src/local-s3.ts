@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { throwawayDataFolder } from './data-folder';
 import { AccessRefusal, type IamGate } from './iam/iam-gate';
 import { deleteObjectsKeys } from './iam/s3-actions';
 import {
@@ -38,6 +36,11 @@ export interface LocalS3Options {
    * Without it, s3rver's own leniency applies (tests of the S3 behaviour alone).
    */
   gate?: IamGate;
+  /**
+   * s3rver's folder (the buckets and objects), kept after close: the embedded cloud's data folder.
+   * Without it, a throwaway folder under .reelay/ that close() removes.
+   */
+  directory?: string;
 }
 
 export interface LocalS3 {
@@ -51,13 +54,14 @@ const LOCAL_SECRET = 'S3RVER';
 const MAX_POST_BYTES = 512 * 1024 * 1024;
 
 /**
- * S3 on s3rver, a real S3 REST server, with its data in a temporary folder removed on close. s3rver
+ * S3 on s3rver, a real S3 REST server, with its data in the given folder (else a throwaway one). s3rver
  * ignores POST policies, so a thin proxy in front enforces them as S3 does (s3-post-policy.ts) before
  * passing a browser upload on; every other request goes straight through.
  */
 export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
   allowS3rverContinuationTokens();
-  const directory = mkdtempSync(join(tmpdir(), 'reelay-s3-'));
+  const throwaway = options.directory ? undefined : throwawayDataFolder('s3');
+  const directory = options.directory ?? throwaway?.s3;
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
@@ -84,7 +88,7 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
     async close() {
       await closeServer(proxy);
       await server.close();
-      rmSync(directory, { recursive: true, force: true });
+      throwaway?.release();
     },
   };
 }

@@ -6,6 +6,7 @@ import type { TargetDeliverer } from './events/target-delivery';
 import { type JsonRequestGate, startJsonServer } from './http/json-server';
 import { stepFunctionsJsonService } from './sfn/sfn-api';
 import { StepFunctionsBackend } from './sfn/step-functions-backend';
+import { DurableStore } from './shared/durable-store';
 import type { BeforeDeliverHook } from './sqs/delivery-faults';
 import { sqsJsonService } from './sqs/sqs-api';
 import { SqsBackend } from './sqs/sqs-backend';
@@ -30,6 +31,12 @@ export interface AwsJsonEmulatorOptions {
   gate?: JsonRequestGate;
   /** Back-off between EventBridge target retries (attempt 0, 1, ...); compressed by default. */
   eventRetryDelayMs?: (attempt: number) => number;
+  /**
+   * A SQLite file that keeps SQS messages, archived events, schedules and executions across restarts
+   * (shared/durable-store.ts). Without it everything is in memory. After a restart, create the
+   * resources again (queues, archives, state machines), then call `resume()`.
+   */
+  stateFile?: string;
 }
 
 export interface AwsJsonEmulator {
@@ -39,6 +46,11 @@ export interface AwsJsonEmulator {
   sqs: SqsBackend;
   events: EventBridgeBackend;
   sfn: StepFunctionsBackend;
+  /**
+   * Runs again the Step Functions executions a previous run left RUNNING (call once the state
+   * machines and the functions they invoke exist again); returns their ARNs.
+   */
+  resume(): string[];
   /** Stops timers, replays, running executions and open long polls, then the server. */
   close(): Promise<void>;
 }
@@ -47,7 +59,8 @@ export interface AwsJsonEmulator {
 export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Promise<AwsJsonEmulator> {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
-  const sqs = new SqsBackend({ region, accountId });
+  const store = options.stateFile ? new DurableStore(options.stateFile) : undefined;
+  const sqs = new SqsBackend({ region, accountId, ...(store ? { store } : {}) });
   if (options.faults?.sqsBeforeDeliver) sqs.addBeforeDeliverHook(options.faults.sqsBeforeDeliver);
 
   // Step Functions and EventBridge refer to each other (status events, rule targets), so the
@@ -90,11 +103,13 @@ export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Pro
     accountId,
     sqs,
     deliverToTarget,
+    ...(store ? { store } : {}),
     ...(options.eventRetryDelayMs ? { retryDelayMs: options.eventRetryDelayMs } : {}),
   });
   sfn = new StepFunctionsBackend({
     region,
     accountId,
+    ...(store ? { store } : {}),
     invokeLambda: options.invokeLambda,
     putEvents: (entries) => {
       const results = events.putEvents(entries);
@@ -129,11 +144,13 @@ export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Pro
     sqs,
     events,
     sfn: stepFunctions,
+    resume: () => stepFunctions.resumeExecutions(),
     close: async () => {
       stepFunctions.close();
       events.close();
       sqs.close();
       await server.close();
+      store?.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { DurableStore } from '../shared/durable-store';
 import type { EventEnvelope } from './event-envelope';
 import {
   type EventPattern,
@@ -44,6 +45,10 @@ export interface ReplayTarget {
 
 const REPLAY_BATCH = 200;
 
+/** The store's record kind for archived events, keyed `<archive name>/<event id>`. */
+const ARCHIVED_EVENT_RECORD = 'eventbridge-archived-event';
+type ArchivedEvent = Archive['events'][number];
+
 /** Event archives (every matching event put on a bus) and replays of a time window. */
 export class EventArchives {
   private readonly archives = new Map<string, Archive>();
@@ -54,6 +59,8 @@ export class EventArchives {
     private readonly region: string,
     private readonly accountId: string,
     private readonly target: ReplayTarget,
+    /** Keeps archived events on disk; an archive created again after a restart gets them back. */
+    private readonly store?: DurableStore,
   ) {}
 
   createArchive(input: {
@@ -74,7 +81,11 @@ export class EventArchives {
       eventSourceArn: input.eventSourceArn,
       retentionDays: input.retentionDays ?? 0,
       createdAt: Date.now(),
-      events: [],
+      events:
+        this.store
+          ?.list<ArchivedEvent>(ARCHIVED_EVENT_RECORD)
+          .filter(({ key }) => key.startsWith(`${input.name}/`))
+          .map(({ value }) => value) ?? [],
     };
     if (input.description !== undefined) archive.description = input.description;
     this.applyPattern(archive, input.eventPattern);
@@ -111,6 +122,7 @@ export class EventArchives {
   deleteArchive(name: string): void {
     this.archive(name);
     this.archives.delete(name);
+    this.store?.deletePrefix(ARCHIVED_EVENT_RECORD, `${name}/`);
   }
 
   /** Archives an event put on a bus (replayed events never come here). */
@@ -118,11 +130,13 @@ export class EventArchives {
     for (const archive of this.archives.values()) {
       if (archive.eventSourceArn !== busArn) continue;
       if (archive.pattern && !matchesEventPattern(archive.pattern, event)) continue;
-      archive.events.push({
+      const archived: ArchivedEvent = {
         event,
         eventTime: Date.parse(event.time),
         sizeBytes: Buffer.byteLength(JSON.stringify(event)),
-      });
+      };
+      this.store?.put(ARCHIVED_EVENT_RECORD, `${archive.name}/${event.id}`, archived);
+      archive.events.push(archived);
     }
   }
 
@@ -245,6 +259,9 @@ export class EventArchives {
   private expire(archive: Archive): void {
     if (archive.retentionDays <= 0) return;
     const oldestAllowed = Date.now() - archive.retentionDays * 86_400_000;
+    for (const { event, eventTime } of archive.events) {
+      if (eventTime < oldestAllowed) this.store?.delete(ARCHIVED_EVENT_RECORD, `${archive.name}/${event.id}`);
+    }
     archive.events = archive.events.filter(({ eventTime }) => eventTime >= oldestAllowed);
   }
 }

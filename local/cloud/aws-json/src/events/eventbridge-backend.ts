@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DurableStore } from '../shared/durable-store';
 import type { SqsBackend } from '../sqs/sqs-backend';
 import { EventArchives } from './event-archives';
 import { buildEnvelope, type EventEnvelope, entrySize } from './event-envelope';
@@ -95,7 +96,12 @@ export interface EventBridgeBackendOptions {
   deliverToTarget?: TargetDeliverer;
   /** Back-off between delivery retries; compressed by default. */
   retryDelayMs?: (attempt: number) => number;
+  /** Keeps archived events and when each scheduled rule last fired on disk, for a restart. */
+  store?: DurableStore;
 }
+
+/** The store's record kind for a scheduled rule's last firing, keyed by rule ARN. */
+const SCHEDULE_RECORD = 'eventbridge-schedule';
 
 /** In-memory EventBridge: buses, rules, targets, archives, replays and scheduled rules. */
 export class EventBridgeBackend {
@@ -107,6 +113,7 @@ export class EventBridgeBackend {
   private readonly sqs: SqsBackend;
   private readonly deliverToOther: TargetDeliverer | undefined;
   private readonly putEventsFaults: PutEventsFault[] = [];
+  private readonly store: DurableStore | undefined;
   private closed = false;
 
   constructor(options: EventBridgeBackendOptions) {
@@ -114,18 +121,24 @@ export class EventBridgeBackend {
     this.accountId = options.accountId;
     this.sqs = options.sqs;
     this.deliverToOther = options.deliverToTarget;
+    this.store = options.store;
     this.delivery = new TargetDelivery(
       options.sqs,
       (arn, input, event) => this.deliverToArn(arn, input, event),
       options.retryDelayMs ?? compressedRetryDelayMs,
     );
-    this.archives = new EventArchives(this.region, this.accountId, {
-      busExists: (busArn) => this.findBus(busArn) !== undefined,
-      dispatchReplayed: (busArn, event, ruleArns) => {
-        const bus = this.findBus(busArn);
-        if (bus) this.route(bus, event, ruleArns);
+    this.archives = new EventArchives(
+      this.region,
+      this.accountId,
+      {
+        busExists: (busArn) => this.findBus(busArn) !== undefined,
+        dispatchReplayed: (busArn, event, ruleArns) => {
+          const bus = this.findBus(busArn);
+          if (bus) this.route(bus, event, ruleArns);
+        },
       },
-    });
+      options.store,
+    );
     this.createEventBus(DEFAULT_BUS);
   }
 
@@ -497,7 +510,11 @@ export class EventBridgeBackend {
     if (!rule.schedule || rule.state === 'DISABLED' || this.closed) return;
     const schedule = rule.schedule;
     const now = Date.now();
-    const delay = nextFireTime(schedule, now) - now;
+    // A schedule keeps its cadence across a restart: a rate counts from its last firing (one missed
+    // while the cloud was down fires at once, once), a cron from the next matching minute.
+    const lastFiredAt = this.store?.get<{ lastFiredAt: number }>(SCHEDULE_RECORD, rule.arn)?.lastFiredAt;
+    const from = lastFiredAt !== undefined && schedule.kind === 'rate' ? Math.min(now, lastFiredAt) : now;
+    const delay = Math.max(0, nextFireTime(schedule, from) - now);
     if (!Number.isFinite(delay)) return;
     rule.timer = setTimeout(
       () => {
@@ -509,6 +526,7 @@ export class EventBridgeBackend {
           account: this.accountId,
           region: this.region,
         });
+        this.store?.put(SCHEDULE_RECORD, rule.arn, { lastFiredAt: Date.now() });
         this.deliverToRule(rule, event);
         this.armSchedule(rule);
       },

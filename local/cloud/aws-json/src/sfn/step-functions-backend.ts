@@ -7,6 +7,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import type { DurableStore } from '../shared/durable-store';
 import { ExecutionHistory, type HistoryEvent } from './execution-history';
 import { StepFunctionsError } from './sfn-errors';
 import { buildTaskHandlers, type TaskPorts, taskResources } from './task-handlers';
@@ -62,7 +63,17 @@ export interface StepFunctionsBackendOptions extends Omit<TaskPorts, 'region' | 
   accountId: string;
   /** Receives each status change (RUNNING and every end), e.g. to put it on the default bus. */
   onStatusChange?: (change: ExecutionStatusChange) => void;
+  /**
+   * Keeps every execution on disk: ended ones come back with their history, RUNNING ones are run
+   * again from their input by resumeExecutions() once their machine and functions are deployed.
+   */
+  store?: DurableStore;
 }
+
+/** The store's record kind for executions, keyed by execution ARN. */
+const EXECUTION_RECORD = 'sfn-execution';
+
+type StoredExecution = Omit<ExecutionRecord, 'history' | 'done'> & { history: HistoryEvent[] };
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: Step Functions names exclude control characters.
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
@@ -76,6 +87,9 @@ export class StepFunctionsBackend {
   private readonly aborts = new Map<string, () => void>();
   private readonly ports: TaskPorts;
   private readonly onStatusChange: ((change: ExecutionStatusChange) => void) | undefined;
+  private readonly store: DurableStore | undefined;
+  /** RUNNING executions a previous run left, waiting for resumeExecutions(). */
+  private readonly interrupted: StoredExecution[] = [];
   private closed = false;
 
   constructor(options: StepFunctionsBackendOptions) {
@@ -83,6 +97,37 @@ export class StepFunctionsBackend {
     this.accountId = options.accountId;
     this.ports = options;
     this.onStatusChange = options.onStatusChange;
+    this.store = options.store;
+    if (this.store) this.loadStoredExecutions(this.store);
+  }
+
+  /**
+   * Runs again, from their input, the executions that were RUNNING when the previous run stopped
+   * (their machines must exist again by now). The emulator cannot restore a run mid-way
+   * (aws-local-stepfunctions keeps its state in memory), so each starts over under its own ARN,
+   * name and start date; its tasks must be idempotent (RenderScene's are: see
+   * local/cloud/README.md "Restarts"). Returns the ARNs resumed; an execution whose machine is gone
+   * ends ABORTED.
+   */
+  resumeExecutions(): string[] {
+    const resumed: string[] = [];
+    for (const stored of this.interrupted.splice(0)) {
+      const machine = this.machines.get(stored.stateMachineArn);
+      if (!machine) {
+        const execution = this.restore(stored);
+        this.finish(execution, 'ABORTED', {
+          error: 'States.Aborted',
+          cause: 'State machine no longer exists',
+        });
+        continue;
+      }
+      const execution = this.run(machine, stored.arn, stored.name, stored.input, JSON.parse(stored.input), {
+        startDate: stored.startDate,
+      });
+      this.executions.set(stored.arn, execution);
+      resumed.push(stored.arn);
+    }
+    return resumed;
   }
 
   stateMachineArn(name: string): string {
@@ -233,9 +278,10 @@ export class StepFunctionsBackend {
     name: string,
     input: string,
     parsedInput: unknown,
+    resumedFrom?: { startDate: number },
   ): ExecutionRecord {
     const history = new ExecutionHistory();
-    const startDate = Date.now();
+    const startDate = resumedFrom?.startDate ?? Date.now();
     const resources = new Map(taskResources(machine.parsed));
     const stateMachine = new StateMachine(withAwsTaskTimeouts(machine.parsed), {
       validationOptions: { noValidate: true },
@@ -269,7 +315,9 @@ export class StepFunctionsBackend {
       startDate,
     );
     this.aborts.set(arn, running.abort);
-    this.announce(execution);
+    this.persist(execution);
+    // A resumed execution announced RUNNING when it first started; it does not start twice.
+    if (!resumedFrom) this.announce(execution);
     void this.recordHistory(running.eventLogs, history, resources, execution);
     running.result.then(
       (output) =>
@@ -342,7 +390,31 @@ export class StepFunctionsBackend {
     };
     const [type, details] = terminal[status];
     execution.history.add(type, details, execution.stopDate);
+    this.persist(execution);
     this.announce(execution);
+  }
+
+  private persist(execution: ExecutionRecord): void {
+    if (!this.store) return;
+    const { history, done: _done, ...record } = execution;
+    const stored: StoredExecution = { ...record, history: history.events };
+    this.store.put(EXECUTION_RECORD, execution.arn, stored);
+  }
+
+  private loadStoredExecutions(store: DurableStore): void {
+    for (const { value } of store.list<StoredExecution>(EXECUTION_RECORD)) {
+      if (value.status === 'RUNNING') this.interrupted.push(value);
+      else this.restore(value);
+    }
+  }
+
+  /** An ended execution as it was stored, history included. */
+  private restore(stored: StoredExecution): ExecutionRecord {
+    const history = new ExecutionHistory();
+    history.events.push(...stored.history);
+    const execution: ExecutionRecord = { ...stored, history, done: Promise.resolve() };
+    this.executions.set(stored.arn, execution);
+    return execution;
   }
 
   private announce(execution: ExecutionRecord): void {

@@ -116,8 +116,8 @@ export class MessageMoveTasks {
         );
         return;
       }
-      source.messages.delete(message.seq);
       // A redriven message starts over in its queue: new id, no receives, no dead-letter origin.
+      // Added before it is removed: a crash between the two leaves a copy, never nothing.
       const movedId = randomUUID();
       this.sqs.enqueue(destination, {
         seq: this.sqs.allocateSeq(),
@@ -131,6 +131,7 @@ export class MessageMoveTasks {
         visibleAt: now,
         receiveCount: 0,
       });
+      this.sqs.removeMessage(source, message.seq);
       this.sqs.emitLifecycle({
         type: 'moved',
         queueName: source.name,

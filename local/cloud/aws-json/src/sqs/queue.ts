@@ -76,12 +76,17 @@ export class Queue {
     return raw ? parseRedrivePolicy(raw) : undefined;
   }
 
-  /** Drops messages older than the retention period (SQS counts from the original send). */
-  expire(now: number): void {
+  /** Drops messages older than the retention period (SQS counts from the original send); returns them. */
+  expire(now: number): StoredMessage[] {
     const oldestAllowed = now - this.retentionSeconds * 1000;
+    const expired: StoredMessage[] = [];
     for (const [seq, message] of this.messages) {
-      if (message.sentAt < oldestAllowed) this.messages.delete(seq);
+      if (message.sentAt < oldestAllowed) {
+        this.messages.delete(seq);
+        expired.push(message);
+      }
     }
+    return expired;
   }
 
   /** Wakes every long poll so it looks again; deferred so a sender finishes its own work first. */

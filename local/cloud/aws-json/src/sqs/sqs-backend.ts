@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DurableStore } from '../shared/durable-store';
 import type { BeforeDeliverHook, DeliveryCandidate, DeliveryDecision } from './delivery-faults';
 import {
   type MessageAttributes,
@@ -22,7 +23,15 @@ export interface SqsBackendOptions {
   accountId: string;
   /** Base of queue URLs (the emulator's URL); can be set later with setEndpoint. */
   endpoint?: string;
+  /**
+   * Keeps every message (in flight ones with their receive count and visibility deadline) on disk,
+   * so a restarted backend finds them again when their queue is created anew (the deploy does).
+   */
+  store?: DurableStore;
 }
+
+/** The store's record kind for SQS messages, keyed `<queue name>/<seq>`. */
+const MESSAGE_RECORD = 'sqs-message';
 
 export interface SendMessageInput {
   body: string;
@@ -126,12 +135,17 @@ export class SqsBackend {
   private readonly pendingPolls = new Set<() => void>();
   private nextSeq = 1;
   private closed = false;
+  private readonly store: DurableStore | undefined;
+  /** Messages a previous run left, by queue name, waiting for their queue to be created again. */
+  private readonly stored = new Map<string, StoredMessage[]>();
 
   constructor(options: SqsBackendOptions) {
     this.region = options.region;
     this.accountId = options.accountId;
     this.endpoint = options.endpoint ?? 'http://127.0.0.1';
     this.moveTasks = new MessageMoveTasks(this);
+    this.store = options.store;
+    if (this.store) this.loadStoredMessages(this.store);
   }
 
   setEndpoint(endpoint: string): void {
@@ -176,6 +190,10 @@ export class SqsBackend {
     for (const [key, value] of Object.entries(attributes)) queue.attributes.set(key, value);
     Object.assign(queue.tags, tags);
     this.queues.set(name, queue);
+    // A queue created again after a restart gets back what it held, in flight messages included:
+    // they are received again once their visibility deadline passes, as SQS would redeliver them.
+    for (const message of this.stored.get(name) ?? []) queue.messages.set(message.seq, message);
+    this.stored.delete(name);
     return queue;
   }
 
@@ -206,12 +224,14 @@ export class SqsBackend {
     this.queues.delete(queue.name);
     queue.deleted = true;
     queue.messages.clear();
+    this.store?.deletePrefix(MESSAGE_RECORD, `${queue.name}/`);
     queue.notifyWaiters();
   }
 
   purgeQueue(ref: string): void {
     const queue = this.queue(ref);
     queue.messages.clear();
+    this.store?.deletePrefix(MESSAGE_RECORD, `${queue.name}/`);
   }
 
   getQueueAttributes(ref: string, names: readonly string[]): Record<string, string> {
@@ -221,7 +241,7 @@ export class SqsBackend {
       if (name !== 'All' && !isKnownAttributeName(name)) throw SqsError.invalidAttributeName(name);
     }
     const now = Date.now();
-    queue.expire(now);
+    this.expire(queue, now);
     const counts = queue.counts(now);
     const values: Record<string, string> = {};
     for (const [name, value] of queue.attributes) values[name] = value;
@@ -357,7 +377,7 @@ export class SqsBackend {
     const seq = this.seqFromReceiptHandle(queue, receiptHandle);
     const message = queue.messages.get(seq);
     // A handle of a message already deleted (or redriven) is accepted silently, as in SQS.
-    queue.messages.delete(seq);
+    this.removeMessage(queue, seq);
     if (message) this.emitLifecycle({ type: 'deleted', queueName: queue.name, messageId: message.messageId });
   }
 
@@ -377,6 +397,7 @@ export class SqsBackend {
     const now = Date.now();
     if (!message || messageState(message, now) !== 'in-flight') throw SqsError.messageNotInflight();
     message.visibleAt = now + visibilityTimeoutSeconds * 1000;
+    this.persist(queue, message);
     queue.notifyWaiters();
   }
 
@@ -386,7 +407,7 @@ export class SqsBackend {
   listQueueDepths(): QueueDepth[] {
     const now = Date.now();
     return [...this.queues.values()].map((queue) => {
-      queue.expire(now);
+      this.expire(queue, now);
       const counts = queue.counts(now);
       const depth: QueueDepth = {
         name: queue.name,
@@ -408,7 +429,7 @@ export class SqsBackend {
   peekMessages(ref: string, limit = 100): PeekedMessage[] {
     const queue = this.queue(ref);
     const now = Date.now();
-    queue.expire(now);
+    this.expire(queue, now);
     return [...queue.messages.values()].slice(0, limit).map((message) => this.peek(message, now));
   }
 
@@ -432,9 +453,9 @@ export class SqsBackend {
     for (const messageId of messageIds) {
       for (const message of [...queue.messages.values()]) {
         if (!message.held || message.messageId !== messageId) continue;
-        queue.messages.delete(message.seq);
         const { held: _held, ...rest } = message;
         this.enqueue(queue, { ...rest, seq: this.nextSeq++, visibleAt: now });
+        this.removeMessage(queue, message.seq);
         released++;
       }
     }
@@ -485,10 +506,17 @@ export class SqsBackend {
 
   // ---- internals shared with move tasks -----------------------------------------------------
 
-  /** Adds a message (new or moved) to a queue and wakes its long polls. */
+  /** Adds a message (new or moved) to a queue (on disk first, when durable) and wakes its long polls. */
   enqueue(queue: Queue, message: StoredMessage): void {
+    this.persist(queue, message);
     queue.messages.set(message.seq, message);
     queue.notifyWaiters();
+  }
+
+  /** Takes a message out of a queue (deleted, expired, moved), on disk too. */
+  removeMessage(queue: Queue, seq: number): void {
+    queue.messages.delete(seq);
+    this.store?.delete(MESSAGE_RECORD, `${queue.name}/${seq}`);
   }
 
   allocateSeq(): number {
@@ -505,7 +533,7 @@ export class SqsBackend {
   ): ReceivedMessage[] {
     if (queue.deleted) return [];
     const now = Date.now();
-    queue.expire(now);
+    this.expire(queue, now);
     const redrive = queue.redrivePolicy;
     const received: ReceivedMessage[] = [];
     for (const message of [...queue.messages.values()]) {
@@ -523,10 +551,12 @@ export class SqsBackend {
         message.receiveCount += 1;
         message.firstReceivedAt ??= now;
         message.visibleAt = now + Math.max(0, decision.dropForMs);
+        this.persist(queue, message);
         continue;
       }
       if (typeof decision === 'object') {
         message.visibleAt = now + Math.max(0, decision.delayMs);
+        this.persist(queue, message);
         continue;
       }
       if (decision === 'hold') {
@@ -540,6 +570,8 @@ export class SqsBackend {
       message.receiveCount += 1;
       message.firstReceivedAt ??= now;
       message.visibleAt = now + visibilitySeconds * 1000;
+      // On disk before the receiver sees it: after a crash it comes back in flight, with this count.
+      this.persist(queue, message);
       if (decision === 'drop-until-visible') continue;
       received.push(this.toReceived(queue, message, input));
     }
@@ -547,6 +579,30 @@ export class SqsBackend {
       for (const listener of this.receiveListeners) listener(queue.name, received);
     }
     return received;
+  }
+
+  private expire(queue: Queue, now: number): void {
+    for (const message of queue.expire(now))
+      this.store?.delete(MESSAGE_RECORD, `${queue.name}/${message.seq}`);
+  }
+
+  /**
+   * Writes a message as it is now. A message held by a 'hold' fault is written as it was before (the
+   * hold is a test's fault, not the queue's state): a restarted queue delivers it again.
+   */
+  private persist(queue: Queue, message: StoredMessage): void {
+    if (!this.store || message.held) return;
+    this.store.put(MESSAGE_RECORD, `${queue.name}/${message.seq}`, message);
+  }
+
+  private loadStoredMessages(store: DurableStore): void {
+    for (const { key, value } of store.list<StoredMessage>(MESSAGE_RECORD)) {
+      const queueName = key.slice(0, key.lastIndexOf('/'));
+      const messages = this.stored.get(queueName) ?? [];
+      messages.push(value);
+      this.stored.set(queueName, messages);
+      this.nextSeq = Math.max(this.nextSeq, value.seq + 1);
+    }
   }
 
   private decideDelivery(queueName: string, message: StoredMessage): DeliveryDecision {
@@ -569,13 +625,14 @@ export class SqsBackend {
     const target = this.findQueue(deadLetterTargetArn);
     // SQS leaves the message where it is while its dead-letter queue does not exist.
     if (!target || target === source) return false;
-    source.messages.delete(message.seq);
+    // Added to the dead-letter queue before it leaves its source: a crash between leaves a copy.
     this.enqueue(target, {
       ...message,
       seq: this.nextSeq++,
       visibleAt: Date.now(),
       deadLetterSourceArn: source.arn,
     });
+    this.removeMessage(source, message.seq);
     return true;
   }
 
