@@ -1,0 +1,86 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { CloudFormationTemplate } from './template';
+
+/** What the local deployer hands the runtime: the functions, triggers, routes and roles of a stack. */
+export interface LocalFunctionSpec {
+  logicalId: string;
+  name: string;
+  arn: string;
+  handlerFile: string;
+  exportName: string;
+  env: Record<string, string>;
+  timeoutSec: number;
+  memoryMb: number;
+  reservedConcurrency?: number;
+  /** The execution role (arn:aws:iam::<account>:role/<name>) whose policies the function's calls get. */
+  roleArn?: string;
+}
+
+/** An IAM role of the template, with its identity policies resolved for the local account and names. */
+export interface RoleSpec {
+  arn: string;
+  name: string;
+  policies: Array<{ name: string; policy: { Version?: string; Statement: unknown } }>;
+}
+export interface EventSourceSpec {
+  queueArn: string;
+  functionName: string;
+  batchSize: number;
+  reportBatchItemFailures: boolean;
+  maximumConcurrency?: number;
+  enabled: boolean;
+}
+export interface RouteSpec {
+  routeKey: string;
+  functionArn: string;
+  jwt?: { issuer?: string; audience: string[] };
+}
+/** An HTTP API's CorsConfiguration (AWS::ApiGatewayV2::Api), which API Gateway answers preflights with. */
+export interface CorsSpec {
+  AllowOrigins?: string[];
+  AllowMethods?: string[];
+  AllowHeaders?: string[];
+  ExposeHeaders?: string[];
+  MaxAge?: number;
+  AllowCredentials?: boolean;
+}
+
+/** What the local runtime must run once the infrastructure exists. */
+export interface DeployTargets {
+  addFunction(spec: LocalFunctionSpec): void;
+  addEventSource(spec: EventSourceSpec): void;
+  addRoute(spec: RouteSpec): void;
+  /** The HTTP API's CORS configuration, when its template sets one. */
+  setCors?(cors: CorsSpec): void;
+  /** Called once every resource exists, for each role with its inline and attached policies. */
+  addRole?(spec: RoleSpec): void;
+}
+
+export interface DeployClients {
+  region: string;
+  accountId: string;
+  sqs: SQSClient;
+  events: EventBridgeClient;
+  sfn: SFNClient;
+  dynamodb: DynamoDBClient;
+  s3: S3Client;
+}
+
+export interface StackInput {
+  stackName: string;
+  template: CloudFormationTemplate;
+  /** The service folder: function handlers are resolved against it. */
+  serviceDir: string;
+}
+
+export class UnwiredResourceError extends Error {}
+
+/** Shared across stacks: exports and queue URLs by ARN. */
+export class LocalCloudState {
+  readonly exports = new Map<string, string>();
+  readonly queueUrlByArn = new Map<string, string>();
+}
