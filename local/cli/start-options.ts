@@ -9,12 +9,16 @@ export interface StartOptions {
   uploads: string[];
   out?: string;
   json: boolean;
+  /** Start with an empty data folder (the stage's stored jobs, objects and queues are deleted). */
+  fresh: boolean;
+  /** The cloud's data folder, instead of the stage's `.reelay/data/<stage>/`. */
+  dataDir?: string;
 }
 
 export const START_USAGE = `usage: npm start -- "<prompt>" [--recipe prompt|ad|story|merge|soundtrack] [--scenes N] [--seconds S]
        [--resolution 480p|720p|1080p] [--aspect 16:9|9:16|1:1] [--transition crossfade|fade|...|cut]
        [--upload FILE]... [--no-music] [--no-narration] [--no-captions] [--seed N] [--out FILE] [--json]
-       [--model video|image|narration|music=owner/name[:version]]...`;
+       [--model video|image|narration|music=owner/name[:version]]... [--fresh] [--data-dir DIR]`;
 
 const OPTION_BY_FIELD: Record<string, string> = {
   recipe: '--recipe',
@@ -96,6 +100,8 @@ export function parseStartOptions(argv: string[]): StartOptions {
     uploads,
     ...(values.out ? { out: values.out } : {}),
     json: values.json ?? false,
+    fresh: values.fresh ?? false,
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
   };
 }
 
@@ -120,6 +126,8 @@ function parse(argv: string[]) {
       captions: { type: 'boolean' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      fresh: { type: 'boolean' },
+      'data-dir': { type: 'string' },
     },
   });
 }

@@ -25,3 +25,14 @@ describe('npm start -- --model kind=owner/name[:version]', () => {
     expect(() => parseStartOptions(['x', '--model', 'video=a/b', '--model', 'video=c/d'])).toThrow(/twice/);
   });
 });
+
+describe('npm start -- --fresh / --data-dir', () => {
+  it('keeps the stage data folder unless --fresh asks for an empty one, and takes another folder with --data-dir', () => {
+    expect(parseStartOptions(['a lighthouse'])).toMatchObject({ fresh: false });
+    expect(parseStartOptions(['a lighthouse']).dataDir).toBeUndefined();
+    expect(parseStartOptions(['a lighthouse', '--fresh', '--data-dir', '/srv/reelay'])).toMatchObject({
+      fresh: true,
+      dataDir: '/srv/reelay',
+    });
+  });
+});

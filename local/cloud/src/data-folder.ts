@@ -81,6 +81,8 @@ export function openDataFolder(
       else releaseLock(root);
     },
   };
+  // tmp is scratch, like Lambda's /tmp: what a killed run left there is of no use to the next.
+  rmSync(folder.tmp, { recursive: true, force: true });
   for (const dir of [folder.s3, folder.dynamodb, folder.models, folder.tmp])
     mkdirSync(dir, { recursive: true });
   return folder;

@@ -1,4 +1,8 @@
-import { CreateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { physicalName, type ResourceDeployer } from './resource-deployer';
 
@@ -6,22 +10,32 @@ import { physicalName, type ResourceDeployer } from './resource-deployer';
 export const deployTable: ResourceDeployer = async (id, p, deployment) => {
   const { dynamodb, region, accountId } = deployment.clients;
   const name = physicalName(p.TableName, id, deployment);
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: p.KeySchema,
-      AttributeDefinitions: p.AttributeDefinitions,
-      BillingMode: p.BillingMode ?? 'PAY_PER_REQUEST',
-      ProvisionedThroughput: p.ProvisionedThroughput,
-      // DynamoDB Local does not take Contributor Insights settings.
-      GlobalSecondaryIndexes: p.GlobalSecondaryIndexes?.map((g: Record<string, unknown>) => ({
-        ...g,
-        ContributorInsightsSpecification: undefined,
-      })),
-      LocalSecondaryIndexes: p.LocalSecondaryIndexes,
-    }),
-  );
-  if (p.TimeToLiveSpecification?.Enabled) {
+  const created = await dynamodb
+    .send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: p.KeySchema,
+        AttributeDefinitions: p.AttributeDefinitions,
+        BillingMode: p.BillingMode ?? 'PAY_PER_REQUEST',
+        ProvisionedThroughput: p.ProvisionedThroughput,
+        // DynamoDB Local does not take Contributor Insights settings.
+        GlobalSecondaryIndexes: p.GlobalSecondaryIndexes?.map((g: Record<string, unknown>) => ({
+          ...g,
+          ContributorInsightsSpecification: undefined,
+        })),
+        LocalSecondaryIndexes: p.LocalSecondaryIndexes,
+      }),
+    )
+    .then(
+      () => true,
+      (error: unknown) => {
+        // The table is kept in the cloud's data folder from its last run: like a stack update that
+        // leaves the table as it is, its items stay (a changed key schema needs `npm run up -- --fresh`).
+        if (error instanceof ResourceInUseException) return false;
+        throw error;
+      },
+    );
+  if (created && p.TimeToLiveSpecification?.Enabled) {
     await dynamodb.send(
       new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: p.TimeToLiveSpecification }),
     );
@@ -32,6 +46,9 @@ export const deployTable: ResourceDeployer = async (id, p, deployment) => {
 /** AWS::S3::Bucket on the local S3. */
 export const deployBucket: ResourceDeployer = async (id, p, deployment) => {
   const name = String(p.BucketName ?? physicalName(undefined, id, deployment).toLowerCase());
-  await deployment.clients.s3.send(new CreateBucketCommand({ Bucket: name }));
+  await deployment.clients.s3.send(new CreateBucketCommand({ Bucket: name })).catch((error: Error) => {
+    // Kept in the data folder from the last run, with its objects (s3rver answers BucketAlreadyExists).
+    if (error.name !== 'BucketAlreadyExists' && error.name !== 'BucketAlreadyOwnedByYou') throw error;
+  });
   return { ref: name, attrs: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` } };
 };
