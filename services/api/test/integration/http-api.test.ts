@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeReplayCommand, PutEventsCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { makeVideoComposed } from '@reelay/events';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { makeJobFailed, makeVideoComposed } from '@reelay/events';
 import { readJobRecord } from '@reelay/job-records';
 import { Webhook } from 'standardwebhooks';
 import { uploadFiles } from '../../../../local/cli/upload-files';
@@ -448,6 +448,115 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
         await receiver.close();
       }
     });
+
+    it.each([
+      { winner: 'video', arrivesFirst: 'cancel' },
+      { winner: 'cancel', arrivesFirst: 'video' },
+    ])(
+      'ends a job whose cancel and video conflict on the one that happened first ($winner), though the $arrivesFirst arrives first',
+      async ({ winner, arrivesFirst }) => {
+        // Prepare: the two events happened a second apart, before anything the real pipeline can publish.
+        const receiver = await startReceiver();
+        const user = `ivy-${winner}`;
+        const registered = await call('PUT', '/callback', { user, body: { url: receiver.url } });
+        try {
+          const jobId = await submitCheapJob(user, 'the outcome decides');
+          const base = Date.now() - 30_000;
+          const meta = (second: number) => ({
+            userId: user,
+            correlationId: 'conflict',
+            occurredAt: new Date(base + second * 1000).toISOString(),
+          });
+          const video = makeVideoComposed({
+            jobId,
+            meta: meta(winner === 'video' ? 0 : 1),
+            key: `jobs/${jobId}/api-test/final.mp4`,
+            thumbnailKey: `jobs/${jobId}/api-test/thumbnail.jpg`,
+          });
+          const cancel = makeJobFailed({
+            jobId,
+            meta: meta(winner === 'cancel' ? 0 : 1),
+            stage: 'cancel',
+            code: 'CANCELLED',
+            reason: 'cancelled by the user',
+          });
+          const put = (source: string, detailType: string, detail: unknown) =>
+            cloud.clients.events.send(
+              new PutEventsCommand({
+                Entries: [
+                  {
+                    EventBusName: cloud.names.bus,
+                    Source: source,
+                    DetailType: detailType,
+                    Detail: JSON.stringify(detail),
+                  },
+                ],
+              }),
+            );
+          const putVideo = () => put('reelay.composer', 'VideoComposed', video);
+          const putCancel = () => put('reelay.api', 'JobFailed', cancel);
+          const statusIs = (status: string, callbacks: number) =>
+            eventually(async () => {
+              const v = await call('GET', `/jobs/${jobId}`, { user });
+              const delivered = (v.json.callbacks as Array<{ status: string }> | undefined)?.filter(
+                (c) => c.status === 'DELIVERED',
+              );
+              return v.json.status === status && delivered?.length === callbacks ? v : undefined;
+            }, `the job to be ${status} with ${callbacks} callback(s) delivered`);
+
+          // Act: the loser arrives first and its callback goes out; then the winner arrives.
+          if (arrivesFirst === 'cancel') {
+            await putCancel();
+            await statusIs('FAILED', 1);
+            await putVideo();
+          } else {
+            await putVideo();
+            await statusIs('COMPLETED', 1);
+            await putCancel();
+          }
+          const view = await statusIs(winner === 'video' ? 'COMPLETED' : 'FAILED', 2);
+
+          // Assess: the ledger (GET), the api's own record and the latest callback name the winner.
+          const apiJob = await DynamoDBDocumentClient.from(cloud.clients.dynamodb).send(
+            new GetCommand({
+              TableName: `reelay-api-${cloud.stage}`,
+              Key: { pk: `JOB#${jobId}`, sk: 'JOB' },
+            }),
+          );
+          const callbacks = receiver.received
+            .map((r) =>
+              new Webhook(String(registered.json.secret)).verify(r.body, r.headers as Record<string, string>),
+            )
+            .map(
+              (p) => p as { type: string; timestamp: string; data: { status: string; supersedes?: string } },
+            )
+            .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+          expect({
+            get: view.json.status,
+            api: apiJob.Item?.outcome,
+            callbacks: callbacks.map((c) => `${c.type}/${c.data.status}`),
+            supersedes: callbacks[1]?.data.supersedes,
+          }).toEqual(
+            winner === 'video'
+              ? {
+                  get: 'COMPLETED',
+                  api: 'COMPLETED',
+                  callbacks: ['job.failed/CANCELLED', 'job.completed/COMPLETED'],
+                  supersedes: 'job.failed',
+                }
+              : {
+                  get: 'FAILED',
+                  api: 'CANCELLED',
+                  callbacks: ['job.completed/COMPLETED', 'job.failed/CANCELLED'],
+                  supersedes: 'job.completed',
+                },
+          );
+        } finally {
+          await receiver.close();
+        }
+      },
+      120_000,
+    );
 
     it('never follows a redirect (not even to a loopback receiver), retries with back-off, then dead-letters visibly', async () => {
       const target = await startReceiver();
