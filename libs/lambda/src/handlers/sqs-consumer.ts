@@ -131,7 +131,7 @@ async function endRecord(
   // is retried and dead-lettered for an operator rather than failing the job a second time.
   const alreadyEnded = work.decoded === true && TERMINAL_EVENTS.includes(detailTypeOf(record.body) ?? '');
   if (!failJobAs || !owner || alreadyEnded) {
-    work.logger.error('record failed; it will be retried', { error, messageId: record.messageId });
+    work.logger.error('record failed; it will be retried', { error, ...delivery(record) });
     throw error;
   }
   try {
@@ -149,15 +149,21 @@ async function endRecord(
     );
     work.logger.warn('record failed for good; job failed', {
       error,
-      messageId: record.messageId,
+      ...delivery(record),
       stage: failure.stage,
       code: failure.code,
     });
   } catch (rethrown) {
-    work.logger.error('record failed; it will be retried', { error: rethrown, messageId: record.messageId });
+    work.logger.error('record failed; it will be retried', { error: rethrown, ...delivery(record) });
     throw rethrown;
   }
 }
+
+/** Which message and which delivery of it (1 on the first receive: a failure on it was not a retry). */
+const delivery = (record: SQSRecord) => ({
+  messageId: record.messageId,
+  receiveCount: Number(record.attributes.ApproximateReceiveCount),
+});
 
 function detailTypeOf(body: string): string | undefined {
   try {

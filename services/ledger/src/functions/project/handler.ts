@@ -29,7 +29,7 @@ export const handler = eventConsumer(
     },
   },
   async (event, { logger }) => {
-    logger.debug('projecting', { type: event.type });
     await projectEvent(event, deps);
+    logger.info('event projected', { type: event.type });
   },
 );
