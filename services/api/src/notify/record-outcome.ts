@@ -22,6 +22,9 @@ export class OutcomeWriteContendedError extends Error {
 
 const ROUNDS = 4;
 
+/** The code of a JobFailed published for a dead letter (libs/lambda dead-letters): retryable by a redrive. */
+const DEAD_LETTER_CODE = 'DEAD_LETTER';
+
 export type TerminalEvent =
   | { type: 'VideoComposed'; detail: VideoComposed }
   | { type: 'JobFailed'; detail: JobFailed };
@@ -53,14 +56,14 @@ export async function recordTerminalOutcome(
     const job = await readApiJob(event.detail.jobId, deps);
     if (!job) return 'unknown-job';
     // A job that ended before outcome keys existed keeps its outcome: there is nothing to compare with.
-    if ((job.endedAt && !job.outcomeKey) || !claimWins(claim, job.outcomeKey)) return 'already-ended';
+    if (!claimWins(claim, job.outcomeKey ?? keyOfEndedWithoutKey(job))) return 'already-ended';
     try {
       await deps.doc.send(
         new TransactWriteCommand({
           TransactItems: outcomeWrites(deps.table, job, event, outcome, claim.key, now),
         }),
       );
-      return job.outcomeKey ? 'overturned' : 'recorded';
+      return job.endedAt ? 'overturned' : 'recorded';
     } catch (error) {
       if (
         !(error instanceof TransactionCanceledException) ||
@@ -91,7 +94,7 @@ function outcomeWrites(
   const values: Record<string, unknown> = { ':outcome': outcome, ':key': key, ':now': now.toISOString() };
   const sets = ['outcome = :outcome', 'outcomeKey = :key', 'endedAt = if_not_exists(endedAt, :now)'];
   const removes: string[] = [];
-  if (job.outcomeKey) sets.push('overturnedAt = :now');
+  if (job.endedAt) sets.push('overturnedAt = :now');
   if (event.type === 'JobFailed') {
     const { stage, code, reason } = event.detail;
     values[':failure'] = { stage, code, reason };
@@ -110,9 +113,15 @@ function outcomeWrites(
     quotaChange = job.quotaUnits;
     removes.push('refundedAt');
   }
+  // Conditional on the outcome read (none, one recorded before outcome keys existed, or its key).
   const condition = job.outcomeKey
     ? { ConditionExpression: 'outcomeKey = :seen', seen: { ':seen': job.outcomeKey } }
-    : { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedAt)', seen: {} };
+    : job.endedAt
+      ? {
+          ConditionExpression: 'attribute_not_exists(outcomeKey) AND endedAt = :seen',
+          seen: { ':seen': job.endedAt },
+        }
+      : { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedAt)', seen: {} };
   return [
     {
       Update: {
@@ -144,4 +153,25 @@ function outcomeWrites(
           },
         ]),
   ];
+}
+
+/**
+ * The claim of an outcome recorded before outcome keys existed, rebuilt from what the job kept: a dead
+ * letter stays provisional (a redrive still completes the job); the event time is not kept, so the
+ * time it was recorded stands for it.
+ */
+function keyOfEndedWithoutKey(job: ApiJob): string | undefined {
+  if (!job.endedAt || !job.outcome) return undefined;
+  const meta = { userId: job.userId, correlationId: job.correlationId, occurredAt: job.endedAt };
+  if (job.outcome === 'COMPLETED') return terminalClaim({ type: 'VideoComposed', detail: { meta } }).key;
+  const failure = job.failure ?? { stage: 'cancel', code: 'CANCELLED' };
+  return terminalClaim({
+    type: 'JobFailed',
+    detail: {
+      meta,
+      stage: failure.stage as JobFailed['stage'],
+      code: failure.code,
+      retryable: failure.code === DEAD_LETTER_CODE,
+    },
+  }).key;
 }

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { jobSpecSchema, makeJobFailed, makeVideoComposed } from '@reelay/events';
 import { Webhook } from 'standardwebhooks';
 import type { CheckedCallbackUrl } from '../../src/callbacks/callback-url';
@@ -11,8 +11,9 @@ import {
 import { type DeliveryMessage, deliveryMessageSchema, readDelivery } from '../../src/callbacks/deliveries';
 import type { CallbackPost } from '../../src/callbacks/post-callback';
 import { acceptJob } from '../../src/jobs/accept-job';
+import { readApiJob } from '../../src/jobs/create-job';
 import { handleTerminalEvent } from '../../src/notify/handle-terminal-event';
-import { CALLBACK_SK, userPk } from '../../src/table/api-table';
+import { API_JOB_SK, apiJobPk, CALLBACK_SK, userPk } from '../../src/table/api-table';
 import { type ApiTableFixture, RecordingPublisher, startApiTable } from '../support/api-table';
 
 /** An SQS stand-in that keeps what was sent, with its delay. */
@@ -243,6 +244,57 @@ describe('callback deliveries (DynamoDB Local, a recording queue and receiver)',
     ]);
     expect(sent[2]?.data.supersedes).toBe('job.completed');
     expect(new Set(sent.map((c) => c.id)).size).toBe(3);
+  });
+
+  it('completes a job recorded as failed by a dead letter before outcome keys existed, and keeps a cancelled one cancelled', async () => {
+    // Prepare: two jobs ended as the api recorded them before this rule (no outcomeKey).
+    const redriven = await setup([]);
+    const cancelled = await setup([]);
+    const endedWithoutKey = (jobId: string, outcome: string, code: string) =>
+      fixture.doc.send(
+        new UpdateCommand({
+          TableName: fixture.table,
+          Key: { pk: apiJobPk(jobId), sk: API_JOB_SK },
+          UpdateExpression: 'SET outcome = :o, endedAt = :at, refundedAt = :at, failure = :f',
+          ExpressionAttributeValues: {
+            ':o': outcome,
+            ':at': '2026-12-05T10:00:00.000Z',
+            ':f': { stage: 'plan', code, reason: 'x' },
+          },
+        }),
+      );
+    await endedWithoutKey(redriven.jobId, 'FAILED', 'DEAD_LETTER');
+    await endedWithoutKey(cancelled.jobId, 'CANCELLED', 'CANCELLED');
+    const composedAt = (meta: { userId: string; correlationId: string }) => ({
+      ...meta,
+      occurredAt: '2026-12-05T10:00:01.000Z',
+    });
+
+    // Act
+    const outcomes = [
+      await handleTerminalEvent(
+        {
+          type: 'VideoComposed',
+          detail: makeVideoComposed({ jobId: redriven.jobId, meta: composedAt(redriven.meta) }),
+        },
+        redriven.deps,
+      ),
+      await handleTerminalEvent(
+        {
+          type: 'VideoComposed',
+          detail: makeVideoComposed({ jobId: cancelled.jobId, meta: composedAt(cancelled.meta) }),
+        },
+        cancelled.deps,
+      ),
+    ];
+
+    // Assess
+    expect(outcomes).toEqual(['overturned', 'already-ended']);
+    expect(await readApiJob(redriven.jobId, redriven.deps)).toMatchObject({
+      outcome: 'COMPLETED',
+      recoveredFailure: { code: 'DEAD_LETTER' },
+    });
+    expect((await readApiJob(cancelled.jobId, cancelled.deps))?.outcome).toBe('CANCELLED');
   });
 
   it('skips a redelivered attempt once the callback was delivered', async () => {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { claimWins, type TerminalClaim } from '@reelay/events';
+import { claimWins, type JobFailed, type TerminalClaim, terminalClaim } from '@reelay/events';
 import { FINISHED_RANK, JOB_SK, jobPk, STATUS_RANK } from '@reelay/job-records';
 import type { Advanced, TableDeps } from './job-item';
 
@@ -36,10 +36,9 @@ export async function decideOutcome(
     const { Item: current } = await deps.doc.send(
       new GetCommand({ TableName: deps.table, Key: key, ConsistentRead: true }),
     );
-    const currentKey = typeof current?.outcomeKey === 'string' ? current.outcomeKey : undefined;
-    // A job finished before outcome keys existed keeps its outcome: there is nothing to compare with.
-    const finishedWithoutKey = currentKey === undefined && Number(current?.statusRank ?? 0) >= FINISHED_RANK;
-    if (finishedWithoutKey || !claimWins(claim, currentKey)) return undefined;
+    const storedKey = typeof current?.outcomeKey === 'string' ? current.outcomeKey : undefined;
+    const currentKey = storedKey ?? keyOfEndedWithoutKey(current);
+    if (!claimWins(claim, currentKey)) return undefined;
 
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {
@@ -61,13 +60,14 @@ export async function decideOutcome(
       removes.push('completedAt', 'recoveredFailure');
     }
     let condition: string;
-    if (currentKey === undefined) {
+    if (storedKey === undefined) {
+      // The first outcome, or one recorded before outcome keys existed: nothing decided meanwhile.
       condition =
-        'attribute_not_exists(outcomeKey) AND (attribute_not_exists(statusRank) OR statusRank < :finished)';
-      values[':finished'] = FINISHED_RANK;
+        'attribute_not_exists(outcomeKey) AND (attribute_not_exists(statusRank) OR statusRank = :seenRank)';
+      values[':seenRank'] = current?.statusRank ?? 0;
     } else {
       condition = 'outcomeKey = :seen';
-      values[':seen'] = currentKey;
+      values[':seen'] = storedKey;
     }
     try {
       const { Attributes } = await deps.doc.send(
@@ -88,4 +88,29 @@ export async function decideOutcome(
     }
   }
   throw new OutcomeWriteContendedError(jobId);
+}
+
+/**
+ * The claim of an outcome recorded before outcome keys existed, rebuilt from what the item kept (the
+ * failure and its time, or the completion time), so such a job follows the rule too.
+ */
+function keyOfEndedWithoutKey(item: Record<string, unknown> | undefined): string | undefined {
+  if (!item || Number(item.statusRank ?? 0) < FINISHED_RANK) return undefined;
+  const failure = item.failure as { stage?: string; code?: string } | undefined;
+  if (item.status === 'FAILED' && failure?.stage && failure.code && typeof item.failedAt === 'string')
+    return terminalClaim({
+      type: 'JobFailed',
+      detail: {
+        meta: { userId: '-', correlationId: '-', occurredAt: item.failedAt },
+        stage: failure.stage as JobFailed['stage'],
+        code: failure.code,
+        retryable: item.failureRedrivable === true,
+      },
+    }).key;
+  if (item.status === 'COMPLETED' && typeof item.completedAt === 'string')
+    return terminalClaim({
+      type: 'VideoComposed',
+      detail: { meta: { userId: '-', correlationId: '-', occurredAt: item.completedAt } },
+    }).key;
+  return '0'; // ended, and nothing to compare with: it keeps its outcome (every claim sorts above '0')
 }

@@ -65,50 +65,32 @@ export interface Advanced {
 }
 
 /**
- * Moves the job's status forward only, with `fields` set in the same write; returns undefined when
- * the job is already as far or finished. A finished job leaves the open-jobs index. Terminal events do
- * not come here: decide-outcome.ts picks between them by the shared rule.
+ * Moves an unfinished job's status forward only; returns undefined when the job is already as far or
+ * has ended. Terminal statuses do not come here: decide-outcome.ts picks between terminal events by the
+ * shared rule.
  */
 export async function advanceStatus(
   deps: TableDeps,
   jobId: string,
-  status: JobStatus,
-  fields: Record<string, unknown> = {},
+  status: Exclude<JobStatus, 'COMPLETED' | 'FAILED'>,
 ): Promise<Advanced | undefined> {
-  const rank = STATUS_RANK[status];
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':status': status, ':rank': rank };
-  const sets = ['#status = :status', 'statusRank = :rank'];
-  for (const [k, v] of Object.entries(fields)) {
-    names[`#${k}`] = k;
-    values[`:${k}`] = v;
-    sets.push(`#${k} = :${k}`);
+  try {
+    const { Attributes } = await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: { pk: jobPk(jobId), sk: JOB_SK },
+        UpdateExpression: 'SET #status = :status, statusRank = :rank',
+        ConditionExpression: 'attribute_not_exists(statusRank) OR statusRank < :rank',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':rank': STATUS_RANK[status] },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return { before: Attributes ?? {} };
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
   }
-  const finished = rank >= FINISHED_RANK;
-  const update = async (expression: string, condition: string, extraValues: Record<string, unknown> = {}) => {
-    try {
-      const { Attributes } = await deps.doc.send(
-        new UpdateCommand({
-          TableName: deps.table,
-          Key: { pk: jobPk(jobId), sk: JOB_SK },
-          UpdateExpression: expression,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...values, ...extraValues },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return { before: Attributes ?? {} };
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
-  };
-  const leaveOpenJobs = finished ? ' REMOVE openShard, openDeadlineAt' : '';
-  return update(
-    `SET ${sets.join(', ')}${leaveOpenJobs}`,
-    'attribute_not_exists(statusRank) OR statusRank < :rank',
-  );
 }
 
 /** Puts an unfinished job in the sparse open-jobs index (by deadline) that the sweeper queries. */

@@ -1,5 +1,6 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DecodedEvent, makeScenePlanned } from '@reelay/events';
-import { readJobRecord, readUserDailyUsage } from '@reelay/job-records';
+import { JOB_SK, jobPk, readJobRecord, readUserDailyUsage } from '@reelay/job-records';
 import type { LedgerEvents } from '../../src/projection/ledger-events';
 import { projectEvent } from '../../src/projection/project-event';
 import { at, deadLetterFailure, type JobStory, twoSceneJob } from '../support/job-story';
@@ -208,5 +209,47 @@ describe('the job record', () => {
       cancelFirst: cancelled,
       cancelSecond: cancelled,
     });
+  });
+
+  test('a job that failed by a dead letter before outcome keys existed still completes when its redriven work does', async () => {
+    // Prepare: the JOB item as the ledger wrote it before this rule (no outcomeKey, failureRedrivable).
+    const table = await fixture.newTable();
+    const story = twoSceneJob();
+    const permanent = twoSceneJob();
+    await projectAll(table, [story.requested, permanent.requested]);
+    const endedWithoutKey = (jobId: string, redrivable: boolean) =>
+      fixture.doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: jobPk(jobId), sk: JOB_SK },
+          UpdateExpression:
+            'SET #s = :failed, statusRank = :nine, failure = :failure, failedAt = :at, failureRedrivable = :r REMOVE openShard, openDeadlineAt',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'FAILED',
+            ':nine': 9,
+            ':failure': {
+              stage: 'prepare',
+              code: redrivable ? 'DEAD_LETTER' : 'MEDIA_REFUSED',
+              reason: 'x',
+              retryable: redrivable,
+            },
+            ':at': at(45),
+            ':r': redrivable,
+          },
+        }),
+      );
+    await endedWithoutKey(story.jobId, true);
+    await endedWithoutKey(permanent.jobId, false);
+
+    // Act
+    await projectAll(table, [story.composed, permanent.composed]);
+
+    // Assess
+    expect(await readJobRecord(fixture.doc, table, story.jobId)).toMatchObject({
+      status: 'COMPLETED',
+      recoveredFailure: { code: 'DEAD_LETTER' },
+    });
+    expect((await readJobRecord(fixture.doc, table, permanent.jobId))?.status).toBe('FAILED');
   });
 });
