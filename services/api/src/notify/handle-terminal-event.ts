@@ -29,7 +29,10 @@ export async function handleTerminalEvent(
   if (!job?.outcome || job.outcomeKey !== claim.key) return recorded;
   const callback: CallbackEvent = event.type === 'VideoComposed' ? 'job.completed' : 'job.failed';
   const other: CallbackEvent = callback === 'job.completed' ? 'job.failed' : 'job.completed';
-  const supersedes = (await readDelivery(job.jobId, other, deps)) ? { supersedes: other } : {};
+  // The other event's callback may have reached the receiver unless it is known never to have been sent.
+  const previous = await readDelivery(job.jobId, other, deps);
+  const mayHaveBeenSent = previous && !(previous.status === 'SUPERSEDED' && previous.attempts === 0);
+  const supersedes = mayHaveBeenSent ? { supersedes: other } : {};
   const common = { statusUrl: `/jobs/${job.jobId}`, occurredAt: claim.occurredAt, ...supersedes };
   if (event.type === 'VideoComposed') {
     const d = event.detail;
