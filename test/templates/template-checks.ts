@@ -248,8 +248,8 @@ export const checkRuntimes = (templates: Templates): string[] =>
       .map(([id, fn]) => `${service}: ${id} runs ${String(props(fn).Runtime)}, not nodejs22.x`),
   );
 
+// What every function reads (LOG_LEVEL through Powertools' logger). No STAGE: no code read it.
 const COMMON_ENVIRONMENT = [
-  'STAGE',
   'EVENT_BUS_NAME',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',

@@ -7,6 +7,7 @@
  */
 const { readFileSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
+const { consumerQueueNamesInYaml } = require('../../../deploy/consumer-resources.cjs');
 
 const SERVICES = ['api', 'generator', 'composer', 'ledger'];
 const NAMESPACE = 'Reelay';
@@ -18,9 +19,9 @@ function serviceYaml(service) {
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
-/** Queue names of a service, with `${sls:stage}` replaced by the stage. */
+/** Queue names of a service, with `${sls:stage}` replaced by the stage: its consumers' queues, then the ones it writes out. */
 function queueNames(service, stage) {
-  const names = [];
+  const names = consumerQueueNamesInYaml(serviceYaml(service), service, stage);
   for (const match of serviceYaml(service).matchAll(/QueueName:\s*reelay-\$\{sls:stage\}-([a-z0-9-]+)/g))
     names.push(`reelay-${stage}-${match[1]}`);
   return names;
