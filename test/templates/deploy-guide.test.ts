@@ -47,7 +47,11 @@ const sourceFiles = (dir: string): string[] =>
     return path.endsWith('.ts') ? [path] : [];
   });
 
-/** Environment variables naming an SSM parameter that code reading SSM looks up. */
+/**
+ * Environment variables naming an SSM parameter (`*_PARAMETER`, the convention) that the code reads.
+ * Any source file counts: the SSM reads themselves sit in libs/lambda (Powertools Parameters), apart
+ * from the modules that name the variables.
+ */
 const ssmVariablesInCode = (): Map<string, string> => {
   const found = new Map<string, string>();
   const roots = ['services', 'libs'].flatMap((top) =>
@@ -57,7 +61,6 @@ const ssmVariablesInCode = (): Map<string, string> => {
     statSync(root, { throwIfNoEntry: false }) ? sourceFiles(root) : [],
   )) {
     const text = readFileSync(file, 'utf8');
-    if (!/@aws-sdk\/client-ssm|@aws-lambda-powertools\/parameters/.test(text)) continue;
     for (const match of text.matchAll(/\b([A-Z][A-Z0-9_]*_PARAMETER)\b/g))
       found.set(match[1] ?? '', file.slice(REPO_ROOT.length + 1));
   }
