@@ -6,6 +6,7 @@ import { newPredictionId, Prediction } from './prediction';
 import type { FetchedInput } from './render/render-context';
 import { RenderAbortedError } from './render/run-ffmpeg';
 import type { RenderSlots } from './render-slots';
+import { SavedPredictions } from './saved-predictions';
 import type { WebhookEvent, WebhookSender } from './webhook-delivery';
 
 export interface PredictionServiceDeps {
@@ -47,10 +48,16 @@ export class PredictionService {
   private readonly failureByPrediction = new Map<string, string>();
   private readonly abortByPrediction = new Map<string, string | null>();
   private readonly foreignOriginByPrediction = new Map<string, string>();
+  /** Predictions kept in the work folder, so a server restarted on it serves them again. */
+  private readonly saved: SavedPredictions;
+  private loaded = false;
 
-  constructor(private readonly deps: PredictionServiceDeps) {}
+  constructor(private readonly deps: PredictionServiceDeps) {
+    this.saved = new SavedPredictions(deps.workDir);
+  }
 
   create({ model, run, webhook, webhookEventsFilter }: CreatePredictionRequest): Prediction {
+    this.loadSaved();
     const subject = { model: model.id, text: run.text };
     const { faults } = this.deps;
     const applied: FaultKind[] = [];
@@ -105,16 +112,19 @@ export class PredictionService {
   }
 
   get(id: string): Prediction | undefined {
+    this.loadSaved();
     return this.predictions.get(id);
   }
 
   /** Every prediction, oldest first. */
   all(): Prediction[] {
+    this.loadSaved();
     return [...this.predictions.values()];
   }
 
   /** Cancels a prediction that has not ended, kills its ffmpeg, and answers once it is dead. */
   async cancel(id: string): Promise<Prediction | undefined> {
+    this.loadSaved();
     const prediction = this.predictions.get(id);
     if (!prediction) return undefined;
     if (prediction.finish('canceled', this.deps.clock())) {
@@ -151,7 +161,20 @@ export class PredictionService {
     return this.deps.origin().replace('://127.0.0.1:', '://127.0.0.2:');
   }
 
+  /**
+   * Loads the predictions a previous server left in the work folder, once, at the first request
+   * (the server's own origin, which their output URLs use, is known by then).
+   */
+  private loadSaved(): void {
+    if (this.loaded || !this.deps.origin()) return;
+    this.loaded = true;
+    for (const prediction of this.saved.load(this.deps.origin(), this.deps.clock()))
+      this.predictions.set(prediction.id, prediction);
+  }
+
   private notify(prediction: Prediction, event: WebhookEvent): void {
+    // Every change a webhook would announce is saved first, whether or not there is a webhook.
+    this.saved.save(prediction, this.deps.origin());
     if (!prediction.webhook || !prediction.webhookEventsFilter.includes(event)) return;
     this.deps.webhooks.enqueue(prediction.id, {
       url: prediction.webhook,
