@@ -121,6 +121,11 @@ export class LocalFunction {
     }
   }
 
+  /** Invocations running or waiting for a sandbox now (0: this function is doing nothing). */
+  get invocationsInProgress(): number {
+    return this.inFlight + this.waiting.length;
+  }
+
   /** Starts one sandbox ahead of the first invocation, so the first event does not pay the cold start. */
   warm(): void {
     if (this.sandboxes.length === 0) this.sandboxes.push({ worker: this.spawn(), busy: false });

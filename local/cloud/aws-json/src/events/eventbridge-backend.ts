@@ -393,6 +393,11 @@ export class EventBridgeBackend {
     return this.delivery.deliveryCounts();
   }
 
+  /** Events on their way to a rule target (0: every event put so far has reached its targets). */
+  pendingDeliveries(): number {
+    return this.delivery.pendingDeliveries();
+  }
+
   close(): void {
     this.closed = true;
     for (const bus of this.buses.values()) {

@@ -53,6 +53,8 @@ export class TargetDelivery {
   private readonly faults: DeliveryFault[] = [];
   private readonly counts = new Map<string, DeliveryCounts>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Deliveries scheduled and not yet delivered, dead-lettered or dropped (retries included). */
+  private pending = 0;
   private closed = false;
 
   constructor(
@@ -64,7 +66,16 @@ export class TargetDelivery {
   /** Starts delivery on a later turn: PutEvents returns before any target sees the event. */
   schedule(rule: DeliveringRule, target: RuleTarget, event: EventEnvelope): void {
     if (this.closed) return;
+    this.pending++;
     setImmediate(() => void this.attempt(rule, { ...target }, event, 0, Date.now()));
+  }
+
+  /**
+   * Events on their way to a target now (waiting for their turn or for a retry): a test knows every
+   * event put so far has reached its targets when this is 0.
+   */
+  pendingDeliveries(): number {
+    return this.pending;
   }
 
   addFault(fault: DeliveryFault): () => void {
@@ -106,6 +117,7 @@ export class TargetDelivery {
       }
       await this.deliverer(target.Arn, input, event);
       counts.delivered++;
+      this.pending--;
     } catch (caught) {
       const error =
         caught instanceof TargetDeliveryError
@@ -135,6 +147,7 @@ export class TargetDelivery {
         return;
       }
       this.deadLetter(rule, target, event, error, attempt, exhausted, counts);
+      this.pending--;
     }
   }
 
