@@ -319,6 +319,46 @@ describe('one outcome per job when a video and a failure conflict', () => {
       expect(callbacks.length).toBeLessThanOrEqual(2);
     },
   );
+
+  test('a handler that loses a write race reads again and decides again: the pair handled all at once ends on the winner', async () => {
+    // Prepare: a cancel that happened before the video; both events and their duplicates at once.
+    const job = await acceptedJob();
+    const base = Date.now() - 60_000;
+    const meta = (offsetMs: number): EventMeta => ({
+      userId: job.userId,
+      correlationId: job.correlationId,
+      occurredAt: new Date(base + offsetMs).toISOString(),
+    });
+    const composed = makeVideoComposed({ jobId: job.jobId, meta: meta(1) });
+    const cancel = makeJobFailed({ jobId: job.jobId, meta: meta(0), stage: 'cancel', code: 'CANCELLED' });
+
+    // Act: every handling races every other on the same items (conditional writes retry on a lost race).
+    await Promise.all(
+      [composed, cancel, composed, cancel].flatMap((detail) => {
+        const event =
+          'key' in detail
+            ? ({ type: 'VideoComposed', detail } as const)
+            : ({ type: 'JobFailed', detail: detail as typeof cancel } as const);
+        return [
+          handleTerminalEvent(event, apiDeps()),
+          projectEvent(
+            { ...event, envelope: { id: 'x', detailType: event.type, source: SOURCES.composer, time: '' } },
+            { doc: db.doc, table: JOBS_TABLE },
+          ),
+        ];
+      }),
+    );
+    await drainCallbacks();
+
+    // Assess
+    expect((await readJobRecord(db.doc, JOBS_TABLE, job.jobId))?.status).toBe('FAILED');
+    expect((await readApiJob(job.jobId, apiDeps()))?.outcome).toBe('CANCELLED');
+    const last = receiver.received
+      .filter((r) => r.data.jobId === job.jobId)
+      .sort((a, b) => a.timestamp.localeCompare(b.timestamp))
+      .at(-1);
+    expect(last && `${last.type}/${last.data.status}`).toBe('job.failed/CANCELLED');
+  });
 });
 
 /** A loopback receiver that checks each callback's Standard Webhooks signature and keeps its payload. */

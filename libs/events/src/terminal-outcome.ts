@@ -62,3 +62,15 @@ export function terminalClaim(event: TerminalEvent): TerminalClaim {
 export function claimWins(claim: Pick<TerminalClaim, 'key'>, currentKey: string | undefined): boolean {
   return currentKey === undefined || claim.key < currentKey;
 }
+
+/**
+ * Another consumer decided the job's outcome between our read and our conditional write, every time we
+ * tried: retryable, so the queue delivers the event again and it is compared with the new outcome.
+ */
+export class OutcomeWriteContendedError extends Error {
+  readonly retryable = true;
+  constructor(jobId: string) {
+    super(`the outcome of job ${jobId} kept changing under us; the queue retries the event`);
+    this.name = 'OutcomeWriteContendedError';
+  }
+}

@@ -1,6 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { claimWins, type JobFailed, terminalClaim, type VideoComposed } from '@reelay/events';
+import {
+  claimWins,
+  type JobFailed,
+  OutcomeWriteContendedError,
+  terminalClaim,
+  type VideoComposed,
+} from '@reelay/events';
 import type { ApiJob, JobOutcome } from '../jobs/api-job';
 import { readApiJob, type TableDeps } from '../jobs/create-job';
 import { API_JOB_SK, apiJobPk, jobIndexSk, quotaSk, userPk } from '../table/api-table';
@@ -10,15 +16,6 @@ import { API_JOB_SK, apiJobPk, jobIndexSk, quotaSk, userPk } from '../table/api-
  * shared rule; `already-ended`: an outcome that wins over this event (or this very event) is recorded.
  */
 export type RecordedOutcome = 'recorded' | 'overturned' | 'already-ended' | 'unknown-job';
-
-/** Another write decided the job's outcome between our read and our write, every time we tried. */
-export class OutcomeWriteContendedError extends Error {
-  readonly retryable = true;
-  constructor(jobId: string) {
-    super(`the outcome of job ${jobId} kept changing under us; the queue retries the event`);
-    this.name = 'OutcomeWriteContendedError';
-  }
-}
 
 const ROUNDS = 4;
 

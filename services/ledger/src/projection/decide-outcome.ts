@@ -1,17 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { claimWins, type JobFailed, type TerminalClaim, terminalClaim } from '@reelay/events';
+import {
+  claimWins,
+  type JobFailed,
+  OutcomeWriteContendedError,
+  type TerminalClaim,
+  terminalClaim,
+} from '@reelay/events';
 import { FINISHED_RANK, JOB_SK, jobPk, STATUS_RANK } from '@reelay/job-records';
 import type { Advanced, TableDeps } from './job-item';
-
-/** Another write decided the job's outcome between our read and our write, every time we tried. */
-export class OutcomeWriteContendedError extends Error {
-  readonly retryable = true;
-  constructor(jobId: string) {
-    super(`the outcome of job ${jobId} kept changing under us; the queue retries the event`);
-    this.name = 'OutcomeWriteContendedError';
-  }
-}
 
 const ROUNDS = 4;
 
