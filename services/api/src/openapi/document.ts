@@ -46,6 +46,7 @@ const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
+    instance: z.string().optional().meta({ description: 'on a 500: urn:reelay:request:<Lambda request id>' }),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
@@ -71,9 +72,10 @@ const accepted = z.object({
   parentJobId: z.string().optional(),
 });
 
+/** The problem answers of a route; every route can also answer 500 (libs/lambda's error handler). */
 function problems(...codes: number[]) {
   return Object.fromEntries(
-    codes.map((c) => [
+    [...codes, 500].map((c) => [
       String(c),
       {
         description: PROBLEM_TEXT[c] ?? 'error',
@@ -92,6 +94,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   422: 'understood but unusable (reused Idempotency-Key, upload not yours or not valid, refused callback URL)',
   429: 'the daily quota is spent; see Retry-After',
   503: 'contention; retry with the same Idempotency-Key',
+  500: 'an unexpected failure on our side; `instance` names the request to quote when reporting it',
 };
 
 function jsonBody(index: number) {

@@ -16,9 +16,6 @@ import { webhookSecret } from '../../webhooks/webhook-secret';
 const config = readConfig({ GENERATOR_TABLE: z.string().min(1) });
 const deps = renderTaskDeps();
 const deliveries = new WebhookDeliveries(dynamoDocumentClient(), config.GENERATOR_TABLE);
-const secret = webhookSecret();
-// Awaited per request; a failed read fails the request (500, Replicate retries), not the cold start.
-secret.catch(() => undefined);
 
 /**
  * POST /webhooks/replicate (no JWT: the signature is the authentication). A refused webhook (bad
@@ -38,7 +35,9 @@ export const handler = publicHttpHandler(powertools, async (event) => {
   try {
     const outcome = await handleReplicateWebhook(
       { rawBody: bodyText(event), headers, query },
-      { ...deps, secret: await secret, deliveries },
+      // Read per request (Powertools Parameters caches it): a failed read fails this request only
+      // (a 500 Replicate retries), never every later one of the sandbox.
+      { ...deps, secret: await webhookSecret(), deliveries },
     );
     logger.info('replicate webhook', { outcome });
     return { statusCode: 204 };
