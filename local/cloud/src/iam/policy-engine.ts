@@ -41,6 +41,11 @@ export class PolicyEngine {
     this.cache.clear();
   }
 
+  /** A role's identity policies as deployed (a test takes a permission away, then puts them back). */
+  rolePolicies(roleArn: string): Array<{ name: string; policy: PolicyDocument }> {
+    return [...(this.roles.get(roleArn) ?? [])];
+  }
+
   hasRole(roleArn: string): boolean {
     return this.roles.has(roleArn);
   }

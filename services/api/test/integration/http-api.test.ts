@@ -239,6 +239,58 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
     await call('POST', `/jobs/${jobId}/cancel`, { user: 'carol' });
   });
 
+  it('answers a problem+json 500 naming the request id when a route fails unexpectedly (a table it cannot reach), and logs the stack', async () => {
+    // Prepare: the get-job function's role is denied the ledger's jobs table, as a wrong deploy would do.
+    const jobId = await submitCheapJob('ivan');
+    const roleArn = `arn:aws:iam::${cloud.accountId}:role/reelay-${cloud.stage}-api-get-job-${cloud.region}`;
+    const deployed = cloud.iam.engine.rolePolicies(roleArn);
+    expect(deployed.length).toBeGreaterThan(0);
+    const denyJobsTable = {
+      name: 'test-deny-jobs-table',
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Deny',
+            Action: 'dynamodb:*',
+            Resource: `arn:aws:dynamodb:${cloud.region}:${cloud.accountId}:table/${cloud.names.jobsTable}`,
+          },
+        ],
+      },
+    };
+    cloud.iam.engine.setRolePolicies(roleArn, [...deployed, denyJobsTable]);
+
+    // Act
+    let failed: Awaited<ReturnType<typeof call>>;
+    try {
+      failed = await call('GET', `/jobs/${jobId}`, { user: 'ivan' });
+    } finally {
+      cloud.iam.engine.setRolePolicies(roleArn, deployed);
+    }
+    const healed = await call('GET', `/jobs/${jobId}`, { user: 'ivan' });
+    await call('POST', `/jobs/${jobId}/cancel`, { user: 'ivan' });
+
+    // Assess: problem+json, never the gateway's bare 500; the instance is the Lambda request id, and
+    // the function logged the error with its stack under that id.
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('content-type')).toBe('application/problem+json');
+    expect(failed.json).toMatchObject({ status: 500, title: 'Internal error' });
+    const requestId = String(failed.json.instance).match(/^urn:reelay:request:(.+)$/)?.[1];
+    expect(requestId).toBeDefined();
+    const logged = logs
+      .filter((l) => l.includes(String(requestId)) && l.includes('"level":"ERROR"'))
+      .map((l) => JSON.parse(l.slice(l.indexOf('{'))) as Record<string, unknown>);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        function_request_id: requestId,
+        userId: 'ivan',
+        jobId,
+        error: expect.objectContaining({ stack: expect.stringMatching(/AccessDenied/) }),
+      }),
+    ]);
+    expect(healed.status).toBe(200);
+  });
+
   describe('uploads through a presigned POST', () => {
     let png: Buffer;
     beforeAll(() => {
