@@ -14,7 +14,6 @@ import {
   publishScenes,
   quickScene,
   settledExecutions,
-  sleep,
 } from './render-harness';
 
 /** Model faults against the expected outcome: retries, expiry, SSRF refusals, throttling, cancellation. */
@@ -100,7 +99,7 @@ describe('RenderScene under model faults', () => {
 
     await publishScenes(cloud, [scene]);
     const failed = await firstJobFailed(scene.jobId);
-    await sleep(3000);
+    await bus.atRest(`after the JobFailed of ${scene.jobId}`);
 
     expect(failed).toMatchObject({ stage: 'render', code: 'OUTPUT_EXPIRED', sceneIndex: 0 });
     expect(failed.predictions).toHaveLength(2);
@@ -186,7 +185,8 @@ describe('RenderScene under model faults', () => {
       const ours = executions.filter((e) => e.name?.startsWith(`${jobId}-`));
       return ours.length === 2 && ours.every((e) => e.status === 'ABORTED');
     });
-    await sleep(5000);
+    // A task already running when its execution stopped runs to its end: look once all is done.
+    await bus.atRest(`after the cancel of ${jobId}`);
     expect(bus.sceneReady(jobId)).toEqual([]);
     expect(bus.videoComposed(jobId)).toEqual([]);
     // The cancel itself is the only JobFailed: a stopped scene is not reported again.

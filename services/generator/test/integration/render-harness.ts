@@ -3,6 +3,7 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type JobFailed, makeScenePlanned, type ScenePlanned, type SceneReady } from '@reelay/events';
 import type { EmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+import { cloudAtRest } from '../../../../test/support/cloud-at-rest';
 
 export interface ObservedEvent {
   detailType: string;
@@ -64,6 +65,18 @@ export async function observeBus(cloud: EmbeddedCloud) {
     sceneReady: (jobId: string) => of(jobId, 'SceneReady').map((e) => e.detail as unknown as SceneReady),
     jobFailed: (jobId: string) => of(jobId, 'JobFailed').map((e) => e.detail as unknown as JobFailed),
     videoComposed: (jobId: string) => of(jobId, 'VideoComposed'),
+    /**
+     * Waits for the cloud to come to rest and for this observer to have taken in all it was sent:
+     * whatever the job would still announce (a duplicate SceneReady, a late JobFailed) is then seen.
+     */
+    async atRest(what: string) {
+      await cloudAtRest(cloud, { what });
+      await eventually(
+        `the bus observer to take in what it was sent (${what})`,
+        () => cloud.emulator.sqs.peekMessages(name).length === 0,
+        30_000,
+      );
+    },
     async stop() {
       running = false;
       await loop;

@@ -8,7 +8,6 @@ import {
   publishScenes,
   quickScene,
   settledExecutions,
-  sleep,
 } from './render-harness';
 
 /**
@@ -43,8 +42,8 @@ describe('RenderScene claims and Replicate webhooks', () => {
       const found = bus.sceneReady(jobId);
       return found.length ? found : undefined;
     });
-    // Anything announced twice would arrive within a few polls.
-    await sleep(4000);
+    // Anything announced twice is on the bus by the time nothing is left to do.
+    await bus.atRest(`after the SceneReady of ${jobId}`);
     return { ready, all: bus.sceneReady(jobId) };
   };
 
