@@ -19,6 +19,7 @@ import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/
 import { startArchiveReplay } from '../../../../local/ops/src/archive-replay';
 import { resolveQueue } from '../../../../local/ops/src/queue-ref';
 import { redriveJobDeadMessages } from '../../../../local/ops/src/redrive-job';
+import { cloudAtRest } from '../../../../test/support/cloud-at-rest';
 
 const STAGE = 'ledgerops';
 const USER = 'ledger-ops-user';
@@ -148,8 +149,8 @@ describe('dead letters on the embedded cloud', () => {
       rules: [`reelay-${STAGE}-ledger-project`],
       inAws: false,
     });
-    // The replayed events are projected once the ledger's queue is empty again.
-    await waitForQueueToDrain(`reelay-${STAGE}-ledger-project`);
+    // The replay has dispatched every event (COMPLETED); at rest, the ledger has projected them all.
+    await cloudAtRest(cloud, { what: 'the replayed events projected by the ledger' });
     const after = await readJobRecord(doc, cloud.names.jobsTable, jobId);
 
     expect(replay.state).toBe('COMPLETED');
@@ -170,15 +171,9 @@ describe('a dead message that names no job', () => {
     const message = () =>
       cloud.emulator.sqs.peekMessages(deadLetterQueue).find((m) => m.messageId === MessageId);
 
-    let peeked = message();
-    for (
-      let i = 0;
-      i < 480 && !(peeked && peeked.receiveCount > 0 && peeked.visibleAt > Date.now() + 60_000);
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 250));
-      peeked = message();
-    }
+    // At rest, the deadLetters function has handled the message: deleted it, or parked it.
+    await cloudAtRest(cloud, { what: 'the dead letter that names no job handled' });
+    const peeked = message();
 
     expect(peeked).toMatchObject({ receiveCount: 1, state: 'in-flight' });
     // the deadLetters function parked it: visible again only ~12 h from now
@@ -208,7 +203,7 @@ describe('the replay invariant on the embedded cloud', () => {
     await sweeper.invoke({});
     const timedOut = await waitForRecord(overdue.jobId, (r) => r.status === 'FAILED', 'FAILED');
     expect(timedOut.failure).toMatchObject({ stage: 'timeout', code: 'DEADLINE_EXCEEDED', retryable: false });
-    await waitForPipelineToSettle();
+    await cloudAtRest(cloud, { what: 'the overdue job failed everywhere' });
     const jobs = [completedJob, overdue.jobId];
     const before = await Promise.all(jobs.map((id) => readJobRecord(doc, cloud.names.jobsTable, id)));
     const firstCreatedAt = before[0]?.createdAt;
@@ -227,7 +222,7 @@ describe('the replay invariant on the embedded cloud', () => {
       to: new Date(),
       inAws: false,
     });
-    await waitForPipelineToSettle();
+    await cloudAtRest(cloud, { what: 'every replayed event handled', timeoutMs: 300_000 });
 
     // Assess
     expect(replay.state).toBe('COMPLETED');
@@ -266,28 +261,4 @@ async function finalVideoVersion(jobId: string) {
     new HeadObjectCommand({ Bucket: cloud.names.mediaBucket, Key: `jobs/${jobId}/final.mp4` }),
   );
   return { etag: head.ETag, lastModified: head.LastModified?.toISOString() };
-}
-
-/** Every work queue empty (nothing visible, in flight or delayed) several checks in a row. */
-async function waitForPipelineToSettle() {
-  let quiet = 0;
-  for (let i = 0; i < 1200 && quiet < 12; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    const busy = cloud.emulator.sqs
-      .listQueueDepths()
-      .filter((q) => !q.name.endsWith('-dlq'))
-      .some((q) => q.visible + q.inFlight + q.delayed > 0);
-    quiet = busy ? 0 : quiet + 1;
-  }
-}
-
-async function waitForQueueToDrain(name: string) {
-  // First let the replay's events reach the queue, then wait until none is visible or in flight.
-  await new Promise((r) => setTimeout(r, 1000));
-  for (let i = 0; i < 240; i++) {
-    const depth = cloud.emulator.sqs.listQueueDepths().find((q) => q.name === name);
-    if (depth && depth.visible + depth.inFlight + depth.delayed === 0) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${name} never drained`);
 }
