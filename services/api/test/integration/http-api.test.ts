@@ -13,6 +13,7 @@ import { readJobRecord } from '@reelay/job-records';
 import { Webhook } from 'standardwebhooks';
 import { uploadFiles } from '../../../../local/cli/upload-files';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+import { cloudAtRest } from '../../../../test/support/cloud-at-rest';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -457,8 +458,9 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
           const r = await cloud.clients.events.send(new DescribeReplayCommand({ ReplayName: replayName }));
           return r.State === 'COMPLETED' ? true : undefined;
         }, 'the replay to complete');
-        // Give the replayed events time to reach the notify and callback functions.
-        await new Promise((r) => setTimeout(r, 5000));
+        // The replayed events have reached the notify and callback functions, and every callback
+        // they would send has been sent, once nothing is left to do.
+        await cloudAtRest(cloud, { what: 'the replayed events and their callbacks' });
 
         const byJob = receiver.received.map(
           (r) => JSON.parse(r.body) as { type: string; data: { jobId: string } },
