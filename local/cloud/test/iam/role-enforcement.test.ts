@@ -103,7 +103,7 @@ describe('a function whose role lacks a permission its code needs fails as on AW
     const jobId = ulid();
     // Act
     await harness.publish([await harness.storedScene(jobId, 0, 2), await harness.storedScene(jobId, 1, 2)]);
-    const [outcome, ...more] = await harness.outcomes(jobId, 1, 400_000);
+    const [outcome, ...more] = await harness.outcomes(jobId, 400_000);
     // Assess
     expect(outcome).toMatchObject({ type: 'JobFailed', detail: { stage: 'compose', code: 'DEAD_LETTER' } });
     expect(more).toHaveLength(0);

@@ -15,21 +15,18 @@ describe('composition happens once per job', () => {
   });
 
   /**
-   * VideoComposed events of the job: listens until one arrived (or `waitMs` passed), then
-   * `settleMs` longer, so a second composition racing the first is seen too. The wait is a bound
-   * for a loaded machine, not a speed check.
+   * VideoComposed events of the job once the cloud is at rest (after its first outcome when
+   * `firstWithinMs` is given), so a second composition racing the first is seen too.
    */
   async function composedEvents(
     jobId: string,
-    { waitMs, settleMs }: { waitMs: number; settleMs: number },
+    firstWithinMs?: number,
   ): Promise<Array<{ durationSec: number }>> {
-    const composed = async (count: number, ms: number) =>
-      (await harness.outcomes(jobId, count, ms))
-        .filter((o) => o.type === 'VideoComposed')
-        .map((o) => o.detail as { durationSec: number });
-    const first = await composed(1, waitMs);
-    if (first.length === 0 || settleMs === 0) return first;
-    return composed(Number.POSITIVE_INFINITY, settleMs);
+    const outcomes =
+      firstWithinMs === undefined
+        ? await harness.outcomesAtRest(jobId)
+        : await harness.outcomes(jobId, firstWithinMs);
+    return outcomes.filter((o) => o.type === 'VideoComposed').map((o) => o.detail as { durationSec: number });
   }
 
   it('a duplicate SceneReady does not complete the set; the last scene composes once', async () => {
@@ -38,9 +35,9 @@ describe('composition happens once per job', () => {
     const second = await harness.storedScene(jobId, 1, 2);
 
     await harness.publish([first, first]);
-    const early = await composedEvents(jobId, { waitMs: 8_000, settleMs: 0 });
+    const early = await composedEvents(jobId);
     await harness.publish([second, second, first]);
-    const composed = await composedEvents(jobId, { waitMs: 240_000, settleMs: 10_000 });
+    const composed = await composedEvents(jobId, 240_000);
 
     expect(early).toHaveLength(0);
     expect(composed).toHaveLength(1);
@@ -58,7 +55,7 @@ describe('composition happens once per job', () => {
       scenes[2] as SceneReady,
       scenes[1] as SceneReady,
     ]);
-    const composed = await composedEvents(jobId, { waitMs: 240_000, settleMs: 10_000 });
+    const composed = await composedEvents(jobId, 240_000);
 
     expect(composed).toHaveLength(1);
     expect(composed[0]?.durationSec).toBeCloseTo(3 * 2 - 2 * 0.5, 1);
@@ -69,11 +66,11 @@ describe('composition happens once per job', () => {
     const jobId = ulid();
     const scenes = await Promise.all([0, 1].map((i) => harness.storedScene(jobId, i, 2)));
     await harness.publish(scenes);
-    expect(await composedEvents(jobId, { waitMs: 240_000, settleMs: 0 })).toHaveLength(1);
+    expect(await composedEvents(jobId, 240_000)).toHaveLength(1);
     // Act: the same scene again, and one whose sceneCount disagrees (a poison message redriven
     // from a dead-letter queue after the job completed).
     await harness.publish([scenes[1] as SceneReady, await harness.storedScene(jobId, 1, 3)]);
-    const after = await harness.outcomes(jobId, Number.POSITIVE_INFINITY, 15_000);
+    const after = await harness.outcomesAtRest(jobId);
     // Assess: still the one VideoComposed, and no JobFailed for a job that completed.
     expect(after.map((o) => o.type)).toEqual(['VideoComposed']);
   }, 300_000);

@@ -56,7 +56,7 @@ describe('the composer under failure', () => {
     // Act
     await publish([await storedScene(jobId, 0, 2), await storedScene(jobId, 1, 2)]);
     // A cold sandbox on a busy 2-core machine can take a minute and more to load the handler.
-    const [failed, ...more] = await outcomes(jobId, 1, 400_000);
+    const [failed, ...more] = await outcomes(jobId, 400_000);
     // Assess
     expect(failed).toMatchObject({
       type: 'JobFailed',

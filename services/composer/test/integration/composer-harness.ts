@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { makeSceneReady, type SceneReady } from '@reelay/events';
 import { runFfmpeg } from '@reelay/media';
 import {
@@ -12,6 +12,7 @@ import {
   type EmbeddedCloudOptions,
   startEmbeddedCloud,
 } from '../../../../local/cloud/src/embedded-cloud';
+import { cloudAtRest } from '../../../../test/support/cloud-at-rest';
 
 export const format = {
   width: 320,
@@ -25,8 +26,16 @@ export type Observed = { type: string; detail: Record<string, unknown> };
 
 export interface ComposerHarness {
   cloud: EmbeddedCloud;
-  /** Waits until `count` outcomes (VideoComposed or JobFailed) of the job arrived, or the wait ends. */
-  outcomes(jobId: string, count: number, waitMs: number): Promise<Observed[]>;
+  /**
+   * Waits for the job's first outcome (VideoComposed or JobFailed; failing after `firstWithinMs`),
+   * then for the cloud to come to rest, and returns every outcome of the job: a duplicate or a
+   * second, contradicting outcome would be among them.
+   */
+  outcomes(jobId: string, firstWithinMs: number): Promise<Observed[]>;
+  /** Waits for the cloud to come to rest, then returns every outcome of the job published so far. */
+  outcomesAtRest(jobId: string): Promise<Observed[]>;
+  /** Waits for the cloud to have nothing left to do (test/support/cloud-at-rest.ts). */
+  atRest(what: string): Promise<void>;
   /** Stores a 2 s scene clip (generated unless `body` is given) and returns its SceneReady. */
   storedScene(jobId: string, sceneIndex: number, sceneCount: number, body?: Buffer): Promise<SceneReady>;
   /** Publishes SceneReady events as the generator would. */
@@ -69,22 +78,52 @@ export async function startComposerHarness(options: {
     }),
   );
   const seen: Observed[] = [];
+  const mine = (jobId: string) => seen.filter((o) => o.detail.jobId === jobId);
+  /** Moves what the observer queue holds into `seen` (deleted, so nothing is counted twice). */
+  const receive = async (waitTimeSeconds: number): Promise<number> => {
+    const { Messages = [] } = await cloud.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: observerUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: waitTimeSeconds,
+      }),
+    );
+    for (const m of Messages) {
+      const event = JSON.parse(m.Body ?? '{}');
+      seen.push({ type: event['detail-type'], detail: event.detail });
+    }
+    if (Messages.length > 0) {
+      await cloud.clients.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: observerUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+    return Messages.length;
+  };
+  const atRest = (what: string) => cloudAtRest(cloud, { what });
+  const outcomesAtRest = async (jobId: string) => {
+    await atRest(`the outcomes of job ${jobId}`);
+    // At rest every event put on the bus has reached the observer queue: take all of it.
+    while ((await receive(0)) > 0) {}
+    return mine(jobId);
+  };
 
   return {
     cloud,
-    async outcomes(jobId, count, waitMs) {
-      const until = Date.now() + waitMs;
-      const mine = () => seen.filter((o) => o.detail.jobId === jobId);
-      while (Date.now() < until && mine().length < count) {
-        const { Messages = [] } = await cloud.clients.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: observerUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-        );
-        for (const m of Messages) {
-          const event = JSON.parse(m.Body ?? '{}');
-          seen.push({ type: event['detail-type'], detail: event.detail });
-        }
+    atRest,
+    outcomesAtRest,
+    async outcomes(jobId, firstWithinMs) {
+      const until = Date.now() + firstWithinMs;
+      while (mine(jobId).length === 0) {
+        if (Date.now() > until)
+          throw new Error(
+            `no outcome (VideoComposed or JobFailed) of job ${jobId} within ${firstWithinMs / 1000} s`,
+          );
+        await receive(1);
       }
-      return mine();
+      return outcomesAtRest(jobId);
     },
     async storedScene(jobId, sceneIndex, sceneCount, body) {
       let bytes = body;
