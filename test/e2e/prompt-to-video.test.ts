@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob } from '../../local/cli/run-job';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import { whenAllWarm } from '../../local/cloud/src/lambda/warm-up';
 
 interface ProbedStream {
   codec_type: string;
@@ -96,6 +97,20 @@ describe('a prompt becomes a video through all four services', () => {
     expect(problem.detail).toContain('scenes');
     expect(problem.detail).toContain('colour');
     expect(anonymous.status).toBe(401);
+  });
+
+  it('runs every function of the four services through the one handler builder (libs/lambda)', async () => {
+    // Prepare: every sandbox has loaded its handler module (the cloud starts one per function).
+    await whenAllWarm(cloud.functions.values());
+
+    // Act
+    const notBuilt = [...cloud.functions.entries()]
+      .filter(([, fn]) => fn.builtByReelay !== true)
+      .map(([name]) => name);
+
+    // Assess: the four services deploy more than twenty functions, and none bypasses the builder.
+    expect(cloud.functions.size).toBeGreaterThan(20);
+    expect(notBuilt).toEqual([]);
   });
 
   it("hides another user's job behind a 404", async () => {
