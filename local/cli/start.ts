@@ -1,5 +1,6 @@
 /** `npm start -- "<prompt>" [options]`: renders one job on the embedded local cloud. */
 
+import { stageDataFolderPath } from '../cloud/src/data-folder';
 import { startEmbeddedCloud } from '../cloud/src/embedded-cloud';
 import { whenAllWarm } from '../cloud/src/lambda/warm-up';
 import { paintFor } from './colour';
@@ -26,7 +27,11 @@ async function main(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = Date.now();
   log('starting the embedded local cloud…');
-  const cloud = await startEmbeddedCloud();
+  // The same data folder as `npm run up` (one of them at a time): the job joins the stage's history.
+  const cloud = await startEmbeddedCloud({
+    dataDir: options.dataDir ?? stageDataFolderPath('local'),
+    fresh: options.fresh,
+  });
   try {
     // Start-up ends when every function's sandbox has loaded its handler (the one-off cost of the
     // local cloud, like deploying with provisioned concurrency), so the job does not share the

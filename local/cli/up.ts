@@ -1,10 +1,14 @@
 /**
- * `npm run up [-- --json] [-- --user <id>]`: starts the embedded cloud, its HTTP API and the web console on
- * 127.0.0.1 and keeps them running until Ctrl-C. With --json, prints one JSON line once ready.
+ * `npm run up [-- --json] [-- --user <id>] [-- --fresh] [-- --data-dir <dir>]`: starts the embedded cloud,
+ * its HTTP API and the web console on 127.0.0.1 and keeps them running until Ctrl-C. With --json, prints
+ * one JSON line once ready. Everything the cloud stores is kept in its data folder (`.reelay/data/local/`
+ * unless --data-dir names another), so a restart, even after kill -9, resumes where it stopped; --fresh
+ * starts empty. `REELAY_FUNCTION_ENV` (a JSON object) adds environment to every function, for tests.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stageDataFolderPath } from '../cloud/src/data-folder';
 import { REPO_ROOT, startEmbeddedCloud } from '../cloud/src/embedded-cloud';
 import { startConsoleServer } from '../console/src';
 import { upStateFile } from './up-state';
@@ -13,11 +17,22 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
     strict: true,
-    options: { json: { type: 'boolean', default: false }, user: { type: 'string', default: 'local-user' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      user: { type: 'string', default: 'local-user' },
+      fresh: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+    },
   });
+  const stage = 'local';
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log('starting the embedded local cloud…');
-  const cloud = await startEmbeddedCloud();
+  const cloud = await startEmbeddedCloud({
+    stage,
+    dataDir: values['data-dir'] ?? stageDataFolderPath(stage),
+    fresh: values.fresh,
+    ...functionEnvFromEnvironment(),
+  });
   const web = await startConsoleServer(cloud, { userId: values.user }).catch(async (error: unknown) => {
     await cloud.close();
     throw error;
@@ -80,7 +95,18 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   log(`logs:     ${cloud.logFile ?? '(in memory)'}`);
+  log(`data:     ${cloud.dataDir}   (npm run up -- --fresh starts empty)`);
   log('press Ctrl-C to stop');
+}
+
+/** `REELAY_FUNCTION_ENV='{"NAME":"value"}'`: extra function environment (tests tune quotas, callbacks). */
+function functionEnvFromEnvironment(): { functionEnv?: Record<string, string> } {
+  const raw = process.env.REELAY_FUNCTION_ENV;
+  if (!raw) return {};
+  const parsed: unknown = JSON.parse(raw);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('REELAY_FUNCTION_ENV must be a JSON object of names to strings');
+  return { functionEnv: Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)])) };
 }
 
 main().catch((error: Error) => {

@@ -1,11 +1,19 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 
 const ROOT = resolve(__dirname, '../..');
 const NODE = resolve(ROOT, 'node_modules/.bin/node');
+
+/** Each run gets its own data folder: the stage's .reelay/data/local/ belongs to the developer. */
+mkdirSync(join(ROOT, '.reelay'), { recursive: true });
+const dataDir = () => mkdtempSync(join(ROOT, '.reelay', 'test-cli-'));
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Runs a root npm script's command as npm would, with pipes (no TTY) for stdout and stderr. */
 function npmRun(file: string, args: string[]): ChildProcessWithoutNullStreams {
@@ -53,6 +61,8 @@ describe('the CLI without a terminal', () => {
         '--no-music',
         '--no-narration',
         '--json',
+        '--data-dir',
+        dataDirs[dataDirs.push(dataDir()) - 1] as string,
       ]),
     );
     const code = await run.exited;
@@ -70,9 +80,13 @@ describe('the CLI without a terminal', () => {
 
   test('npm run up --json prints its endpoints once ready, serves the console and API, and stops on SIGINT', async () => {
     // Straight through tsx, as the bootstrap runs it: the SIGINT then reaches up.ts itself, as Ctrl-C does.
-    const child = spawn(NODE, ['--import', './scripts/register-ts.mjs', 'local/cli/up.ts', '--json'], {
-      cwd: ROOT,
-    });
+    const upDataDir = dataDir();
+    dataDirs.push(upDataDir);
+    const child = spawn(
+      NODE,
+      ['--import', './scripts/register-ts.mjs', 'local/cli/up.ts', '--json', '--data-dir', upDataDir],
+      { cwd: ROOT },
+    );
     started.push(child);
     const run = collect(child);
     const first = await new Promise<string>((ok) => {

@@ -4,6 +4,7 @@ import type { LocalModelServer } from '../../models/src';
 import { findStaticFfmpeg, packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
 import type { AwsJsonEmulator } from '../aws-json/src';
 import { ChaosInjector } from './chaos/chaos-injector';
+import { type DataFolder, openDataFolder, throwawayDataFolder } from './data-folder';
 import { type DeployClients, deployStack, LocalCloudState } from './deploy/deploy-stack';
 import type { CloudFormationTemplate } from './deploy/template';
 import { type AwsServers, startAwsServers } from './embedded/aws-servers';
@@ -40,6 +41,14 @@ export interface EmbeddedCloudOptions {
    * from a role to see the function fail as it would on AWS).
    */
   transformTemplate?: (service: ServiceName, template: CloudFormationTemplate) => CloudFormationTemplate;
+  /**
+   * The data folder (local/cloud/README.md): S3 objects, DynamoDB tables, queues, archive, schedules,
+   * executions and the model twin's predictions, kept across restarts. Without it, a throwaway
+   * `.reelay/test-cloud-*` folder removed on close.
+   */
+  dataDir?: string;
+  /** Empties the data folder first (`npm run up -- --fresh`). */
+  fresh?: boolean;
 }
 
 export interface EmbeddedCloud {
@@ -65,6 +74,8 @@ export interface EmbeddedCloud {
   /** A dev token for the local HTTP API. */
   token(userId: string): string;
   logFile?: string;
+  /** Where the cloud keeps what it stores (removed on close when it was a throwaway one). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -78,11 +89,16 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
   const stage = options.stage ?? 'local';
   const closers = new Closers();
   try {
+    // First taken, last given up: one cloud per data folder (a live owner stops this start here).
+    const data = options.dataDir
+      ? openDataFolder(options.dataDir, { fresh: options.fresh ?? false })
+      : throwawayDataFolder('cloud');
+    closers.add(async () => data.release());
     const { onLog, logFile } = functionLog(REPO_ROOT, stage, options.onLog);
     const debianFfmpeg = findFfmpeg();
     const templates = packageAllServices({ stage, region: LOCAL_REGION });
     const functions = new Map<string, LocalFunction>();
-    const servers = await startServers(debianFfmpeg, functions, closers);
+    const servers = await startServers(debianFfmpeg, functions, closers, data);
     const { keys, iam, emulator, modelTwin, chaos, api } = servers;
     const endpoints = cloudEndpoints(servers);
     const clientEnv = clientEnvironment(endpoints, keys.operator);
@@ -95,12 +111,15 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       modelTwin: { ...modelTwin, url: modelTwin.models.url },
       apiUrl: api.url,
       functionEnv: options.functionEnv,
+      tmpDir: data.tmp,
     });
     const runtime = new FunctionRuntime(functions, { keys, iam, api, chaos, onLog, baseEnv });
     closers.add(() => runtime.close());
 
     const state = await deployServices(await templates, stage, options, clients, runtime);
     runtime.start(state, { endpoint: endpoints.sqs, agent, operatorClient: clients.sqs });
+    // Executions a previous run left RUNNING start over now that their machines and functions exist.
+    emulator.resume();
 
     return {
       stage,
@@ -127,6 +146,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
         return api.issuer.token(userId);
       },
       logFile,
+      dataDir: data.root,
       close: () => closers.closeAll(),
     };
   } catch (error) {
@@ -151,6 +171,7 @@ async function startServers(
   debianFfmpeg: { ffmpeg: string; ffprobe: string },
   functions: ReadonlyMap<string, LocalFunction>,
   closers: Closers,
+  data: DataFolder,
 ): Promise<Servers> {
   const invokeByArn = invokerByArn(functions);
   // Every request is signed with credentials this cloud issued and allowed by the caller's role.
@@ -159,8 +180,8 @@ async function startServers(
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
   });
-  const aws = await startAwsServers(iam, invokeByArn, closers);
-  const modelTwin = await startModelTwin(debianFfmpeg, closers);
+  const aws = await startAwsServers(iam, invokeByArn, closers, data);
+  const modelTwin = await startModelTwin(debianFfmpeg, closers, data.models);
   const chaos = new ChaosInjector({
     emulator: aws.emulator,
     models: modelTwin.models,

@@ -32,6 +32,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   const javaArgs = [
     '-Xms64m',
     '-Xmx512m',
+    // No /tmp/hsperfdata_<user>/<pid> file (Java's performance counters), which a kill -9 leaves behind.
+    '-XX:-UsePerfData',
     `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
     '-jar',
     jar,

@@ -1,4 +1,5 @@
 import { type AwsJsonEmulator, startAwsJsonEmulator } from '../../aws-json/src';
+import type { DataFolder } from '../data-folder';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../iam/dynamodb-proxy';
 import type { IamGate } from '../iam/iam-gate';
 import { jsonGate } from '../iam/json-gate';
@@ -24,15 +25,19 @@ export async function startAwsServers(
   iam: IamGate,
   invokeLambda: (arn: string, payload: unknown) => Promise<unknown>,
   closers: Closers,
+  data: Pick<DataFolder, 's3' | 'dynamodb' | 'emulatorState'> & { durable: boolean },
 ): Promise<AwsServers> {
+  // Each keeps what it stores in the cloud's data folder (data-folder.ts), so a restart resumes. A
+  // throwaway cloud (tests) keeps DynamoDB and the emulator in memory: nothing of it is resumed.
   const [s3, dynamodbLocal, emulator] = await Promise.all([
-    startLocalS3({ gate: iam }),
-    startLocalDynamoDb(),
+    startLocalS3({ gate: iam, directory: data.s3 }),
+    startLocalDynamoDb(data.durable ? { dbPath: data.dynamodb } : {}),
     startAwsJsonEmulator({
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
       invokeLambda,
       gate: jsonGate(iam),
+      ...(data.durable ? { stateFile: data.emulatorState } : {}),
     }),
   ]);
   closers.add(

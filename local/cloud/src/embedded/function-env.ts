@@ -12,6 +12,8 @@ export interface FunctionEnvInputs {
   apiUrl: string;
   /** Extra environment for every function (tests use it to tune timings); it wins. */
   functionEnv: Record<string, string> | undefined;
+  /** The functions' TMPDIR (Lambda's /tmp): the data folder's tmp/, not the system temp dir. */
+  tmpDir?: string;
 }
 
 /** The environment every local function starts from, before its template's own variables and its keys. */
@@ -19,7 +21,7 @@ export function functionBaseEnv(inputs: FunctionEnvInputs): Record<string, strin
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? tmpdir(),
-    TMPDIR: tmpdir(),
+    TMPDIR: inputs.tmpDir ?? tmpdir(),
     TZ: 'UTC',
     ...inputs.clientEnv,
     ...ffmpegEnv(inputs),

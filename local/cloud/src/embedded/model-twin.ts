@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type LocalModelServer, startLocalModelServer } from '../../../models/src';
 import type { Closers } from './closers';
 
@@ -13,12 +10,15 @@ export interface ModelTwin {
   webhookSecret: string;
 }
 
-/** Starts the Replicate twin (local/models) with a fresh token and webhook secret, in a scratch folder removed on close. */
+/**
+ * Starts the Replicate twin (local/models) with a fresh token and webhook secret, working in the data
+ * folder's models/ (it keeps its predictions and outputs there across restarts, as Replicate would).
+ */
 export async function startModelTwin(
   ffmpeg: { ffmpeg: string; ffprobe: string },
   closers: Closers,
+  workDir: string,
 ): Promise<ModelTwin> {
-  const workDir = mkdtempSync(join(tmpdir(), 'reelay-models-'));
   const apiToken = `r8_local_${randomBytes(12).toString('hex')}`;
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   const models = await startLocalModelServer({
@@ -28,9 +28,6 @@ export async function startModelTwin(
     ffmpegPath: ffmpeg.ffmpeg,
     ffprobePath: ffmpeg.ffprobe,
   });
-  closers.add(
-    () => models.close(),
-    async () => rmSync(workDir, { recursive: true, force: true }),
-  );
+  closers.add(() => models.close());
   return { models, apiToken, webhookSecret };
 }
