@@ -1,6 +1,7 @@
 import { EventPublisher, SOURCES } from '@reelay/events';
 import { dynamoDocumentClient, eventBridgeClient, httpHandler, readConfig, s3Client } from '@reelay/lambda';
 import { apiTableConfig, busConfig, mediaConfig, quotaConfig } from '../../config';
+import { logCreatedJob } from '../../jobs/log-created-job';
 import { regenerateJob } from '../../jobs/regenerate-job';
 import { type SubmitJobDeps, submitJob } from '../../jobs/submit-job';
 import { powertools } from '../../powertools';
@@ -22,7 +23,12 @@ const deps: SubmitJobDeps = {
 
 /** POST /jobs and POST /jobs/{jobId}/regenerate: both create a job (quota, idempotency, JobRequested). */
 export const handler = httpHandler(powertools, {
-  'POST /jobs': (userId, event) => submitJob(userId, event, deps),
-  'POST /jobs/{jobId}/regenerate': (userId, event) =>
-    regenerateJob(userId, event.pathParameters?.jobId, event, deps),
+  'POST /jobs': async (userId, event) =>
+    logCreatedJob(powertools.logger, await submitJob(userId, event, deps)),
+  'POST /jobs/{jobId}/regenerate': async (userId, event) =>
+    logCreatedJob(
+      powertools.logger,
+      await regenerateJob(userId, event.pathParameters?.jobId, event, deps),
+      event.pathParameters?.jobId,
+    ),
 });
