@@ -3,6 +3,29 @@ import { packageAllServices } from '../../../packaging/src';
 
 interface Statement {
   Action?: string | string[];
+  Resource?: unknown;
+}
+
+/** The roles of the packaged generator template that may read an SSM parameter whose name contains `name`. */
+async function generatorRolesReading(name: string): Promise<string[]> {
+  const { template } = (await packageAllServices()).generator ?? { template: { Resources: {} } };
+  const readers: string[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Role') continue;
+    const policies = ((resource.Properties as { Policies?: unknown[] } | undefined)?.Policies ??
+      []) as Array<{
+      PolicyDocument: { Statement: Statement[] };
+    }>;
+    const reads = policies.some((policy) =>
+      policy.PolicyDocument.Statement.some(
+        (statement) =>
+          [statement.Action ?? []].flat().includes('ssm:GetParameter') &&
+          JSON.stringify(statement.Resource ?? '').includes(name),
+      ),
+    );
+    if (reads) readers.push(id);
+  }
+  return readers.sort();
 }
 
 /** Every action named by every role of the four packaged templates, as service:Action. */
@@ -45,5 +68,25 @@ describe('the roles of the packaged templates', () => {
     // Assess
     expect(byAction.size).toBeGreaterThan(10);
     expect(unknown).toEqual([]);
+  }, 180_000);
+});
+
+describe('the generator roles that read Replicate secrets', () => {
+  it('let only the webhook read the signing secret, and the functions that call Replicate read the token', async () => {
+    // Act
+    const secretReaders = await generatorRolesReading('replicate-webhook-secret');
+    const tokenReaders = await generatorRolesReading('replicate-api-token');
+
+    // Assess: least privilege; the signing secret verifies webhooks and nothing else.
+    expect(secretReaders).toEqual(['ReplicateWebhookRole']);
+    expect(tokenReaders).toEqual(
+      expect.arrayContaining([
+        'CheckPredictionRole',
+        'CreatePredictionRole',
+        'ReplicateWebhookRole',
+        'StopJobRole',
+        'StoreSceneRole',
+      ]),
+    );
   }, 180_000);
 });
