@@ -2,9 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { makeScenePlanned } from '@reelay/events';
+import { ulid } from 'ulid';
 import { runJob } from '../../local/cli/run-job';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
 import { whenAllWarm } from '../../local/cloud/src/lambda/warm-up';
+import { logBook } from '../support/log-book';
+
+const SERVICES = ['api', 'composer', 'generator', 'ledger'] as const;
+/** One event consumer of each service (their HTTP functions and tasks are not consumers). */
+const CONSUMERS = { api: 'notify', composer: 'prepare', generator: 'plan', ledger: 'project' } as const;
+const serviceOf = (fn: string) => SERVICES.find((s) => fn.startsWith(`reelay-${s}-`));
 
 interface ProbedStream {
   codec_type: string;
@@ -24,9 +33,17 @@ describe('a prompt becomes a video through all four services', () => {
   let cloud: EmbeddedCloud;
   let outDir: string;
   const logs: string[] = [];
+  // Parsed for the checks on what the handlers log (libs/lambda's builder).
+  const book = logBook();
 
   beforeAll(async () => {
-    cloud = await startEmbeddedCloud({ stage: 'e2e', onLog: (fn, line) => logs.push(`${fn} ${line}`) });
+    cloud = await startEmbeddedCloud({
+      stage: 'e2e',
+      onLog: (fn, line) => {
+        logs.push(`${fn} ${line}`);
+        book.onLog(fn, line);
+      },
+    });
     outDir = mkdtempSync(join(tmpdir(), 'reelay-e2e-'));
   }, 180_000);
 
@@ -134,4 +151,85 @@ describe('a prompt becomes a video through all four services', () => {
     expect(ownerView).toBe(200);
     expect(otherView.status).toBe(404);
   });
+
+  test('a consumer of each service logs the request id, cold start, jobId and correlationId', async () => {
+    // Act
+    const result = await runJob(
+      cloud,
+      { prompt: 'a paper boat on a pond', scenes: 1, secondsPerScene: 2, resolution: '480p' },
+      { userId: 'handlers-user' },
+    );
+
+    // Assess
+    expect(result.record.status).toBe('COMPLETED');
+    const { jobId } = result.record;
+    // The job's correlation id, as its first event (JobRequested) carried it to the planner.
+    const planned = book.lines.find((l) => l.json.message === 'job planned' && l.json.jobId === jobId);
+    const correlationId = planned?.json.correlationId;
+    expect(correlationId).toEqual(expect.any(String));
+    for (const service of SERVICES) {
+      const line = book.lines.find(
+        (l) =>
+          serviceOf(l.fn) === service &&
+          l.fn.endsWith(`-${CONSUMERS[service]}`) &&
+          l.json.jobId === jobId &&
+          l.json.level === 'INFO',
+      );
+      expect({ consumer: line?.fn, ...line?.json }).toMatchObject({
+        consumer: expect.stringMatching(new RegExp(`^reelay-${service}-.*-${CONSUMERS[service]}$`)),
+        service,
+        function_request_id: expect.any(String),
+        cold_start: expect.any(Boolean),
+        jobId,
+        correlationId,
+      });
+    }
+  }, 300_000);
+
+  test('a ScenePlanned that fails validation but names its job fails the job on its first delivery', async () => {
+    // Prepare: a scene that claims a negative length
+    const scene = { ...makeScenePlanned({ jobId: ulid(), sceneCount: 2 }), durationSec: -3 };
+
+    // Act
+    const before = book.lines.length;
+    const put = await cloud.clients.events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: cloud.names.bus,
+            Source: 'reelay.generator',
+            DetailType: 'ScenePlanned',
+            Detail: JSON.stringify(scene),
+          },
+        ],
+      }),
+    );
+    expect(put.FailedEntryCount).toBe(0);
+
+    // Assess: the generator's render consumer failed the job for good, and the JobFailed it
+    // published reached the api (which handles every terminal event)
+    // (the only record that fails on this cloud: matched without its jobId, so a line missing the
+    // jobId fails the check below instead of never being found)
+    const failed = await book.waitFor(
+      (l) => l.fn.includes('-generator-') && /^record failed/.test(String(l.json.message)),
+      before,
+    );
+    expect(failed.json).toMatchObject({
+      jobId: scene.jobId,
+      message: 'record failed for good; job failed',
+      receiveCount: 1,
+      code: 'INVALID_EVENT',
+      stage: 'render',
+    });
+    await book.waitFor(
+      (l) =>
+        l.fn.includes('-api-') &&
+        l.json.jobId === scene.jobId &&
+        l.json.message === 'terminal event handled' &&
+        l.json.detailType === 'JobFailed',
+    );
+    const aboutTheJob = book.lines.filter((l) => l.json.jobId === scene.jobId);
+    expect(aboutTheJob.filter((l) => l.json.message === 'record failed; it will be retried')).toEqual([]);
+    expect(aboutTheJob.filter((l) => l.fn.endsWith('-deadLetters'))).toEqual([]);
+  }, 120_000);
 });
