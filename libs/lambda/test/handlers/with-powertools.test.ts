@@ -1,35 +1,6 @@
-import type { Context } from 'aws-lambda';
 import { createPowertools } from '../../src';
 import { isBuiltByReelay, withPowertools } from '../../src/handlers';
-
-const context = (awsRequestId: string): Context =>
-  ({
-    awsRequestId,
-    functionName: 'reelay-test-fn',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:reelay-test-fn',
-    memoryLimitInMB: '128',
-    getRemainingTimeInMillis: () => 10_000,
-  }) as Context;
-
-/** The JSON log lines the handler wrote to stdout while `act` ran. */
-async function logLines(act: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const written: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  try {
-    await act();
-  } finally {
-    spy.mockRestore();
-  }
-  return written
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line));
-}
+import { lambdaContext as context, logLines } from '../support/lambda';
 
 // Lambda sets it in every on-demand sandbox (the embedded cloud too); Powertools reads it at construction.
 beforeAll(() => {

@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import { createPowertools } from '../../src';
 import { isBuiltByReelay } from '../../src/handlers';
 import {
@@ -9,16 +8,7 @@ import {
   type PublicHttpEvent,
   publicHttpHandler,
 } from '../../src/http';
-
-const context = (awsRequestId: string): Context =>
-  ({
-    awsRequestId,
-    functionName: 'reelay-test-http',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:reelay-test-http',
-    memoryLimitInMB: '128',
-    getRemainingTimeInMillis: () => 10_000,
-  }) as Context;
+import { lambdaContext as context, logLines } from '../support/lambda';
 
 /** An API Gateway HTTP API (payload 2.0) event, with verified claims when `userId` is given. */
 const httpEvent = (routeKey: string, opts: { userId?: string; jobId?: string } = {}): HttpEvent =>
@@ -33,29 +23,6 @@ const httpEvent = (routeKey: string, opts: { userId?: string; jobId?: string } =
       ? { authorizer: { jwt: { claims: { sub: opts.userId }, scopes: null } } }
       : {},
   }) as unknown as HttpEvent;
-
-/** The JSON log lines written while `act` ran (the logger writes errors to stderr, the rest to stdout). */
-async function logLines(act: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const written: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  };
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
-    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-  try {
-    await act();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return written
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line));
-}
 
 // Lambda sets it in every on-demand sandbox; Powertools reads it at construction. Metrics are not the subject here.
 beforeAll(() => {

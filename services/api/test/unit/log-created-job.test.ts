@@ -1,8 +1,12 @@
 import { createPowertools, httpHandler, json } from '@reelay/lambda';
-import type { Context } from 'aws-lambda';
+import { lambdaContext, logLines } from '../../../../libs/lambda/test/support/lambda';
 import { logCreatedJob } from '../../src/jobs/log-created-job';
 
-const context = { awsRequestId: 'req-1', functionName: 'submit' } as Context;
+const context = lambdaContext('req-1');
+/** The request's "request served" log line. */
+const servedLine = async (act: () => Promise<unknown>) =>
+  (await logLines(act)).find((line) => line.message === 'request served');
+
 const request = (routeKey: string, pathParameters?: Record<string, string>) =>
   ({
     routeKey,
@@ -10,25 +14,6 @@ const request = (routeKey: string, pathParameters?: Record<string, string>) =>
     requestContext: { authorizer: { jwt: { claims: { sub: 'u-1' } } } },
     headers: {},
   }) as never;
-
-async function servedLine(act: () => Promise<unknown>): Promise<Record<string, unknown> | undefined> {
-  const written: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  try {
-    await act();
-  } finally {
-    spy.mockRestore();
-  }
-  return written
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .find((line) => line.message === 'request served');
-}
 
 describe('a request that creates a job logs its id', () => {
   test('POST /jobs: the served line names the job the 202 created', async () => {
