@@ -3,16 +3,12 @@
  * SSM twin: decrypted, cached, and read again after a failed read.
  */
 import { secretParameter } from '../src/parameters';
-import { type SsmTwin, startSsmTwin } from './support/ssm-twin';
+import { type SsmTwin, startSsmTwinForSdk } from './support/ssm-twin';
 
 let ssm: SsmTwin;
 beforeAll(async () => {
-  ssm = await startSsmTwin();
   // What the SDK itself reads (libs/lambda does not look endpoints up any more).
-  process.env.AWS_ENDPOINT_URL_SSM = ssm.endpoint;
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  ssm = await startSsmTwinForSdk();
 });
 afterAll(() => ssm.close());
 

@@ -72,3 +72,16 @@ function fail(res: ServerResponse, status: number, type: string, message: string
   res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
   res.end(JSON.stringify({ __type: type, message }));
 }
+
+/**
+ * Starts the twin and points the SDK at it the way the SDK reads it itself (AWS_ENDPOINT_URL_SSM,
+ * with a region and test credentials to sign with), for a test file's beforeAll.
+ */
+export async function startSsmTwinForSdk(): Promise<SsmTwin> {
+  const twin = await startSsmTwin();
+  process.env.AWS_ENDPOINT_URL_SSM = twin.endpoint;
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  return twin;
+}

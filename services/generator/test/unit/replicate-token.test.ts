@@ -2,7 +2,7 @@
  * The Replicate token and the webhook secret: from the environment locally, from SSM SecureStrings
  * in the cloud (the real SDK client against a local SSM twin).
  */
-import { type SsmTwin, startSsmTwin } from '../../../../libs/lambda/test/support/ssm-twin';
+import { type SsmTwin, startSsmTwinForSdk } from '../../../../libs/lambda/test/support/ssm-twin';
 import {
   fetchWithToken,
   ReplicateTokenMissingError,
@@ -12,11 +12,7 @@ import { webhookSecret } from '../../src/webhooks/webhook-secret';
 
 let ssm: SsmTwin;
 beforeAll(async () => {
-  ssm = await startSsmTwin();
-  process.env.AWS_ENDPOINT_URL_SSM = ssm.endpoint;
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  ssm = await startSsmTwinForSdk();
 });
 afterAll(() => ssm.close());
 
