@@ -3,18 +3,13 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { LocalFunctionConfig } from '../lambda/local-function';
 import type { CloudFormationTemplate } from './template';
 
 /** What the local deployer hands the runtime: the functions, triggers, routes and roles of a stack. */
-export interface LocalFunctionSpec {
+export interface LocalFunctionSpec extends Omit<LocalFunctionConfig, 'maxConcurrency'> {
   logicalId: string;
-  name: string;
-  arn: string;
-  handlerFile: string;
-  exportName: string;
-  env: Record<string, string>;
-  timeoutSec: number;
-  memoryMb: number;
+  /** The template's reserved concurrency; the runtime turns it into the sandbox limit. */
   reservedConcurrency?: number;
   /** The execution role (arn:aws:iam::<account>:role/<name>) whose policies the function's calls get. */
   roleArn?: string;
