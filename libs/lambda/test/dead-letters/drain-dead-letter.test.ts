@@ -10,7 +10,7 @@ import {
 } from '../../src/dead-letters';
 import { recordConsumer } from '../../src/handlers';
 import { createPowertools } from '../../src/powertools';
-import { lambdaContext } from '../support/lambda';
+import { lambdaContext, sqsRecord } from '../support/lambda';
 
 const queues = parseDeadLetterQueues(
   JSON.stringify({
@@ -24,24 +24,9 @@ const queues = parseDeadLetterQueues(
   }),
 );
 
+/** A dead letter: a message that reached its DLQ after five receives. */
 function record(queue: string, body: string, extra: Partial<SQSRecord> = {}): SQSRecord {
-  return {
-    messageId: ulid(),
-    receiptHandle: 'r',
-    body,
-    attributes: {
-      ApproximateReceiveCount: '5',
-      SentTimestamp: '0',
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queue}`,
-    awsRegion: 'us-east-1',
-    ...extra,
-  };
+  return { ...sqsRecord(ulid(), body, queue, 5), ...extra };
 }
 
 function fakes() {

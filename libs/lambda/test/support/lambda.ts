@@ -12,12 +12,17 @@ export const lambdaContext = (awsRequestId: string): Context =>
   }) as Context;
 
 /** An SQS record as Lambda delivers it from a queue. */
-export const sqsRecord = (messageId: string, body: string, queue = 'reelay-t-q'): SQSRecord => ({
+export const sqsRecord = (
+  messageId: string,
+  body: string,
+  queue = 'reelay-t-q',
+  receiveCount = 1,
+): SQSRecord => ({
   messageId,
   receiptHandle: messageId,
   body,
   attributes: {
-    ApproximateReceiveCount: '1',
+    ApproximateReceiveCount: String(receiveCount),
     SentTimestamp: '0',
     SenderId: 'local',
     ApproximateFirstReceiveTimestamp: '0',
