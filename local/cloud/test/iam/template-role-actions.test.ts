@@ -6,45 +6,40 @@ interface Statement {
   Resource?: unknown;
 }
 
+/** Every statement of every role of the four packaged templates, with where it stands. */
+async function roleStatements(): Promise<Array<{ service: string; roleId: string; statement: Statement }>> {
+  const found: Array<{ service: string; roleId: string; statement: Statement }> = [];
+  for (const [service, { template }] of Object.entries(await packageAllServices())) {
+    for (const [roleId, resource] of Object.entries(template.Resources)) {
+      if (resource.Type !== 'AWS::IAM::Role') continue;
+      const policies = ((resource.Properties as { Policies?: unknown[] } | undefined)?.Policies ??
+        []) as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+      for (const policy of policies)
+        for (const statement of policy.PolicyDocument.Statement) found.push({ service, roleId, statement });
+    }
+  }
+  return found;
+}
+
 /** The roles of the packaged generator template that may read an SSM parameter whose name contains `name`. */
 async function generatorRolesReading(name: string): Promise<string[]> {
-  const { template } = (await packageAllServices()).generator ?? { template: { Resources: {} } };
-  const readers: string[] = [];
-  for (const [id, resource] of Object.entries(template.Resources)) {
-    if (resource.Type !== 'AWS::IAM::Role') continue;
-    const policies = ((resource.Properties as { Policies?: unknown[] } | undefined)?.Policies ??
-      []) as Array<{
-      PolicyDocument: { Statement: Statement[] };
-    }>;
-    const reads = policies.some((policy) =>
-      policy.PolicyDocument.Statement.some(
-        (statement) =>
-          [statement.Action ?? []].flat().includes('ssm:GetParameter') &&
-          JSON.stringify(statement.Resource ?? '').includes(name),
-      ),
-    );
-    if (reads) readers.push(id);
-  }
-  return readers.sort();
+  const readers = (await roleStatements())
+    .filter(
+      ({ service, statement }) =>
+        service === 'generator' &&
+        [statement.Action ?? []].flat().includes('ssm:GetParameter') &&
+        JSON.stringify(statement.Resource ?? '').includes(name),
+    )
+    .map(({ roleId }) => roleId);
+  return [...new Set(readers)].sort();
 }
 
 /** Every action named by every role of the four packaged templates, as service:Action. */
 async function roleActions(): Promise<Map<string, string[]>> {
-  const packaged = await packageAllServices();
   const byAction = new Map<string, string[]>();
-  for (const [service, { template }] of Object.entries(packaged)) {
-    for (const [id, resource] of Object.entries(template.Resources)) {
-      if (resource.Type !== 'AWS::IAM::Role') continue;
-      const policies = ((resource.Properties as { Policies?: unknown[] } | undefined)?.Policies ??
-        []) as Array<{
-        PolicyDocument: { Statement: Statement[] };
-      }>;
-      for (const policy of policies)
-        for (const statement of policy.PolicyDocument.Statement)
-          for (const action of [statement.Action ?? []].flat())
-            byAction.set(action, [...(byAction.get(action) ?? []), `${service}/${id}`]);
-    }
-  }
+  for (const { service, roleId, statement } of await roleStatements())
+    for (const action of [statement.Action ?? []].flat())
+      byAction.set(action, [...(byAction.get(action) ?? []), `${service}/${roleId}`]);
   return byAction;
 }
 
