@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type OutputFile, Prediction, type PredictionStatus } from './prediction';
+import { type OutputFile, Prediction, type PredictionInit, type PredictionStatus } from './prediction';
 
 /**
  * Replicate keeps its predictions whatever happens to its callers, so its twin keeps them too: each
@@ -11,16 +11,8 @@ import { type OutputFile, Prediction, type PredictionStatus } from './prediction
  * Each write goes to a temporary file renamed over the old one (rename is atomic), so a kill -9 at
  * any moment leaves the last complete version. No fsync: the file only has to survive the process.
  */
-interface SavedPrediction {
-  id: string;
-  model: string;
-  version: string;
-  input: Record<string, unknown>;
-  text: string;
-  createdAtMs: number;
-  webhook: string | null;
-  webhookEventsFilter: Prediction['webhookEventsFilter'];
-  faults: Prediction['faults'];
+/** A prediction as created (less its test-only webhook tampering) and as far as it got. */
+interface SavedPrediction extends Omit<PredictionInit, 'tampering'> {
   status: PredictionStatus;
   logs: string;
   error: string | null;
