@@ -25,6 +25,12 @@ export interface JobResult {
 const POLL_MS = 250;
 /** With one, a poll this long after the last change at most, in case a signal was missed. */
 const FALLBACK_POLL_MS = 2000;
+/**
+ * Answers that say the API could not answer this time (an invocation timed out on a busy machine,
+ * throttling), not that the job is gone: followed by another poll, up to this many in a row.
+ */
+const TRANSIENT_STATUSES = new Set([429, 502, 503, 504]);
+const MAX_TRANSIENT_ERRORS = 5;
 
 /**
  * Submits a job to the local HTTP API as any client would, follows it through GET /jobs/{id}
@@ -77,18 +83,24 @@ async function followJob(
   progress: ProgressReporter | undefined,
 ): Promise<JobRecord> {
   let record: JobRecord | undefined;
-  let networkErrors = 0;
+  let transientErrors = 0;
   for (;;) {
     let res: Response;
     try {
       res = await fetch(`${cloud.endpoints.api}/jobs/${jobId}`, { headers });
-      networkErrors = 0;
     } catch (error) {
       // A reset connection on a busy machine is worth another poll; a dead API is not.
-      if (++networkErrors > 5) throw error;
+      if (++transientErrors > MAX_TRANSIENT_ERRORS) throw error;
       await nextPoll();
       continue;
     }
+    if (TRANSIENT_STATUSES.has(res.status) && ++transientErrors <= MAX_TRANSIENT_ERRORS) {
+      // A gateway error (a timed-out or throttled invocation) says nothing about the job: look again.
+      await res.body?.cancel();
+      await nextPoll();
+      continue;
+    }
+    if (!TRANSIENT_STATUSES.has(res.status)) transientErrors = 0;
     if (res.status === 200) {
       record = (await res.json()) as JobRecord;
       progress?.update({
