@@ -3,6 +3,8 @@
  * default 8 jobs); `npm run test:chaos` runs 100. Timings are not asserted: every wait has a generous
  * deadline, and the job deadlines (the sweeper's) are what "within its deadline" is checked against.
  */
+
+import { TEST_STAGE } from '../support/test-stage';
 import { runChaosSoak, type SoakOutcome } from './soak-scenario';
 
 const JOBS = Number(process.env.REELAY_CHAOS_JOBS ?? 8);
@@ -17,7 +19,7 @@ describe(`the reliability soak: ${JOBS} jobs under every fault at once`, () => {
     const started = Date.now();
     outcome = await runChaosSoak({
       jobs: JOBS,
-      stage: 'chaos',
+      stage: TEST_STAGE,
       deadlineSec: DEADLINE_SEC,
       log: (line) => process.stderr.write(`[soak] ${line}\n`),
     });

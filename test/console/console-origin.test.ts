@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
 import { type ConsoleServer, startConsoleServer } from '../../local/console/src';
+import { TEST_STAGE } from '../support/test-stage';
 
 /**
  * The console is a local app only its own origin can use: what a page on another site, a DNS-rebound
@@ -14,7 +15,7 @@ describe('the console answers only its own origin, and operators only', () => {
   let port: number;
 
   beforeAll(async () => {
-    cloud = await startEmbeddedCloud({ stage: 'consoleorigin' });
+    cloud = await startEmbeddedCloud({ stage: TEST_STAGE });
     web = await startConsoleServer(cloud, { userId: 'local-user' });
     port = Number(new URL(web.url).port);
   }, 300_000);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFfmpeg } from '@reelay/media';
 import type { Page } from 'playwright-core';
+import { TEST_STAGE } from '../support/test-stage';
 import { screenshot } from './browser';
 import {
   type ConsoleHarness,
@@ -28,7 +29,7 @@ let h: ConsoleHarness;
 let page: Page;
 
 beforeAll(async () => {
-  h = await startConsoleHarness('console');
+  h = await startConsoleHarness(TEST_STAGE);
 }, 300_000);
 afterAll(async () => h?.close());
 beforeEach(async () => {

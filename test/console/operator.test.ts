@@ -5,6 +5,7 @@
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
+import { TEST_STAGE } from '../support/test-stage';
 import { screenshot } from './browser';
 import {
   type ApiJob,
@@ -20,7 +21,7 @@ import {
   waitForPipelineToSettle,
 } from './console-harness';
 
-const STAGE = 'consoleops';
+const STAGE = TEST_STAGE;
 const PLAN_RULE = `reelay-${STAGE}-generator-plan`;
 
 let h: ConsoleHarness;

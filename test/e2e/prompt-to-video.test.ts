@@ -9,6 +9,7 @@ import { runJob } from '../../local/cli/run-job';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
 import { whenAllWarm } from '../../local/cloud/src/lambda/warm-up';
 import { logBook } from '../support/log-book';
+import { TEST_STAGE } from '../support/test-stage';
 
 const SERVICES = ['api', 'composer', 'generator', 'ledger'] as const;
 /** One event consumer of each service (their HTTP functions and tasks are not consumers). */
@@ -38,7 +39,7 @@ describe('a prompt becomes a video through all four services', () => {
 
   beforeAll(async () => {
     cloud = await startEmbeddedCloud({
-      stage: 'e2e',
+      stage: TEST_STAGE,
       onLog: (fn, line) => {
         logs.push(`${fn} ${line}`);
         book.onLog(fn, line);

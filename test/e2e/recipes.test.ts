@@ -20,6 +20,7 @@ import {
 } from '@reelay/events';
 import { ulid } from 'ulid';
 import { type EmbeddedCloud, REPO_ROOT, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import { TEST_STAGE } from '../support/test-stage';
 
 interface Observed {
   planned: ScenePlanned[];
@@ -41,7 +42,7 @@ describe('every recipe plans its scenes and delivers each of them', () => {
     const logFile = join(REPO_ROOT, '.reelay', 'logs', 'recipes.log');
     mkdirSync(dirname(logFile), { recursive: true });
     cloud = await startEmbeddedCloud({
-      stage: 'recipes',
+      stage: TEST_STAGE,
       onLog: (fn, line) => {
         logs.push(`${fn} ${line}`);
         appendFileSync(logFile, `${fn} ${line}\n`);

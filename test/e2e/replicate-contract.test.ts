@@ -6,6 +6,7 @@ import type { JobSpecInput } from '@reelay/events';
 import { DEFAULT_MODEL_IDS, modelContract, validateModelInput } from '@reelay/replicate-models';
 import { runJob } from '../../local/cli/run-job';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import { TEST_STAGE } from '../support/test-stage';
 
 /**
  * The generator against the strict twin of Replicate (local/models): the real model ids and
@@ -21,7 +22,7 @@ describe('every recipe completes against the strict Replicate twin with the defa
   const small = { resolution: '480p', secondsPerScene: 1, scenes: 2 } as const;
 
   beforeAll(async () => {
-    cloud = await startEmbeddedCloud({ stage: 'contract', onLog: (fn, line) => logs.push(`${fn} ${line}`) });
+    cloud = await startEmbeddedCloud({ stage: TEST_STAGE, onLog: (fn, line) => logs.push(`${fn} ${line}`) });
     dir = mkdtempSync(join(tmpdir(), 'replicate-contract-'));
   }, 180_000);
 

@@ -3,6 +3,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { EventPublisher, jobRequested, makeJobRequested, PublishFailedError, SOURCES } from '@reelay/events';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
 import { ChaosCrashError, formatChaosReport } from '../../src/chaos';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../src/embedded-cloud';
 import { LambdaInvocationError } from '../../src/lambda/local-function';
@@ -24,7 +25,7 @@ describe('the embedded cloud fault injector', () => {
   let publisher: EventPublisher;
 
   beforeAll(async () => {
-    cloud = await startEmbeddedCloud({ stage: 'chaos' });
+    cloud = await startEmbeddedCloud({ stage: TEST_STAGE });
     fixture = await addChaosFixture(cloud);
     publisher = new EventPublisher({
       client: cloud.clients.events,

@@ -5,9 +5,10 @@ import {
   type ComposerHarness,
   startComposerHarness,
 } from '../../../../services/composer/test/integration/composer-harness';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
 import type { CloudFormationTemplate } from '../../src/deploy/template';
 
-const STAGE = 'iamcompose';
+const STAGE = TEST_STAGE;
 
 /** The packaged template with `action` taken out of every statement of one role (a statement left empty goes). */
 function withoutAction(

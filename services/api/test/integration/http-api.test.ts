@@ -14,6 +14,7 @@ import { Webhook } from 'standardwebhooks';
 import { uploadFiles } from '../../../../local/cli/upload-files';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
 import { cloudAtRest } from '../../../../test/support/cloud-at-rest';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -67,7 +68,7 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
 
   beforeAll(async () => {
     cloud = await startEmbeddedCloud({
-      stage: 'apitest',
+      stage: TEST_STAGE,
       onLog: (fn, line) => {
         logs.push(`${fn} ${line}`);
         if (process.env.API_TEST_LOG) appendFileSync(process.env.API_TEST_LOG, `${fn} ${line}\n`);

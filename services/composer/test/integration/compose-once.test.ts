@@ -1,5 +1,6 @@
 import type { SceneReady } from '@reelay/events';
 import { ulid } from 'ulid';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
 import { type ComposerHarness, startComposerHarness } from './composer-harness';
 
 /** Invariant 1: one composed video per job, whatever SceneReady duplicates or races arrive. */
@@ -7,7 +8,7 @@ describe('composition happens once per job', () => {
   let harness: ComposerHarness;
 
   beforeAll(async () => {
-    harness = await startComposerHarness({ stage: 'composeonce' });
+    harness = await startComposerHarness({ stage: TEST_STAGE });
   }, 180_000);
 
   afterAll(async () => {

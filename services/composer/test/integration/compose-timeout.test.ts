@@ -2,10 +2,11 @@ import { GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-s
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { EmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
 import { SceneSet } from '../../src/scenes/scene-set';
 import { type ComposerHarness, startComposerHarness } from './composer-harness';
 
-const STAGE = 'composetimeout';
+const STAGE = TEST_STAGE;
 
 /**
  * Invariant 2 for the composer: a composer that runs out of time gives its lease back, is retried

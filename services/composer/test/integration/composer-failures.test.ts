@@ -4,13 +4,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventPublisher, SOURCES } from '@reelay/events';
 import { ulid } from 'ulid';
 import type { EmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
 import { composeJob } from '../../src/composing/compose-job';
 import { finalKey } from '../../src/scenes/media-files';
 import { prepareScene } from '../../src/scenes/prepare-scene';
 import { SceneSet } from '../../src/scenes/scene-set';
 import { type ComposerHarness, startComposerHarness } from './composer-harness';
 
-const STAGE = 'composerfail';
+const STAGE = TEST_STAGE;
 
 /**
  * Invariant 2 for the composer: refused media and poison messages end in JobFailed with the

@@ -5,6 +5,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { makeJobFailed } from '@reelay/events';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
 import {
   type BusObserver,
   eventually,
@@ -27,7 +28,7 @@ describe('RenderScene under model faults', () => {
     // Every function's log of the last run, for whoever has to find out why a test failed.
     writeFileSync(logFile, '');
     cloud = await startEmbeddedCloud({
-      stage: 'genfaults',
+      stage: TEST_STAGE,
       onLog: (fn, line) => {
         logs.push(`${fn} ${line}`);
         appendFileSync(logFile, `${fn} ${line}\n`);

@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
 import {
   type BusObserver,
   eventually,
@@ -21,7 +22,7 @@ describe('RenderScene claims and Replicate webhooks', () => {
 
   beforeAll(async () => {
     cloud = await startEmbeddedCloud({
-      stage: 'genwebhooks',
+      stage: TEST_STAGE,
       onLog: (fn, line) => logs.push(`${fn} ${line}`),
       functionEnv: { POLL_INTERVAL_SEC: '1' },
     });

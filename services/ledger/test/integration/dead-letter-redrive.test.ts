@@ -20,8 +20,9 @@ import { startArchiveReplay } from '../../../../local/ops/src/archive-replay';
 import { resolveQueue } from '../../../../local/ops/src/queue-ref';
 import { redriveJobDeadMessages } from '../../../../local/ops/src/redrive-job';
 import { cloudAtRest } from '../../../../test/support/cloud-at-rest';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
 
-const STAGE = 'ledgerops';
+const STAGE = TEST_STAGE;
 const USER = 'ledger-ops-user';
 const PREPARE_QUEUE = `reelay-${STAGE}-composer-prepare`;
 
