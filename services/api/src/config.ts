@@ -13,3 +13,7 @@ export const callbackConfig = {
   /** Test-only: lets callbacks reach an http receiver on loopback. Never set by serverless.yml. */
   CALLBACK_TEST_ALLOW_LOOPBACK_HTTP: z.enum(['true', 'false']).default('false'),
 };
+/** The per-user limit of concurrent jobs (src/admission): more wait their turn as QUEUED. */
+export const admissionConfig = {
+  MAX_CONCURRENT_JOBS: z.coerce.number().int().min(1).default(10),
+};

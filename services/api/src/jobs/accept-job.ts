@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type EventPublisher, type JobSpec, jobRequested } from '@reelay/events';
 import { type HttpResponse, json } from '@reelay/lambda';
 import { ulid } from 'ulid';
+import type { AdmissionPolicy } from '../admission/admission-policy';
 import { type ApiJob, jobRequestedOf, type PromptHistoryEntry } from './api-job';
 import { createJob, markPublished, type TableDeps } from './create-job';
 import { DailyQuotaSpentError, IdempotencyKeyReusedError } from './job-errors';
@@ -10,6 +11,8 @@ import { type QuotaPolicy, quotaDay, quotaUnits, secondsUntilQuotaReset } from '
 export interface AcceptJobDeps extends TableDeps {
   publisher: Pick<EventPublisher, 'publish'>;
   quota: QuotaPolicy;
+  /** The per-user limit of concurrent jobs (default 10: src/admission/admission-policy.ts). */
+  admission?: AdmissionPolicy;
   now?: () => Date;
   newJobId?: () => string;
 }
@@ -25,7 +28,9 @@ export interface JobRequest {
 }
 
 /**
- * Accepts a validated job: records it with its quota in one transaction, then publishes JobRequested.
+ * Accepts a validated job: records it with its quota in one transaction, then publishes JobRequested
+ * unless the user's slots are full: then the job is QUEUED and its JobRequested is published when it
+ * starts (api.notify, src/admission/start-queued-jobs.ts).
  * If the process dies between the two, the job is recorded unpublished; a retry with the same
  * Idempotency-Key finds it and publishes it (documented in the api README). A reused key and a spent
  * quota are thrown (IdempotencyKeyReusedError, DailyQuotaSpentError).
@@ -34,7 +39,7 @@ export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promi
   const now = deps.now?.() ?? new Date();
   const jobId = deps.newJobId?.() ?? ulid(now.getTime());
   const createdAt = now.toISOString();
-  const job: ApiJob = {
+  const job: Omit<ApiJob, 'admission' | 'startedAt'> = {
     jobId,
     userId: request.userId,
     correlationId: ulid(now.getTime()),
@@ -54,7 +59,7 @@ export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promi
   const claim = request.idempotencyKey
     ? { key: request.idempotencyKey, requestHash: requestHash(request) }
     : undefined;
-  const outcome = await createJob(job, claim, deps.quota, deps);
+  const outcome = await createJob(job, claim, deps.quota, deps, deps.admission);
   switch (outcome.kind) {
     case 'key-reused':
       throw new IdempotencyKeyReusedError();
@@ -67,7 +72,9 @@ export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promi
       });
     case 'created':
     case 'replayed': {
-      if (!outcome.job.published) {
+      // A queued job is published when it starts; one that ended (cancelled while queued) never is.
+      const queued = outcome.job.admission === 'QUEUED';
+      if (!outcome.job.published && !queued && !outcome.job.endedAt) {
         await deps.publisher.publish(jobRequested, jobRequestedOf(outcome.job));
         await markPublished(outcome.job.jobId, deps);
       }
@@ -76,7 +83,7 @@ export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promi
         202,
         {
           jobId: id,
-          status: 'REQUESTED',
+          status: queued ? 'QUEUED' : 'REQUESTED',
           statusUrl: `/jobs/${id}`,
           ...(outcome.job.parentJobId ? { parentJobId: outcome.job.parentJobId } : {}),
         },

@@ -7,6 +7,8 @@ export interface PromptHistoryEntry {
   createdAt: string;
 }
 
+export type Admission = 'RUNNING' | 'QUEUED' | 'RELEASED';
+
 /** How a job ended, as far as the api knows (from the terminal events it consumes). */
 export type JobOutcome = 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
@@ -25,6 +27,15 @@ export interface ApiJob {
   quotaUnits: number;
   /** Set once JobRequested is on the bus; a retry with the same Idempotency-Key publishes it otherwise. */
   published: boolean;
+  /**
+   * The job's place under the per-user limit of concurrent jobs (src/admission): RUNNING holds one of
+   * the user's slots, QUEUED waits for one (JobRequested not published yet), RELEASED ended and gave its
+   * slot or its place back (exactly once, with the first terminal event). Absent on jobs accepted before
+   * the limit existed: they hold no slot.
+   */
+  admission?: Admission;
+  /** When the job got its slot (at submission, or when a queued job was started). */
+  startedAt?: string;
   history: PromptHistoryEntry[];
   /** The outcome by the shared rule (libs/events terminal-outcome.ts), the ledger's too. */
   outcome?: JobOutcome;

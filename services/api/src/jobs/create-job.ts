@@ -3,8 +3,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type AdmissionPolicy, defaultAdmissionPolicy } from '../admission/admission-policy';
+import { admissionItems } from '../admission/admission-writes';
 import { API_JOB_SK, apiJobPk, idempotencySk, jobIndexSk, quotaSk, userPk } from '../table/api-table';
 import type { ApiJob } from './api-job';
 import { JobCreationContendedError } from './job-errors';
@@ -27,27 +30,76 @@ export type CreateJobOutcome =
   | { kind: 'key-reused' }
   | { kind: 'quota-exceeded'; limit: number; units: number };
 
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
 const IDEMPOTENCY_TTL_SEC = 24 * 3600;
 const QUOTA_TTL_SEC = 3 * 24 * 3600;
 const MAX_CONFLICT_RETRIES = 25;
 
 /**
  * Creates a job in ONE transaction: the Idempotency-Key claim, the day's quota counter (refused when
- * spent), the job record and the user's job index. Either all of them are written or none.
+ * spent), the job record, the user's job index and its admission under the per-user limit of concurrent
+ * jobs (a slot, or a place in the queue: src/admission). Either all of them are written or none.
  */
 export async function createJob(
-  job: ApiJob,
+  newJob: Omit<ApiJob, 'admission' | 'startedAt'>,
   idempotency: IdempotencyClaim | undefined,
   policy: QuotaPolicy,
   deps: TableDeps & { sleep?: (ms: number) => Promise<void> },
+  admissionPolicy: AdmissionPolicy = defaultAdmissionPolicy,
 ): Promise<CreateJobOutcome> {
-  if (job.quotaUnits > policy.perDay)
-    return { kind: 'quota-exceeded', limit: policy.perDay, units: job.quotaUnits };
+  if (newJob.quotaUnits > policy.perDay)
+    return { kind: 'quota-exceeded', limit: policy.perDay, units: newJob.quotaUnits };
+  // A slot first; when the user's slots are full (or others wait) the job waits its turn instead.
+  let admission: 'RUNNING' | 'QUEUED' = 'RUNNING';
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    const job: ApiJob = {
+      ...newJob,
+      admission,
+      ...(admission === 'RUNNING' ? { startedAt: newJob.createdAt } : {}),
+    };
+    const items = creationItems(job, idempotency, policy, deps.table);
+    const admissionAt = items.length;
+    items.push(...admissionItems(deps.table, job, admission, admissionPolicy));
+    try {
+      await deps.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return { kind: 'created', job };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      if (idempotency && codes[3] === 'ConditionalCheckFailed') {
+        const existing = await findIdempotentJob(job.userId, idempotency, deps);
+        if (existing) return existing;
+        // The key's record expired between the transaction and the read: try again.
+      } else if (codes[0] === 'ConditionalCheckFailed') {
+        return { kind: 'quota-exceeded', limit: policy.perDay, units: job.quotaUnits };
+      } else if (codes[admissionAt] === 'ConditionalCheckFailed') {
+        // The slots filled (or freed) since the last try: the other way is the one that commits now.
+        admission = admission === 'RUNNING' ? 'QUEUED' : 'RUNNING';
+        if (attempt < MAX_CONFLICT_RETRIES) continue;
+      } else if (!codes.some((c) => c === 'TransactionConflict' || c === 'None')) {
+        throw error;
+      }
+      if (attempt >= MAX_CONFLICT_RETRIES) throw new JobCreationContendedError(attempt);
+      // Full jitter: concurrent submissions of one user contend for the same quota counter.
+      await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
+    }
+  }
+}
+
+/** The job's own items: quota counter, job record, index entry and Idempotency-Key claim (index 3). */
+function creationItems(
+  job: ApiJob,
+  idempotency: IdempotencyClaim | undefined,
+  policy: QuotaPolicy,
+  table: string,
+): TransactItem[] {
   const nowSec = Math.floor(Date.parse(job.createdAt) / 1000);
-  const items = [
+  return [
     {
       Update: {
-        TableName: deps.table,
+        TableName: table,
         Key: { pk: userPk(job.userId), sk: quotaSk(job.quotaDay) },
         UpdateExpression: 'ADD used :units SET expiresAt = :expires',
         ConditionExpression: 'attribute_not_exists(used) OR used <= :room',
@@ -60,14 +112,14 @@ export async function createJob(
     },
     {
       Put: {
-        TableName: deps.table,
+        TableName: table,
         Item: { pk: apiJobPk(job.jobId), sk: API_JOB_SK, ...job },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
     {
       Put: {
-        TableName: deps.table,
+        TableName: table,
         Item: {
           pk: userPk(job.userId),
           sk: jobIndexSk(job.jobId),
@@ -76,6 +128,8 @@ export async function createJob(
           recipe: job.spec.recipe,
           ...(job.spec.prompt ? { prompt: job.spec.prompt } : {}),
           ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),
+          // Shown as QUEUED in GET /jobs until the job starts (the ledger knows nothing of it before).
+          ...(job.admission === 'QUEUED' ? { queued: true } : {}),
         },
       },
     },
@@ -83,7 +137,7 @@ export async function createJob(
       ? [
           {
             Put: {
-              TableName: deps.table,
+              TableName: table,
               Item: {
                 pk: userPk(job.userId),
                 sk: idempotencySk(idempotency.key),
@@ -97,28 +151,6 @@ export async function createJob(
         ]
       : []),
   ];
-  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await deps.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return { kind: 'created', job };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-      if (idempotency && codes[3] === 'ConditionalCheckFailed') {
-        const existing = await findIdempotentJob(job.userId, idempotency, deps);
-        if (existing) return existing;
-        // The key's record expired between the transaction and the read: try again.
-      } else if (codes[0] === 'ConditionalCheckFailed') {
-        return { kind: 'quota-exceeded', limit: policy.perDay, units: job.quotaUnits };
-      } else if (!codes.some((c) => c === 'TransactionConflict' || c === 'None')) {
-        throw error;
-      }
-      if (attempt >= MAX_CONFLICT_RETRIES) throw new JobCreationContendedError(attempt);
-      // Full jitter: concurrent submissions of one user contend for the same quota counter.
-      await sleep(Math.random() * Math.min(400, 10 * 2 ** attempt));
-    }
-  }
 }
 
 async function findIdempotentJob(

@@ -44,7 +44,11 @@ export async function getJob(
   return json(200, {
     ...(record ?? pendingRecord(apiJob as ApiJob)),
     ...(apiJob
-      ? { history: apiJob.history, ...(apiJob.cancelledAt ? { cancelledAt: apiJob.cancelledAt } : {}) }
+      ? {
+          history: apiJob.history,
+          ...(apiJob.cancelledAt ? { cancelledAt: apiJob.cancelledAt } : {}),
+          ...(apiJob.startedAt ? { startedAt: apiJob.startedAt } : {}),
+        }
       : {}),
     callbacks: await callbackDeliveries(jobId, deps),
     links:
@@ -52,12 +56,15 @@ export async function getJob(
   });
 }
 
-/** Before the ledger has projected JobRequested, the api's own record answers. */
+/**
+ * Before the ledger has projected JobRequested, the api's own record answers: QUEUED while the job waits
+ * for one of the user's slots (its JobRequested is not published until it starts), REQUESTED after.
+ */
 function pendingRecord(job: ApiJob): Record<string, unknown> {
   return {
     jobId: job.jobId,
     userId: job.userId,
-    status: 'REQUESTED',
+    status: job.admission === 'QUEUED' ? 'QUEUED' : 'REQUESTED',
     createdAt: job.createdAt,
     spec: job.spec,
     ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),

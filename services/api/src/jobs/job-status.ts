@@ -1,5 +1,12 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { JOB_SK, type JobStatus, jobPk } from '@reelay/job-records';
+import { JOB_SK, JOB_STATUSES, type JobStatus, jobPk } from '@reelay/job-records';
+
+/**
+ * A job's status as the api shows it: the ledger's, and before that QUEUED (waiting for one of the
+ * user's slots: the ledger hears of a job only when it starts) or REQUESTED.
+ */
+export const API_JOB_STATUSES = ['QUEUED', ...JOB_STATUSES] as const;
+export type ApiJobStatus = (typeof API_JOB_STATUSES)[number];
 
 /** The ledger's status of many jobs at once (one BatchGet of their JOB items), REQUESTED until projected. */
 export async function ledgerStatuses(

@@ -1,10 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulidSchema } from '@reelay/events';
-import { JOB_STATUSES } from '@reelay/job-records';
 import { type HttpResponse, json, validate } from '@reelay/lambda';
 import { z } from 'zod';
 import { JOB_INDEX_PREFIX, jobIndexSk, userPk } from '../table/api-table';
-import { ledgerStatuses } from './job-status';
+import { API_JOB_STATUSES, type ApiJobStatus, ledgerStatuses } from './job-status';
 
 export interface ListJobsDeps {
   doc: DynamoDBDocumentClient;
@@ -34,7 +33,7 @@ const cursorSchema = z
 export const listJobsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   next: cursorSchema.optional(),
-  status: z.enum(JOB_STATUSES).optional(),
+  status: z.enum(API_JOB_STATUSES).optional(),
 });
 
 const encodeCursor = (jobId: string) => Buffer.from(JSON.stringify({ after: jobId })).toString('base64url');
@@ -72,7 +71,9 @@ export async function listJobs(
     );
     for (const item of items) {
       const jobId = String(item.jobId);
-      const jobStatus = statuses.get(jobId) ?? (item.outcome === 'CANCELLED' ? 'FAILED' : 'REQUESTED');
+      const jobStatus: ApiJobStatus =
+        statuses.get(jobId) ??
+        (item.outcome === 'CANCELLED' ? 'FAILED' : item.queued === true ? 'QUEUED' : 'REQUESTED');
       if (status && jobStatus !== status) continue;
       if (jobs.length === limit) {
         next = encodeCursor(String(jobs[jobs.length - 1]?.jobId));

@@ -1,4 +1,5 @@
 import { terminalClaim } from '@reelay/events';
+import { type StartQueuedJobsDeps, startQueuedJobs } from '../admission/start-queued-jobs';
 import {
   type CallbackEvent,
   type DeliveryDeps,
@@ -10,20 +11,29 @@ import { type RecordedOutcome, recordTerminalOutcome, type TerminalEvent } from 
 
 export type { TerminalEvent } from './record-outcome';
 
+export type NotifyDeps = DeliveryDeps & {
+  /**
+   * What starts the user's queued jobs once one of theirs ended (the publisher of JobRequested and the
+   * limit). api.notify always passes it; without it (tests of outcomes and callbacks alone) no queued
+   * job is started.
+   */
+  admission?: Pick<StartQueuedJobsDeps, 'publisher' | 'admission' | 'now'>;
+};
+
 /**
  * api.notify: a job ended. Records the outcome by the shared rule (refunding the quota of a failed or
  * cancelled job, taking it back if the job turns COMPLETED), then schedules the user's callback for the
  * event that won. A callback already sent for an outcome that lost is answered by the winner's callback,
  * which names the event it supersedes; one not yet sent is dropped at send time (deliverCallback).
+ * Then starts the user's oldest queued jobs into the slots free (the outcome gave back the job's slot):
+ * run for every event, duplicates included, so a start that crashed before its JobRequested is finished.
  * Every step is idempotent, so a redelivered or replayed event re-runs safely and sends nothing twice.
  */
-export async function handleTerminalEvent(
-  event: TerminalEvent,
-  deps: DeliveryDeps,
-): Promise<RecordedOutcome> {
+export async function handleTerminalEvent(event: TerminalEvent, deps: NotifyDeps): Promise<RecordedOutcome> {
   const recorded = await recordTerminalOutcome(event, deps);
   if (recorded === 'unknown-job') return recorded;
   const job = await readApiJob(event.detail.jobId, deps);
+  if (job && deps.admission) await startQueuedJobs(job.userId, { ...deps, ...deps.admission });
   const claim = terminalClaim(event);
   // Only the winner calls back; scheduling again for a duplicate of it recovers a crash before the queueing.
   if (!job?.outcome || job.outcomeKey !== claim.key) return recorded;

@@ -7,6 +7,7 @@ import {
   terminalClaim,
   type VideoComposed,
 } from '@reelay/events';
+import { releaseItems } from '../admission/admission-writes';
 import type { ApiJob, JobOutcome } from '../jobs/api-job';
 import { readApiJob, type TableDeps } from '../jobs/create-job';
 import { API_JOB_SK, apiJobPk, jobIndexSk, quotaSk, userPk } from '../table/api-table';
@@ -41,6 +42,10 @@ export function outcomeOf(event: TerminalEvent): JobOutcome {
  * back once (`refundedAt`); a job that turns COMPLETED afterwards takes them again (and the refund mark
  * goes), and one that turns from COMPLETED to failed is refunded then. So a job is refunded exactly
  * when its final outcome is a failure, whatever order the events came in.
+ *
+ * The first outcome also gives back what the job held under the per-user limit of concurrent jobs, in
+ * the same transaction (src/admission/admission-writes.ts): its slot, or its place in the queue. Only
+ * the write that sets `endedAt` does, so a job releases exactly once; an overturn releases nothing.
  */
 export async function recordTerminalOutcome(
   event: TerminalEvent,
@@ -64,10 +69,10 @@ export async function recordTerminalOutcome(
     } catch (error) {
       if (
         !(error instanceof TransactionCanceledException) ||
-        error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed'
+        !error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')
       )
         throw error; // TransactionConflict and the rest are retryable: the record goes back to the queue.
-      // Someone decided in between: read again and compare with what they wrote.
+      // Someone decided (or started the queued job) in between: read again and compare with what they wrote.
     }
   }
   throw new OutcomeWriteContendedError(event.detail.jobId);
@@ -91,6 +96,11 @@ function outcomeWrites(
   const values: Record<string, unknown> = { ':outcome': outcome, ':key': key, ':now': now.toISOString() };
   const sets = ['outcome = :outcome', 'outcomeKey = :key', 'endedAt = if_not_exists(endedAt, :now)'];
   const removes: string[] = [];
+  const release = releaseItems(table, job);
+  if (release.length > 0) {
+    sets.push('admission = :released');
+    values[':released'] = 'RELEASED';
+  }
   if (job.endedAt) sets.push('overturnedAt = :now');
   if (event.type === 'JobFailed') {
     const { stage, code, reason } = event.detail;
@@ -118,7 +128,14 @@ function outcomeWrites(
           ConditionExpression: 'attribute_not_exists(outcomeKey) AND endedAt = :seen',
           seen: { ':seen': job.endedAt },
         }
-      : { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedAt)', seen: {} };
+      : job.admission
+        ? {
+            // A queued job may start meanwhile: what it holds is what this write gives back.
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(endedAt) AND admission = :admission',
+            seen: { ':admission': job.admission },
+          }
+        : { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedAt)', seen: {} };
   return [
     {
       Update: {
@@ -133,7 +150,7 @@ function outcomeWrites(
       Update: {
         TableName: table,
         Key: { pk: userPk(job.userId), sk: jobIndexSk(job.jobId) },
-        UpdateExpression: 'SET outcome = :outcome',
+        UpdateExpression: 'SET outcome = :outcome REMOVE queued',
         ExpressionAttributeValues: { ':outcome': outcome },
       },
     },
@@ -149,6 +166,7 @@ function outcomeWrites(
             },
           },
         ]),
+    ...release,
   ];
 }
 

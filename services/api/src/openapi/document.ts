@@ -1,8 +1,8 @@
 import { jobSpecSchema } from '@reelay/events';
-import { JOB_STATUSES } from '@reelay/job-records';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
 import { registerCallbackRequestSchema } from '../callbacks/register-callback';
+import { API_JOB_STATUSES } from '../jobs/job-status';
 import { listJobsQuerySchema } from '../jobs/list-jobs';
 import { regenerateRequestSchema } from '../jobs/regenerate-job';
 import { createUploadRequestSchema } from '../uploads/create-upload';
@@ -128,7 +128,7 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
       requestParams: {
         query: listJobsQuerySchema.extend({
           next: z.string().optional(),
-          status: z.enum(JOB_STATUSES).optional(),
+          status: z.enum(API_JOB_STATUSES).optional(),
         }),
       },
       responses: {

@@ -6,6 +6,9 @@
  * - `USER#<userId>` / `CALLBACK`             the user's callback URL and Standard Webhooks secret
  * - `USER#<userId>` / `QUOTA#<yyyy-mm-dd>`   the day's quota counter
  * - `USER#<userId>` / `IDEMPOTENCY#<key>`    an Idempotency-Key and the job it created
+ * - `USER#<userId>` / `ADMISSION`            how many of the user's jobs run (`running`) and wait (`queued`)
+ * - `USER#<userId>` / `QUEUE#<jobId>`        a job waiting for a slot (QUEUED), or admitted and not yet
+ *                                            published (STARTING); ULIDs sort by submission: oldest first
  * - `JOB#<jobId>`   / `JOB`                  the api's job: owner, spec, quota units, prompt history
  * - `JOB#<jobId>`   / `DELIVERY#<event>`     one callback delivery per job and terminal event
  *
@@ -22,3 +25,6 @@ export const API_JOB_SK = 'JOB';
 export const deliverySk = (event: string) => `DELIVERY#${event}`;
 
 export const JOB_INDEX_PREFIX = 'JOB#';
+export const ADMISSION_SK = 'ADMISSION';
+export const QUEUE_PREFIX = 'QUEUE#';
+export const queueSk = (jobId: string) => `${QUEUE_PREFIX}${jobId}`;

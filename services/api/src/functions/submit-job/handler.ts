@@ -1,13 +1,19 @@
 import { EventPublisher, SOURCES } from '@reelay/events';
 import { dynamoDocumentClient, eventBridgeClient, httpHandler, readConfig, s3Client } from '@reelay/lambda';
-import { apiTableConfig, busConfig, mediaConfig, quotaConfig } from '../../config';
+import { admissionConfig, apiTableConfig, busConfig, mediaConfig, quotaConfig } from '../../config';
 import { logCreatedJob } from '../../jobs/log-created-job';
 import { regenerateJob } from '../../jobs/regenerate-job';
 import { type SubmitJobDeps, submitJob } from '../../jobs/submit-job';
 import { powertools } from '../../powertools';
 import { uploadResolver } from '../../uploads/resolve-uploads';
 
-const config = readConfig({ ...busConfig, ...apiTableConfig, ...mediaConfig, ...quotaConfig });
+const config = readConfig({
+  ...busConfig,
+  ...apiTableConfig,
+  ...mediaConfig,
+  ...quotaConfig,
+  ...admissionConfig,
+});
 const doc = dynamoDocumentClient();
 const tableDeps = { doc, table: config.API_TABLE };
 const deps: SubmitJobDeps = {
@@ -18,6 +24,7 @@ const deps: SubmitJobDeps = {
     source: SOURCES.api,
   }),
   quota: { unit: config.QUOTA_UNIT, perDay: config.QUOTA_PER_DAY },
+  admission: { maxConcurrentJobs: config.MAX_CONCURRENT_JOBS },
   resolveUploads: uploadResolver({ ...tableDeps, s3: s3Client(), mediaBucket: config.MEDIA_BUCKET }),
 };
 
