@@ -32,7 +32,7 @@ export interface AwsJsonEmulatorOptions {
   /** Back-off between EventBridge target retries (attempt 0, 1, ...); compressed by default. */
   eventRetryDelayMs?: (attempt: number) => number;
   /**
-   * A SQLite file that keeps SQS messages, archived events, schedules and executions across restarts
+   * A SQLite file that keeps SQS messages, archived and undelivered events, schedules and executions across restarts
    * (shared/durable-store.ts). Without it everything is in memory. After a restart, create the
    * resources again (queues, archives, state machines), then call `resume()`.
    */
@@ -47,8 +47,9 @@ export interface AwsJsonEmulator {
   events: EventBridgeBackend;
   sfn: StepFunctionsBackend;
   /**
-   * Runs again the Step Functions executions a previous run left RUNNING (call once the state
-   * machines and the functions they invoke exist again); returns their ARNs.
+   * Resumes what a previous run left unfinished (call once the queues, state machines and functions
+   * exist again): delivers the events EventBridge had accepted and not yet delivered, and runs again
+   * the Step Functions executions left RUNNING; returns those executions' ARNs.
    */
   resume(): string[];
   /** Stops timers, replays, running executions and open long polls, then the server. */
@@ -144,7 +145,10 @@ export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Pro
     sqs,
     events,
     sfn: stepFunctions,
-    resume: () => stepFunctions.resumeExecutions(),
+    resume: () => {
+      events.resumeDeliveries();
+      return stepFunctions.resumeExecutions();
+    },
     close: async () => {
       stepFunctions.close();
       events.close();

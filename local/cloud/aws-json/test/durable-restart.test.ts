@@ -3,6 +3,8 @@ import {
   CreateEventBusCommand,
   DescribeArchiveCommand,
   PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import {
   CreateStateMachineCommand,
@@ -142,6 +144,54 @@ describe('the emulator keeps its state in its state file across a restart', () =
     expect(endedAfter.status).toBe('SUCCEEDED');
     expect(endedAfter.output).toBe('{"rendered":"before"}');
     release(undefined);
+  });
+
+  it('delivers, once, an event it accepted and had not yet delivered to its target queue when it stopped', async () => {
+    // Prepare: a bus whose rule sends every event to a queue (what the deploy creates each start).
+    const deploy = async (f: EmulatorFixture) => {
+      const queueUrl = await f.createQueue('composer-prepare');
+      await f.events.send(new CreateEventBusCommand({ Name: 'reelay' }));
+      await f.events.send(
+        new PutRuleCommand({
+          Name: 'scene-ready',
+          EventBusName: 'reelay',
+          EventPattern: JSON.stringify({ source: ['reelay.generator'] }),
+        }),
+      );
+      await f.events.send(
+        new PutTargetsCommand({
+          Rule: 'scene-ready',
+          EventBusName: 'reelay',
+          Targets: [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:composer-prepare' }],
+        }),
+      );
+      return queueUrl;
+    };
+    const before = await start();
+    await deploy(before);
+    // PutEvents accepts the event, and the emulator stops before the delivery's turn comes (a kill).
+    const accepted = before.emulator.events.putEvents([
+      { EventBusName: 'reelay', Source: 'reelay.generator', DetailType: 'SceneReady', Detail: '{"n":1}' },
+    ]);
+    expect(accepted).toEqual([{ EventId: expect.any(String) }]);
+
+    // Act: restart, deploy again, resume.
+    const after = await restart();
+    const queueUrl = await deploy(after);
+    after.emulator.resume();
+    const delivered = await after.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }),
+    );
+    await eventually(() => (after.emulator.events.pendingDeliveries() === 0 ? true : undefined));
+    const more = await after.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+
+    // Assess: the event reached the queue once, as it was accepted.
+    expect(delivered.Messages?.map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([
+      expect.objectContaining({ id: (accepted[0] as { EventId: string }).EventId, detail: { n: 1 } }),
+    ]);
+    expect(more.Messages ?? []).toEqual([]);
   });
 
   it('keeps an archive’s events for the archive created again', async () => {

@@ -96,7 +96,10 @@ export interface EventBridgeBackendOptions {
   deliverToTarget?: TargetDeliverer;
   /** Back-off between delivery retries; compressed by default. */
   retryDelayMs?: (attempt: number) => number;
-  /** Keeps archived events and when each scheduled rule last fired on disk, for a restart. */
+  /**
+   * Keeps archived events, events not yet delivered to their targets and when each scheduled rule
+   * last fired on disk, for a restart.
+   */
   store?: DurableStore;
 }
 
@@ -126,6 +129,7 @@ export class EventBridgeBackend {
       options.sqs,
       (arn, input, event) => this.deliverToArn(arn, input, event),
       options.retryDelayMs ?? compressedRetryDelayMs,
+      options.store,
     );
     this.archives = new EventArchives(
       this.region,
@@ -391,6 +395,14 @@ export class EventBridgeBackend {
 
   deliveryCounts(): DeliveryCounts[] {
     return this.delivery.deliveryCounts();
+  }
+
+  /**
+   * Delivers the events a previous run accepted and had not delivered to their targets yet (call once
+   * the targets exist again); returns how many deliveries were resumed.
+   */
+  resumeDeliveries(): number {
+    return this.delivery.resumeDeliveries();
   }
 
   /** Events on their way to a rule target (0: every event put so far has reached its targets). */

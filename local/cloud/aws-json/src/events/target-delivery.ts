@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { DurableStore } from '../shared/durable-store';
 import type { SqsBackend } from '../sqs/sqs-backend';
 import type { EventEnvelope } from './event-envelope';
 import { TargetDeliveryError } from './eventbridge-errors';
@@ -48,7 +50,24 @@ const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 86_400;
 /** EventBridge's back-off, compressed in time so a local run reaches the dead-letter queue quickly. */
 export const compressedRetryDelayMs = (attempt: number): number => Math.min(20 * 2 ** attempt, 1_000);
 
-/** Delivers events to rule targets with EventBridge's retry policy and dead-letter queues. */
+/** The store's record kind for an event accepted and not yet delivered to a target, keyed by a delivery id. */
+const DELIVERY_RECORD = 'eventbridge-delivery';
+
+/** A delivery as the store keeps it: enough to attempt it again after a restart. */
+interface StoredDelivery {
+  rule: DeliveringRule;
+  target: RuleTarget;
+  event: EventEnvelope;
+  attempt: number;
+  firstAttemptAt: number;
+}
+
+/**
+ * Delivers events to rule targets with EventBridge's retry policy and dead-letter queues. With a
+ * store, each delivery is written before PutEvents answers and removed once it is delivered,
+ * dead-lettered or dropped: EventBridge does not lose an event it accepted, so a restart delivers
+ * (resumeDeliveries) what a kill interrupted; at least once, as EventBridge does.
+ */
 export class TargetDelivery {
   private readonly faults: DeliveryFault[] = [];
   private readonly counts = new Map<string, DeliveryCounts>();
@@ -61,13 +80,37 @@ export class TargetDelivery {
     private readonly sqs: SqsBackend,
     private readonly deliverer: TargetDeliverer,
     private readonly retryDelayMs: (attempt: number) => number = compressedRetryDelayMs,
+    private readonly store?: DurableStore,
   ) {}
 
   /** Starts delivery on a later turn: PutEvents returns before any target sees the event. */
   schedule(rule: DeliveringRule, target: RuleTarget, event: EventEnvelope): void {
     if (this.closed) return;
+    const delivery: StoredDelivery = {
+      rule,
+      target: { ...target },
+      event,
+      attempt: 0,
+      firstAttemptAt: Date.now(),
+    };
+    const id = randomUUID();
+    this.store?.put(DELIVERY_RECORD, id, delivery);
     this.pending++;
-    setImmediate(() => void this.attempt(rule, { ...target }, event, 0, Date.now()));
+    setImmediate(() => void this.attempt(id, delivery));
+  }
+
+  /**
+   * Attempts again the deliveries a previous run left unfinished (call once their targets exist
+   * again), each from the attempt it had reached; returns how many.
+   */
+  resumeDeliveries(): number {
+    if (!this.store || this.closed) return 0;
+    const unfinished = this.store.list<StoredDelivery>(DELIVERY_RECORD);
+    for (const { key, value } of unfinished) {
+      this.pending++;
+      setImmediate(() => void this.attempt(key, value));
+    }
+    return unfinished.length;
   }
 
   /**
@@ -96,14 +139,9 @@ export class TargetDelivery {
     this.timers.clear();
   }
 
-  private async attempt(
-    rule: DeliveringRule,
-    target: RuleTarget,
-    event: EventEnvelope,
-    attempt: number,
-    firstAttemptAt: number,
-  ): Promise<void> {
+  private async attempt(id: string, delivery: StoredDelivery): Promise<void> {
     if (this.closed) return;
+    const { rule, target, event, attempt, firstAttemptAt } = delivery;
     const counts = this.countsFor(rule, target);
     try {
       const input = renderTargetInput(target, event as unknown as Record<string, unknown>, {
@@ -117,7 +155,7 @@ export class TargetDelivery {
       }
       await this.deliverer(target.Arn, input, event);
       counts.delivered++;
-      this.pending--;
+      this.finish(id);
     } catch (caught) {
       const error =
         caught instanceof TargetDeliveryError
@@ -139,16 +177,24 @@ export class TargetDelivery {
             : null;
       if (exhausted === null) {
         counts.retried++;
+        const next = { ...delivery, attempt: attempt + 1 };
+        this.store?.put(DELIVERY_RECORD, id, next);
         const timer = setTimeout(() => {
           this.timers.delete(timer);
-          void this.attempt(rule, target, event, attempt + 1, firstAttemptAt);
+          void this.attempt(id, next);
         }, this.retryDelayMs(attempt));
         this.timers.add(timer);
         return;
       }
       this.deadLetter(rule, target, event, error, attempt, exhausted, counts);
-      this.pending--;
+      this.finish(id);
     }
+  }
+
+  /** The delivery is over (delivered, dead-lettered or dropped): nothing to resume after a restart. */
+  private finish(id: string): void {
+    this.pending--;
+    this.store?.delete(DELIVERY_RECORD, id);
   }
 
   /** Sends the original event to the target's DLQ with the attributes EventBridge sets. */
