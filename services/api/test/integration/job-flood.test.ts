@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { CloudFormationTemplate } from '../../../../local/cloud/src/deploy/template';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
-import type { CloudFormationTemplate } from '../../../../local/packaging/src';
 import { cloudAtRest } from '../../../../test/support/cloud-at-rest';
 import { TEST_STAGE } from '../../../../test/support/test-stage';
 import { ADMISSION_SK, userPk } from '../../src/table/api-table';
