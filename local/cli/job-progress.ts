@@ -25,11 +25,21 @@ function paintState(paint: Paint, state: string): string {
   return paint('yellow', state);
 }
 
+/**
+ * The job's state in words: a QUEUED job (the user has as many jobs running as the api allows) says
+ * what it waits for, so a job that shows no progress does not look stuck.
+ */
+export function jobStateText(status: string): string {
+  return status === 'QUEUED' ? QUEUED_TEXT : status.toLowerCase();
+}
+export const WAITING_FOR_SLOT = 'waiting for one of your running jobs to end';
+const QUEUED_TEXT = `queued: ${WAITING_FOR_SLOT}`;
+
 class LinesReporter implements ProgressReporter {
   private seen = new Set<string>();
   constructor(private readonly stream: NodeJS.WriteStream) {}
   update(view: ProgressView): void {
-    const lines = [`job ${view.status.toLowerCase()}`];
+    const lines = [`job ${jobStateText(view.status)}`];
     for (const s of view.scenes)
       lines.push(`scene ${s.sceneIndex + 1}/${view.sceneCount ?? view.scenes.length} ${s.status}`);
     for (const line of lines) {
@@ -71,7 +81,7 @@ class BarsReporter implements ProgressReporter {
     this.job.update(view.status === 'RENDERING' && allReady ? 3 : jobStep, {
       state: paintState(
         this.paint,
-        allReady && view.status === 'RENDERING' ? 'composing' : view.status.toLowerCase(),
+        allReady && view.status === 'RENDERING' ? 'composing' : jobStateText(view.status),
       ),
     });
     for (const s of view.scenes) {

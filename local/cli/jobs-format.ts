@@ -1,5 +1,6 @@
 import type { JobRecord } from '@reelay/job-records';
 import { costLabel } from './cost-estimate';
+import { WAITING_FOR_SLOT } from './job-progress';
 
 /** A page of GET /jobs. */
 export interface JobListPage {
@@ -13,8 +14,16 @@ export interface JobListPage {
   }>;
   next?: string;
 }
-/** GET /jobs/{jobId}: the ledger's record plus the api's links. */
-export type JobView = JobRecord & { links?: { video: string; captions?: string }; cancelledAt?: string };
+/**
+ * GET /jobs/{jobId}: the ledger's record plus the api's links, or the api's own record while the job is
+ * QUEUED (waiting for one of the user's slots: the ledger hears of it when it starts).
+ */
+export type JobView = Omit<JobRecord, 'status'> & {
+  status: JobRecord['status'] | 'QUEUED';
+  links?: { video: string; captions?: string };
+  cancelledAt?: string;
+  startedAt?: string;
+};
 
 const usd = (n: number | undefined) => (n === undefined ? '-' : `$${n.toFixed(4)}`);
 
@@ -24,6 +33,9 @@ export function formatJobList(page: JobListPage): string {
     (j) =>
       `${j.jobId}  ${(j.cancelled ? 'CANCELLED' : j.status).padEnd(10)} ${(j.createdAt ?? '').padEnd(24)} ${j.recipe ?? ''}  ${j.prompt ?? ''}`,
   );
+  const queued = page.jobs.filter((j) => j.status === 'QUEUED' && !j.cancelled).length;
+  if (queued > 0)
+    lines.push(`${queued} queued: each starts when one of your running jobs ends, oldest first`);
   if (page.next) lines.push(`more: npm run jobs -- --next ${page.next}`);
   return `${lines.join('\n')}\n`;
 }
@@ -33,6 +45,7 @@ export function formatJob(job: JobView): string {
     `job ${job.jobId}  ${job.status}${job.cancelledAt ? ' (cancelled)' : ''}`,
     `created  ${job.createdAt ?? '-'}   cost ${job.costUsd === undefined ? '-' : costLabel(job)}`,
   ];
+  if (job.status === 'QUEUED' && !job.cancelledAt) lines.push(`queued   ${WAITING_FOR_SLOT}`);
   if (job.failure) lines.push(`failure  ${job.failure.stage}: ${job.failure.code}: ${job.failure.reason}`);
   if (job.output)
     lines.push(`output   ${job.output.durationSec.toFixed(2)} s ${job.output.width}x${job.output.height}`);
