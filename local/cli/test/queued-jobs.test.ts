@@ -11,6 +11,9 @@ const queuedJob: JobView = {
   costUsd: 0,
   scenes: [],
   timeline: [],
+  durations: {},
+  usage: [],
+  deadMessages: [],
 };
 
 describe('the CLI shows a job waiting for a slot as QUEUED, with what it waits for', () => {
