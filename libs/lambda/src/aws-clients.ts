@@ -5,6 +5,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withClientHooks } from './aws-client-hooks';
+
+export { type AwsClientHook, registerAwsClientHook } from './aws-client-hooks';
 
 /**
  * AWS SDK clients, built once per cold start and captured by the service's tracer (X-Ray shows each
@@ -13,24 +16,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 type Env = Record<string, string | undefined>;
 type AwsClient = { middlewareStack: unknown };
-
-/**
- * A hook that sees every client built here. Only local tooling registers one (the embedded cloud's
- * fault injector adds a middleware inside its Lambda sandboxes); production never does. Kept on
- * globalThis so it works whichever copy of this module a handler bundle loaded.
- */
-export type AwsClientHook = (client: AwsClient, clientName: string) => void;
-const CLIENT_HOOKS = Symbol.for('reelay.aws-client-hooks');
-export function registerAwsClientHook(hook: AwsClientHook): void {
-  const store = globalThis as { [CLIENT_HOOKS]?: AwsClientHook[] };
-  store[CLIENT_HOOKS] ??= [];
-  store[CLIENT_HOOKS].push(hook);
-}
-function withClientHooks<T extends AwsClient>(client: T, clientName: string): T {
-  for (const hook of (globalThis as { [CLIENT_HOOKS]?: AwsClientHook[] })[CLIENT_HOOKS] ?? [])
-    hook(client, clientName);
-  return client;
-}
 
 /** What captures a client for X-Ray: Powertools' tracer.captureAWSv3Client. */
 export interface ClientTracer {

@@ -117,6 +117,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     closers.add(() => runtime.close());
 
     const state = await deployServices(await templates, stage, options, clients, runtime);
+    await runtime.bundleFunctions(data.sandboxes);
     runtime.start(state, { endpoint: endpoints.sqs, agent, operatorClient: clients.sqs });
     // Executions a previous run left RUNNING start over now that their machines and functions exist.
     emulator.resume();

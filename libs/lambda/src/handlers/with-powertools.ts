@@ -4,13 +4,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Powertools } from '../powertools';
+import { BUILT_BY_REELAY } from './handler-brand';
 
-/**
- * Marks a handler built here, so a test can check that every function of every service goes
- * through the one builder (test/handlers). Kept on the function itself, by a global symbol, so it
- * survives whichever copy of this module a bundle loaded.
- */
-export const BUILT_BY_REELAY = Symbol.for('reelay.handler-builder');
+export { BUILT_BY_REELAY, isBuiltByReelay } from './handler-brand';
 
 export type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 export type BuiltHandler<E, R> = MiddyfiedHandler<E, R, Error, Context> & { [BUILT_BY_REELAY]: true };
@@ -32,9 +28,4 @@ export function withPowertools<E, R>(powertools: Powertools, handle: Handler<E, 
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }));
   return Object.assign(built, { [BUILT_BY_REELAY]: true as const });
-}
-
-/** Whether a module's export is a handler built by withPowertools (and so by every builder here). */
-export function isBuiltByReelay(value: unknown): boolean {
-  return typeof value === 'function' && (value as { [BUILT_BY_REELAY]?: unknown })[BUILT_BY_REELAY] === true;
 }

@@ -9,7 +9,7 @@
  * so both are installed before the handler module loads.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { registerAwsClientHook } from '@reelay/lambda/src/aws-clients';
+import { registerAwsClientHook } from '@reelay/lambda/src/aws-client-hooks';
 import {
   type FaultContinueMessage,
   type FaultPoint,

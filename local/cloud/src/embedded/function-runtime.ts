@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { Agent } from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ChaosInjector } from '../chaos/chaos-injector';
@@ -14,6 +15,7 @@ import type { AccessKeyRegistry, IssuedCredentials } from '../iam/access-keys';
 import type { IamGate } from '../iam/iam-gate';
 import { defaultLocalConcurrency } from '../lambda/local-concurrency';
 import { LocalFunction } from '../lambda/local-function';
+import { bundleSandboxes } from '../lambda/sandbox-bundles';
 import { SqsEventSource } from '../lambda/sqs-event-source';
 import type { LocalHttpApi } from '../local-http-api';
 import type { FunctionLogSink } from './function-log';
@@ -90,6 +92,23 @@ export class FunctionRuntime implements DeployTargets {
 
   addRole(role: RoleSpec): void {
     this.deps.iam.engine.setRolePolicies(role.arn, role.policies);
+  }
+
+  /**
+   * Bundles every function's handler (sandbox-bundles.ts) into `outDir`, which it empties first, and
+   * has the functions' sandboxes load the bundles from now on.
+   */
+  async bundleFunctions(outDir: string): Promise<void> {
+    await rm(outDir, { recursive: true, force: true });
+    const functions = [...this.functions.values()];
+    const bundles = await bundleSandboxes(
+      functions.map((fn) => fn.config.handlerFile),
+      outDir,
+    );
+    for (const fn of functions) {
+      const handler = bundles.handlers.get(fn.config.handlerFile);
+      if (handler) fn.runFrom({ worker: bundles.worker, handler });
+    }
   }
 
   /** Warms every function and starts polling each enabled event source's queue. */

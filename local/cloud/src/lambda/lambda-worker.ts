@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { isBuiltByReelay } from '@reelay/lambda/src/handlers/with-powertools';
+import { isBuiltByReelay } from '@reelay/lambda/src/handlers/handler-brand';
 import type { InvocationFaultPlan } from '../chaos/fault-points';
 import { installSandboxFaultPoints, type SandboxFaultPoints } from '../chaos/sandbox-fault-points';
 

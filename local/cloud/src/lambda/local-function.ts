@@ -58,8 +58,19 @@ export interface InvocationSpan {
 }
 
 const MAX_SPANS = 1000;
-/** tsx and the resolution of ESM-only packages such as @middy/core: the preload of every sandbox. */
+/**
+ * tsx and the resolution of ESM-only packages such as @middy/core: the preload of a sandbox that runs
+ * the TypeScript sources themselves (a function given no bundle, as in the runtime's own tests).
+ */
 const REGISTER_TS = pathToFileURL(join(__dirname, '..', '..', '..', '..', 'scripts', 'register-ts.mjs')).href;
+
+/** What a sandbox loads when the function runs from bundles (sandbox-bundles.ts). */
+export interface BundledCode {
+  /** The sandbox bootstrap, bundled. */
+  worker: string;
+  /** The handler module, bundled. */
+  handler: string;
+}
 
 /**
  * Lambda gives a sandbox's init (module load) its own limit, apart from the function timeout. Here
@@ -89,6 +100,7 @@ export class LocalFunction {
   /** Whether the handler a sandbox loaded was built by libs/lambda's builder (unknown before a load). */
   builtByReelay: boolean | undefined;
   private readonly loadWaiters: Array<() => void> = [];
+  private bundled: BundledCode | undefined;
 
   constructor(
     readonly config: LocalFunctionConfig,
@@ -124,6 +136,14 @@ export class LocalFunction {
   /** Invocations running or waiting for a sandbox now (0: this function is doing nothing). */
   get invocationsInProgress(): number {
     return this.inFlight + this.waiting.length;
+  }
+
+  /**
+   * Sandboxes started from now on load these bundles instead of the TypeScript sources (the embedded
+   * cloud bundles every function before it warms them).
+   */
+  runFrom(bundled: BundledCode): void {
+    this.bundled = bundled;
   }
 
   /** Starts one sandbox ahead of the first invocation, so the first event does not pay the cold start. */
@@ -191,9 +211,10 @@ export class LocalFunction {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(require.resolve('./lambda-worker.ts'), {
+    const bundled = this.bundled;
+    const worker = new Worker(bundled?.worker ?? require.resolve('./lambda-worker.ts'), {
       workerData: {
-        handlerFile: this.config.handlerFile,
+        handlerFile: bundled?.handler ?? this.config.handlerFile,
         exportName: this.config.exportName,
         functionName: this.config.name,
         functionArn: this.config.arn,
@@ -209,7 +230,7 @@ export class LocalFunction {
         // As Lambda sets it for on-demand sandboxes: Powertools reports cold starts only when it is.
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       },
-      execArgv: ['--import', REGISTER_TS, '--enable-source-maps'],
+      execArgv: bundled ? ['--enable-source-maps'] : ['--import', REGISTER_TS, '--enable-source-maps'],
       stdout: true,
       stderr: true,
     });
