@@ -183,6 +183,48 @@ describe('the console', () => {
   );
 
   test(
+    'a job beyond the per-user limit shows QUEUED with what it waits for, and cancelling it ends it unstarted',
+    async () => {
+      // Prepare: the user runs as many jobs as the api allows (10, serverless.yml maxConcurrentJobs),
+      // held before the generator so they stay running and cost nothing: submitted until one waits.
+      h.cloud.chaos.hold({ queue: /generator/ });
+      const held: Array<{ jobId: string; status: string }> = [];
+      try {
+        while (held.at(-1)?.status !== 'QUEUED' && held.length <= MAX_CONCURRENT_JOBS)
+          held.push(await submitByApi(`a held job ${held.length}`));
+        // Act: one more from the form, then cancel it from the page.
+        const jobId = await submitFromForm(page, { prompt: 'a kite waiting its turn', scenes: 1 });
+        await pageShowsStatus(page, 'QUEUED');
+        const waiting = (await page.textContent('#job-waiting')) ?? '';
+        await screenshot(page, 'queued-job');
+        await page.click('#cancel');
+        const record = await waitForJobToEnd(h, jobId);
+        await pageShowsStatus(page, 'FAILED');
+
+        // Assess
+        expect(held.at(-1)?.status).toBe('QUEUED');
+        expect(held.filter((j) => j.status === 'REQUESTED').length).toBeLessThanOrEqual(MAX_CONCURRENT_JOBS);
+        expect(waiting).toContain('starts when one of them ends');
+        expect(record.failure).toMatchObject({ stage: 'cancel', code: 'CANCELLED' });
+        // It never started: nothing was requested of the pipeline for it, nothing charged.
+        expect(record.timeline.map((t) => t.detailType)).not.toContain('JobRequested');
+        expect(record.costUsd).toBe(0);
+        expect(await page.textContent('#job-waiting')).toBe('');
+      } finally {
+        await Promise.all(
+          held.map((r) =>
+            fetch(`${h.cloud.endpoints.api}/jobs/${r.jobId}/cancel`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${h.cloud.token(USER)}` },
+            }),
+          ),
+        );
+      }
+    },
+    ONE_JOB_TEST_MS,
+  );
+
+  test(
     'clips dropped on the form go up through the presigned POST and are the scenes of a merge job',
     async () => {
       const clips = [makeClip('first', 'red'), makeClip('second', 'blue')];
@@ -241,6 +283,28 @@ describe('the console', () => {
     }
   }, 600_000);
 });
+
+/** The api's default per-user limit of concurrent jobs (services/api serverless.yml `maxConcurrentJobs`). */
+const MAX_CONCURRENT_JOBS = 10;
+
+/** A tiny job submitted as the console's user straight to the API (1 scene of 1 s at 480p, nothing else). */
+async function submitByApi(prompt: string): Promise<{ jobId: string; status: string }> {
+  const res = await fetch(`${h.cloud.endpoints.api}/jobs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${h.cloud.token(USER)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      prompt,
+      scenes: 1,
+      secondsPerScene: 1,
+      resolution: '480p',
+      music: false,
+      narration: false,
+      captions: false,
+    }),
+  });
+  if (res.status !== 202) throw new Error(`POST /jobs answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as { jobId: string; status: string };
+}
 
 async function listAllJobs(): Promise<string[]> {
   const ids: string[] = [];

@@ -6,8 +6,12 @@ import type { JobRecord } from '@reelay/job-records';
 import { jobSpecSchema, RECIPES, RESOLUTIONS } from '../../../libs/events/src/job-spec';
 import { costIsEstimate, costText, waterfall } from './job-view';
 
-/** GET /jobs/{id}: the ledger's record plus what the api adds (prompt history, presigned links). */
-type ApiJobView = JobRecord & {
+/**
+ * GET /jobs/{id}: the ledger's record plus what the api adds (prompt history, presigned links), or the
+ * api's own record while the job is QUEUED (the user runs as many jobs as the api allows at once).
+ */
+type ApiJobView = Omit<JobRecord, 'status'> & {
+  status: JobRecord['status'] | 'QUEUED';
   history?: Array<{ jobId: string; prompt?: string }>;
   cancelledAt?: string;
   links?: { video: string; thumbnail: string; captions?: string; expiresAt: string };
@@ -147,6 +151,11 @@ async function poll(jobId: string) {
 function render(job: ApiJobView) {
   $('job-status').textContent = job.cancelledAt ? `${job.status} (cancelled)` : job.status;
   $('job-status').dataset.status = job.status;
+  // A queued job shows no progress: say what it waits for, so it does not look stuck.
+  $('job-waiting').textContent =
+    job.status === 'QUEUED' && !job.cancelledAt
+      ? 'Queued: you have as many jobs running as allowed at once; this one starts when one of them ends (oldest first).'
+      : '';
   $('job-failure').textContent = job.failure
     ? `${job.failure.stage}: ${job.failure.code}: ${job.failure.reason}`
     : '';
