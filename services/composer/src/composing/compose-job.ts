@@ -5,7 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { causedMeta, type EventPublisher, videoComposed } from '@reelay/events';
 import { captionCues, composeTimeline, isHardCut, makeThumbnail, thumbnailTimeSec } from '../composition';
 import { secondsFor, transitionFrames } from '../composition/output-format';
-import { CompositionIncompleteError } from '../errors';
+import { CompositionIncompleteError, CompositionLeasedElsewhereError } from '../errors';
 import {
   captionsKey,
   downloadObject,
@@ -32,16 +32,12 @@ export interface ComposeDeps {
   now?: () => number;
 }
 
-export type ComposeOutcome =
-  | 'composed'
-  | 'republished'
-  | 'recovered'
-  | 'already-published'
-  | 'leased-elsewhere';
+export type ComposeOutcome = 'composed' | 'republished' | 'recovered' | 'already-published';
 
 /**
  * Composes a job once: a lease (conditional write with an expiry) makes concurrent or duplicate
- * requests no-ops while a composer is alive, and lets a crashed one be retried. A crash after the
+ * requests wait while a composer is alive (CompositionLeasedElsewhereError: retried when the lease
+ * can expire), and lets a crashed one be retried. A crash after the
  * output was stored (recognized by the sha256 in its metadata) or recorded, and before publishing,
  * leads to publishing that output, not to a second composition. A composer stopped by its time
  * limit gives the lease back before it fails, so the retry need not wait for it to expire.
@@ -57,7 +53,13 @@ export async function composeJob(jobId: string, deps: ComposeDeps): Promise<Comp
     );
   if (!(await deps.scenes.claimLease(jobId, deps.owner, now, now + deps.leaseMs))) {
     const latest = await deps.scenes.get(jobId);
-    return latest?.publishedAt ? 'already-published' : 'leased-elsewhere';
+    if (latest?.publishedAt) return 'already-published';
+    // Not a success: the lease may belong to a composer that died (a crash, a kill -9 of the local
+    // cloud), and only a retry after its expiry can finish the job. README "Composition lease".
+    throw new CompositionLeasedElsewhereError(
+      `job ${jobId} is leased by another composer until ${latest?.leaseUntil ?? 'now'}`,
+      latest?.leaseUntil,
+    );
   }
   try {
     if (job.composed) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { EventPublisher, SOURCES } from '@reelay/events';
 import {
   dynamoDocumentClient,
@@ -7,9 +8,10 @@ import {
   readConfig,
   recordConsumer,
   s3Client,
+  sqsClient,
 } from '@reelay/lambda';
 import { z } from 'zod';
-import { composeJob } from '../../composing/compose-job';
+import { composeRequest } from '../../composing/compose-request';
 import { metrics, powertools } from '../../powertools';
 import { SceneSet } from '../../scenes/scene-set';
 
@@ -17,6 +19,8 @@ const config = readConfig({
   COMPOSER_TABLE: z.string().min(1),
   MEDIA_BUCKET: z.string().min(1),
   EVENT_BUS_NAME: z.string().min(1),
+  /** The queue compose requests come from: a request that finds the lease held is queued there again. */
+  COMPOSE_QUEUE_URL: z.string().min(1),
   /**
    * How long before the Lambda timeout ffmpeg is stopped, so the error is ours (the lease is
    * given back, the message retried) and not a kill.
@@ -25,9 +29,10 @@ const config = readConfig({
   /** The least time ffmpeg gets however near the deadline (a test sets 0 to force the timeout path). */
   COMPOSE_MIN_RUN_MS: z.coerce.number().int().min(0).default(500),
   /**
-   * Lease length; by default the time left plus a minute, so it outlives the composer. Must stay
-   * below the compose queue's visibility timeout: a crashed composer's request comes back then and
-   * must find the lease expired (the reliability soak shortens both).
+   * Lease length; by default the time left plus a minute, so it outlives the composer. A request that
+   * finds the lease held looks again until it ends (composing/compose-request.ts), so a shorter
+   * lease (the reliability soak and the restart test set one) only makes a crashed composer's job
+   * resume sooner; it must still outlast one composition.
    */
   COMPOSE_LEASE_MS: z.coerce.number().int().min(1000).optional(),
 });
@@ -56,7 +61,7 @@ export const handler = recordConsumer(
       Math.max(config.COMPOSE_MIN_RUN_MS, remaining - config.COMPOSE_SAFETY_MARGIN_MS),
     );
     const started = performance.now();
-    const outcome = await composeJob(jobId, {
+    const outcome = await composeRequest(jobId, {
       s3: s3Client(),
       bucket: config.MEDIA_BUCKET,
       scenes,
@@ -64,6 +69,15 @@ export const handler = recordConsumer(
       owner: `${context.awsRequestId}:${randomUUID()}`,
       leaseMs: config.COMPOSE_LEASE_MS ?? remaining + 60_000,
       signal,
+      requeue: async (delaySec) => {
+        await sqsClient().send(
+          new SendMessageCommand({
+            QueueUrl: config.COMPOSE_QUEUE_URL,
+            MessageBody: record.body,
+            DelaySeconds: delaySec,
+          }),
+        );
+      },
     });
     // Published with the invocation's other metrics when it ends (logMetrics).
     if (outcome === 'composed')
