@@ -4,19 +4,27 @@ import { stageDataFolderPath } from '../cloud/src/data-folder';
 import { startEmbeddedCloud } from '../cloud/src/embedded-cloud';
 import { whenAllWarm } from '../cloud/src/lambda/warm-up';
 import { paintFor } from './colour';
+import { wantsHelp } from './command-line';
 import { costIsEstimate, costLabel } from './cost-estimate';
 import { ledgerProjectionSignal } from './job-changes';
 import { progressReporter } from './job-progress';
+import { checkLocalFiles } from './local-files';
 import { runJob } from './run-job';
-import { parseStartOptions, START_USAGE, UsageError } from './start-options';
+import { parseStartOptions, START_HELP, START_USAGE, UsageError } from './start-options';
 
 /** Colour on a terminal only: the summary and errors go to stderr. */
 const paint = paintFor(process.stderr);
 
 async function main(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(START_HELP);
+    return 0;
+  }
   let options: ReturnType<typeof parseStartOptions>;
   try {
     options = parseStartOptions(argv);
+    // Before the cloud starts: a wrong path is a usage error within a second, not after start-up.
+    checkLocalFiles(options);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${paint('red', 'error:')} ${error.message}\n${START_USAGE}\n`);

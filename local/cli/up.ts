@@ -7,29 +7,87 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { stageDataFolderPath } from '../cloud/src/data-folder';
 import { REPO_ROOT, startEmbeddedCloud } from '../cloud/src/embedded-cloud';
 import { startConsoleServer } from '../console/src';
+import { type CommandSpec, helpText, parseCommandLine, UsageError, wantsHelp } from './command-line';
 import { upStateFile } from './up-state';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    strict: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      user: { type: 'string', default: 'local-user' },
-      fresh: { type: 'boolean', default: false },
-      'data-dir': { type: 'string' },
+const DEFAULT_USER = 'local-user';
+export const UP_COMMAND: CommandSpec = {
+  usage: 'npm run up [-- options]',
+  summary:
+    'Starts the embedded local cloud, its HTTP API and the web console on 127.0.0.1 and keeps them\n' +
+    'running until Ctrl-C; `npm run jobs` and `npm run token` find it. Exit 2 for a wrong command line.',
+  options: [
+    {
+      name: 'user',
+      type: 'string',
+      value: 'ID',
+      description: 'the user the console acts as',
+      default: DEFAULT_USER,
     },
-  });
+    {
+      name: 'json',
+      type: 'boolean',
+      description: 'print one JSON line (endpoints, token, credentials) once ready',
+    },
+    {
+      name: 'fresh',
+      type: 'boolean',
+      description: "start with an empty data folder (deletes the stage's stored jobs)",
+    },
+    {
+      name: 'data-dir',
+      type: 'string',
+      value: 'DIR',
+      description: "the cloud's data folder",
+      default: '.reelay/data/local/',
+    },
+  ],
+  examples: [
+    { title: 'start', command: 'npm run up' },
+    {
+      title: 'then',
+      command:
+        'export TOKEN=$(npm run -s token -- local-user); curl -H "authorization: Bearer $TOKEN" <api>/jobs',
+    },
+  ],
+};
+
+/** The command line, or the exit code when it is `--help` (0) or wrong (2). */
+function upOptions(
+  argv: string[],
+): { json: boolean; user: string; fresh: boolean; dataDir?: string } | number {
+  if (wantsHelp(argv)) {
+    process.stdout.write(helpText(UP_COMMAND));
+    return 0;
+  }
+  try {
+    const { values } = parseCommandLine(UP_COMMAND, argv);
+    const v = values as { json?: boolean; user?: string; fresh?: boolean; 'data-dir'?: string };
+    return {
+      json: v.json === true,
+      user: v.user ?? DEFAULT_USER,
+      fresh: v.fresh === true,
+      ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}),
+    };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`error: ${error.message}\nsee every option: npm run up -- --help\n`);
+    return 2;
+  }
+}
+
+async function main(): Promise<void> {
+  const values = upOptions(process.argv.slice(2));
+  if (typeof values === 'number') process.exit(values);
   const stage = 'local';
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log('starting the embedded local cloud…');
   const cloud = await startEmbeddedCloud({
     stage,
-    dataDir: values['data-dir'] ?? stageDataFolderPath(stage),
+    dataDir: values.dataDir ?? stageDataFolderPath(stage),
     fresh: values.fresh,
     ...functionEnvFromEnvironment(),
   });
@@ -81,8 +139,9 @@ async function main(): Promise<void> {
   }
   log(`\nconsole:  ${ready.console}`);
   log(`api:      ${ready.api}   (GET ${ready.api}/openapi.json)`);
-  log(`token:    ${token}`);
-  log(`          (for user ${values.user}; curl -H "authorization: Bearer $TOKEN" ${ready.api}/jobs)`);
+  // The token itself is ~800 characters: a command that sets it reads better than the token inline.
+  log(`token:    ${tokenCommand(values.user)}`);
+  log(`          then: curl -H "authorization: Bearer $TOKEN" ${ready.api}/jobs`);
   log(
     `aws env:  ${Object.entries(cloud.clientEnv)
       .filter(
@@ -97,6 +156,14 @@ async function main(): Promise<void> {
   log(`logs:     ${cloud.logFile ?? '(in memory)'}`);
   log(`data:     ${cloud.dataDir}   (npm run up -- --fresh starts empty)`);
   log('press Ctrl-C to stop');
+}
+
+/**
+ * A ready-to-paste command that puts the user's bearer token in $TOKEN: `npm run token` signs with
+ * the same machine-wide dev key as the running API (local/cloud/src/dev-issuer.ts).
+ */
+export function tokenCommand(user: string): string {
+  return `export TOKEN=$(npm run -s token -- ${user})`;
 }
 
 /** `REELAY_FUNCTION_ENV='{"NAME":"value"}'`: extra function environment (tests tune quotas, callbacks). */

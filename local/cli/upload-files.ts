@@ -14,6 +14,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mov': 'video/quicktime',
   '.webm': 'video/webm',
 };
+/** The file name endings `--upload` takes. */
+export const UPLOAD_EXTENSIONS = Object.keys(CONTENT_TYPES);
 
 export function contentTypeOf(file: string): string {
   const type = CONTENT_TYPES[extname(file).toLowerCase()];
