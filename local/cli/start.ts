@@ -11,6 +11,7 @@ import { progressReporter } from './job-progress';
 import { checkLocalFiles } from './local-files';
 import { runJob } from './run-job';
 import { parseStartOptions, START_HELP, START_USAGE, UsageError } from './start-options';
+import { startupProgress } from './startup-progress';
 
 /** Colour on a terminal only: the summary and errors go to stderr. */
 const paint = paintFor(process.stderr);
@@ -34,19 +35,24 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = Date.now();
-  log('starting the embedded local cloud…');
+  const startup = startupProgress();
   // The same data folder as `npm run up` (one of them at a time): the job joins the stage's history.
   const cloud = await startEmbeddedCloud({
     dataDir: options.dataDir ?? stageDataFolderPath('local'),
     fresh: options.fresh,
+    onPhase: startup.phase,
+  }).catch((error: unknown) => {
+    startup.stop();
+    throw error;
   });
   try {
     // Start-up ends when every function's sandbox has loaded its handler (the one-off cost of the
     // local cloud, like deploying with provisioned concurrency), so the job does not share the
     // cores with those loads.
+    startup.phase(`warming ${cloud.functions.size} functions`);
     await whenAllWarm(cloud.functions.values());
     const startupSec = (Date.now() - started) / 1000;
-    log(`local cloud ready in ${startupSec.toFixed(1)} s (function logs: ${cloud.logFile})`);
+    startup.ready(`local cloud ready in ${startupSec.toFixed(1)} s (function logs: ${cloud.logFile})`);
     const result = await runJob(cloud, options.spec, {
       userId: 'local-user',
       progress: progressReporter(),

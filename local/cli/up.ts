@@ -11,6 +11,7 @@ import { stageDataFolderPath } from '../cloud/src/data-folder';
 import { REPO_ROOT, startEmbeddedCloud } from '../cloud/src/embedded-cloud';
 import { startConsoleServer } from '../console/src';
 import { type CommandSpec, helpText, parseCommandLine, UsageError, wantsHelp } from './command-line';
+import { startupProgress } from './startup-progress';
 import { upStateFile } from './up-state';
 
 const DEFAULT_USER = 'local-user';
@@ -84,13 +85,19 @@ async function main(): Promise<void> {
   if (typeof values === 'number') process.exit(values);
   const stage = 'local';
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log('starting the embedded local cloud…');
+  const started = Date.now();
+  const startup = startupProgress();
   const cloud = await startEmbeddedCloud({
     stage,
     dataDir: values.dataDir ?? stageDataFolderPath(stage),
     fresh: values.fresh,
+    onPhase: startup.phase,
     ...functionEnvFromEnvironment(),
+  }).catch((error: unknown) => {
+    startup.stop();
+    throw error;
   });
+  startup.phase('starting the web console');
   const web = await startConsoleServer(cloud, { userId: values.user }).catch(async (error: unknown) => {
     await cloud.close();
     throw error;
@@ -117,6 +124,7 @@ async function main(): Promise<void> {
     region: cloud.region,
     stage: cloud.stage,
   };
+  startup.ready(`local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // `npm run jobs` finds the running API here.
   const stateFile = upStateFile();
   mkdirSync(join(REPO_ROOT, '.reelay'), { recursive: true });

@@ -49,6 +49,8 @@ export interface EmbeddedCloudOptions {
   dataDir?: string;
   /** Empties the data folder first (`npm run up -- --fresh`). */
   fresh?: boolean;
+  /** Told each start-up phase as it begins ("deploying 4 services"), for a CLI to show progress. */
+  onPhase?: (phase: string) => void;
 }
 
 export interface EmbeddedCloud {
@@ -98,6 +100,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     const debianFfmpeg = findFfmpeg();
     const templates = packageAllServices({ stage, region: LOCAL_REGION });
     const functions = new Map<string, LocalFunction>();
+    options.onPhase?.('starting the AWS emulators');
     const servers = await startServers(debianFfmpeg, functions, closers, data);
     const { keys, iam, emulator, modelTwin, chaos, api } = servers;
     const endpoints = cloudEndpoints(servers);
@@ -116,7 +119,11 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     const runtime = new FunctionRuntime(functions, { keys, iam, api, chaos, onLog, baseEnv });
     closers.add(() => runtime.close());
 
-    const state = await deployServices(await templates, stage, options, clients, runtime);
+    options.onPhase?.('packaging the services');
+    const packaged = await templates;
+    options.onPhase?.(`deploying ${SERVICES.length} services`);
+    const state = await deployServices(packaged, stage, options, clients, runtime);
+    options.onPhase?.(`bundling ${functions.size} functions`);
     await runtime.bundleFunctions(data.sandboxes);
     runtime.start(state, { endpoint: endpoints.sqs, agent, operatorClient: clients.sqs });
     // Executions a previous run left RUNNING start over now that their machines and functions exist.
