@@ -94,7 +94,7 @@ describe('the console answers only its own origin, and operators only', () => {
 
   it('answers the operator routes only with a valid bearer token carrying the operator role', async () => {
     const queues = JSON.parse((await send('GET', '/config.json')).body) as { token: string };
-    const path = '/ops/queues/reelay-consoleorigin-callbacks-dlq/messages';
+    const path = `/ops/queues/reelay-${cloud.stage}-callbacks-dlq/messages`;
 
     const anonymous = await send('GET', path);
     const forged = await send('GET', path, { authorization: 'Bearer abc.def.ghi' });

@@ -130,7 +130,7 @@ describe('every recipe plans its scenes and delivers each of them', () => {
   }
 
   async function describeRender(jobId: string, sceneIndex: number): Promise<unknown> {
-    const executionArn = `arn:aws:states:${cloud.region}:${cloud.accountId}:execution:reelay-recipes-render-scene:${jobId}-${sceneIndex}-1`;
+    const executionArn = `arn:aws:states:${cloud.region}:${cloud.accountId}:execution:reelay-${cloud.stage}-render-scene:${jobId}-${sceneIndex}-1`;
     const execution = await cloud.clients.sfn
       .send(new DescribeExecutionCommand({ executionArn }))
       .catch((e: Error) => e.name);
@@ -224,7 +224,7 @@ describe('every recipe plans its scenes and delivers each of them', () => {
       );
       const execution = await cloud.clients.sfn.send(
         new DescribeExecutionCommand({
-          executionArn: `arn:aws:states:${cloud.region}:${cloud.accountId}:execution:reelay-recipes-render-scene:${job.jobId}-${k}-1`,
+          executionArn: `arn:aws:states:${cloud.region}:${cloud.accountId}:execution:reelay-${cloud.stage}-render-scene:${job.jobId}-${k}-1`,
         }),
       );
       expect(head.ContentType).toBe('image/jpeg');

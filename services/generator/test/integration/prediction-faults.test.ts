@@ -43,7 +43,7 @@ describe('RenderScene under model faults', () => {
     await cloud?.close();
   });
 
-  const renderScene = `arn:aws:states:us-east-1:000000000000:stateMachine:reelay-genfaults-render-scene`;
+  const renderScene = `arn:aws:states:us-east-1:000000000000:stateMachine:reelay-${TEST_STAGE}-render-scene`;
   const firstSceneReady = (jobId: string) =>
     eventually(`SceneReady of ${jobId}`, () => {
       const failed = bus.jobFailed(jobId)[0];
