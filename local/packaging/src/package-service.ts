@@ -152,6 +152,7 @@ const runServerlessPackage = (
   region: string,
   outDir: string,
   ffmpegBinaries: boolean,
+  tmpDir: string,
 ) =>
   new Promise<void>((resolvePackaged, reject) => {
     const cli = join(REPO_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
@@ -160,7 +161,13 @@ const runServerlessPackage = (
       [cli, 'package', '--stage', stage, '--region', region, '--package', outDir],
       {
         cwd: serviceDir(service),
-        env: { ...offlineEnvironment(region), REELAY_STAGE_FFMPEG_BINARIES: ffmpegBinaries ? '1' : '0' },
+        // TMPDIR: serverless-esbuild zips from a folder it makes in the temp dir and leaves there
+        // (every bundled handler, each time); given one of ours, it is removed with the staging.
+        env: {
+          ...offlineEnvironment(region),
+          REELAY_STAGE_FFMPEG_BINARIES: ffmpegBinaries ? '1' : '0',
+          TMPDIR: tmpDir,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -210,10 +217,12 @@ export const packageService = async (
     }
     // Package next to the target and swap it in, so a failed run leaves no half package.
     const staging = `${dir}.staging-${process.pid}`;
+    const workTmp = `${dir}.tmp-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
+    await mkdir(workTmp, { recursive: true });
     try {
-      await runServerlessPackage(service, stage, region, staging, ffmpegBinaries);
+      await runServerlessPackage(service, stage, region, staging, ffmpegBinaries, workTmp);
       const template = await readTemplate(service, staging);
       await writeFile(join(staging, CACHE_KEY_FILE), JSON.stringify({ key, stage, region }, null, 2));
       await rm(dir, { recursive: true, force: true });
@@ -221,6 +230,7 @@ export const packageService = async (
       return { template, dir };
     } finally {
       await rm(staging, { recursive: true, force: true });
+      await rm(workTmp, { recursive: true, force: true });
     }
   });
 };

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageDir, packageService } from '../src';
 
@@ -31,6 +31,28 @@ describe('packageService', () => {
     } finally {
       if (profile === undefined) delete process.env.AWS_PROFILE;
       else process.env.AWS_PROFILE = profile;
+    }
+  }, 180_000);
+
+  test('leaves nothing in the system temp dir (the zips are made in a folder of its own, then removed)', async () => {
+    // Prepare: a temp dir of the test's own, so what packaging leaves there can be seen.
+    await mkdir(join(packageDir('ledger', stage), '..'), { recursive: true });
+    const tmp = await mkdtemp(join(packageDir('ledger', stage), '..', 'system-tmp-'));
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      // Act
+      await packageService('ledger', { stage, force: true });
+
+      // Assess
+      expect(await readdir(tmp)).toEqual([]);
+      expect(
+        (await readdir(join(packageDir('ledger', stage), '..'))).filter((n) => n.includes('.tmp-')),
+      ).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      await rm(tmp, { recursive: true, force: true });
     }
   }, 180_000);
 
