@@ -1,10 +1,11 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { type Paint, paintFor } from './colour';
+import { overallProgress, type SceneState, sceneProgress } from './scene-labels';
 
 /** What the CLI shows of a job record while it runs. */
 export interface ProgressView {
   status: string;
-  scenes: Array<{ sceneIndex: number; status: string }>;
+  scenes: SceneState[];
   sceneCount?: number;
 }
 
@@ -13,15 +14,26 @@ export interface ProgressReporter {
   stop(): void;
 }
 
-/** Bars per scene on a terminal (coloured where it has colours); plain lines (one per change) in a pipe or CI. */
-export function progressReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
-  return stream.isTTY ? new BarsReporter(stream, paintFor(stream)) : new LinesReporter(stream);
+/**
+ * Bars per scene on a terminal (coloured where it has colours); plain lines (one per change) in a
+ * pipe or CI. Scenes are labelled by kind in plan order (scene-labels.ts), with the job's overall
+ * progress ("3/5 scenes") and the seconds since the reporter was made (the job's submission).
+ */
+export function progressReporter(
+  stream: NodeJS.WriteStream = process.stderr,
+  clock: () => number = Date.now,
+): ProgressReporter {
+  const started = clock();
+  const elapsed = () => `${((clock() - started) / 1000).toFixed(1)} s`;
+  return stream.isTTY
+    ? new BarsReporter(stream, paintFor(stream), elapsed)
+    : new LinesReporter(stream, elapsed);
 }
 
 /** A state as the bars show it: done green, failed red, work in flight yellow. */
 function paintState(paint: Paint, state: string): string {
   if (state === 'ready' || state === 'completed') return paint('green', state);
-  if (state === 'failed') return paint('red', state);
+  if (state === 'failed' || state === 'stopped') return paint('red', state);
   return paint('yellow', state);
 }
 
@@ -37,21 +49,27 @@ const QUEUED_TEXT = `queued: ${WAITING_FOR_SLOT}`;
 
 class LinesReporter implements ProgressReporter {
   private seen = new Set<string>();
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly elapsed: () => string,
+  ) {}
   update(view: ProgressView): void {
-    const lines = [`job ${jobStateText(view.status)}`];
-    for (const s of view.scenes)
-      lines.push(`scene ${s.sceneIndex + 1}/${view.sceneCount ?? view.scenes.length} ${s.status}`);
-    for (const line of lines) {
-      if (this.seen.has(line)) continue;
-      this.seen.add(line);
-      this.stream.write(`${line}\n`);
-    }
+    const progress = sceneProgress(view);
+    for (const line of [
+      `job ${jobStateText(view.status)}`,
+      ...progress.rows.map((r) => `${r.label} ${r.state}`),
+    ])
+      this.writeOnce(line);
+    // The overall count when it changes, with the time it changed at.
+    if (progress.rows.length) this.writeOnce(overallProgress(progress), ` after ${this.elapsed()}`);
+  }
+  private writeOnce(line: string, suffix = ''): void {
+    if (this.seen.has(line)) return;
+    this.seen.add(line);
+    this.stream.write(`${line}${suffix}\n`);
   }
   stop(): void {}
 }
-
-const SCENE_STEPS: Record<string, number> = { planned: 1, ready: 2 };
 
 class BarsReporter implements ProgressReporter {
   private readonly multibar: MultiBar;
@@ -60,6 +78,7 @@ class BarsReporter implements ProgressReporter {
   constructor(
     stream: NodeJS.WriteStream,
     private readonly paint: Paint,
+    private readonly elapsed: () => string,
   ) {
     this.multibar = new MultiBar(
       {
@@ -74,27 +93,35 @@ class BarsReporter implements ProgressReporter {
     );
   }
   update(view: ProgressView): void {
-    this.job ??= this.multibar.create(4, 0, { label: 'job      ', state: '' });
+    this.job ??= this.multibar.create(4, 0, { label: 'job', state: '' });
     const jobStep =
       { REQUESTED: 0, PLANNED: 1, RENDERING: 1, COMPOSING: 3, COMPLETED: 4, FAILED: 4 }[view.status] ?? 0;
     const allReady = view.scenes.length > 0 && view.scenes.every((s) => s.status === 'ready');
+    const progress = sceneProgress(view);
+    const overall = progress.rows.length ? `  ${overallProgress(progress)}` : '';
     this.job.update(view.status === 'RENDERING' && allReady ? 3 : jobStep, {
-      state: paintState(
+      state: `${paintState(
         this.paint,
         allReady && view.status === 'RENDERING' ? 'composing' : jobStateText(view.status),
-      ),
+      )}${overall}  ${this.elapsed()}`,
     });
-    for (const s of view.scenes) {
-      let bar = this.bars.get(s.sceneIndex);
+    // Scenes arrive in any order and a bar cannot be moved once drawn, so the scene bars are
+    // created once the whole plan is seen (the planned scenes come within moments of each other),
+    // all at once in plan order.
+    const wholePlan = view.sceneCount !== undefined && view.scenes.length >= view.sceneCount;
+    const ended = ['COMPLETED', 'FAILED', 'CANCELLED'].includes(view.status);
+    if (this.bars.size === 0 && !wholePlan && !ended) return;
+    const width = Math.max(...progress.rows.map((r) => r.label.length), 'job'.length);
+    this.job.update({ label: 'job'.padEnd(width) });
+    for (const row of progress.rows) {
+      let bar = this.bars.get(row.sceneIndex);
       if (!bar) {
-        bar = this.multibar.create(2, 0, {
-          label: `scene ${String(s.sceneIndex + 1).padStart(2)}`,
-          state: '',
-        });
-        this.bars.set(s.sceneIndex, bar);
+        bar = this.multibar.create(2, 0, { label: row.label, state: '' });
+        this.bars.set(row.sceneIndex, bar);
       }
-      bar.update(SCENE_STEPS[s.status] ?? 0, {
-        state: paintState(this.paint, s.status === 'planned' ? 'rendering' : s.status),
+      bar.update(row.state === 'ready' ? 2 : 1, {
+        label: row.label.padEnd(width),
+        state: paintState(this.paint, row.state),
       });
     }
   }

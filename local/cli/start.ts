@@ -10,6 +10,7 @@ import { ledgerProjectionSignal } from './job-changes';
 import { progressReporter } from './job-progress';
 import { checkLocalFiles } from './local-files';
 import { runJob } from './run-job';
+import { scenesSummary } from './scene-labels';
 import { parseStartOptions, START_HELP, START_USAGE, UsageError } from './start-options';
 import { startupProgress } from './startup-progress';
 
@@ -65,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     const seconds = jobSec.toFixed(1);
     if (record.status === 'COMPLETED' && record.output) {
       log(
-        `\njob ${record.jobId} ${paint('green', 'completed')} in ${seconds} s (submitted → files downloaded; start-up before it ${startupSec.toFixed(1)} s): ${record.output.durationSec.toFixed(2)} s, ${record.output.width}x${record.output.height}, ${record.scenes.length} scenes, cost ${costLabel(record)}`,
+        `\njob ${record.jobId} ${paint('green', 'completed')} in ${seconds} s (submitted → files downloaded; start-up before it ${startupSec.toFixed(1)} s): ${record.output.durationSec.toFixed(2)} s, ${record.output.width}x${record.output.height}, ${scenesSummary(record.scenes)}, cost ${costLabel(record)}`,
       );
       log(`video:     ${result.video}`);
       log(`thumbnail: ${result.thumbnail}`);
