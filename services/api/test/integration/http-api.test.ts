@@ -374,7 +374,7 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
       expect(story.status).toBe(202);
       const item = await cloud.clients.dynamodb.send(
         new GetItemCommand({
-          TableName: 'reelay-api-apitest',
+          TableName: `reelay-api-${cloud.stage}`,
           Key: { pk: { S: `JOB#${String(story.json.jobId)}` }, sk: { S: 'JOB' } },
         }),
       );
