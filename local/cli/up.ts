@@ -12,6 +12,7 @@ import { REPO_ROOT, startEmbeddedCloud } from '../cloud/src/embedded-cloud';
 import { startConsoleServer } from '../console/src';
 import { type CommandSpec, helpText, parseCommandLine, UsageError, wantsHelp } from './command-line';
 import { startupProgress } from './startup-progress';
+import { readyBanner } from './up-banner';
 import { upStateFile } from './up-state';
 
 const DEFAULT_USER = 'local-user';
@@ -145,33 +146,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(ready)}\n`);
     return;
   }
-  log(`\nconsole:  ${ready.console}`);
-  log(`api:      ${ready.api}   (GET ${ready.api}/openapi.json)`);
-  // The token itself is ~800 characters: a command that sets it reads better than the token inline.
-  log(`token:    ${tokenCommand(values.user)}`);
-  log(`          then: curl -H "authorization: Bearer $TOKEN" ${ready.api}/jobs`);
   log(
-    `aws env:  ${Object.entries(cloud.clientEnv)
-      .filter(
-        ([k]) =>
-          k.startsWith('AWS_ENDPOINT_URL_') ||
-          k.startsWith('AWS_ACCESS_KEY_ID') ||
-          k.startsWith('AWS_SECRET'),
-      )
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`,
+    `\n${readyBanner({
+      console: ready.console,
+      api: ready.api,
+      user: values.user,
+      clientEnv: cloud.clientEnv,
+      logFile: cloud.logFile,
+      dataDir: cloud.dataDir,
+    }).join('\n')}`,
   );
-  log(`logs:     ${cloud.logFile ?? '(in memory)'}`);
-  log(`data:     ${cloud.dataDir}   (npm run up -- --fresh starts empty)`);
   log('press Ctrl-C to stop');
-}
-
-/**
- * A ready-to-paste command that puts the user's bearer token in $TOKEN: `npm run token` signs with
- * the same machine-wide dev key as the running API (local/cloud/src/dev-issuer.ts).
- */
-export function tokenCommand(user: string): string {
-  return `export TOKEN=$(npm run -s token -- ${user})`;
 }
 
 /** `REELAY_FUNCTION_ENV='{"NAME":"value"}'`: extra function environment (tests tune quotas, callbacks). */
