@@ -82,7 +82,8 @@ export function sceneProgress(view: {
         : s.kind === 'narration'
           ? `narration ${narrationNumber(s, view.scenes, visualTotal)}${of}`
           : `scene ${s.sceneIndex + 1}${of}`;
-    const state = s.status === 'ready' ? 'ready' : ended ? 'stopped' : 'rendering';
+    // A planned scene is rendering while the job runs; any other state (failed) is shown as it is.
+    const state = s.status === 'planned' ? (ended ? 'stopped' : 'rendering') : s.status;
     return { sceneIndex: s.sceneIndex, label, state, visual };
   });
   return { rows, visualReady: visuals.filter((s) => s.status === 'ready').length, visualTotal };

@@ -52,9 +52,9 @@ describe('colour in the CLI', () => {
 
   it('writes plain progress lines without any escape code in a pipe', () => {
     const { stream, text } = recordingStream({ isTTY: false, hasColors: true });
-    const progress = progressReporter(stream);
+    const progress = progressReporter(stream, () => 0);
     progress.update(view);
     progress.stop();
-    expect(text()).toBe('job rendering\nscene 1/2 ready\nscene 2/2 failed\n');
+    expect(text()).toBe('job rendering\nscene 1/2 ready\nscene 2/2 failed\n1/2 scenes after 0.0 s\n');
   });
 });
