@@ -55,11 +55,10 @@ class LinesReporter implements ProgressReporter {
   ) {}
   update(view: ProgressView): void {
     const progress = sceneProgress(view);
-    for (const line of [
-      `job ${jobStateText(view.status)}`,
-      ...progress.rows.map((r) => `${r.label} ${r.state}`),
-    ])
-      this.writeOnce(line);
+    this.writeOnce(`job ${jobStateText(view.status)}`);
+    // Scene lines once the whole plan is seen (moments after planning), so they come in plan order.
+    if (!progress.settled) return;
+    for (const row of progress.rows) this.writeOnce(`${row.label} ${row.state}`);
     // The overall count when it changes, with the time it changed at.
     if (progress.rows.length) this.writeOnce(overallProgress(progress), ` after ${this.elapsed()}`);
   }
@@ -108,9 +107,7 @@ class BarsReporter implements ProgressReporter {
     // Scenes arrive in any order and a bar cannot be moved once drawn, so the scene bars are
     // created once the whole plan is seen (the planned scenes come within moments of each other),
     // all at once in plan order.
-    const wholePlan = view.sceneCount !== undefined && view.scenes.length >= view.sceneCount;
-    const ended = ['COMPLETED', 'FAILED', 'CANCELLED'].includes(view.status);
-    if (this.bars.size === 0 && !wholePlan && !ended) return;
+    if (!progress.settled) return;
     const width = Math.max(...progress.rows.map((r) => r.label.length), 'job'.length);
     this.job.update({ label: 'job'.padEnd(width) });
     for (const row of progress.rows) {

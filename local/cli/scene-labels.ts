@@ -29,6 +29,11 @@ export interface SceneProgress {
   visualReady: number;
   /** Visual scenes the job planned; undefined until the plan is known. */
   visualTotal?: number;
+  /**
+   * Every planned scene has been seen (or the job has ended): from here on the rows keep their
+   * order, so a reporter that cannot reorder what it wrote waits for this.
+   */
+  settled: boolean;
 }
 
 const AUDIO_KINDS = new Set(['narration', 'music']);
@@ -86,7 +91,12 @@ export function sceneProgress(view: {
     const state = s.status === 'planned' ? (ended ? 'stopped' : 'rendering') : s.status;
     return { sceneIndex: s.sceneIndex, label, state, visual };
   });
-  return { rows, visualReady: visuals.filter((s) => s.status === 'ready').length, visualTotal };
+  return {
+    rows,
+    visualReady: visuals.filter((s) => s.status === 'ready').length,
+    visualTotal,
+    settled: wholePlan || ended,
+  };
 }
 
 function narrationNumber(

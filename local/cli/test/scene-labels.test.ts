@@ -77,7 +77,8 @@ describe("npm start's progress lines in a pipe", () => {
     let now = 0;
     const progress = progressReporter(out.stream, () => now);
 
-    // Act: the plan arrives out of order, then scene 2 and the rest finish.
+    // Act: the first scene of the plan, then the rest out of order, then scene 2 and the rest finish.
+    progress.update({ status: 'PLANNED', scenes: [planOfThree()[0] as SceneState], sceneCount: 7 });
     now = 1_000;
     progress.update({
       status: 'PLANNED',
