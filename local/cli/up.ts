@@ -20,7 +20,7 @@ export const UP_COMMAND: CommandSpec = {
   usage: 'npm run up [-- options]',
   summary:
     'Starts the embedded local cloud, its HTTP API and the web console on 127.0.0.1 and keeps them\n' +
-    'running until Ctrl-C; `npm run jobs` and `npm run token` find it. Exit 2 for a wrong command line.',
+    'running until Ctrl-C (`npm run jobs` finds it). Exit 2 for a wrong command line.',
   options: [
     {
       name: 'user',
