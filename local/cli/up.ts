@@ -7,9 +7,6 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stageDataFolderPath } from '../cloud/src/data-folder';
-import { REPO_ROOT, startEmbeddedCloud } from '../cloud/src/embedded-cloud';
-import { startConsoleServer } from '../console/src';
 import { type CommandSpec, helpText, parseCommandLine, UsageError, wantsHelp } from './command-line';
 import { startupProgress } from './startup-progress';
 import { readyBanner } from './up-banner';
@@ -88,6 +85,14 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = Date.now();
   const startup = startupProgress();
+  // The cloud's modules load only now, so --help and usage errors answer at once.
+  startup.phase('loading the local cloud');
+  const [{ stageDataFolderPath }, { REPO_ROOT, startEmbeddedCloud }, { startConsoleServer }] =
+    await Promise.all([
+      import('../cloud/src/data-folder'),
+      import('../cloud/src/embedded-cloud'),
+      import('../console/src'),
+    ]);
   const cloud = await startEmbeddedCloud({
     stage,
     dataDir: values.dataDir ?? stageDataFolderPath(stage),
