@@ -83,7 +83,9 @@ class BarsReporter implements ProgressReporter {
       {
         stream,
         format: ' {label} [{bar}] {state}',
-        barsize: 24,
+        // Room on an 80-column terminal for the longest label, the state and "3/5 scenes  12.3 s"
+        // (cli-progress cuts a line at the width counting its colour codes).
+        barsize: 20,
         hideCursor: true,
         clearOnComplete: false,
         autopadding: true,
