@@ -26,10 +26,7 @@ export class DurableStore {
   private closed = false;
 
   constructor(readonly file: string) {
-    // Loaded lazily: node:sqlite prints an ExperimentalWarning when loaded, and only a durable
-    // emulator needs it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DatabaseSync: Database } = require('node:sqlite') as typeof import('node:sqlite');
+    const Database = loadSqlite();
     this.db = new Database(file);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     this.db.exec(
@@ -79,5 +76,26 @@ export class DurableStore {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+  }
+}
+
+/**
+ * node:sqlite, loaded lazily (only a durable emulator needs it) and without the ExperimentalWarning
+ * Node prints on its first load: that line broke into the CLI's start-up progress, and it tells a
+ * user of `npm start` nothing they can act on. Only that one warning is held back; Node offers no
+ * per-module switch (--disable-warning would silence every experimental warning), so it is done here.
+ */
+function loadSqlite(): typeof import('node:sqlite').DatabaseSync {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/SQLite/i.test(text)) return;
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('node:sqlite') as typeof import('node:sqlite')).DatabaseSync;
+  } finally {
+    process.emitWarning = emitWarning;
   }
 }
