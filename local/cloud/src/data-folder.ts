@@ -31,8 +31,6 @@ export interface DataFolder {
   models: string;
   /** The functions' TMPDIR (Lambda's /tmp). */
   tmp: string;
-  /** The functions' bundled code, rebuilt on every start (lambda/sandbox-bundles.ts). */
-  sandboxes: string;
   /** False for a throwaway folder: what is only worth keeping for a restart may stay in memory. */
   durable: boolean;
   /** Gives the folder up (and removes it when it was a throwaway one). */
@@ -80,7 +78,6 @@ export function openDataFolder(
     emulatorState: join(root, 'aws-json.sqlite'),
     models: join(root, 'models'),
     tmp: join(root, 'tmp'),
-    sandboxes: join(root, 'sandboxes'),
     durable: !options.throwaway,
     release: () => {
       if (options.throwaway) rmSync(root, { recursive: true, force: true });

@@ -124,7 +124,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     options.onPhase?.(`deploying ${SERVICES.length} services`);
     const state = await deployServices(packaged, stage, options, clients, runtime);
     options.onPhase?.(`bundling ${functions.size} functions`);
-    await runtime.bundleFunctions(data.sandboxes);
+    await runtime.bundleFunctions();
     runtime.start(state, { endpoint: endpoints.sqs, agent, operatorClient: clients.sqs });
     // Executions a previous run left RUNNING start over now that their machines and functions exist.
     emulator.resume();

@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import type { Agent } from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ChaosInjector } from '../chaos/chaos-injector';
@@ -95,16 +94,12 @@ export class FunctionRuntime implements DeployTargets {
   }
 
   /**
-   * Bundles every function's handler (sandbox-bundles.ts) into `outDir`, which it empties first, and
+   * Bundles every function's handler (sandbox-bundles.ts, reused while the sources are unchanged) and
    * has the functions' sandboxes load the bundles from now on.
    */
-  async bundleFunctions(outDir: string): Promise<void> {
-    await rm(outDir, { recursive: true, force: true });
+  async bundleFunctions(): Promise<void> {
     const functions = [...this.functions.values()];
-    const bundles = await bundleSandboxes(
-      functions.map((fn) => fn.config.handlerFile),
-      outDir,
-    );
+    const bundles = await bundleSandboxes(functions.map((fn) => fn.config.handlerFile));
     for (const fn of functions) {
       const handler = bundles.handlers.get(fn.config.handlerFile);
       if (handler) fn.runFrom({ worker: bundles.worker, handler });
