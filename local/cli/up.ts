@@ -5,19 +5,19 @@
  * unless --data-dir names another), so a restart, even after kill -9, resumes where it stopped; --fresh
  * starts empty. `REELAY_FUNCTION_ENV` (a JSON object) adds environment to every function, for tests.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandSpec, helpText, parseCommandLine, UsageError, wantsHelp } from './command-line';
 import { startupProgress } from './startup-progress';
 import { readyBanner } from './up-banner';
-import { upStateFile } from './up-state';
+import { upStateFile, writeUpState } from './up-state';
 
 const DEFAULT_USER = 'local-user';
 export const UP_COMMAND: CommandSpec = {
   usage: 'npm run up [-- options]',
   summary:
     'Starts the embedded local cloud, its HTTP API and the web console on 127.0.0.1 and keeps them\n' +
-    'running until Ctrl-C (`npm run jobs` finds it). Exit 2 for a wrong command line.',
+    'running until Ctrl-C (`npm run jobs`, `npm run replay` and `npm run redrive` find it). Exit 2 for a wrong command line.',
   options: [
     {
       name: 'user',
@@ -131,10 +131,29 @@ async function main(): Promise<void> {
     stage: cloud.stage,
   };
   startup.ready(`local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  // `npm run jobs` finds the running API here.
+  // `npm run jobs` finds the running API here, `npm run replay` and `npm run redrive` the cloud (its
+  // endpoints, operator keys, region and stage). It holds those keys: mode 0600, removed on stop.
   const stateFile = upStateFile();
   mkdirSync(join(REPO_ROOT, '.reelay'), { recursive: true });
-  writeFileSync(stateFile, JSON.stringify({ api: ready.api, pid: process.pid }));
+  writeUpState(
+    {
+      api: ready.api,
+      pid: process.pid,
+      cloud: {
+        stage: ready.stage,
+        region: ready.region,
+        endpoints: {
+          events: ready.endpoints.events,
+          sqs: ready.endpoints.sqs,
+          s3: ready.endpoints.s3,
+          dynamodb: ready.endpoints.dynamodb,
+          stepfunctions: ready.endpoints.stepfunctions,
+        },
+        credentials: ready.credentials,
+      },
+    },
+    stateFile,
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -1,4 +1,4 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError as CommandLineUsageError } from '../../cli/command-line';
 
 /** A wrong option or value: the CLI exits 2 with a message naming it. */
 export class UsageError extends Error {
@@ -6,14 +6,6 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
-  }
-}
-
-export function parseCliArgs<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
   }
 }
 
@@ -37,12 +29,35 @@ export function parseTime(option: string, value: string | undefined, now = new D
 export const talksToAws = (env: Record<string, string | undefined> = process.env) =>
   !Object.keys(env).some((k) => k.startsWith('AWS_ENDPOINT_URL') && env[k]);
 
-export async function runCli(main: () => Promise<void>): Promise<void> {
+/** Runs a CLI: a usage error (wrong option, no cloud to act on, a bad window) exits 2, anything else 1. */
+export async function runCli(main: () => Promise<void>, helpCommand?: string): Promise<void> {
   try {
     await main();
   } catch (error) {
-    const usage = error instanceof UsageError || (error as Error).name === 'ReplayWindowError';
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+    const usage =
+      error instanceof UsageError ||
+      error instanceof CommandLineUsageError ||
+      (error as Error).name === 'ReplayWindowError';
+    process.stderr.write(
+      `error: ${(error as Error).message}\n${usage && helpCommand ? `see every option: ${helpCommand}\n` : ''}`,
+    );
     process.exitCode = usage ? 2 : 1;
   }
+}
+
+/**
+ * `--from -30m` as `--from=-30m`: parseArgs reads a value that starts with "-" as ambiguous (it could
+ * be an option), but a relative time is never one.
+ */
+export function joinRelativeTimes(argv: readonly string[], options: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (options.includes(arg) && next !== undefined && /^-\d+[smhd]$/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
 }

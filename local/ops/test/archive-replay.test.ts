@@ -1,6 +1,6 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ReplayWindowError, startArchiveReplay } from '../src/archive-replay';
-import { parseTime, talksToAws, UsageError } from '../src/cli-options';
+import { joinRelativeTimes, parseTime, talksToAws, UsageError } from '../src/cli-options';
 
 const untouchable = {
   send: async () => {
@@ -39,6 +39,16 @@ describe('replay', () => {
     expect(() => parseTime('--from', 'yesterday', now)).toThrow(
       new UsageError('--from yesterday is not a time (use ISO 8601, e.g. 2026-11-23T10:00:00Z, or -30m)'),
     );
+  });
+
+  test('a relative time after --from or --to is read as its value, not as an option', () => {
+    expect(joinRelativeTimes(['--from', '-30m', '--to', '-1m', '--rule', 'r'], ['--from', '--to'])).toEqual([
+      '--from=-30m',
+      '--to=-1m',
+      '--rule',
+      'r',
+    ]);
+    expect(joinRelativeTimes(['--from', '--to', '-1m'], ['--from', '--to'])).toEqual(['--from', '--to=-1m']);
   });
 
   test('talks to AWS unless an AWS_ENDPOINT_URL variable points elsewhere', () => {
