@@ -1,6 +1,7 @@
 import { type JobSpecInput, jobSpecSchema, RECIPES } from '@reelay/events';
 import type { z } from 'zod';
 import { type CommandSpec, closestSpelling, helpText, parseCommandLine, UsageError } from './command-line';
+import { DATA_FOLDER_OPTIONS } from './data-folder-options';
 import { UPLOAD_EXTENSIONS } from './upload-files';
 
 export { UsageError } from './command-line';
@@ -212,18 +213,7 @@ export const START_COMMAND: CommandSpec = {
       default: 'out/<jobId>.mp4',
     },
     { name: 'json', type: 'boolean', description: 'also print a JSON summary as the last line of stdout' },
-    {
-      name: 'fresh',
-      type: 'boolean',
-      description: "start with an empty data folder (deletes the stage's stored jobs)",
-    },
-    {
-      name: 'data-dir',
-      type: 'string',
-      value: 'DIR',
-      description: "the cloud's data folder",
-      default: '.reelay/data/local/',
-    },
+    ...DATA_FOLDER_OPTIONS,
   ],
   examplesHeading: 'recipes, one example each:',
   examples: RECIPES.map((r) => RECIPE_EXAMPLES[r]),

@@ -8,6 +8,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandSpec, helpText, parseCommandLine, UsageError, wantsHelp } from './command-line';
+import { DATA_FOLDER_OPTIONS } from './data-folder-options';
 import { startupProgress } from './startup-progress';
 import { readyBanner } from './up-banner';
 import { upStateFile, writeUpState } from './up-state';
@@ -31,18 +32,7 @@ export const UP_COMMAND: CommandSpec = {
       type: 'boolean',
       description: 'print one JSON line (endpoints, token, credentials) once ready',
     },
-    {
-      name: 'fresh',
-      type: 'boolean',
-      description: "start with an empty data folder (deletes the stage's stored jobs)",
-    },
-    {
-      name: 'data-dir',
-      type: 'string',
-      value: 'DIR',
-      description: "the cloud's data folder",
-      default: '.reelay/data/local/',
-    },
+    ...DATA_FOLDER_OPTIONS,
   ],
   examples: [
     { title: 'start', command: 'npm run up' },
