@@ -66,28 +66,19 @@ export function admissionItems(
  */
 export function releaseItems(table: string, job: ApiJob) {
   if (job.endedAt) return [];
-  const key = { pk: userPk(job.userId), sk: ADMISSION_SK };
-  if (job.admission === 'RUNNING')
-    return [
-      {
-        Update: {
-          TableName: table,
-          Key: key,
-          UpdateExpression: 'ADD running :minusOne',
-          ExpressionAttributeValues: { ':minusOne': -1 },
-        },
-      },
-    ];
+  // One of the user's admission counters, less one.
+  const decrement = (counter: 'running' | 'queued') => ({
+    Update: {
+      TableName: table,
+      Key: { pk: userPk(job.userId), sk: ADMISSION_SK },
+      UpdateExpression: `ADD ${counter} :minusOne`,
+      ExpressionAttributeValues: { ':minusOne': -1 },
+    },
+  });
+  if (job.admission === 'RUNNING') return [decrement('running')];
   if (job.admission === 'QUEUED')
     return [
-      {
-        Update: {
-          TableName: table,
-          Key: key,
-          UpdateExpression: 'ADD queued :minusOne',
-          ExpressionAttributeValues: { ':minusOne': -1 },
-        },
-      },
+      decrement('queued'),
       {
         Delete: {
           TableName: table,
