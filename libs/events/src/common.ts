@@ -36,6 +36,11 @@ export const outputFormatSchema = z.strictObject({
   transitionSec: z.number().min(0).max(2),
   /** Captions: none, a soft subtitle track plus a WebVTT sidecar, or burned into the picture. */
   captions: z.enum(['off', 'soft', 'burned']).default('soft'),
+  /**
+   * Story: a still picture with a narration lasts as long as that narration is, plus `pauseSec`,
+   * instead of its planned duration (the composer measures the narration; docs/long-form.md).
+   */
+  pageTiming: z.strictObject({ by: z.literal('narration'), pauseSec: z.number().min(0).max(5) }).optional(),
 });
 export type OutputFormat = z.infer<typeof outputFormatSchema>;
 

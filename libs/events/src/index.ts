@@ -8,6 +8,7 @@ export * from './events/scene-planned';
 export * from './events/scene-ready';
 export * from './events/video-composed';
 export * from './job-spec';
+export * from './limits';
 export * from './publish';
 export * from './registry';
 export * from './terminal-outcome';

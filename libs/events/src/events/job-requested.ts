@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { jobIdSchema, metaSchema, newMeta } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
 import { type JobSpecInput, jobSpecSchema } from '../job-spec';
+import { JOB_LIMITS } from '../limits';
 
 export const JOB_REQUESTED = 'JobRequested' as const;
 
@@ -13,7 +14,7 @@ export const jobRequestedSchema = z.strictObject({
   spec: jobSpecSchema,
   parentJobId: jobIdSchema.optional(),
   /** Uploads resolved by the api to their S3 keys, in the spec's order. */
-  uploadKeys: z.array(z.string().min(1)).max(12).default([]),
+  uploadKeys: z.array(z.string().min(1)).max(JOB_LIMITS.storyPages).default([]),
   deadlineAt: z.iso.datetime(),
 });
 export type JobRequested = z.infer<typeof jobRequestedSchema>;

@@ -11,6 +11,7 @@ import {
   sha256Schema,
 } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
+import { MAX_SCENES } from '../limits';
 
 export const SCENE_READY = 'SceneReady' as const;
 
@@ -19,8 +20,12 @@ export const sceneReadySchema = z
     version: z.literal(EVENT_VERSION),
     jobId: jobIdSchema,
     meta: metaSchema,
-    sceneIndex: z.number().int().min(0).max(63),
-    sceneCount: z.number().int().min(1).max(64),
+    sceneIndex: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_SCENES - 1),
+    sceneCount: z.number().int().min(1).max(MAX_SCENES),
     kind: sceneKindSchema,
     output: outputFormatSchema,
     key: intermediateKeySchema,
@@ -39,7 +44,12 @@ export const sceneReadySchema = z
     /** Caption text shown while this scene plays (visual scenes). */
     caption: z.string().max(500).optional(),
     /** Narration: the visual scene whose start it is spoken at. */
-    alignTo: z.number().int().min(0).max(63).optional(),
+    alignTo: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_SCENES - 1)
+      .optional(),
   })
   .refine((s) => s.sceneIndex < s.sceneCount, {
     message: 'sceneIndex must be below sceneCount',

@@ -1,4 +1,4 @@
-import { ulidSchema } from '@reelay/events';
+import { MAX_SCENES, ulidSchema } from '@reelay/events';
 import { z } from 'zod';
 import type { JobCancellations } from '../cancellation/job-cancellations';
 import {
@@ -18,7 +18,11 @@ import type { WebhookDeliveries } from './webhook-deliveries';
 /** The scene attempt a webhook is for: the query string of the URL the claim gave the prediction. */
 const webhookQuerySchema = z.object({
   jobId: ulidSchema,
-  sceneIndex: z.coerce.number().int().min(0).max(63),
+  sceneIndex: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SCENES - 1),
   attempt: z.coerce.number().int().min(1).max(10),
   claim: z.uuid(),
 });
