@@ -34,6 +34,7 @@ export function progressReporter(
 function paintState(paint: Paint, state: string): string {
   if (state === 'ready' || state === 'completed') return paint('green', state);
   if (state === 'failed' || state === 'stopped') return paint('red', state);
+  if (state === 'cancelled') return paint('yellow', state);
   return paint('yellow', state);
 }
 
@@ -96,7 +97,9 @@ class BarsReporter implements ProgressReporter {
   update(view: ProgressView): void {
     this.job ??= this.multibar.create(4, 0, { label: 'job', state: '' });
     const jobStep =
-      { REQUESTED: 0, PLANNED: 1, RENDERING: 1, COMPOSING: 3, COMPLETED: 4, FAILED: 4 }[view.status] ?? 0;
+      { REQUESTED: 0, PLANNED: 1, RENDERING: 1, COMPOSING: 3, COMPLETED: 4, FAILED: 4, CANCELLED: 4 }[
+        view.status
+      ] ?? 0;
     const allReady = view.scenes.length > 0 && view.scenes.every((s) => s.status === 'ready');
     const progress = sceneProgress(view);
     const overall = progress.rows.length ? `  ${overallProgress(progress)}` : '';

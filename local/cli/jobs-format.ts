@@ -31,7 +31,7 @@ export function formatJobList(page: JobListPage): string {
   if (page.jobs.length === 0) return 'no jobs\n';
   const lines = page.jobs.map(
     (j) =>
-      `${j.jobId}  ${(j.cancelled ? 'CANCELLED' : j.status).padEnd(10)} ${(j.createdAt ?? '').padEnd(24)} ${j.recipe ?? ''}  ${j.prompt ?? ''}`,
+      `${j.jobId}  ${j.status.padEnd(10)} ${(j.createdAt ?? '').padEnd(24)} ${j.recipe ?? ''}  ${j.prompt ?? ''}`,
   );
   const queued = page.jobs.filter((j) => j.status === 'QUEUED' && !j.cancelled).length;
   if (queued > 0)
@@ -42,7 +42,7 @@ export function formatJobList(page: JobListPage): string {
 
 export function formatJob(job: JobView): string {
   const lines = [
-    `job ${job.jobId}  ${job.status}${job.cancelledAt ? ' (cancelled)' : ''}`,
+    `job ${job.jobId}  ${job.status}`,
     `created  ${job.createdAt ?? '-'}   cost ${job.costUsd === undefined ? '-' : costLabel(job)}`,
   ];
   if (job.status === 'QUEUED' && !job.cancelledAt) lines.push(`queued   ${WAITING_FOR_SLOT}`);

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { JobSpecInput } from '@reelay/events';
-import type { JobRecord } from '@reelay/job-records';
+import { isEndedStatus, type JobRecord } from '@reelay/job-records';
 import type { EmbeddedCloud } from '../cloud/src/embedded-cloud';
 import { type JobChangeSignal, JobChangeWaiter } from './job-changes';
 import type { ProgressReporter } from './job-progress';
@@ -17,7 +17,7 @@ export interface JobResult {
   video?: string;
   thumbnail?: string;
   captions?: string;
-  /** Epoch ms: POST /jobs sent, the record seen COMPLETED or FAILED, the outputs downloaded. */
+  /** Epoch ms: POST /jobs sent, the record seen ended (COMPLETED, FAILED, CANCELLED), the outputs downloaded. */
   timings: { submittedAt: number; endedAt: number; downloadedAt: number };
 }
 
@@ -108,7 +108,7 @@ async function followJob(
         scenes: record.scenes,
         ...(record.sceneCount ? { sceneCount: record.sceneCount } : {}),
       });
-      if (record.status === 'COMPLETED' || record.status === 'FAILED') break;
+      if (isEndedStatus(record.status)) break;
     } else if (res.status !== 404) {
       throw new Error(`GET /jobs/${jobId} answered ${res.status}: ${await res.text()}`);
     }

@@ -1,3 +1,5 @@
+import { isEndedStatus } from '@reelay/job-records';
+
 /**
  * How the CLI names a job's scenes. The planner numbers every scene of a job in one sequence: the
  * visual scenes first (0..v-1), then one narration line per visual scene (v..2v-1), then the music
@@ -62,7 +64,7 @@ export function sceneProgress(view: {
   scenes: readonly SceneState[];
   sceneCount?: number;
 }): SceneProgress {
-  const ended = ['COMPLETED', 'FAILED', 'CANCELLED'].includes(view.status);
+  const ended = isEndedStatus(view.status);
   const visuals = view.scenes.filter((s) => isVisualKind(s.kind));
   const wholePlan = view.sceneCount !== undefined && view.scenes.length >= view.sceneCount;
   // With narration the plan is v visual scenes, v narration lines and at most one music bed, so

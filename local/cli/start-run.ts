@@ -57,6 +57,8 @@ export async function renderJob(
       log(`video:     ${result.video}`);
       log(`thumbnail: ${result.thumbnail}`);
       if (result.captions) log(`captions:  ${result.captions}`);
+    } else if (record.status === 'CANCELLED') {
+      log(`\njob ${record.jobId} ${paint('yellow', 'cancelled')} after ${seconds} s`);
     } else {
       log(
         `\njob ${record.jobId} ${paint('red', 'failed')} at ${record.failure?.stage}: ${record.failure?.code}: ${record.failure?.reason}`,

@@ -306,10 +306,10 @@ describe('one outcome per job when a video and a failure conflict', () => {
               quotaUsed: 1,
             }
           : {
-              ledger: 'FAILED',
+              ledger: failedOutcome,
               ledgerFailure: failure.stage,
               api: failedOutcome,
-              get: 'FAILED',
+              get: failedOutcome,
               lastCallback: `job.failed/${failedOutcome}`,
               quotaUsed: 0,
             },
@@ -351,7 +351,7 @@ describe('one outcome per job when a video and a failure conflict', () => {
     await drainCallbacks();
 
     // Assess
-    expect((await readJobRecord(db.doc, JOBS_TABLE, job.jobId))?.status).toBe('FAILED');
+    expect((await readJobRecord(db.doc, JOBS_TABLE, job.jobId))?.status).toBe('CANCELLED');
     expect((await readApiJob(job.jobId, apiDeps()))?.outcome).toBe('CANCELLED');
     const last = receiver.received
       .filter((r) => r.data.jobId === job.jobId)

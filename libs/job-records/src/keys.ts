@@ -11,6 +11,8 @@ export const JOB_STATUSES = [
   'COMPOSING',
   'COMPLETED',
   'FAILED',
+  /** Ended by the user's cancel (a JobFailed of stage `cancel` that won the outcome): its own outcome, not a failure. */
+  'CANCELLED',
 ] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 /** Status only moves forward: a late or replayed event never moves a finished job back. */
@@ -21,8 +23,14 @@ export const STATUS_RANK: Record<JobStatus, number> = {
   COMPOSING: 4,
   COMPLETED: 9,
   FAILED: 9,
+  CANCELLED: 9,
 };
 export const FINISHED_RANK = 9;
+/** The statuses a job ends in: nothing moves it on (a redrive may still turn a retryable FAILED into COMPLETED). */
+export const ENDED_STATUSES: readonly string[] = ['COMPLETED', 'FAILED', 'CANCELLED'] satisfies JobStatus[];
+/** Whether a status (the ledger's, or the api's, which adds QUEUED) is one a job ends in. */
+export const isEndedStatus = (status: string | undefined): boolean =>
+  status !== undefined && ENDED_STATUSES.includes(status);
 
 const two = (n: number) => String(n).padStart(2, '0');
 

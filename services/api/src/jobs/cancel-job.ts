@@ -30,7 +30,7 @@ export async function cancelJob(
   const record = await readJobRecord(deps.doc, deps.jobsTable, jobId);
   const ended = job.endedAt
     ? job.outcome
-    : record?.status === 'COMPLETED' || record?.status === 'FAILED'
+    : record?.status === 'COMPLETED' || record?.status === 'FAILED' || record?.status === 'CANCELLED'
       ? record.status
       : undefined;
   if (ended) throw new JobAlreadyEndedError(jobId, ended);

@@ -58,13 +58,14 @@ export async function getJob(
 
 /**
  * Before the ledger has projected JobRequested, the api's own record answers: QUEUED while the job waits
- * for one of the user's slots (its JobRequested is not published until it starts), REQUESTED after.
+ * for one of the user's slots (its JobRequested is not published until it starts), REQUESTED after, and
+ * CANCELLED once the api has recorded the cancel as the outcome (a queued job cancelled before it started).
  */
 function pendingRecord(job: ApiJob): Record<string, unknown> {
   return {
     jobId: job.jobId,
     userId: job.userId,
-    status: job.admission === 'QUEUED' ? 'QUEUED' : 'REQUESTED',
+    status: job.outcome === 'CANCELLED' ? 'CANCELLED' : job.admission === 'QUEUED' ? 'QUEUED' : 'REQUESTED',
     createdAt: job.createdAt,
     spec: job.spec,
     ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),

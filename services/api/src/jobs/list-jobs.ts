@@ -73,7 +73,7 @@ export async function listJobs(
       const jobId = String(item.jobId);
       const jobStatus: ApiJobStatus =
         statuses.get(jobId) ??
-        (item.outcome === 'CANCELLED' ? 'FAILED' : item.queued === true ? 'QUEUED' : 'REQUESTED');
+        (item.outcome === 'CANCELLED' ? 'CANCELLED' : item.queued === true ? 'QUEUED' : 'REQUESTED');
       if (status && jobStatus !== status) continue;
       if (jobs.length === limit) {
         next = encodeCursor(String(jobs[jobs.length - 1]?.jobId));

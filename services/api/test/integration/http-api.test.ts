@@ -184,7 +184,7 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
     await call('POST', `/jobs/${jobId}/cancel`, { user: 'alice' });
   });
 
-  it('regenerates with parentJobId and keeps the prompt history; cancels once, then answers 409', async () => {
+  it('regenerates with parentJobId and keeps the prompt history; cancels once (CANCELLED in the job and the list, found by its status filter), then answers 409', async () => {
     const parent = await submitCheapJob('bob', 'first prompt');
 
     const child = await call('POST', `/jobs/${parent}/regenerate`, {
@@ -196,9 +196,10 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
     const cancelled = await call('POST', `/jobs/${childId}/cancel`, { user: 'bob' });
     await eventually(async () => {
       const v = await call('GET', `/jobs/${childId}`, { user: 'bob' });
-      return v.json.status === 'FAILED' ? v : undefined;
-    }, 'the cancelled job to be FAILED');
+      return v.json.status === 'CANCELLED' ? v : undefined;
+    }, 'the cancelled job to be CANCELLED');
     const again = await call('POST', `/jobs/${childId}/cancel`, { user: 'bob' });
+    const listed = await call('GET', '/jobs?status=CANCELLED', { user: 'bob' });
     await call('POST', `/jobs/${parent}/cancel`, { user: 'bob' });
 
     expect(child.status).toBe(202);
@@ -209,6 +210,10 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
     ]);
     expect(cancelled.status).toBe(202);
     expect(again.status).toBe(409);
+    expect(listed.status).toBe(200);
+    expect(
+      (listed.json.jobs as Array<{ jobId: string; status: string }>).map((j) => [j.jobId, j.status]),
+    ).toEqual([[childId, 'CANCELLED']]);
   });
 
   it('serves a valid OpenAPI document without a token, and every example request is accepted', async () => {
@@ -562,14 +567,14 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
           // Act: the loser arrives first and its callback goes out; then the winner arrives.
           if (arrivesFirst === 'cancel') {
             await putCancel();
-            await statusIs('FAILED', 1);
+            await statusIs('CANCELLED', 1);
             await putVideo();
           } else {
             await putVideo();
             await statusIs('COMPLETED', 1);
             await putCancel();
           }
-          const view = await statusIs(winner === 'video' ? 'COMPLETED' : 'FAILED', 2);
+          const view = await statusIs(winner === 'video' ? 'COMPLETED' : 'CANCELLED', 2);
 
           // Assess: the ledger (GET), the api's own record and the latest callback name the winner.
           const apiJob = await DynamoDBDocumentClient.from(cloud.clients.dynamodb).send(
@@ -600,7 +605,7 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
                   supersedes: 'job.failed',
                 }
               : {
-                  get: 'FAILED',
+                  get: 'CANCELLED',
                   api: 'CANCELLED',
                   callbacks: ['job.completed/COMPLETED', 'job.failed/CANCELLED'],
                   supersedes: 'job.completed',

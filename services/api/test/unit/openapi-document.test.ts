@@ -30,6 +30,16 @@ describe('the OpenAPI document', () => {
     expect(result.version).toBe('3.1');
   });
 
+  it("lists CANCELLED among GET /jobs's status filter values: a cancelled job is its own outcome, not FAILED", () => {
+    const doc = openApiDocument() as unknown as {
+      paths: Record<string, { get?: { parameters?: Array<{ name: string; schema: { enum?: string[] } }> } }>;
+    };
+
+    const status = doc.paths['/jobs']?.get?.parameters?.find((p) => p.name === 'status');
+
+    expect(status?.schema.enum).toEqual(expect.arrayContaining(['QUEUED', 'FAILED', 'CANCELLED']));
+  });
+
   it.each(ROUTE_EXAMPLES.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))(
     "documents %s with an example the route's own schema accepts",
     (_name, route) => {

@@ -7,7 +7,7 @@ import {
   type TerminalClaim,
   terminalClaim,
 } from '@reelay/events';
-import { FINISHED_RANK, JOB_SK, jobPk, STATUS_RANK } from '@reelay/job-records';
+import { FINISHED_RANK, JOB_SK, type JobStatus, jobPk, STATUS_RANK } from '@reelay/job-records';
 import type { Advanced, TableDeps } from './job-item';
 
 const ROUNDS = 4;
@@ -21,12 +21,16 @@ const ROUNDS = 4;
  *
  * COMPLETED over FAILED keeps the failure it replaces as `recoveredFailure`; FAILED over COMPLETED drops
  * `completedAt` (the output stays: the video was made and charged, but the outcome is the failure).
+ *
+ * The status written is the claim's outcome, except that a winning cancel reads CANCELLED (`status`):
+ * a job the user stopped did not fail, and the api, the CLI and the console show the same word.
  */
 export async function decideOutcome(
   deps: TableDeps,
   jobId: string,
   claim: TerminalClaim,
   fields: Record<string, unknown>,
+  status: Extract<JobStatus, 'COMPLETED' | 'FAILED' | 'CANCELLED'> = claim.outcome,
 ): Promise<Advanced | undefined> {
   const key = { pk: jobPk(jobId), sk: JOB_SK };
   for (let round = 0; round < ROUNDS; round++) {
@@ -39,8 +43,8 @@ export async function decideOutcome(
 
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {
-      ':status': claim.outcome,
-      ':rank': STATUS_RANK[claim.outcome],
+      ':status': status,
+      ':rank': STATUS_RANK[status],
       ':key': claim.key,
     };
     const sets = ['#status = :status', 'statusRank = :rank', 'outcomeKey = :key'];
@@ -94,7 +98,12 @@ export async function decideOutcome(
 function keyOfEndedWithoutKey(item: Record<string, unknown> | undefined): string | undefined {
   if (!item || Number(item.statusRank ?? 0) < FINISHED_RANK) return undefined;
   const failure = item.failure as { stage?: string; code?: string } | undefined;
-  if (item.status === 'FAILED' && failure?.stage && failure.code && typeof item.failedAt === 'string')
+  if (
+    (item.status === 'FAILED' || item.status === 'CANCELLED') &&
+    failure?.stage &&
+    failure.code &&
+    typeof item.failedAt === 'string'
+  )
     return terminalClaim({
       type: 'JobFailed',
       detail: {

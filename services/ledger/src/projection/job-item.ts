@@ -72,7 +72,7 @@ export interface Advanced {
 export async function advanceStatus(
   deps: TableDeps,
   jobId: string,
-  status: Exclude<JobStatus, 'COMPLETED' | 'FAILED'>,
+  status: Exclude<JobStatus, 'COMPLETED' | 'FAILED' | 'CANCELLED'>,
 ): Promise<Advanced | undefined> {
   try {
     const { Attributes } = await deps.doc.send(

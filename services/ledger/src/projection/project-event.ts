@@ -131,10 +131,13 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
       };
       // Every failure is on the timeline; the one the shared rule picks is the job's outcome (a dead
       // letter is provisional: a video or a decisive failure replaces it).
-      const advanced = await decideOutcome(deps, d.jobId, terminalClaim(event), {
-        failure,
-        failedAt: d.meta.occurredAt,
-      });
+      const advanced = await decideOutcome(
+        deps,
+        d.jobId,
+        terminalClaim(event),
+        { failure, failedAt: d.meta.occurredAt },
+        d.stage === 'cancel' ? 'CANCELLED' : 'FAILED',
+      );
       if (advanced) metrics.jobFailed(d.stage);
       return;
     }

@@ -160,7 +160,7 @@ describe('the job record', () => {
     expect(recovered?.deadMessages[0]).not.toHaveProperty('body');
   });
 
-  test('a cancelled or permanently failed job stays FAILED even if its video arrives', async () => {
+  test('a cancelled job stays CANCELLED and a permanently failed one FAILED even if its video arrives', async () => {
     const table = await fixture.newTable();
     const cancelled = twoSceneJob();
     const permanent = twoSceneJob();
@@ -174,7 +174,7 @@ describe('the job record', () => {
       permanent.composed,
     ]);
 
-    expect((await readJobRecord(fixture.doc, table, cancelled.jobId))?.status).toBe('FAILED');
+    expect((await readJobRecord(fixture.doc, table, cancelled.jobId))?.status).toBe('CANCELLED');
     expect((await readJobRecord(fixture.doc, table, permanent.jobId))?.status).toBe('FAILED');
   });
 
@@ -202,7 +202,7 @@ describe('the job record', () => {
 
     // Assess
     const completed = { status: 'COMPLETED', stage: undefined, completedAt: at(50) };
-    const cancelled = { status: 'FAILED', stage: 'cancel', completedAt: undefined };
+    const cancelled = { status: 'CANCELLED', stage: 'cancel', completedAt: undefined };
     expect(outcomes).toEqual({
       timeoutFirst: completed,
       videoFirst: completed,
