@@ -148,7 +148,9 @@ function checkScript(
       `the script is ${chars} characters; the limit is ${JOB_LIMITS.scriptTotalChars} (about an hour of speech)`,
     );
   }
-  const bytes = script.reduce((n, line) => n + Buffer.byteLength(line, 'utf8'), 0);
+  // TextEncoder, not Buffer: the console checks specs with this schema in the browser.
+  const utf8 = new TextEncoder();
+  const bytes = script.reduce((n, line) => n + utf8.encode(line).length, 0);
   if (bytes > JOB_LIMITS.scriptTotalBytes) {
     issue(`the script is ${bytes} bytes of UTF-8; the limit is ${JOB_LIMITS.scriptTotalBytes}`);
   }
