@@ -30,6 +30,8 @@ export type ModelPrice = PriceSource &
     | { unit: 'output-image'; usdPerImage: number }
     | { unit: 'token'; usdPerMillionInputTokens: number; usdPerMillionOutputTokens: number }
     | { unit: 'hardware-second'; hardware: string; usdPerSecond: number }
+    /** Per character of a text input (MiniMax speech: "every character is 1 token"). */
+    | { unit: 'input-character'; field: string; usdPerThousandCharacters: number }
   );
 
 interface PriceSource {
@@ -71,8 +73,12 @@ export interface ModelContract {
   schemas: { Input: JsonSchema; Output: JsonSchema } & Record<string, JsonSchema>;
   output: { shape: OutputShape; contentType: string };
   price: ModelPrice;
-  /** Speech models: the voices the `voice` input accepts. */
+  /** Speech models: the voices the `voice` input accepts (their languages are what it speaks). */
   voices?: readonly SpeechVoice[];
+  /** Speech models: the input that names the language, and its value per BCP-47 primary language. */
+  languageInput?: { field: string; values: Readonly<Record<string, string>> };
+  /** Speech models: the input that takes the voice when it is not `voice` (MiniMax: `voice_id`). */
+  voiceInput?: string;
 }
 
 /** One entry of Replicate's 422 `invalid_fields` list. */

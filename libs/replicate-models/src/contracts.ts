@@ -4,6 +4,7 @@ import kokoro from './fixtures/jaaari__kokoro-82m.json';
 import kling from './fixtures/kwaivgi__kling-v2.1.json';
 import llama3 from './fixtures/meta__meta-llama-3-8b-instruct.json';
 import musicgen from './fixtures/meta__musicgen.json';
+import minimaxSpeech from './fixtures/minimax__speech-02-hd.json';
 import wanI2v from './fixtures/wan-video__wan-2.2-i2v-fast.json';
 import wanT2v from './fixtures/wan-video__wan-2.2-t2v-fast.json';
 
@@ -19,6 +20,8 @@ interface ContractFixture {
   output: { shape: string; contentType: string };
   price: unknown;
   voices?: Array<{ id: string; language: string; gender: string }>;
+  languageInput?: { field: string; values: Record<string, string> };
+  voiceInput?: string;
   openapi_schema: { components: { schemas: Record<string, unknown> } };
 }
 
@@ -54,6 +57,8 @@ function contractOf(fixture: ContractFixture): ModelContract {
     output: fixture.output as ModelContract['output'],
     price: fixture.price as ModelContract['price'],
     ...(fixture.voices ? { voices: fixture.voices as SpeechVoice[] } : {}),
+    ...(fixture.languageInput ? { languageInput: fixture.languageInput } : {}),
+    ...(fixture.voiceInput ? { voiceInput: fixture.voiceInput } : {}),
   };
 }
 
@@ -66,6 +71,7 @@ export const MODEL_CONTRACTS: readonly ModelContract[] = [
   musicgen,
   llama3,
   kling,
+  minimaxSpeech,
 ].map((fixture) => contractOf(fixture as ContractFixture));
 
 /** The default model of each role: real Replicate ids (checked on their model pages, 2026-12). */

@@ -22,6 +22,17 @@ export {
 } from './model-ref';
 export { type PredictionUsage, PriceUnknownError, predictionCostUsd } from './prices';
 export {
+  chooseNarrationModel,
+  DEFAULT_SPEECH_MODEL_IDS,
+  languageInputValue,
+  type NarrationModelChoice,
+  type NarrationModelRequest,
+  primaryLanguage,
+  speaksLanguage,
+  speechLanguages,
+  voicesFor,
+} from './speech-languages';
+export {
   checkModelInput,
   invalidFieldsDetail,
   type ValidationResult,

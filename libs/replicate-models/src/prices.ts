@@ -57,5 +57,11 @@ export function predictionCostUsd(contract: ModelContract, usage: PredictionUsag
     case 'hardware-second':
       if (usage.predictTimeSec === undefined) throw new PriceUnknownError(contract.id, 'no predict time');
       return price.usdPerSecond * usage.predictTimeSec;
+    case 'input-character': {
+      const text = usage.input[price.field];
+      if (typeof text !== 'string') throw new PriceUnknownError(contract.id, `no ${price.field} input`);
+      // Characters as a person counts them (code points), not UTF-16 units: "ế" is one.
+      return (price.usdPerThousandCharacters * [...text].length) / 1000;
+    }
   }
 }

@@ -1,7 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkModelInput, MODEL_CONTRACTS, type ModelContract } from '@reelay/replicate-models';
+import {
+  checkModelInput,
+  MODEL_CONTRACTS,
+  type ModelContract,
+  modelContract,
+  primaryLanguage,
+} from '@reelay/replicate-models';
 import type { LocalModel, PreparedRun, RenderScheduling } from './catalog';
+import { renderSpokenText } from './render/espeak-speech';
 import { renderImage } from './render/image';
 import { imageSize, sizeForArea } from './render/image-size';
 import { renderMusic } from './render/music';
@@ -69,6 +76,17 @@ export function fliteVoiceFor(kokoroVoice: string): FliteVoice {
   if (kokoroVoice.startsWith('bm_')) return 'awb';
   if (kokoroVoice.startsWith('am_')) return 'rms';
   return 'kal16';
+}
+
+/** The language of a recorded voice of a model (undefined for a voice it does not list). */
+function voiceLanguage(modelId: string, voice: string): string | undefined {
+  return modelContract(modelId).voices?.find((v) => v.id === voice)?.language;
+}
+
+/** MiniMax's language_boost value -> BCP-47 primary language (`Vietnamese` -> `vi`). */
+function boostLanguage(value: string): string | undefined {
+  const values = modelContract('minimax/speech-02-hd').languageInput?.values ?? {};
+  return Object.entries(values).find(([, name]) => name === value)?.[0];
 }
 
 /** The video size an image-to-video model makes: the image's aspect ratio at the resolution's area. */
@@ -165,8 +183,27 @@ const RENDERS: Record<string, (input: Input) => ContractRender> = {
   }),
   'jaaari/kokoro-82m': (input) => ({
     text: str(input.text),
-    render: (i, _files, ctx) =>
-      renderSpeech({ text: str(i.text), voice: fliteVoiceFor(str(i.voice)), speed: int(i.speed, 1) }, ctx),
+    render: (i, _files, ctx) => {
+      // Kokoro's voice decides its language (jf_alpha speaks Japanese): flite for English, else espeak-ng.
+      const language = voiceLanguage('jaaari/kokoro-82m', str(i.voice)) ?? 'en';
+      return primaryLanguage(language) === 'en'
+        ? renderSpeech({ text: str(i.text), voice: fliteVoiceFor(str(i.voice)), speed: int(i.speed, 1) }, ctx)
+        : renderSpokenText({ text: str(i.text), language, speed: int(i.speed, 1), format: 'wav' }, ctx);
+    },
+  }),
+  'minimax/speech-02-hd': (input) => ({
+    text: str(input.text),
+    render: (i, _files, ctx) => {
+      // The language: language_boost when it names one, else the voice's (Vietnamese_kindhearted_girl).
+      const language =
+        boostLanguage(str(i.language_boost)) ??
+        voiceLanguage('minimax/speech-02-hd', str(i.voice_id)) ??
+        'en';
+      const speed = int(i.speed, 1);
+      return primaryLanguage(language) === 'en'
+        ? renderSpeech({ text: str(i.text), voice: 'slt', speed, format: 'mp3' }, ctx)
+        : renderSpokenText({ text: str(i.text), language, speed, format: 'mp3' }, ctx);
+    },
   }),
   'meta/musicgen': (input) => ({
     text: str(input.prompt),
@@ -203,6 +240,7 @@ const RENDERS: Record<string, (input: Input) => ContractRender> = {
 const SCHEDULING: Record<string, RenderScheduling> = {
   'meta/meta-llama-3-8b-instruct': { lane: 'light', priority: 0 },
   'jaaari/kokoro-82m': { lane: 'light', priority: 1 },
+  'minimax/speech-02-hd': { lane: 'light', priority: 1 },
   'meta/musicgen': { lane: 'heavy', priority: 2 },
 };
 

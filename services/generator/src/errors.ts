@@ -57,3 +57,8 @@ export class ModelInputUnsupportedError extends ReelayError {
   readonly code = 'MODEL_INPUT_UNSUPPORTED';
   readonly retryable = false;
 }
+/** No configured narration model speaks the job's language (or has its voice): the job cannot be narrated. */
+export class NarrationLanguageUnsupportedError extends ReelayError {
+  readonly code = 'NARRATION_LANGUAGE_UNSUPPORTED';
+  readonly retryable = false;
+}

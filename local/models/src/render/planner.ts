@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plannerPhrasesFor } from './planner-phrases';
 import type { InlineOutput } from './render-context';
 import { seededRandom, seedFrom } from './seeded-random';
 
@@ -17,6 +18,8 @@ const briefSchema = z.object({
   visuals: z.array(z.string()).optional(),
   narration: z.boolean().default(true),
   music: z.boolean().default(true),
+  /** BCP-47: captions and narration are written in it. */
+  language: z.string().default('en'),
 });
 type Brief = z.infer<typeof briefSchema>;
 
@@ -29,14 +32,6 @@ const CAMERA = [
   'static wide',
 ];
 const LIGHT = ['golden hour light', 'soft morning light', 'neon glow', 'studio lighting', 'moody blue hour'];
-const AD_BEATS = [
-  (s: string) => `Say hello to ${s}.`,
-  () => 'Designed for the way you live.',
-  () => 'Tough enough for every adventure.',
-  () => 'Light to carry, easy to love.',
-  () => 'Better for you, better for the planet.',
-];
-
 export function parseBrief(prompt: string): Brief | undefined {
   const at = prompt.lastIndexOf('BRIEF:');
   if (at === -1) return undefined;
@@ -57,21 +52,22 @@ const subjectOf = (prompt: string) =>
 export function planText(brief: Brief): string {
   const random = seededRandom(seedFrom('planner', brief.prompt, brief.recipe, brief.scenes));
   const subject = subjectOf(brief.prompt);
+  const words = plannerPhrasesFor(brief.language);
   const n = brief.scenes;
   const scenes = Array.from({ length: n }, (_, i) => {
     const shot = `${random.pick(CAMERA)}, ${random.pick(LIGHT)}`;
     const narration =
       brief.recipe === 'ad'
         ? i === n - 1 && n > 1
-          ? `${subject.charAt(0).toUpperCase()}${subject.slice(1)}. Yours today.`
-          : (AD_BEATS[i % AD_BEATS.length] ?? AD_BEATS[0])?.(subject)
+          ? words.closing(subject)
+          : (words.adBeats[i % words.adBeats.length] ?? words.opening)(subject)
         : i === 0
-          ? `This is ${subject}.`
-          : `Moment ${i + 1}: ${subject}, seen anew.`;
+          ? words.opening(subject)
+          : words.moment(i + 1, subject);
     return {
       prompt: `${subject}, ${shot}, scene ${i + 1} of ${n}`,
-      caption: (narration ?? subject).replace(/\.$/, ''),
-      narration: narration ?? subject,
+      caption: narration.replace(/[.。]$/, ''),
+      narration,
     };
   });
   return JSON.stringify({

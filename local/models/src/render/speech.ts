@@ -12,6 +12,8 @@ export interface SpeechRenderInput {
   voice: FliteVoice;
   /** Speed multiplier (kokoro's `speed`): ffmpeg atempo, chained past its 0.5–2 range. Default 1. */
   speed?: number;
+  /** wav (48 kHz, kokoro's) by default; mp3 as MiniMax speech returns. */
+  format?: 'wav' | 'mp3';
 }
 
 /** atempo filters whose product is the speed (each within atempo's 0.5–2). */
@@ -37,6 +39,7 @@ const TEXT_FILE = 'speech.txt';
 export async function renderSpeech(input: SpeechRenderInput, ctx: RenderContext): Promise<RenderedOutput> {
   await writeFile(join(ctx.dir, TEXT_FILE), printableText(input.text), 'utf8');
   ctx.log(`voice: ${input.voice}, ${input.text.length} characters`);
+  const mp3 = input.format === 'mp3';
   await runFfmpeg({
     ffmpegPath: ctx.ffmpegPath,
     cwd: ctx.dir,
@@ -48,14 +51,15 @@ export async function renderSpeech(input: SpeechRenderInput, ctx: RenderContext)
       '-i',
       `flite=textfile=${TEXT_FILE}:voice=${input.voice}`,
       '-af',
-      [...tempoFilters(input.speed ?? 1), 'aresample=48000'].join(','),
+      [...tempoFilters(input.speed ?? 1), mp3 ? 'aresample=32000' : 'aresample=48000'].join(','),
       '-ac',
       '1',
-      '-c:a',
-      'pcm_s16le',
+      ...(mp3 ? ['-c:a', 'libmp3lame', '-b:a', '128k'] : ['-c:a', 'pcm_s16le']),
       '-y',
-      SPEECH_FILE,
+      mp3 ? 'output.mp3' : SPEECH_FILE,
     ],
   });
-  return { fileName: SPEECH_FILE, contentType: 'audio/wav' };
+  return mp3
+    ? { fileName: 'output.mp3', contentType: 'audio/mpeg' }
+    : { fileName: SPEECH_FILE, contentType: 'audio/wav' };
 }

@@ -30,7 +30,7 @@ describe('the narration voice of a job spec', () => {
     expect(response.statusCode).toBe(400);
     const body = JSON.parse(response.body) as { errors: Array<{ path: string; message: string }> };
     expect(body.errors).toEqual([
-      { path: 'voice', message: expect.stringContaining('is not a voice of jaaari/kokoro-82m') },
+      { path: 'voice', message: expect.stringContaining('"af_heart" is not a voice for "en"') },
     ]);
   });
 
@@ -47,5 +47,54 @@ describe('the narration voice of a job spec', () => {
 
     expect(own.message).toContain('validation let the request through');
     expect(known.message).toContain('validation let the request through');
+  });
+});
+
+describe('the language of a job spec', () => {
+  const errorsOf = async (spec: object) => {
+    const response = (await submit(spec)) as { statusCode: number; body: string };
+    return {
+      status: response.statusCode,
+      errors: (JSON.parse(response.body) as { errors: Array<{ path: string; message: string }> }).errors,
+    };
+  };
+  const passes = async (spec: object) =>
+    ((await submit(spec).catch((e: Error) => e)) as Error).message.includes(
+      'validation let the request through',
+    );
+
+  it('is refused with a 400 naming `language` when it is not a BCP-47 tag', async () => {
+    const { status, errors } = await errorsOf({ prompt: 'a lighthouse', language: 'vi_VN!' });
+
+    expect(status).toBe(400);
+    expect(errors).toEqual([
+      { path: 'language', message: expect.stringContaining('is not a BCP-47 language tag') },
+    ]);
+  });
+
+  it('is refused with a 400 naming the language and the languages available when no narration model speaks it', async () => {
+    const { status, errors } = await errorsOf({ prompt: 'a lighthouse', language: 'sw' });
+
+    expect(status).toBe(400);
+    expect(errors).toEqual([
+      {
+        path: 'language',
+        message: expect.stringMatching(/no narration model speaks "sw".*languages available: .*\bvi\b/),
+      },
+    ]);
+  });
+
+  it('is accepted for Vietnamese (MiniMax speaks it), and without narration for any well-formed tag', async () => {
+    expect(await passes({ prompt: 'a lighthouse', language: 'vi' })).toBe(true);
+    expect(await passes({ prompt: 'a lighthouse', language: 'sw', narration: false })).toBe(true);
+  });
+
+  it('refuses a voice of another language with a 400 naming `voice`', async () => {
+    const { status, errors } = await errorsOf({ prompt: 'a lighthouse', language: 'vi', voice: 'af_bella' });
+
+    expect(status).toBe(400);
+    expect(errors).toEqual([
+      { path: 'voice', message: expect.stringContaining('Vietnamese_kindhearted_girl') },
+    ]);
   });
 });

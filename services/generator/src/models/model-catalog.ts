@@ -1,6 +1,12 @@
-import type { SceneKind } from '@reelay/events';
-import { DEFAULT_MODEL_IDS, findModelContract } from '@reelay/replicate-models';
+import type { JobSpec, SceneKind } from '@reelay/events';
+import {
+  chooseNarrationModel,
+  DEFAULT_MODEL_IDS,
+  DEFAULT_SPEECH_MODEL_IDS,
+  findModelContract,
+} from '@reelay/replicate-models';
 import { z } from 'zod';
+import { NarrationLanguageUnsupportedError } from '../errors';
 
 /**
  * Which model renders each kind of work. There is one set of defaults, the real Replicate ids
@@ -84,6 +90,26 @@ export function modelForScene(
   if (kind === 'video' && opts.chained)
     return chosen && takesFirstFrame(chosen) ? chosen : catalog.videoFromImage;
   return chosen ?? catalog[ROLE_BY_KIND[kind]];
+}
+
+/**
+ * The narration model and voice for a job's language: the job's own narration model, else the
+ * configured speech model (MODEL_SPEECH) when it speaks the language, else the next default that
+ * does (kokoro-82m, then MiniMax speech-02-hd). The api refuses the same jobs with a 400 first;
+ * here a refusal is a NarrationLanguageUnsupportedError (the configuration differs from the api's).
+ */
+export function narrationModelFor(
+  spec: Pick<JobSpec, 'language' | 'voice' | 'models'>,
+  catalog: ModelCatalog,
+): { model: string; voice?: string } {
+  const choice = chooseNarrationModel({
+    language: spec.language,
+    ...(spec.voice !== undefined ? { voice: spec.voice } : {}),
+    ...(spec.models.narration ? { chosen: spec.models.narration } : {}),
+    configured: [catalog.speech, ...DEFAULT_SPEECH_MODEL_IDS],
+  });
+  if (!choice.ok) throw new NarrationLanguageUnsupportedError(`${choice.field}: ${choice.message}`);
+  return { model: choice.model, ...(choice.voice ? { voice: choice.voice } : {}) };
 }
 
 export { predictionInput } from './model-inputs';

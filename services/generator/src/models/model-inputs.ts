@@ -1,5 +1,5 @@
 import type { ScenePlanned } from '@reelay/events';
-import { findModelContract, type ModelContract } from '@reelay/replicate-models';
+import { findModelContract, languageInputValue, type ModelContract } from '@reelay/replicate-models';
 import { ModelInputUnsupportedError } from '../errors';
 
 /**
@@ -145,6 +145,21 @@ function kokoroInput(contract: ModelContract, scene: ScenePlanned): Input {
   };
 }
 
+/**
+ * A speech model whose language is an input (MiniMax speech-02: `voice_id`, `language_boost`): the
+ * scene's voice (planning chose one the model has for the language), and the language named the way
+ * the model's enum names it (`vi` -> `Vietnamese`).
+ */
+function multilingualSpeechInput(contract: ModelContract, scene: ScenePlanned): Input {
+  const voiceField = contract.voiceInput ?? 'voice';
+  const language = scene.language ? languageInputValue(contract, scene.language) : undefined;
+  return {
+    text: spokenText(scene),
+    ...(scene.voice ? { [voiceField]: scene.voice } : {}),
+    ...(language ? { [language.field]: language.value } : {}),
+  };
+}
+
 /** MusicGen renders at most 30 s well; a longer bed is looped by the composer. */
 function musicgenInput(scene: ScenePlanned): Input {
   return {
@@ -193,6 +208,8 @@ export function predictionInput(scene: ScenePlanned, opts: PredictionInputOption
       return klingInput(contract, scene, opts);
     case 'black-forest-labs':
       return fluxInput(contract, scene);
+    case 'minimax':
+      return multilingualSpeechInput(contract, scene);
     default:
       if (contract.name.includes('kokoro')) return kokoroInput(contract, scene);
       if (contract.name.includes('musicgen')) return musicgenInput(scene);

@@ -1,4 +1,5 @@
 import type { JobSpec } from '@reelay/events';
+import { phrasesFor } from './narration-phrases';
 import type { SceneOutline } from './scene-outline';
 
 /** The words of a plan: what each visual scene shows, its caption and its narration line, and the music. */
@@ -22,14 +23,6 @@ const SHOTS = [
   'a quiet moment',
   'the final image',
 ];
-const PROMPT_LINES = [
-  'Take a closer look.',
-  'Every detail in motion.',
-  'Seen from another angle.',
-  'Then, the turning point.',
-  'A sweeping view.',
-  'A quiet moment.',
-];
 const AD_SHOTS = [
   'hero shot, soft studio light, slow push in',
   'in everyday use, natural light',
@@ -38,18 +31,8 @@ const AD_SHOTS = [
   'in motion, dynamic camera move',
   'clean product shot, centered, bright background',
 ];
-const AD_LINES = [
-  'Made for every day, wherever you go.',
-  'Every detail designed to last.',
-  'Good for you, and better for the planet.',
-  'Ready when you are.',
-  'Small choice, big difference.',
-];
-const STORY_LINES = ['And then, the story went on.', 'Something changed.', 'Look closer.', 'Time moved on.'];
-
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length] as T;
-const sentence = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
 /** Captions stay one short line; a long prompt is cut at a word. */
 export function shortLine(text: string, max = 90): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -76,33 +59,29 @@ export function subjectOf(prompt: string | undefined): string {
  */
 export function deterministicWords(spec: JobSpec, outline: SceneOutline): CreativeText {
   const prompt = spec.prompt ?? '';
+  // Captions and narration in the job's language; scene prompts stay English for the models.
+  const t = phrasesFor(spec.language);
   const subject = subjectOf(prompt);
   const n = outline.visuals.length;
   const last = (i: number) => i === n - 1 && n > 1;
   const scenes = outline.visuals.map((_, i): SceneWords => {
     switch (spec.recipe) {
       case 'ad': {
-        const narration =
-          i === 0
-            ? `Meet ${subject}.`
-            : last(i)
-              ? `${capitalize(subject)}. Get yours today.`
-              : pick(AD_LINES, i - 1);
+        const narration = i === 0 ? t.meet(subject) : last(i) ? t.getYours(subject) : pick(t.adLines, i - 1);
         return { prompt: `${subject}, ${pick(AD_SHOTS, i)}`, caption: shortLine(narration), narration };
       }
       case 'story': {
-        const about = subject || 'this story';
-        const narration =
-          i === 0
-            ? sentence(`It begins with ${about}`)
-            : last(i)
-              ? 'And that is how it ends.'
-              : pick(STORY_LINES, i - 1);
-        return { prompt: `${about}, picture ${i + 1} of ${n}`, caption: shortLine(narration), narration };
+        const about = subject || t.thisStory;
+        const narration = i === 0 ? t.begins(about) : last(i) ? t.ends : pick(t.storyLines, i - 1);
+        return {
+          prompt: `${subject || 'this story'}, picture ${i + 1} of ${n}`,
+          caption: shortLine(narration),
+          narration,
+        };
       }
       case 'merge':
       case 'soundtrack': {
-        const narration = i === 0 ? sentence(capitalize(subject || 'Here it is')) : `Part ${i + 1}.`;
+        const narration = i === 0 ? t.sentence(capitalize(subject || t.hereItIs)) : t.part(i + 1);
         return {
           prompt: prompt || `clip ${i + 1} of ${n}`,
           caption: shortLine(subject || `Clip ${i + 1}`),
@@ -112,11 +91,7 @@ export function deterministicWords(spec: JobSpec, outline: SceneOutline): Creati
       default: {
         const shot = pick(SHOTS, last(i) ? SHOTS.length - 1 : i);
         const narration =
-          i === 0
-            ? sentence(capitalize(subject))
-            : last(i)
-              ? 'And the final image.'
-              : pick(PROMPT_LINES, i - 1);
+          i === 0 ? t.sentence(capitalize(subject)) : last(i) ? t.finalImage : pick(t.promptLines, i - 1);
         return {
           prompt: n === 1 ? prompt : `${prompt}, ${shot}`,
           caption: shortLine(

@@ -39,6 +39,17 @@ export interface PlanBrief {
   visuals: Array<'video' | 'image' | 'upload'>;
   narration: boolean;
   music: boolean;
+  /** BCP-47: the language of captions and narration. */
+  language: string;
+}
+
+/** "vi" -> "Vietnamese", for the model's instructions (the tag itself stays in the brief). */
+export function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
 }
 
 export const PLAN_SYSTEM_PROMPT =
@@ -50,6 +61,8 @@ export function planPrompt(brief: PlanBrief): string {
     'Answer with JSON only, exactly this shape:',
     '{"scenes":[{"prompt":"what the scene shows, for a text-to-video model","caption":"a short on-screen line","narration":"one sentence spoken over the scene"}],"music":"a description of instrumental background music"}',
     `"scenes" must have exactly ${brief.scenes} entries, in order. Keep captions under 12 words and narration under 25 words.`,
+    // Video and music models are prompted in English; what is read and heard is in the job's language.
+    `Write every "caption" and "narration" in ${languageName(brief.language)} (${brief.language}); write "prompt" and "music" in English.`,
     `BRIEF: ${JSON.stringify(brief)}`,
   ].join('\n');
 }
