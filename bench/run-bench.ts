@@ -10,9 +10,16 @@ import { type BenchSection, markdownTable } from './bench-section';
 import { compositionSection } from './composition';
 import { endToEndSection } from './end-to-end';
 import { hopLatencySection } from './hop-latency';
+import { longFormSection } from './long-form';
 import { soakSection } from './soak';
 
-const SECTIONS: BenchSection[] = [compositionSection, hopLatencySection, endToEndSection, soakSection];
+const SECTIONS: BenchSection[] = [
+  compositionSection,
+  longFormSection,
+  hopLatencySection,
+  endToEndSection,
+  soakSection,
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -1,0 +1,218 @@
+/**
+ * Long-form composition (issue 21, "How it must scale"): 60 and 120 five-second 1080p image
+ * scenes with a narration per scene and a music bed, composed side by side in one run, the
+ * composition step only (scenes are prepared per scene, in parallel, off the critical path). Each
+ * row: wall time, realtime factor, peak memory of the ffmpeg processes running at once, and the
+ * verdict against the targets; then the growth 60 -> 120 and the 5-scene default job.
+ *
+ * Scenes: a few distinct stills are prepared as the composer prepares an image scene (Ken Burns,
+ * keyframes at the cuts) and reused around the timeline: composing costs the same whichever
+ * picture a clip holds, and preparing 120 would add minutes that are not the composition's.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { probeMedia, runFfmpeg } from '@reelay/media';
+import {
+  captionCues,
+  composeTimeline,
+  normalizeAudio,
+  normalizeClip,
+  type OutputFormat,
+  transitionKeyframeTimes,
+} from '../services/composer/src/composition';
+import type { BenchSection, BenchTable } from './bench-section';
+import { FfmpegMemoryWatch } from './ffmpeg-memory';
+
+const SCENE_SEC = 5;
+const DISTINCT_PICTURES = 6;
+const NARRATION_SEC = 3.5;
+const TARGET_REALTIME = 20;
+const TARGET_PEAK_KB = 1.5 * 1024 * 1024;
+const TARGET_GROWTH = 2.2;
+/** The 5-scene 720p polished composition as docs/benchmarks.md recorded it before this section (2026-12-05). */
+const SHORT_JOB_BEFORE_SEC = 1.46;
+
+const format = (width: number, height: number): OutputFormat => ({
+  width,
+  height,
+  fps: 30,
+  transition: 'crossfade',
+  transitionSec: 0.5,
+});
+
+interface Row {
+  label: string;
+  scenes: number;
+  wallMs: number;
+  outputSec: number;
+  /** Sum of the peaks of the ffmpeg processes alive at once (an upper bound of the concurrent peak). */
+  peakKb: number;
+  verdict: string;
+}
+
+export const longFormSection: BenchSection = {
+  name: 'long-form',
+  async run({ workDir, log }): Promise<BenchTable> {
+    mkdirSync(workDir, { recursive: true });
+    log(`preparing ${DISTINCT_PICTURES} 1080p image scenes and a 720p set, narration and music`);
+    const pictures1080 = await preparedPictures(workDir, format(1920, 1080));
+    const pictures720 = await preparedPictures(workDir, format(1280, 720));
+    const voices = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        const source = join(workDir, `voice-${i}.wav`);
+        // A voice-like signal: a tone that stops and starts.
+        await runFfmpeg(
+          [
+            '-f',
+            'lavfi',
+            '-i',
+            `sine=f=${300 + i * 90}:d=${NARRATION_SEC},volume='if(lt(mod(t,0.7),0.5),1,0)':eval=frame`,
+            source,
+          ],
+          { allowLavfi: true },
+        );
+        const voice = await normalizeAudio({
+          input: source,
+          output: join(workDir, `voice-${i}.m4a`),
+          probe: await probeMedia(source),
+          durationSec: NARRATION_SEC,
+        });
+        return voice.file;
+      }),
+    );
+    const musicSource = join(workDir, 'music.wav');
+    await runFfmpeg(['-f', 'lavfi', '-i', 'sine=f=2500:d=20', musicSource], { allowLavfi: true });
+    const music = await normalizeAudio({
+      input: musicSource,
+      output: join(workDir, 'music.m4a'),
+      probe: await probeMedia(musicSource),
+      durationSec: 20,
+    });
+
+    const compose = async (scenes: number, pictures: string[], height: number, label: string) => {
+      const dir = join(workDir, `compose-${height}-${scenes}`);
+      mkdirSync(dir, { recursive: true });
+      const fmt = height === 1080 ? format(1920, 1080) : format(1280, 720);
+      const clips = Array.from({ length: scenes }, (_, i) => {
+        // Each scene its own file, as the composer downloads each prepared scene.
+        const file = join(dir, `scene-${i}.mp4`);
+        copyFileSync(pictures[i % pictures.length] ?? '', file);
+        return { file, durationSec: SCENE_SEC };
+      });
+      const step = SCENE_SEC - fmt.transitionSec;
+      const watch = new FfmpegMemoryWatch();
+      const started = performance.now();
+      const result = await composeTimeline({
+        clips,
+        format: fmt,
+        workDir: dir,
+        output: join(dir, 'final.mp4'),
+        narration: clips.map((_, i) => ({ file: voices[i % voices.length] ?? '', startSec: i * step + 0.5 })),
+        music: [music.file],
+        captions: {
+          mode: 'soft',
+          cues: captionCues(
+            clips.map((c, i) => ({ durationSec: c.durationSec, caption: `Page ${i + 1}` })),
+            fmt.transitionSec,
+          ),
+        },
+      });
+      const wallMs = performance.now() - started;
+      const peakKb = Math.max(watch.stop(), result.peakRssKb ?? 0);
+      log(`${label}: ${(wallMs / 1000).toFixed(2)} s, peak ${mb(peakKb)}`);
+      return { wallMs, outputSec: result.durationSec, peakKb };
+    };
+
+    const measured: Row[] = [];
+    for (const scenes of [60, 120]) {
+      const label = `${scenes} scenes x ${SCENE_SEC} s, 1080p, one compose`;
+      const m = await compose(scenes, pictures1080, 1080, label);
+      const realtime = m.outputSec / (m.wallMs / 1000);
+      measured.push({
+        label,
+        scenes,
+        ...m,
+        verdict:
+          scenes === 120
+            ? `${verdict(realtime >= TARGET_REALTIME)} (>= ${TARGET_REALTIME}x); peak ${verdict(m.peakKb < TARGET_PEAK_KB)} (< 1.5 GB)`
+            : `peak ${verdict(m.peakKb < TARGET_PEAK_KB)} (< 1.5 GB)`,
+      });
+    }
+    const shortRuns: number[] = [];
+    let shortPeak = 0;
+    let shortOutput = 0;
+    for (let run = 0; run < 3; run++) {
+      const m = await compose(5, pictures720, 720, `5 scenes, 720p, run ${run + 1}`);
+      shortRuns.push(m.wallMs);
+      shortPeak = Math.max(shortPeak, m.peakKb);
+      shortOutput = m.outputSec;
+    }
+    const shortMs = median(shortRuns);
+    measured.push({
+      label: '5 scenes x 5 s, 720p, one compose (the default job; median of 3)',
+      scenes: 5,
+      wallMs: shortMs,
+      outputSec: shortOutput,
+      peakKb: shortPeak,
+      verdict: `${verdict(shortMs / 1000 <= SHORT_JOB_BEFORE_SEC * 1.1)} (not slower than ${SHORT_JOB_BEFORE_SEC} s, +10% noise)`,
+    });
+
+    const at = (scenes: number) =>
+      measured.find((r) => r.scenes === scenes && r.label.includes('one compose'));
+    const growth = (at(120)?.wallMs ?? 0) / (at(60)?.wallMs ?? 1);
+    return {
+      title: `Long-form composition: ${SCENE_SEC} s image scenes with narration per scene, music, crossfades, captions`,
+      headers: ['composition', 'wall', 'realtime factor', 'peak memory', 'target'],
+      rows: measured.map((r) => [
+        r.label,
+        `${(r.wallMs / 1000).toFixed(2)} s`,
+        `${(r.outputSec / (r.wallMs / 1000)).toFixed(1)}x`,
+        mb(r.peakKb),
+        r.verdict,
+      ]),
+      notes: [
+        `growth 60 -> 120 scenes: x${growth.toFixed(2)} (target <= ${TARGET_GROWTH}: ${verdict(growth <= TARGET_GROWTH)})`,
+        'targets: 120 scenes (about 10 minutes) at 20x realtime or better (<= 30 s) and under 1.5 GB peak; 60 -> 120 grows by at most 2.2x; the 5-scene job not slower than before',
+        'composition step only: scenes prepared beforehand (Ken Burns stills, keyframes at the cuts), as prepare does per scene off the critical path',
+        'peak memory = the largest sum of the peaks (VmHWM) of the ffmpeg processes running at once, polled every 50 ms',
+      ],
+    };
+  },
+};
+
+/** DISTINCT_PICTURES stills prepared as image scenes of `fmt`: the files the composer would download. */
+async function preparedPictures(workDir: string, fmt: OutputFormat): Promise<string[]> {
+  const files: string[] = [];
+  for (let i = 0; i < DISTINCT_PICTURES; i++) {
+    const still = join(workDir, `page-${i}.png`);
+    // A tall page and a wide panel alternately, as a chapter's pages and panels come.
+    const size = i % 2 === 0 ? '1240x1754' : '1920x1080';
+    await runFfmpeg(
+      ['-f', 'lavfi', '-i', `testsrc2=s=${size}:d=1,hue=h=${i * 60}`, '-frames:v', '1', still],
+      { allowLavfi: true },
+    );
+    const clip = await normalizeClip({
+      input: still,
+      output: join(workDir, `page-${fmt.height}-${i}.mp4`),
+      format: fmt,
+      probe: await probeMedia(still),
+      durationSec: SCENE_SEC,
+      keyframeTimesSec: transitionKeyframeTimes(SCENE_SEC, fmt),
+    });
+    files.push(clip.file);
+  }
+  return files;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'met' : 'NOT met';
+}
+
+function mb(kb: number): string {
+  return kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(2)} GB` : `${Math.round(kb / 1024)} MB`;
+}
