@@ -149,13 +149,13 @@ interface TimelineClip {
   frames: number;
 }
 
-interface RunStats {
+export interface RunStats {
   peakRssKb?: number;
 }
 
 type SoundtrackRender = () => Promise<RenderedSoundtrack | undefined>;
 
-interface MuxOptions {
+export interface MuxOptions {
   /** The soundtrack file (renderSoundtrack's output); the clips' own sound when absent. */
   audio?: string;
   /** An ASS script (assScriptText) muxed as a mov_text subtitle track. */
@@ -277,7 +277,7 @@ async function joinWithTransitions(
  * The final join: the video from the concat list, the soundtrack, the captions, +faststart.
  * Video packets are copied unless captions are burned in (then the one full re-encode).
  */
-async function joinStreams(
+export async function joinStreams(
   list: string,
   mux: MuxOptions,
   output: string,
@@ -306,7 +306,7 @@ async function joinStreams(
   return run.peakRssKb === undefined ? {} : { peakRssKb: run.peakRssKb };
 }
 
-function durationUs(frames: number, format: OutputFormat): number {
+export function durationUs(frames: number, format: OutputFormat): number {
   return Math.round(secondsFor(frames, format) * 1e6);
 }
 
@@ -326,7 +326,7 @@ function clipAt(clips: readonly TimelineClip[], index: number): TimelineClip {
  * Runs jobs with at most `limit` in flight. After a failure no new job starts; the call rejects
  * with the first failure once the jobs in flight have settled, so no ffmpeg outlives it.
  */
-async function runLimited<T>(jobs: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {
+export async function runLimited<T>(jobs: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   let next = 0;
   let failed = false;

@@ -7,6 +7,15 @@ export {
   webvttText,
   wrapCaption,
 } from './captions';
+export type { TimelineChunk } from './chunk-plan';
+export { isChunked, planChunks } from './chunk-plan';
+export type {
+  ChunkedComposition,
+  ChunkRenderRequest,
+  JoinChunksRequest,
+  RenderedChunk,
+} from './chunked-compose';
+export { composeChunked, joinChunks, renderChunk } from './chunked-compose';
 export { ClipNotNormalizedError } from './clip-packets';
 export type { ComposedTimeline, ComposeTimelineRequest } from './compose-timeline';
 export { composeTimeline } from './compose-timeline';
