@@ -61,3 +61,22 @@ export function layoutPromptText(text: string, width: number, height: number): T
     kept[MAX_LINES - 1] = `${last.replace(/\s*\S{0,3}$/u, '')}…`;
   return { lines: kept, fontSize };
 }
+
+/**
+ * The prompt as a one-line label for the top band of a local clip: small, cut at a word with an
+ * ellipsis. The model twin labels its procedural pictures so a person can tell scenes apart, but
+ * never where captions go (the bottom third: burned-in captions and players' subtitle tracks),
+ * where the two texts would overlap and neither could be read (issue 22).
+ */
+export function labelLayout(text: string, width: number, height: number): TextLayout {
+  const fontSize = Math.max(10, Math.round(Math.min(width, height) * 0.034));
+  const maxChars = Math.max(8, Math.floor((width * 0.9) / (fontSize * CHAR_WIDTH_EM)));
+  const flat = printableText(text);
+  if (flat.length === 0) return { lines: [], fontSize };
+  if ([...flat].length <= maxChars) return { lines: [flat], fontSize };
+  const cut = [...flat]
+    .slice(0, maxChars - 1)
+    .join('')
+    .replace(/\s+\S*$/u, '');
+  return { lines: [`${cut || [...flat].slice(0, maxChars - 1).join('')}…`], fontSize };
+}
