@@ -210,6 +210,7 @@ function cloudEndpoints({ api, s3, dynamodb, emulator, modelTwin }: Servers): Cl
     sqs: emulator.url,
     events: emulator.url,
     stepfunctions: emulator.url,
+    scheduler: emulator.schedulerUrl,
     replicate: modelTwin.models.url,
   };
 }

@@ -4,9 +4,13 @@ import { DEFAULT_BUS, EventBridgeBackend } from './events/eventbridge-backend';
 import { TargetDeliveryError } from './events/eventbridge-errors';
 import type { TargetDeliverer } from './events/target-delivery';
 import { type JsonRequestGate, startJsonServer } from './http/json-server';
+import { SchedulerBackend } from './scheduler/scheduler-backend';
+import { startSchedulerServer } from './scheduler/scheduler-server';
 import { stepFunctionsJsonService } from './sfn/sfn-api';
 import { StepFunctionsBackend } from './sfn/step-functions-backend';
 import { DurableStore } from './shared/durable-store';
+import { ParameterStore } from './ssm/parameter-store';
+import { ssmJsonService } from './ssm/ssm-api';
 import type { BeforeDeliverHook } from './sqs/delivery-faults';
 import { sqsJsonService } from './sqs/sqs-api';
 import { SqsBackend } from './sqs/sqs-backend';
@@ -37,6 +41,11 @@ export interface AwsJsonEmulatorOptions {
    * resources again (queues, archives, state machines), then call `resume()`.
    */
   stateFile?: string;
+  /**
+   * Whether a schedule's role may put its event on the bus (the role trusts scheduler.amazonaws.com
+   * and allows events:PutEvents there): undefined when it may, else why not. Without it every role may.
+   */
+  authorizeScheduleTarget?: (roleArn: string, busArn: string) => Promise<string | undefined>;
 }
 
 export interface AwsJsonEmulator {
@@ -46,10 +55,16 @@ export interface AwsJsonEmulator {
   sqs: SqsBackend;
   events: EventBridgeBackend;
   sfn: StepFunctionsBackend;
+  /** SSM Parameter Store (AmazonSSM, on the JSON endpoint). */
+  ssm: ParameterStore;
+  /** EventBridge Scheduler (REST-JSON, on its own port: `schedulerUrl`). */
+  scheduler: SchedulerBackend;
+  schedulerUrl: string;
   /**
    * Resumes what a previous run left unfinished (call once the queues, state machines and functions
    * exist again): delivers the events EventBridge had accepted and not yet delivered, and runs again
-   * the Step Functions executions left RUNNING; returns those executions' ARNs.
+   * the Step Functions executions left RUNNING, and starts firing the schedules; returns those
+   * executions' ARNs.
    */
   resume(): string[];
   /** Stops timers, replays, running executions and open long polls, then the server. */
@@ -131,8 +146,36 @@ export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Pro
     },
   });
 
+  const scheduler = new SchedulerBackend({
+    region,
+    accountId,
+    ...(store ? { store } : {}),
+    deliver: async (delivery) => {
+      const refusal = await options.authorizeScheduleTarget?.(delivery.roleArn, delivery.busArn);
+      if (refusal) return refusal;
+      const [result] = events.putEvents([
+        {
+          EventBusName: delivery.busName,
+          Source: delivery.source,
+          DetailType: delivery.detailType,
+          Detail: delivery.detail,
+          Resources: [delivery.scheduleArn],
+          Time: delivery.time,
+        },
+      ]);
+      return result && 'ErrorCode' in result ? `${result.ErrorCode}: ${result.ErrorMessage}` : undefined;
+    },
+  });
+  const schedulerServer = await startSchedulerServer(scheduler, options.gate);
+
+  const parameters = new ParameterStore({ region, accountId, ...(store ? { store } : {}) });
   const server = await startJsonServer(
-    [sqsJsonService(sqs), eventBridgeJsonService(events), stepFunctionsJsonService(sfn)],
+    [
+      sqsJsonService(sqs),
+      eventBridgeJsonService(events),
+      stepFunctionsJsonService(sfn),
+      ssmJsonService(parameters),
+    ],
     options.port ?? 0,
     options.gate,
   );
@@ -145,11 +188,17 @@ export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Pro
     sqs,
     events,
     sfn: stepFunctions,
+    ssm: parameters,
+    scheduler,
+    schedulerUrl: schedulerServer.url,
     resume: () => {
       events.resumeDeliveries();
+      scheduler.start();
       return stepFunctions.resumeExecutions();
     },
     close: async () => {
+      scheduler.close();
+      await schedulerServer.close();
       stepFunctions.close();
       events.close();
       sqs.close();
@@ -166,7 +215,9 @@ export { TargetDeliveryError } from './events/eventbridge-errors';
 export type { DeliveryCounts, DeliveryFault, RuleTarget } from './events/target-delivery';
 export type { JsonRequestGate } from './http/json-server';
 export { AwsServiceError } from './http/service-error';
+export type { ScheduleInvocation, ScheduleRecord } from './scheduler/scheduler-backend';
+export { SCHEDULER_GATE_PREFIX } from './scheduler/scheduler-server';
 export type { ExecutionRecord, ExecutionStatus, ExecutionStatusChange } from './sfn/step-functions-backend';
 export type { BeforeDeliverHook, DeliveryCandidate, DeliveryDecision } from './sqs/delivery-faults';
 export type { MessageLifecycleEvent, PeekedMessage, QueueDepth, ReceivedMessage } from './sqs/sqs-backend';
-export { EventBridgeBackend, SqsBackend, StepFunctionsBackend };
+export { EventBridgeBackend, SchedulerBackend, SqsBackend, StepFunctionsBackend };

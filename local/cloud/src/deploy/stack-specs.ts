@@ -20,6 +20,8 @@ export interface RoleSpec {
   arn: string;
   name: string;
   policies: Array<{ name: string; policy: { Version?: string; Statement: unknown } }>;
+  /** The role's trust policy (AssumeRolePolicyDocument): which services may assume it. */
+  trust?: { Version?: string; Statement: unknown };
 }
 export interface EventSourceSpec {
   queueArn: string;

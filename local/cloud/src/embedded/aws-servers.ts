@@ -3,6 +3,7 @@ import type { DataFolder } from '../data-folder';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../iam/dynamodb-proxy';
 import type { IamGate } from '../iam/iam-gate';
 import { jsonGate } from '../iam/json-gate';
+import { authorizeScheduleTarget } from '../iam/schedule-target-access';
 import { startLocalDynamoDb } from '../local-dynamodb';
 import { type LocalS3, startLocalS3 } from '../local-s3';
 import type { Closers } from './closers';
@@ -37,6 +38,7 @@ export async function startAwsServers(
       accountId: LOCAL_ACCOUNT_ID,
       invokeLambda,
       gate: jsonGate(iam),
+      authorizeScheduleTarget: (roleArn, busArn) => authorizeScheduleTarget(iam, roleArn, busArn),
       ...(data.durable ? { stateFile: data.emulatorState } : {}),
     }),
   ]);

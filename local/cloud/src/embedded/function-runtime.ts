@@ -91,6 +91,7 @@ export class FunctionRuntime implements DeployTargets {
 
   addRole(role: RoleSpec): void {
     this.deps.iam.engine.setRolePolicies(role.arn, role.policies);
+    this.deps.iam.engine.setRoleTrust(role.arn, role.trust);
   }
 
   /**

@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { IssuedCredentials } from '../iam/access-keys';
@@ -14,6 +15,8 @@ export interface CloudEndpoints {
   sqs: string;
   events: string;
   stepfunctions: string;
+  /** EventBridge Scheduler (REST-JSON on its own port). */
+  scheduler: string;
   replicate: string;
 }
 
@@ -23,6 +26,7 @@ export interface CloudClients {
   sqs: SQSClient;
   events: EventBridgeClient;
   sfn: SFNClient;
+  scheduler: SchedulerClient;
 }
 
 /**
@@ -46,6 +50,7 @@ export function clientEnvironment(
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.events,
     AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
+    AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler,
   };
 }
 
@@ -68,5 +73,6 @@ export function operatorClients(
     sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.sqs, requestHandler: { httpAgent: sqsAgent } }),
     events: new EventBridgeClient({ ...clientConfig, endpoint: endpoints.events }),
     sfn: new SFNClient({ ...clientConfig, endpoint: endpoints.stepfunctions }),
+    scheduler: new SchedulerClient({ ...clientConfig, endpoint: endpoints.scheduler }),
   };
 }

@@ -1,3 +1,4 @@
+import { stateMachineArnOfTaskToken } from '../../aws-json/src/sfn/task-tokens';
 import type { IamRequest } from './policy-engine';
 
 export interface ArnScope {
@@ -28,10 +29,12 @@ export function jsonOperation(
       return eventsRequests(operation, body, scope);
     case 'states':
       return statesRequests(operation, body, scope);
+    case 'scheduler':
+      return schedulerRequests(operation, body, scope);
   }
 }
 
-export type JsonServiceName = 'dynamodb' | 'sqs' | 'events' | 'states';
+export type JsonServiceName = 'dynamodb' | 'sqs' | 'events' | 'states' | 'scheduler';
 
 /** The signing name and IAM prefix of each X-Amz-Target prefix. */
 export const JSON_SERVICE_BY_TARGET_PREFIX: Record<string, JsonServiceName> = {
@@ -39,6 +42,8 @@ export const JSON_SERVICE_BY_TARGET_PREFIX: Record<string, JsonServiceName> = {
   AmazonSQS: 'sqs',
   AWSEvents: 'events',
   AWSStepFunctions: 'states',
+  // EventBridge Scheduler speaks REST-JSON; its server hands the gate this prefix (scheduler-server.ts).
+  AWSScheduler: 'scheduler',
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -187,6 +192,10 @@ function statesRequests(operation: string, body: Body, { region, accountId }: Ar
   const action = `states:${operation}`;
   if (STATES_EXECUTION_OPERATIONS.has(operation))
     return [{ action, resource: str(body.executionArn) ?? '*' }];
+  // A callback task's token is checked against the state machine whose execution issued it
+  // (states:SendTaskSuccess/Failure/Heartbeat on arn:...:stateMachine:<name>), as IAM does.
+  if (operation === 'SendTaskSuccess' || operation === 'SendTaskFailure' || operation === 'SendTaskHeartbeat')
+    return [{ action, resource: stateMachineArnOfTaskToken(str(body.taskToken) ?? '') ?? '*' }];
   if (operation === 'CreateStateMachine')
     return [
       { action, resource: `arn:aws:states:${region}:${accountId}:stateMachine:${str(body.name) ?? ''}` },
@@ -194,4 +203,25 @@ function statesRequests(operation: string, body: Body, { region, accountId }: Ar
   const machine = str(body.stateMachineArn);
   if (machine) return [{ action, resource: machine }];
   return [{ action, resource: '*' }];
+}
+
+// --- EventBridge Scheduler ------------------------------------------------------------------------
+
+/**
+ * A schedule is `schedule/<group>/<name>`. Creating or updating one also passes its target's role to
+ * the service: IAM asks iam:PassRole on that role of the caller (as AWS does), so a caller cannot
+ * hand the scheduler a role more powerful than its own policies allow it to pass.
+ */
+function schedulerRequests(operation: string, body: Body, { region, accountId }: ArnScope): IamRequest[] {
+  const action = `scheduler:${operation}`;
+  if (operation === 'ListSchedules' || operation === 'ListScheduleGroups') return [{ action, resource: '*' }];
+  const group = str(body.GroupName) ?? 'default';
+  const schedule = {
+    action,
+    resource: `arn:aws:scheduler:${region}:${accountId}:schedule/${group}/${str(body.Name) ?? ''}`,
+  };
+  if (operation !== 'CreateSchedule' && operation !== 'UpdateSchedule') return [schedule];
+  const target = (body.Target ?? {}) as Body;
+  const role = str(target.RoleArn);
+  return role ? [schedule, { action: 'iam:PassRole', resource: role }] : [schedule];
 }

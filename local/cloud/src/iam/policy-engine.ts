@@ -32,6 +32,7 @@ export class IamMappingError extends Error {}
 export class PolicyEngine {
   private readonly roles = new Map<string, Array<{ name: string; policy: PolicyDocument }>>();
   private readonly cache = new Map<string, Promise<Decision>>();
+  private readonly trust = new Map<string, PolicyDocument>();
 
   constructor(readonly accountId: string) {}
 
@@ -44,6 +45,31 @@ export class PolicyEngine {
   /** A role's identity policies as deployed (a test takes a permission away, then puts them back). */
   rolePolicies(roleArn: string): Array<{ name: string; policy: PolicyDocument }> {
     return [...(this.roles.get(roleArn) ?? [])];
+  }
+
+  /** Sets a role's trust policy (who may assume it), as CloudFormation does when it deploys the role. */
+  setRoleTrust(roleArn: string, trust: PolicyDocument | undefined): void {
+    if (trust) this.trust.set(roleArn, trust);
+    else this.trust.delete(roleArn);
+  }
+
+  /**
+   * Whether a role's trust policy lets an AWS service (scheduler.amazonaws.com) assume it: an Allow
+   * statement for sts:AssumeRole whose Principal.Service names the service. Conditions are not read.
+   */
+  trustsService(roleArn: string, service: string): boolean {
+    const statements = this.trust.get(roleArn)?.Statement;
+    const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+    return list.some((raw) => {
+      const statement = raw as { Effect?: string; Action?: unknown; Principal?: { Service?: unknown } };
+      const actions = ([] as unknown[]).concat(statement.Action ?? []);
+      const services = ([] as unknown[]).concat(statement.Principal?.Service ?? []);
+      return (
+        statement.Effect === 'Allow' &&
+        actions.some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*') &&
+        services.includes(service)
+      );
+    });
   }
 
   hasRole(roleArn: string): boolean {

@@ -16,6 +16,9 @@ export function templateRoles(
     roles.set(name, {
       arn: `arn:aws:iam::${accountId}:role/${name}`,
       name,
+      ...(p.AssumeRolePolicyDocument
+        ? { trust: p.AssumeRolePolicyDocument as NonNullable<RoleSpec['trust']> }
+        : {}),
       policies: ((p.Policies ?? []) as ResolvedProperties[]).map((policy) => ({
         name: String(policy.PolicyName),
         policy: policy.PolicyDocument,
