@@ -45,6 +45,8 @@ export async function getJob(
     ...(record ?? pendingRecord(apiJob as ApiJob)),
     ...(apiJob
       ? {
+          // The ledger learns a job's creation from its JobRequested: one cancelled while QUEUED never had one.
+          createdAt: record?.createdAt ?? apiJob.createdAt,
           history: apiJob.history,
           ...(apiJob.cancelledAt ? { cancelledAt: apiJob.cancelledAt } : {}),
           ...(apiJob.startedAt ? { startedAt: apiJob.startedAt } : {}),

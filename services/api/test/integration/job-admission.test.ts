@@ -1,7 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type JobFailed, jobFailedSchema, makeJobFailed, makeVideoComposed } from '@reelay/events';
+import { JOB_SK, jobPk } from '@reelay/job-records';
 import { ABANDONED_START_MS } from '../../src/admission/start-queued-jobs';
 import { cancelJob } from '../../src/jobs/cancel-job';
 import { readApiJob } from '../../src/jobs/create-job';
@@ -256,6 +257,32 @@ describe('the per-user limit of concurrent jobs: admission, queue and release (D
     // Prepare the next slot: the cancelled job is skipped, the next one in line starts.
     await end(composed(String(first?.jobId)));
     expect(published()).toEqual([first?.jobId, third?.jobId]);
+  });
+
+  it("answers a job cancelled while QUEUED with its creation time, which the ledger's record lacks", async () => {
+    // Prepare: the second job waits for the only slot and is cancelled; the ledger projects the cancel's
+    // JobFailed alone (it learns createdAt from JobRequested, never published for this job).
+    const { userId, submitMany, deps, publisher } = setup(1);
+    const [, queued] = await submitMany(2);
+    const jobId = String(queued?.jobId);
+    await answerOf(cancelJob(userId, jobId, { ...deps, jobsTable: JOBS_TABLE, publisher }));
+    await fixture.doc.send(
+      new PutCommand({
+        TableName: JOBS_TABLE,
+        Item: { pk: jobPk(jobId), sk: JOB_SK, jobId, userId, status: 'CANCELLED', costUsd: 0 },
+      }),
+    );
+
+    // Act
+    const res = await answerOf(
+      getJob(userId, jobId, { ...deps, jobsTable: JOBS_TABLE, s3, mediaBucket: 'media' }),
+    );
+
+    // Assess: what `npm run jobs -- <id>` prints as "created".
+    const view = JSON.parse(String(res.body)) as { status: string; createdAt?: string };
+    expect(view.status).toBe('CANCELLED');
+    expect(view.createdAt).toBe((await readApiJob(jobId, fixture))?.createdAt);
+    expect(view.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
   it('answers an Idempotency-Key replay of a queued job with the same QUEUED job, still unpublished', async () => {
