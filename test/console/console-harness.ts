@@ -5,6 +5,7 @@
  * job's record (status, failure, stages, timeline), the queues that still hold work and the last
  * function logs, so a failure on a loaded machine explains itself.
  */
+import { isEndedStatus } from '@reelay/job-records';
 import type { Browser, Page } from 'playwright-core';
 import { formatJob, type JobView } from '../../local/cli/jobs-format';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
@@ -105,15 +106,7 @@ export interface JobForm {
  * no music, no narration), with the tests' deadline. Returns the job id the page then shows.
  */
 export async function submitFromForm(page: Page, form: JobForm = {}): Promise<string> {
-  if (form.recipe) await page.selectOption('#recipe', form.recipe);
-  await page.fill('#prompt', form.prompt ?? '');
-  await page.fill('#scenes', String(form.scenes ?? 2));
-  await page.fill('#seconds', String(form.seconds ?? 1));
-  await page.selectOption('#resolution', '480p');
-  await page.setChecked('#music', form.music ?? false);
-  await page.setChecked('#narration', form.narration ?? false);
-  await page.setChecked('#captions', form.captions ?? true);
-  await page.fill('#deadline', String(JOB_DEADLINE_SEC));
+  await fillForm(page, form);
   const before = (await page.textContent('#job-id')) ?? '';
   await page.click('#submit');
   // The job's id, or the error the form shows instead.
@@ -125,6 +118,25 @@ export async function submitFromForm(page: Page, form: JobForm = {}): Promise<st
   const error = (await page.textContent('#submit-error')) ?? '';
   if (error) throw new Error(`the console refused the job: ${error}`);
   return (await page.textContent('#job-id')) ?? '';
+}
+
+/**
+ * Fills the fields the recipe shows (the form hides the ones its recipe does not take): tiny jobs by
+ * default (2 scenes of 1 s at 480p, no music, no narration), with the tests' deadline.
+ */
+export async function fillForm(page: Page, form: JobForm = {}): Promise<void> {
+  if (form.recipe) await page.selectOption('#recipe', form.recipe);
+  const ifShown = async (selector: string, act: () => Promise<void>) => {
+    if (await page.isVisible(selector)) await act();
+  };
+  await ifShown('#prompt', () => page.fill('#prompt', form.prompt ?? ''));
+  await ifShown('#scenes', () => page.fill('#scenes', String(form.scenes ?? 2)));
+  await ifShown('#seconds', () => page.fill('#seconds', String(form.seconds ?? 1)));
+  await page.selectOption('#resolution', '480p');
+  await ifShown('#music', () => page.setChecked('#music', form.music ?? false));
+  await ifShown('#narration', () => page.setChecked('#narration', form.narration ?? false));
+  await ifShown('#captions', () => page.setChecked('#captions', form.captions ?? true));
+  await page.fill('#deadline', String(JOB_DEADLINE_SEC));
 }
 
 /**
@@ -154,7 +166,7 @@ export async function waitForJob(
   return job;
 }
 
-/** Waits until the job has ended (COMPLETED or FAILED): every job ends by its deadline. */
+/** Waits until the job has ended (COMPLETED, FAILED or CANCELLED): every job ends by its deadline. */
 export const waitForJobToEnd = (h: ConsoleHarness, jobId: string) => waitForJob(h, jobId, isEnded, 'ended');
 
 /** The job's record once it has ended; an explanation of what happened when it ended otherwise. */
@@ -169,7 +181,7 @@ export async function pageShowsStatus(page: Page, status: string): Promise<void>
   await page.locator(`#job-status[data-status="${status}"]`).waitFor({ timeout: 60_000 });
 }
 
-const isEnded = (job: ApiJob) => job.status === 'COMPLETED' || job.status === 'FAILED';
+const isEnded = (job: ApiJob) => isEndedStatus(job.status);
 
 /** The job's record as `npm run jobs -- <id>` prints it, the queues still holding work, the last logs. */
 export function explain(h: ConsoleHarness, job: ApiJob): string {

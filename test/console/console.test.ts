@@ -6,16 +6,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFfmpeg } from '@reelay/media';
 import type { Page } from 'playwright-core';
 import { TEST_STAGE } from '../support/test-stage';
-import { screenshot } from './browser';
+import { horizontalOverflow, screenshot, seriousAccessibilityViolations } from './browser';
 import {
+  type ApiJob,
   type ConsoleHarness,
   expectJobToComplete,
+  getJob,
   ONE_JOB_TEST_MS,
   openConsole,
   pageShowsStatus,
@@ -27,6 +29,8 @@ import {
 
 let h: ConsoleHarness;
 let page: Page;
+/** The job the first test completes; the reload and gallery tests look at it again (no second job). */
+let completed: ApiJob | undefined;
 
 beforeAll(async () => {
   h = await startConsoleHarness(TEST_STAGE);
@@ -56,6 +60,70 @@ interface VideoElement {
 }
 
 describe('the console', () => {
+  test('the empty console explains itself: example prompts, a form that follows the recipe, errors beside their fields', async () => {
+    // The first test of the suite: the user has no jobs yet.
+    await page.locator('#history-empty:not([hidden])').waitFor();
+    const examples = await page.$$eval('#examples button', (b) => b.map((x) => x.textContent));
+    const emptyViolations = await seriousAccessibilityViolations(page);
+    await screenshot(page, 'empty');
+    const visible = async () => ({
+      prompt: await page.isVisible('#prompt'),
+      scenes: await page.isVisible('#scenes'),
+      narration: await page.isVisible('#narration'),
+      uploads: await page.isVisible('#drop'),
+      help: await page.textContent('#recipe-help'),
+    });
+
+    // Act: each recipe in turn; then a prompt job without a prompt, then the prompt typed in.
+    const forms: Record<string, Awaited<ReturnType<typeof visible>>> = {};
+    for (const recipe of ['prompt', 'merge', 'soundtrack', 'story']) {
+      await page.selectOption('#recipe', recipe);
+      forms[recipe] = await visible();
+    }
+    await page.selectOption('#recipe', 'prompt');
+    await page.fill('#prompt', '');
+    await page.fill('#scenes', '40');
+    await page.click('#submit');
+    const errors = {
+      prompt: await page.textContent('#prompt-error'),
+      scenes: await page.textContent('#scenes-error'),
+    };
+    await page.fill('#prompt', 'a heron in the reeds');
+    const promptErrorAfterFix = await page.textContent('#prompt-error');
+    await page.fill('#scenes', '2');
+    const scenesErrorAfterFix = await page.textContent('#scenes-error');
+    await page.click('#examples button >> nth=0');
+
+    // Assess
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    expect(emptyViolations).toEqual([]);
+    expect(forms.prompt).toMatchObject({ prompt: true, scenes: true, narration: true });
+    expect(forms.merge).toMatchObject({ prompt: false, scenes: false, narration: false, uploads: true });
+    expect(forms.soundtrack).toMatchObject({ prompt: true, scenes: false, uploads: true });
+    expect(forms.story).toMatchObject({ scenes: false, uploads: true });
+    expect(new Set(Object.values(forms).map((f) => f.help)).size).toBe(4);
+    expect(errors.prompt).toBe('The prompt recipe needs a prompt');
+    expect(errors.scenes).toBe('Scenes: at most 12');
+    expect(promptErrorAfterFix).toBe('');
+    expect(scenesErrorAfterFix).toBe('');
+    expect(await page.inputValue('#prompt')).toBe(examples[0]);
+    expect(await page.textContent('#submit-error')).toBe('');
+  });
+
+  test('a 390 px wide phone shows the console without horizontal scrolling, the operator view too', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const jobs = await horizontalOverflow(page);
+    await screenshot(page, 'empty-390');
+    await page.click('#tab-ops');
+    await page.locator('#queues tr[data-queue]').first().waitFor({ timeout: 60_000 });
+    const ops = await horizontalOverflow(page);
+    const opsViolations = await seriousAccessibilityViolations(page);
+    await screenshot(page, 'operator-390');
+
+    expect({ jobs, ops }).toEqual({ jobs: 0, ops: 0 });
+    expect(opsViolations).toEqual([]);
+  });
+
   test(
     'a submitted job shows every scene done, plays its video with loaded captions, shows its cost and downloads',
     async () => {
@@ -132,51 +200,159 @@ describe('the console', () => {
       ).toEqual(
         expect.arrayContaining(['queued → planned', 'rendering scenes', 'composing', 'scene 1', 'scene 2']),
       );
+      // Composing is measured from the last scene ready (when the composer starts), as the record's durations are.
+      expect(await page.textContent('#waterfall .bar[data-stage="composing"] em')).toBe(
+        `composing ${record.durations.renderedToComposedSec?.toFixed(2)} s`,
+      );
+      // The panel says what the job is, where it is and how long it took; so does the tab.
+      expect(await page.textContent('#job-prompt')).toBe('a paper boat on a puddle');
+      expect(await page.textContent('#job-phase')).toBe('done');
+      expect(await page.textContent('#job-timer')).toMatch(/^took \d+/);
+      expect(await page.title()).toBe('✓ Done · Reelay');
+      expect(await page.getAttribute('#job-phase', 'aria-live')).toBe('polite');
       expect(download.suggestedFilename()).toBe(`${jobId}.mp4`);
       const bytes = readFileSync(downloaded);
       expect(bytes.length).toBe(record.output?.bytes);
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(record.output?.sha256);
+      const doneViolations = await seriousAccessibilityViolations(page);
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await horizontalOverflow(page);
+      await screenshot(page, 'completed-job-390');
+      expect(doneViolations).toEqual([]);
+      expect(overflow).toBe(0);
+      completed = record;
     },
     ONE_JOB_TEST_MS,
   );
 
+  test('a reload keeps the job on screen (the job is in the URL from the moment it is submitted)', async () => {
+    // Prepare: the job the first test submitted from the form, still on its page's URL.
+    expect(completed).toBeDefined();
+    const jobId = completed?.jobId ?? '';
+    await page.goto(`${h.web.url}/#${jobId}`);
+    await page.locator(`#job[data-rendered-job="${jobId}"]`).waitFor({ timeout: 60_000 });
+    const url = page.url();
+
+    // Act
+    await page.reload();
+
+    // Assess
+    await page.locator(`#job[data-rendered-job="${jobId}"]`).waitFor({ timeout: 60_000 });
+    await pageShowsStatus(page, 'COMPLETED');
+    expect(url.endsWith(`#${jobId}`)).toBe(true);
+    expect(await page.textContent('#job-id')).toBe(jobId);
+  });
+
+  test("the gallery shows the user's finished jobs with their thumbnail, prompt, recipe, length and status", async () => {
+    expect(completed).toBeDefined();
+    const jobId = completed?.jobId ?? '';
+    const card = page.locator(`#history li[data-job-id="${jobId}"]`);
+    await card.and(page.locator('[data-thumbnail="true"]')).waitFor({ timeout: 60_000 });
+
+    const thumbnail = await card.locator('img').evaluate((img) => {
+      const i = img as unknown as { naturalWidth: number; complete: boolean; src: string };
+      return { loaded: i.complete && i.naturalWidth > 0, src: i.src };
+    });
+    const text = (await card.textContent()) ?? '';
+    await screenshot(page, 'gallery');
+
+    expect(thumbnail.loaded).toBe(true);
+    expect(thumbnail.src).toContain('/s3/');
+    expect(text).toContain('a paper boat on a puddle');
+    expect(text).toContain('prompt');
+    expect(text).toContain(`${completed?.output?.durationSec.toFixed(1)} s`);
+    expect(text).toContain('COMPLETED');
+  });
+
   test(
-    'regenerate with a changed prompt starts a new job from the old one',
+    'regenerate can change any option, and from the click on the panel shows only the new job',
     async () => {
+      // Prepare: a finished job on the panel, and a watch on which job the panel draws.
       const first = await submitFromForm(page, { prompt: 'a red kite over a beach' });
       await expectJobToComplete(h, first);
       await pageShowsStatus(page, 'COMPLETED');
+      await page.evaluate(() => {
+        const g = globalThis as unknown as {
+          document: { getElementById(id: string): { getAttribute(n: string): string | null } };
+          MutationObserver: new (cb: () => void) => { observe(el: unknown, o: unknown): void };
+          drawn: Array<string | null>;
+        };
+        const panel = g.document.getElementById('job');
+        g.drawn = [];
+        new g.MutationObserver(() => g.drawn.push(panel.getAttribute('data-rendered-job'))).observe(panel, {
+          attributes: true,
+          attributeFilter: ['data-rendered-job'],
+        });
+      });
 
-      await page.fill('#regen-prompt', 'a blue kite over a snowy field');
-      await page.click('#regenerate');
-      await page.locator('#job-id', { hasNotText: first }).waitFor({ timeout: 120_000 });
+      // Act: change the prompt and the number of scenes in the form the job's spec fills.
+      await page.click('#regen-edit');
+      expect(await page.inputValue('#prompt')).toBe('a red kite over a beach');
+      await page.fill('#prompt', 'a blue kite over a snowy field');
+      await page.fill('#scenes', '1');
+      await page.click('#submit');
+      await page
+        .locator('#job-id', { hasNotText: first })
+        .filter({ hasText: /^[0-9A-Z]{26}$/ })
+        .waitFor({
+          timeout: 120_000,
+        });
       const second = (await page.textContent('#job-id')) ?? '';
       const record = await expectJobToComplete(h, second);
       await pageShowsStatus(page, 'COMPLETED');
       await screenshot(page, 'regenerated-job');
+      const drawn = await page.evaluate(
+        () => (globalThis as unknown as { drawn: Array<string | null> }).drawn,
+      );
 
+      // Assess: after the click the panel never drew the first job again; the new job has the changes.
+      expect(drawn.filter((id) => id !== null)).not.toContain(first);
+      expect(drawn.filter((id) => id !== null)).toContain(second);
+      expect(await page.$$eval('#scene-list .scene', (rows) => rows.length)).toBe(record.scenes.length);
       expect(second).toMatch(/^[0-9A-Z]{26}$/);
       expect(record.parentJobId).toBe(first);
       expect(record.spec.prompt).toBe('a blue kite over a snowy field');
+      expect((record.spec as { scenes?: number }).scenes).toBe(1);
+      expect(page.url().endsWith(`#${second}`)).toBe(true);
     },
     ONE_JOB_TEST_MS * 2,
   );
 
   test(
-    'cancel stops a running job',
+    'cancel asks first, shows it is cancelling, then the job reads CANCELLED and every scene ends',
     async () => {
-      // Hold the generator's work so the job is surely still running when it is cancelled.
-      h.cloud.chaos.hold({ queue: /generator/ });
+      // Prepare: the plan goes through, the scenes' rendering is held, so the job is surely mid-way.
+      h.cloud.chaos.hold({ queue: /generator/, detailType: 'ScenePlanned' });
       const jobId = await submitFromForm(page, { prompt: 'a snail crossing a road' });
+      await page.locator('#scene-list .scene[data-state="rendering"]').nth(1).waitFor({ timeout: 120_000 });
+      await screenshot(page, 'running-job');
+      const running = await seriousAccessibilityViolations(page);
+
+      // Act: Cancel asks; the confirmation sends it.
       await page.click('#cancel');
+      const asked = await page.isVisible('#cancel-confirm');
+      const statusWhenAsked = (await getJob(h, jobId)).job.status;
+      await page.click('#cancel-confirm');
       const record = await waitForJobToEnd(h, jobId);
-      await pageShowsStatus(page, 'FAILED');
-      await page.locator('#job-status', { hasText: '(cancelled)' }).waitFor({ timeout: 60_000 });
+      await pageShowsStatus(page, 'CANCELLED');
       await screenshot(page, 'cancelled-job');
 
-      expect(record.status).toBe('FAILED');
+      // Assess
+      expect(asked).toBe(true);
+      expect(['PLANNED', 'RENDERING']).toContain(statusWhenAsked);
+      expect(running).toEqual([]);
+      expect(record.status).toBe('CANCELLED');
       expect(record.failure).toMatchObject({ stage: 'cancel', code: 'CANCELLED' });
+      expect(await page.textContent('#job-status')).toBe('CANCELLED');
+      expect(await page.textContent('#job-phase')).toBe('cancelled');
       expect(await page.textContent('#job-failure')).toContain('CANCELLED');
+      const states = await page.$$eval('#scene-list .scene .state', (s) => s.map((x) => x.textContent));
+      expect(states.length).toBe(record.scenes.length);
+      expect(states.length).toBeGreaterThanOrEqual(2);
+      expect(states.every((s) => s === 'cancelled' || s === 'done')).toBe(true);
+      expect(await page.$$eval('#waterfall .bar em', (e) => e.map((x) => x.textContent ?? ''))).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/…$/)]),
+      );
       expect(await page.isDisabled('#cancel')).toBe(true);
     },
     ONE_JOB_TEST_MS,
@@ -198,8 +374,9 @@ describe('the console', () => {
         const waiting = (await page.textContent('#job-waiting')) ?? '';
         await screenshot(page, 'queued-job');
         await page.click('#cancel');
+        await page.click('#cancel-confirm');
         const record = await waitForJobToEnd(h, jobId);
-        await pageShowsStatus(page, 'FAILED');
+        await pageShowsStatus(page, 'CANCELLED');
 
         // Assess
         expect(held.at(-1)?.status).toBe('QUEUED');
@@ -228,6 +405,21 @@ describe('the console', () => {
     'clips dropped on the form go up through the presigned POST and are the scenes of a merge job',
     async () => {
       const clips = [makeClip('first', 'red'), makeClip('second', 'blue')];
+      // A text file is refused with a readable error inside its own card, and can be removed.
+      const notes = join(mkdtempSync(join(tmpdir(), 'console-notes-')), 'notes.txt');
+      writeFileSync(notes, 'not a video');
+      await page.setInputFiles('#files', notes);
+      const refused = page.locator('#uploads li[data-state="failed"]');
+      await refused.waitFor({ timeout: 60_000 });
+      const refusal = await refused.evaluate((li) => {
+        const el = li as unknown as { scrollWidth: number; clientWidth: number; textContent: string };
+        return { fits: el.scrollWidth <= el.clientWidth, text: el.textContent };
+      });
+      await refused.locator('button').click();
+      const afterRemove = await page.$$eval('#uploads li', (items) => items.length);
+      expect(refusal.fits).toBe(true);
+      expect(refusal.text).toContain('notes.txt');
+      expect(afterRemove).toBe(0);
 
       // Drop both files at once, as a user dragging them from a file manager.
       await dropFiles(page, '#drop', clips);

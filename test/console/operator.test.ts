@@ -54,8 +54,8 @@ describe('the operator view', () => {
       await pageShowsStatus(page, 'FAILED');
 
       await page.click('#tab-ops');
-      await page.locator('#queues tr').first().waitFor({ timeout: 60_000 });
-      const rows = await page.$$eval('#queues tr', (trs) =>
+      await page.locator('#queues tr[data-queue]').first().waitFor({ timeout: 60_000 });
+      const rows = await page.$$eval('#queues tr[data-queue]', (trs) =>
         trs.map((tr) => ({
           queue: tr.getAttribute('data-queue'),
           canShow: tr.querySelector('button.show') !== null,

@@ -1,0 +1,60 @@
+/**
+ * What each recipe takes (libs/events/src/job-spec.ts and its superRefine: which need a prompt, which
+ * need uploads, which generate scenes), so the form shows only the fields that mean something for it.
+ */
+export type FormField = 'prompt' | 'scenes' | 'seconds' | 'music' | 'narration' | 'captions' | 'uploads';
+
+export interface RecipeForm {
+  /** One line a person reads before choosing. */
+  description: string;
+  fields: readonly FormField[];
+  /** The prompt is required (the api refuses the job without one). */
+  promptRequired: boolean;
+  promptLabel: string;
+  uploadsLabel?: string;
+}
+
+export const RECIPE_FORMS: Record<string, RecipeForm> = {
+  prompt: {
+    description: 'A short video from a text prompt: planned into scenes, each generated, then joined.',
+    fields: ['prompt', 'scenes', 'seconds', 'music', 'narration', 'captions', 'uploads'],
+    promptRequired: true,
+    promptLabel: 'Prompt',
+    uploadsLabel: 'Optional pictures to start scenes from',
+  },
+  ad: {
+    description: 'A product ad: a hook, the product and a call to action, with a voice-over.',
+    fields: ['prompt', 'scenes', 'seconds', 'music', 'narration', 'captions', 'uploads'],
+    promptRequired: true,
+    promptLabel: 'What to advertise',
+    uploadsLabel: 'Optional product pictures',
+  },
+  story: {
+    description: 'A narrated story from your pictures: each page on screen while its narration plays.',
+    fields: ['prompt', 'music', 'narration', 'captions', 'uploads'],
+    promptRequired: false,
+    promptLabel: 'What the story is about (optional)',
+    uploadsLabel: 'The pages, in order',
+  },
+  merge: {
+    description: 'Joins your clips into one video, in order, with transitions.',
+    fields: ['music', 'uploads'],
+    promptRequired: false,
+    promptLabel: 'Prompt',
+    uploadsLabel: 'The clips, in order',
+  },
+  soundtrack: {
+    description: 'Scores one of your videos with music made from a prompt.',
+    fields: ['prompt', 'uploads'],
+    promptRequired: true,
+    promptLabel: 'The music you want',
+    uploadsLabel: 'The video to score (one)',
+  },
+};
+
+/** Shown in the empty gallery: a click puts one in the prompt. */
+export const EXAMPLE_PROMPTS = [
+  'a paper boat drifting down a rainy street at dusk',
+  'a fox exploring a snowy forest at sunrise',
+  'a 15-second ad for a reusable coffee cup',
+] as const;
