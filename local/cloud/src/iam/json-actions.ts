@@ -1,5 +1,6 @@
 import { stateMachineArnOfTaskToken } from '../../aws-json/src/sfn/task-tokens';
 import type { IamRequest } from './policy-engine';
+import { ssmRequests } from './ssm-actions';
 
 export interface ArnScope {
   region: string;
@@ -31,10 +32,12 @@ export function jsonOperation(
       return statesRequests(operation, body, scope);
     case 'scheduler':
       return schedulerRequests(operation, body, scope);
+    case 'ssm':
+      return ssmRequests(operation, body, scope);
   }
 }
 
-export type JsonServiceName = 'dynamodb' | 'sqs' | 'events' | 'states' | 'scheduler';
+export type JsonServiceName = 'dynamodb' | 'sqs' | 'events' | 'states' | 'scheduler' | 'ssm';
 
 /** The signing name and IAM prefix of each X-Amz-Target prefix. */
 export const JSON_SERVICE_BY_TARGET_PREFIX: Record<string, JsonServiceName> = {
@@ -44,6 +47,7 @@ export const JSON_SERVICE_BY_TARGET_PREFIX: Record<string, JsonServiceName> = {
   AWSStepFunctions: 'states',
   // EventBridge Scheduler speaks REST-JSON; its server hands the gate this prefix (scheduler-server.ts).
   AWSScheduler: 'scheduler',
+  AmazonSSM: 'ssm',
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
