@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { findFfmpeg } from '@reelay/media';
 import type { LocalModelServer } from '../../models/src';
+import type { LocalYouTube } from '../../youtube/src';
 import { findStaticFfmpeg, packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
 import type { AwsJsonEmulator } from '../aws-json/src';
 import { ChaosInjector } from './chaos/chaos-injector';
@@ -14,6 +15,7 @@ import { functionLog } from './embedded/function-log';
 import { FunctionRuntime, invokerByArn } from './embedded/function-runtime';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './embedded/local-account';
 import { type ModelTwin, startModelTwin } from './embedded/model-twin';
+import { startYouTubeTwin, youtubeEnv } from './embedded/youtube-twin';
 import {
   type CloudClients,
   type CloudEndpoints,
@@ -68,6 +70,8 @@ export interface EmbeddedCloud {
   names: { bus: string; mediaBucket: string; jobsTable: string };
   emulator: AwsJsonEmulator;
   models: LocalModelServer;
+  /** The YouTube Data API twin the publisher uploads to (local/youtube: test hooks, uploaded videos). */
+  youtube: LocalYouTube;
   api: LocalHttpApi;
   functions: Map<string, LocalFunction>;
   eventSources: SqsEventSource[];
@@ -102,7 +106,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     const functions = new Map<string, LocalFunction>();
     options.onPhase?.('starting the AWS emulators');
     const servers = await startServers(debianFfmpeg, functions, closers, data);
-    const { keys, iam, emulator, modelTwin, chaos, api } = servers;
+    const { keys, iam, emulator, modelTwin, chaos, api, youtube } = servers;
     const endpoints = cloudEndpoints(servers);
     const clientEnv = clientEnvironment(endpoints, keys.operator);
     const agent = pollingAgent();
@@ -113,7 +117,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       shippedFfmpeg: process.env.FFMPEG_PATH ? undefined : findStaticFfmpeg(),
       modelTwin: { ...modelTwin, url: modelTwin.models.url },
       apiUrl: api.url,
-      functionEnv: options.functionEnv,
+      functionEnv: { ...youtubeEnv(youtube), ...options.functionEnv },
       tmpDir: data.tmp,
     });
     const runtime = new FunctionRuntime(functions, { keys, iam, api, chaos, onLog, baseEnv });
@@ -145,6 +149,7 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       },
       emulator,
       models: modelTwin.models,
+      youtube,
       api,
       functions,
       eventSources: runtime.eventSources,
@@ -167,6 +172,7 @@ type Servers = AwsServers & {
   keys: AccessKeyRegistry;
   iam: IamGate;
   modelTwin: ModelTwin;
+  youtube: LocalYouTube;
   chaos: ChaosInjector;
   api: LocalHttpApi;
 };
@@ -190,6 +196,7 @@ async function startServers(
   });
   const aws = await startAwsServers(iam, invokeByArn, closers, data);
   const modelTwin = await startModelTwin(debianFfmpeg, closers, data.models);
+  const youtube = await startYouTubeTwin(closers, data.root);
   const chaos = new ChaosInjector({
     emulator: aws.emulator,
     models: modelTwin.models,
@@ -199,10 +206,10 @@ async function startServers(
   const api = new LocalHttpApi(invokeByArn);
   await api.listen();
   closers.add(() => api.close());
-  return { ...aws, keys, iam, modelTwin, chaos, api };
+  return { ...aws, keys, iam, modelTwin, youtube, chaos, api };
 }
 
-function cloudEndpoints({ api, s3, dynamodb, emulator, modelTwin }: Servers): CloudEndpoints {
+function cloudEndpoints({ api, s3, dynamodb, emulator, modelTwin, youtube }: Servers): CloudEndpoints {
   return {
     api: api.url,
     s3: s3.endpoint,
@@ -211,7 +218,9 @@ function cloudEndpoints({ api, s3, dynamodb, emulator, modelTwin }: Servers): Cl
     events: emulator.url,
     stepfunctions: emulator.url,
     scheduler: emulator.schedulerUrl,
+    ssm: emulator.url,
     replicate: modelTwin.models.url,
+    youtube: youtube.url,
   };
 }
 

@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { IssuedCredentials } from '../iam/access-keys';
 import { LOCAL_REGION } from './local-account';
 
@@ -17,7 +18,11 @@ export interface CloudEndpoints {
   stepfunctions: string;
   /** EventBridge Scheduler (REST-JSON on its own port). */
   scheduler: string;
+  /** SSM Parameter Store (on the JSON emulator's endpoint). */
+  ssm: string;
   replicate: string;
+  /** The YouTube Data API twin (its token endpoint is `${youtube}/token`). */
+  youtube: string;
 }
 
 export interface CloudClients {
@@ -27,6 +32,7 @@ export interface CloudClients {
   events: EventBridgeClient;
   sfn: SFNClient;
   scheduler: SchedulerClient;
+  ssm: SSMClient;
 }
 
 /**
@@ -51,6 +57,7 @@ export function clientEnvironment(
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.events,
     AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
     AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler,
+    AWS_ENDPOINT_URL_SSM: endpoints.ssm,
   };
 }
 
@@ -74,5 +81,6 @@ export function operatorClients(
     events: new EventBridgeClient({ ...clientConfig, endpoint: endpoints.events }),
     sfn: new SFNClient({ ...clientConfig, endpoint: endpoints.stepfunctions }),
     scheduler: new SchedulerClient({ ...clientConfig, endpoint: endpoints.scheduler }),
+    ssm: new SSMClient({ ...clientConfig, endpoint: endpoints.ssm }),
   };
 }
