@@ -19,6 +19,10 @@ export function outputFormatOf(spec: JobRequested['spec']): OutputFormat {
     transition: spec.transition,
     transitionSec: spec.transition === 'cut' ? 0 : TRANSITION_SEC,
     captions: !spec.captions ? 'off' : spec.burnCaptions ? 'burned' : 'soft',
+    // A narrated story's pages last as their narration (plus the pause), measured by the composer.
+    ...(spec.recipe === 'story' && spec.narration
+      ? { pageTiming: { by: 'narration' as const, pauseSec: spec.narrationPauseSec } }
+      : {}),
   };
 }
 
@@ -81,7 +85,7 @@ export function assemblePlan(
         kind: 'narration',
         prompt: text,
         narration: text,
-        durationSec: slot.durationSec,
+        durationSec: slot.narrationSec ?? slot.durationSec,
         model: modelForScene('narration', catalog, spec.models),
         alignTo: i,
         ...(spec.voice ? { voice: spec.voice } : {}),

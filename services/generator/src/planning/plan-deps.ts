@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { modelCatalog } from '../models/model-catalog';
 import { createReplicate } from '../rendering/replicate-client';
 import { replicateToken } from '../rendering/replicate-token';
-import { withUploadMedia } from '../uploads/upload-media';
 import { wordsFromModel } from './model-planner';
 import type { PlanJobDeps } from './plan-job';
 import { DynamoPlanStore } from './plan-store';
+import { readUploadFacts } from './upload-facts';
 
 /** The plan function's dependencies, built once per cold start. */
 export function planDeps(onModelFallback: PlanJobDeps['onModelFallback']): PlanJobDeps {
@@ -29,12 +29,7 @@ export function planDeps(onModelFallback: PlanJobDeps['onModelFallback']): PlanJ
   const replicate = hasToken ? createReplicate(replicateToken(config), config.REPLICATE_BASE_URL) : undefined;
   return {
     catalog,
-    uploadFacts: (key) =>
-      withUploadMedia(s3, config.MEDIA_BUCKET, key, async ({ probe, kind }) => ({
-        key,
-        kind,
-        ...(kind === 'upload' ? { durationSec: probe.video?.durationSec ?? probe.durationSec } : {}),
-      })),
+    uploadFacts: (key) => readUploadFacts(s3, config.MEDIA_BUCKET, key),
     ...(replicate && config.PLANNER === 'model'
       ? {
           modelWords: (brief, outline, fallback, spent) =>

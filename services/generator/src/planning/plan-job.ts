@@ -15,6 +15,8 @@ import { assemblePlan, outputFormatOf, type PlannerUsed } from './deterministic-
 import type { PlanBrief } from './model-planner';
 import type { PlanStore } from './plan-store';
 import { outlineFor, type SceneOutline, type UploadFacts } from './scene-outline';
+import { scriptCoversEveryPage, withScript } from './story-script';
+import { mapAtMost, UPLOAD_READS_AT_ONCE } from './upload-facts';
 
 export interface PlanJobDeps {
   catalog: ModelCatalog;
@@ -52,8 +54,7 @@ export async function planJob(job: JobRequested, deps: PlanJobDeps): Promise<Pla
   }
   let uploads: UploadFacts[];
   try {
-    uploads = [];
-    for (const key of job.uploadKeys) uploads.push(await deps.uploadFacts(key));
+    uploads = await mapAtMost(job.uploadKeys, UPLOAD_READS_AT_ONCE, (key) => deps.uploadFacts(key));
   } catch (error) {
     if (!(error instanceof UploadRejectedError)) throw error;
     await deps.publisher.publish(jobFailed, {
@@ -72,7 +73,8 @@ export async function planJob(job: JobRequested, deps: PlanJobDeps): Promise<Pla
   let words = fallback;
   let planner: PlannerUsed = 'deterministic';
   const planning: PredictionSpend[] = [];
-  if (deps.modelWords) {
+  // A story whose script narrates every page leaves the planning model nothing to write.
+  if (deps.modelWords && !scriptCoversEveryPage(job.spec)) {
     try {
       words = await deps.modelWords(briefOf(job, outline), outline, fallback, (spend) =>
         planning.push(spend),
@@ -82,8 +84,8 @@ export async function planJob(job: JobRequested, deps: PlanJobDeps): Promise<Pla
       deps.onModelFallback?.(error, job);
     }
   }
-  const plan = assemblePlan(job, outline, words, deps.catalog, planner, now).map((scene) =>
-    scene.sceneIndex === 0 && planning.length > 0 ? { ...scene, planning } : scene,
+  const plan = assemblePlan(job, outline, withScript(words, job.spec), deps.catalog, planner, now).map(
+    (scene) => (scene.sceneIndex === 0 && planning.length > 0 ? { ...scene, planning } : scene),
   );
   const scenes = await deps.plans.keep(job.jobId, plan);
   await deps.publisher.publishAll(scenes.map((scene) => outgoing(scenePlanned, scene)));

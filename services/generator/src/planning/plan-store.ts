@@ -1,3 +1,4 @@
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type ScenePlanned, scenePlannedSchema } from '@reelay/events';
@@ -29,7 +30,10 @@ export class DynamoPlanStore implements PlanStore {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: key(jobId), ConsistentRead: true }),
     );
-    return Item ? storedSchema.parse(JSON.parse(String(Item.scenes))) : undefined;
+    if (!Item) return undefined;
+    // Plans kept before compression hold the JSON as a string.
+    const json = Item.plan ? unpackPlan(Item.plan as Uint8Array) : String(Item.scenes);
+    return storedSchema.parse(JSON.parse(json));
   }
 
   async keep(jobId: string, scenes: ScenePlanned[]): Promise<ScenePlanned[]> {
@@ -37,10 +41,10 @@ export class DynamoPlanStore implements PlanStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          // One JSON string: a DynamoDB map would not keep key order, and the scenes must be republished as they were.
+          // One JSON document: a DynamoDB map would not keep key order, and the scenes must be republished as they were.
           Item: {
             ...key(jobId),
-            scenes: JSON.stringify(scenes),
+            plan: packPlan(JSON.stringify(scenes)),
             planner: scenes[0]?.planner,
             expiresAt: Math.floor(this.now().getTime() / 1000) + KEEP_SEC,
           },
@@ -55,4 +59,31 @@ export class DynamoPlanStore implements PlanStore {
       return stored;
     }
   }
+}
+
+/** DynamoDB's item limit; a plan is refused before a write that DynamoDB would refuse anyway. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/**
+ * A plan of 601 scenes (a 300-page story) is about 700 KB of JSON, and every page's narration is in
+ * it three times (the page's line, the narration scene's prompt and text), hundreds of KB apart:
+ * brotli with a 16 MB window finds those repeats (gzip's 32 KB window does not) and keeps the
+ * largest plan well under the 400 KB item (plan-store.test.ts measures the worst case).
+ */
+export function packPlan(json: string): Uint8Array {
+  const packed = brotliCompressSync(Buffer.from(json, 'utf8'), {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 9,
+      [constants.BROTLI_PARAM_LGWIN]: 24,
+      [constants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(json, 'utf8'),
+    },
+  });
+  if (packed.byteLength > MAX_ITEM_BYTES - 1024) {
+    throw new Error(`the plan is ${packed.byteLength} bytes compressed, over DynamoDB's 400 KB item`);
+  }
+  return packed;
+}
+
+export function unpackPlan(packed: Uint8Array): string {
+  return brotliDecompressSync(packed).toString('utf8');
 }

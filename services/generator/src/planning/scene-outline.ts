@@ -1,4 +1,5 @@
 import type { JobRequested, OutputFormat } from '@reelay/events';
+import { MAX_PAGE_NARRATION_SEC } from './story-script';
 
 /** What the planner knows of one upload before planning: its kind and, for clips, its length. */
 export interface UploadFacts {
@@ -6,6 +7,9 @@ export interface UploadFacts {
   kind: 'image' | 'upload';
   /** Seconds; absent for stills. */
   durationSec?: number;
+  /** A still's size, read from its header. */
+  width?: number;
+  height?: number;
 }
 
 export interface VisualSlot {
@@ -14,6 +18,11 @@ export interface VisualSlot {
   uploadKey?: string;
   /** The visual scene whose last frame starts this one. */
   chainedFrom?: number;
+  /**
+   * How long its narration may run, when not `durationSec`: a story's page lasts as its
+   * narration does (OutputFormat.pageTiming), so the narration is not cut to a planned length.
+   */
+  narrationSec?: number;
 }
 
 /**
@@ -74,7 +83,10 @@ export function outlineFor(
       return { visuals, narration: spec.narration, ...optional('music', withMusic(visuals)) };
     }
     case 'story': {
-      const visuals = uploads.map((u) => uploadSlot(u, seconds));
+      // A page (a still) is on screen as long as its narration: the narration may run its length.
+      const paced = (slot: VisualSlot): VisualSlot =>
+        output.pageTiming && slot.kind === 'image' ? { ...slot, narrationSec: MAX_PAGE_NARRATION_SEC } : slot;
+      const visuals = uploads.map((u) => paced(uploadSlot(u, seconds)));
       return { visuals, narration: spec.narration, ...optional('music', withMusic(visuals)) };
     }
     case 'merge': {
