@@ -1,5 +1,5 @@
 import type { MediaProbe } from '@reelay/media';
-import { AUDIO_SAMPLE_RATE, frameRate } from './encoding';
+import { AUDIO_SAMPLE_RATE, frameRate, frameTimeBase } from './encoding';
 import type { OutputFormat } from './output-format';
 
 /**
@@ -40,26 +40,65 @@ export function clipVideoFilter(
 }
 
 /**
- * Video graph for a still: a slow Ken Burns zoom (1.0 to 1.1) drifting left to right. The
- * still is letterboxed once onto a canvas twice the output size, so zoompan's whole-pixel
- * crop positions move in half-pixel steps of the output and the motion does not judder, while
- * every frame is scaled from a bounded canvas rather than from the (possibly huge) original.
+ * How a still moves while it is on screen, by its shape against the frame's: a page much taller
+ * than the frame pans from its top down to its bottom, a panel much wider pans across from left to
+ * right (so all of it is seen, large enough to read), anything else gets the slow zoom.
+ */
+export type StillMotion = 'zoom' | 'pan-down' | 'pan-across';
+
+/** How far a picture's aspect may stray from the frame's before it pans instead of zooming. */
+const PAN_ASPECT_RATIO = 1.25;
+
+export function stillMotionFor(
+  picture: { width: number; height: number },
+  format: OutputFormat,
+): StillMotion {
+  if (picture.width <= 0 || picture.height <= 0) return 'zoom';
+  const relative = picture.width / picture.height / (format.width / format.height);
+  if (relative < 1 / PAN_ASPECT_RATIO) return 'pan-down';
+  if (relative > PAN_ASPECT_RATIO) return 'pan-across';
+  return 'zoom';
+}
+
+/**
+ * Video graph for a still. `zoom`: a slow Ken Burns zoom (1.0 to 1.1) drifting left to right; the
+ * still is letterboxed once onto a canvas twice the output size, so zoompan's whole-pixel crop
+ * positions move in half-pixel steps of the output and the motion does not judder, while every
+ * frame is scaled from a bounded canvas rather than from the (possibly huge) original. A pan
+ * scales the picture to the canvas's width (`pan-down`) or height (`pan-across`), repeats it for
+ * every frame and moves a frame-shaped window over it from one end to the other (zoompan's window
+ * keeps the input's shape, so it cannot pan a tall page in a wide frame).
  */
 export function stillVideoFilter(
   format: OutputFormat,
   frames: number,
   pictureFit: PictureFit = 'letterbox',
+  motion: StillMotion = 'zoom',
 ): string {
   const canvasW = format.width * 2;
   const canvasH = format.height * 2;
   const last = Math.max(1, frames - 1);
+  const end = [`trim=end_frame=${frames}`, 'setsar=1', 'format=yuv420p'];
+  if (motion !== 'zoom') {
+    const down = motion === 'pan-down';
+    return [
+      down ? `scale=${canvasW}:-2` : `scale=-2:${canvasH}`,
+      'setsar=1',
+      `loop=loop=${frames - 1}:size=1:start=0`,
+      `settb=${frameTimeBase(format)}`,
+      'setpts=N',
+      down
+        ? `crop=${canvasW}:${canvasH}:0:'(ih-oh)*n/${last}'`
+        : `crop=${canvasW}:${canvasH}:'(iw-ow)*n/${last}':0`,
+      `scale=${format.width}:${format.height}`,
+      ...end,
+    ].join(',');
+  }
   return [
     ...fitSteps(canvasW, canvasH, pictureFit),
     'setsar=1',
     `zoompan=z='1+0.1*on/${last}':x='(iw-iw/zoom)*on/${last}':y='(ih-ih/zoom)/2':d=${frames}:s=${format.width}x${format.height}:fps=${frameRate(format)}`,
-    `trim=end_frame=${frames}`,
-    'setsar=1',
-    'format=yuv420p',
+    ...end,
   ].join(',');
 }
 

@@ -4,6 +4,7 @@ import {
   clipVideoFilter,
   type PictureFit,
   silentAudioSource,
+  stillMotionFor,
   stillVideoFilter,
 } from './clip-filters';
 import {
@@ -70,7 +71,7 @@ export async function normalizeClip(request: NormalizeClipRequest): Promise<Norm
 
   const fit = request.fit ?? 'letterbox';
   const video = probe.still
-    ? stillVideoFilter(format, frames, fit)
+    ? stillVideoFilter(format, frames, fit, stillMotionFor(probe.video, format))
     : clipVideoFilter(format, probe, frames, fit);
   // Decode no more of a long upload than the clip needs (plus slack for late-starting streams).
   const readLimit = probe.still ? [] : ['-t', (durationSec + 1).toFixed(3)];

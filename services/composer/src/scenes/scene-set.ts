@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventMeta, OutputFormat, SceneKind } from '@reelay/events';
+import type { EventMeta, OutputFormat, SceneKind, SceneReady } from '@reelay/events';
 import { SceneCountMismatchError } from '../errors';
 
 /**
@@ -14,6 +14,17 @@ export interface PreparedScene {
   durationSec: number;
   caption?: string;
   alignTo?: number;
+}
+
+/**
+ * What the narration's prepare needs to render a page that arrived before it: the page's
+ * SceneReady in brief (the rest, format and job, is the narration's own).
+ */
+export interface WaitingPage {
+  key: string;
+  provider: SceneReady['provider'];
+  sceneCount: number;
+  caption?: string;
 }
 
 export interface JobComposition {
@@ -66,13 +77,15 @@ export class SceneSet {
           TableName: this.table,
           Key: key(input.jobId),
           UpdateExpression:
-            'ADD prepared :idx SET sceneCount = if_not_exists(sceneCount, :n), #output = if_not_exists(#output, :output), #meta = if_not_exists(#meta, :meta), #dur = :d, #scene = :scene, jobId = :jobId',
+            'ADD prepared :idx SET sceneCount = if_not_exists(sceneCount, :n), #output = if_not_exists(#output, :output), #meta = if_not_exists(#meta, :meta), #dur = :d, #scene = :scene, jobId = :jobId REMOVE #wait',
           ConditionExpression: 'attribute_not_exists(sceneCount) OR sceneCount = :n',
           ExpressionAttributeNames: {
             '#output': 'output',
             '#meta': 'meta',
             '#dur': `duration${input.sceneIndex}`,
             '#scene': `scene${input.sceneIndex}`,
+            // A paced page that waited for its narration no longer waits (the item stays small).
+            '#wait': `pageWait${input.sceneIndex}`,
           },
           ExpressionAttributeValues: {
             ':idx': new Set([input.sceneIndex]),
@@ -96,6 +109,52 @@ export class SceneSet {
       }
       throw error;
     }
+  }
+
+  /**
+   * A story's page that lasts as its narration (OutputFormat.pageTiming) records itself as waiting
+   * for it; returns the narration's length when the narration was prepared first (the page is then
+   * rendered by this caller), else undefined (the narration's prepare will render it).
+   */
+  async recordWaitingPage(jobId: string, pageIndex: number, page: WaitingPage): Promise<number | undefined> {
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key(jobId),
+        UpdateExpression: 'SET #page = :page, jobId = :jobId',
+        ExpressionAttributeNames: { '#page': `pageWait${pageIndex}` },
+        ExpressionAttributeValues: { ':page': page, ':jobId': jobId },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const narrationSec = Attributes?.[`narrationSec${pageIndex}`];
+    return narrationSec === undefined ? undefined : Number(narrationSec);
+  }
+
+  /**
+   * The narration of a paced page records its length; returns the page when the page arrived
+   * first and is not prepared yet (this caller renders it), else undefined. One UpdateItem each:
+   * whichever of the two writes second sees both halves, so exactly one of them (and any
+   * duplicate of that one, harmlessly) renders the page.
+   */
+  async recordNarrationLength(
+    jobId: string,
+    pageIndex: number,
+    narrationSec: number,
+  ): Promise<WaitingPage | undefined> {
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key(jobId),
+        UpdateExpression: 'SET #narration = :sec, jobId = :jobId',
+        ExpressionAttributeNames: { '#narration': `narrationSec${pageIndex}` },
+        ExpressionAttributeValues: { ':sec': narrationSec, ':jobId': jobId },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const page = Attributes?.[`pageWait${pageIndex}`] as WaitingPage | undefined;
+    const prepared = (Attributes?.prepared as Set<number> | undefined) ?? new Set<number>();
+    return page && ![...prepared].map(Number).includes(pageIndex) ? page : undefined;
   }
 
   async get(jobId: string): Promise<JobComposition | undefined> {

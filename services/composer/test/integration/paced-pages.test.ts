@@ -1,0 +1,183 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { makeSceneReady, type OutputFormat, type SceneReady } from '@reelay/events';
+import { probeMedia } from '@reelay/media';
+import { ulid } from 'ulid';
+import { type AwsJsonEmulator, startAwsJsonEmulator } from '../../../../local/cloud/aws-json/src';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../../../local/cloud/src/local-dynamodb';
+import { type LocalS3, startLocalS3 } from '../../../../local/cloud/src/local-s3';
+import { downloadObject, preparedKey } from '../../src/scenes/media-files';
+import { pagedSec, prepareScene } from '../../src/scenes/prepare-scene';
+import { SceneSet } from '../../src/scenes/scene-set';
+
+const BUCKET = 'paced-media';
+const TABLE = 'paced-composer';
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const output: OutputFormat = {
+  width: 320,
+  height: 180,
+  fps: 24,
+  transition: 'cut',
+  transitionSec: 0,
+  captions: 'soft',
+  pageTiming: { by: 'narration', pauseSec: 0.5 },
+};
+
+/** ffmpeg, for test media only. */
+const ffmpeg = (args: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...args]);
+
+describe('a story page lasts as its narration, whichever is prepared first', () => {
+  let dynamo: LocalDynamoDb;
+  let s3Server: LocalS3;
+  let json: AwsJsonEmulator;
+  let s3: S3Client;
+  let sqs: SQSClient;
+  let queueUrl: string;
+  let scenes: SceneSet;
+  let dir: string;
+  const page = readFileSyncLazy(() => join(dir, 'page.png'));
+  const voice = readFileSyncLazy(() => join(dir, 'voice.wav'));
+
+  beforeAll(async () => {
+    [dynamo, s3Server, json] = await Promise.all([
+      startLocalDynamoDb(),
+      startLocalS3(),
+      startAwsJsonEmulator({ invokeLambda: async () => undefined }),
+    ]);
+    const region = 'us-east-1';
+    s3 = new S3Client({
+      region,
+      endpoint: s3Server.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      // As the services' clients (libs/lambda): s3rver would store an aws-chunked body as it came.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    sqs = new SQSClient({ region, endpoint: json.url, credentials });
+    const ddb = new DynamoDBClient({ region, endpoint: dynamo.endpoint, credentials });
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    scenes = new SceneSet(DynamoDBDocumentClient.from(ddb), TABLE);
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    queueUrl = String((await sqs.send(new CreateQueueCommand({ QueueName: 'compose' }))).QueueUrl);
+    dir = mkdtempSync(join(tmpdir(), 'paced-pages-'));
+    // A tall page and 1.3 s of voice.
+    ffmpeg(['-f', 'lavfi', '-i', 'color=c=orange:s=120x360', '-frames:v', '1', join(dir, 'page.png')]);
+    ffmpeg(['-f', 'lavfi', '-i', 'sine=f=440:d=1.3', '-ar', '22050', join(dir, 'voice.wav')]);
+  }, 180_000);
+  afterAll(async () => {
+    s3?.destroy();
+    sqs?.destroy();
+    await Promise.all([dynamo?.close(), s3Server?.close(), json?.close()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A job of one page (scene 0) and its narration (scene 1), stored as the generator would. */
+  async function storedJob(): Promise<{ pageReady: SceneReady; narrationReady: SceneReady }> {
+    const jobId = ulid();
+    const pageKey = `intermediates/${jobId}/scenes/00-1.png`;
+    const voiceKey = `intermediates/${jobId}/scenes/01-1.wav`;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: pageKey, Body: page() }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: voiceKey, Body: voice() }));
+    const common = { jobId, sceneCount: 2, output };
+    return {
+      pageReady: makeSceneReady({
+        ...common,
+        sceneIndex: 0,
+        kind: 'image',
+        provider: 'upload',
+        key: pageKey,
+        durationSec: 4,
+        caption: 'Trang một',
+      }),
+      narrationReady: makeSceneReady({
+        ...common,
+        sceneIndex: 1,
+        kind: 'narration',
+        key: voiceKey,
+        durationSec: 120,
+        alignTo: 0,
+      }),
+    };
+  }
+
+  const deps = () => ({ s3, bucket: BUCKET, sqs, composeQueueUrl: queueUrl, scenes });
+
+  async function composeRequests(jobId: string): Promise<number> {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    return Messages.filter((m) => JSON.parse(String(m.Body)).jobId === jobId).length;
+  }
+
+  async function preparedPageSec(jobId: string): Promise<number> {
+    const file = join(dir, `${jobId}.mp4`);
+    await downloadObject(s3, BUCKET, preparedKey(jobId, 0, false), file);
+    const probe = await probeMedia(file);
+    return probe.video?.durationSec ?? probe.durationSec;
+  }
+
+  it.each([
+    ['the page first: it waits, and the narration renders it', 'page-first'],
+    ['the narration first: the page renders itself', 'narration-first'],
+  ])(
+    '%s',
+    async (_name, order) => {
+      // Prepare
+      const { pageReady, narrationReady } = await storedJob();
+      const [first, second] =
+        order === 'page-first' ? [pageReady, narrationReady] : [narrationReady, pageReady];
+
+      // Act
+      const firstOutcome = await prepareScene(first, deps());
+      const secondOutcome = await prepareScene(second, deps());
+
+      // Assess: the set completes on the second, once; the page is 1.3 s of narration + 0.5 s of pause,
+      // in whole frames (43 at 24 fps).
+      expect(firstOutcome.complete).toBe(false);
+      expect(firstOutcome.waitingForNarration).toBe(order === 'page-first' ? true : undefined);
+      expect(secondOutcome.complete).toBe(true);
+      expect(await composeRequests(pageReady.jobId)).toBe(1);
+      const job = await scenes.get(pageReady.jobId);
+      expect(job?.durations[0]).toBeCloseTo(43 / 24, 9);
+      expect(job?.scenes[0]).toMatchObject({ kind: 'image', caption: 'Trang một' });
+      expect(Math.abs((await preparedPageSec(pageReady.jobId)) - 43 / 24)).toBeLessThan(1 / 48);
+    },
+    120_000,
+  );
+
+  it('adds the crossfade the next page overlaps, in whole frames', () => {
+    expect(pagedSec(1.3, output)).toBeCloseTo(43 / 24, 9);
+    expect(pagedSec(1.31, { ...output, transition: 'crossfade', transitionSec: 0.5 })).toBeCloseTo(
+      55 / 24,
+      9,
+    );
+  });
+});
+
+/** Reads a file once it exists (the folder is made in beforeAll). */
+function readFileSyncLazy(path: () => string): () => Buffer {
+  let data: Buffer | undefined;
+  return () => {
+    data ??= readFileSync(path());
+    return data;
+  };
+}
