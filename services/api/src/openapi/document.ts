@@ -2,6 +2,7 @@ import { jobSpecSchema } from '@reelay/events';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
 import { registerCallbackRequestSchema } from '../callbacks/register-callback';
+import { CONNECTION_NAME, youtubeConnectionSchema } from '../connections/connection-store';
 import { API_JOB_STATUSES } from '../jobs/job-status';
 import { listJobsQuerySchema } from '../jobs/list-jobs';
 import { regenerateRequestSchema } from '../jobs/regenerate-job';
@@ -37,6 +38,16 @@ export const ROUTE_EXAMPLES = [
     path: '/callback',
     schema: registerCallbackRequestSchema,
     example: { url: 'https://hooks.example.com/reelay' },
+  },
+  {
+    method: 'put',
+    path: '/connections/youtube/{name}',
+    schema: youtubeConnectionSchema,
+    example: {
+      clientId: '1234567890-abc.apps.googleusercontent.com',
+      clientSecret: 'GOCSPX-example',
+      refreshToken: '1//0example-refresh-token',
+    },
   },
 ] as const;
 
@@ -96,6 +107,15 @@ const PROBLEM_TEXT: Record<number, string> = {
   503: 'contention; retry with the same Idempotency-Key',
   500: 'an unexpected failure on our side; `instance` names the request to quote when reporting it',
 };
+
+const connectionNameParam = z.object({
+  name: z.string().regex(CONNECTION_NAME).meta({ description: 'your name for the connection (a channel)' }),
+});
+const connectionSummary = z.object({
+  type: z.enum(['youtube']),
+  name: z.string(),
+  updatedAt: z.string(),
+});
 
 function jsonBody(index: number) {
   const route = ROUTE_EXAMPLES[index];
@@ -193,6 +213,43 @@ const operations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
       operationId: 'describeCallback',
       summary: 'The registered callback URL',
       responses: { '200': { description: 'registered' }, ...problems(401, 404) },
+    },
+  },
+  '/connections': {
+    get: {
+      ...secured,
+      operationId: 'listConnections',
+      summary: "The caller's publishing connections: type and name only, never a secret",
+      responses: {
+        '200': {
+          description: 'connections',
+          content: { 'application/json': { schema: z.object({ connections: z.array(connectionSummary) }) } },
+        },
+        ...problems(401),
+      },
+    },
+  },
+  '/connections/youtube/{name}': {
+    put: {
+      ...secured,
+      operationId: 'putYouTubeConnection',
+      summary:
+        'Store (or replace) a YouTube connection: your OAuth client and its refresh token, kept encrypted and never returned',
+      requestParams: { path: connectionNameParam },
+      requestBody: jsonBody(
+        ROUTE_EXAMPLES.findIndex((route) => route.path === '/connections/youtube/{name}'),
+      ),
+      responses: {
+        '200': { description: 'stored', content: { 'application/json': { schema: connectionSummary } } },
+        ...problems(400, 401, 413, 415),
+      },
+    },
+    delete: {
+      ...secured,
+      operationId: 'deleteYouTubeConnection',
+      summary: 'Delete a YouTube connection',
+      requestParams: { path: connectionNameParam },
+      responses: { '204': { description: 'deleted' }, ...problems(400, 401, 404) },
     },
   },
 };
