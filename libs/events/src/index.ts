@@ -6,6 +6,7 @@ export * from './events/job-failed';
 export * from './events/job-requested';
 export * from './events/scene-planned';
 export * from './events/scene-ready';
+export * from './events/series-run-due';
 export * from './events/video-composed';
 export * from './job-spec';
 export * from './limits';

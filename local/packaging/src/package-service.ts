@@ -81,6 +81,18 @@ const cacheKey = async (
   const config = await readFile(join(serviceDir(service), 'serverless.yml'), 'utf8');
   const versions = await Promise.all(TOOLS.map(async (tool) => `${tool}@${await toolVersion(tool)}`));
   const included = await includedFiles(service, config);
+  // The ledger's monitoring.js reads every service's serverless.yml at package time (an alarm per
+  // function and queue): a function or queue added elsewhere must repackage the ledger too.
+  const others =
+    service === 'ledger'
+      ? await Promise.all(
+          SERVICES.map(async (other) =>
+            createHash('sha256')
+              .update(await readFile(join(serviceDir(other), 'serverless.yml'), 'utf8'))
+              .digest('hex'),
+          ),
+        )
+      : [];
   return createHash('sha256')
     .update(
       JSON.stringify({
@@ -91,6 +103,7 @@ const cacheKey = async (
         versions,
         config,
         included,
+        others,
         ffmpegBinaries,
         // Which build the zips carry: a rebuilt cache repackages.
         staticFfmpeg: ffmpegBinaries ? (findStaticFfmpeg()?.dir ?? 'absent') : undefined,

@@ -17,3 +17,9 @@ export const callbackConfig = {
 export const admissionConfig = {
   MAX_CONCURRENT_JOBS: z.coerce.number().int().min(1).default(10),
 };
+/** Series schedules (src/series): the bus and role each Scheduler schedule targets, and their names. */
+export const seriesScheduleConfig = {
+  EVENT_BUS_ARN: z.string().startsWith('arn:'),
+  SERIES_SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
+  SERIES_SCHEDULE_PREFIX: z.string().min(1).max(36),
+};

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { jobIdSchema, metaSchema, newMeta } from '../common';
+import { jobIdSchema, metaSchema, newMeta, ulidSchema } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
 import { type JobSpecInput, jobSpecSchema } from '../job-spec';
 import { JOB_LIMITS } from '../limits';
@@ -16,6 +16,11 @@ export const jobRequestedSchema = z.strictObject({
   /** Uploads resolved by the api to their S3 keys, in the spec's order. */
   uploadKeys: z.array(z.string().min(1)).max(JOB_LIMITS.storyPages).default([]),
   deadlineAt: z.iso.datetime(),
+  /**
+   * An episode of a series (the api's series, services/api/src/series): which series and which of its
+   * items the job makes. Set by the api only (POST /jobs cannot name it); publishing passes it on.
+   */
+  series: z.strictObject({ seriesId: ulidSchema, itemId: z.string().min(1).max(64) }).optional(),
 });
 export type JobRequested = z.infer<typeof jobRequestedSchema>;
 

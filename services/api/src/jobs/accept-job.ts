@@ -25,6 +25,8 @@ export interface JobRequest {
   /** The parent's prompt history, for a regeneration. */
   history?: PromptHistoryEntry[];
   idempotencyKey?: string;
+  /** An episode of a series: carried on the job and its JobRequested. */
+  series?: { seriesId: string; itemId: string };
 }
 
 /**
@@ -46,6 +48,7 @@ export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promi
     spec: request.spec,
     ...(request.parentJobId ? { parentJobId: request.parentJobId } : {}),
     uploadKeys: request.uploadKeys,
+    ...(request.series ? { series: request.series } : {}),
     createdAt,
     deadlineAt: new Date(now.getTime() + request.spec.deadlineSec * 1000).toISOString(),
     quotaDay: quotaDay(now),

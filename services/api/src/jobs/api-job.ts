@@ -37,6 +37,8 @@ export interface ApiJob {
   /** When the job got its slot (at submission, or when a queued job was started). */
   startedAt?: string;
   history: PromptHistoryEntry[];
+  /** An episode of a series (src/series): the series and the item this job makes. */
+  series?: { seriesId: string; itemId: string };
   /** The outcome by the shared rule (libs/events terminal-outcome.ts), the ledger's too. */
   outcome?: JobOutcome;
   /** The sort key of the terminal event that decided `outcome`: a later event replaces it only with a lower one. */
@@ -65,5 +67,6 @@ export function jobRequestedOf(job: ApiJob): JobRequested {
     ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),
     uploadKeys: job.uploadKeys,
     deadlineAt: job.deadlineAt,
+    ...(job.series ? { series: job.series } : {}),
   });
 }
