@@ -6,6 +6,7 @@ import { CONNECTION_NAME, youtubeConnectionSchema } from '../connections/connect
 import { API_JOB_STATUSES } from '../jobs/job-status';
 import { listJobsQuerySchema } from '../jobs/list-jobs';
 import { regenerateRequestSchema } from '../jobs/regenerate-job';
+import { SERIES_ROUTE_EXAMPLES, seriesOperations } from '../series/series-openapi';
 import { createUploadRequestSchema } from '../uploads/create-upload';
 
 /** Every route with a body, its request schema (the one the handler validates with) and an example. */
@@ -49,6 +50,7 @@ export const ROUTE_EXAMPLES = [
       refreshToken: '1//0example-refresh-token',
     },
   },
+  ...SERIES_ROUTE_EXAMPLES,
 ] as const;
 
 const problemSchema = z
@@ -261,6 +263,6 @@ export function openApiDocument(serverUrl?: string) {
     info: { title: 'Reelay API', version: '1.0.0', description: 'Prompt in, finished video out.' },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    paths: operations,
+    paths: { ...operations, ...seriesOperations(problems) },
   });
 }
