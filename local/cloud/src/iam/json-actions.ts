@@ -227,5 +227,15 @@ function schedulerRequests(operation: string, body: Body, { region, accountId }:
   if (operation !== 'CreateSchedule' && operation !== 'UpdateSchedule') return [schedule];
   const target = (body.Target ?? {}) as Body;
   const role = str(target.RoleArn);
-  return role ? [schedule, { action: 'iam:PassRole', resource: role }] : [schedule];
+  // IAM sets iam:PassedToService on a PassRole (policies commonly require scheduler.amazonaws.com).
+  return role
+    ? [
+        schedule,
+        {
+          action: 'iam:PassRole',
+          resource: role,
+          context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+        },
+      ]
+    : [schedule];
 }

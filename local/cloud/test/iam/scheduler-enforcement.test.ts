@@ -72,7 +72,13 @@ describe('EventBridge Scheduler with signature and IAM enforcement', () => {
               Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
               Resource: SCHEDULES,
             },
-            { Effect: 'Allow', Action: 'iam:PassRole', Resource: [TARGET_ROLE, UNTRUSTED_ROLE] },
+            {
+              Effect: 'Allow',
+              Action: 'iam:PassRole',
+              Resource: [TARGET_ROLE, UNTRUSTED_ROLE],
+              // As the api's template grants it: passing the role to the Scheduler only.
+              Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+            },
           ],
         },
       },
