@@ -1,6 +1,13 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { type Paint, paintFor } from './colour';
-import { overallProgress, type SceneState, sceneProgress } from './scene-labels';
+import {
+  MAX_SCENE_ROWS,
+  overallProgress,
+  type SceneProgress,
+  type SceneState,
+  sceneGroups,
+  sceneProgress,
+} from './scene-labels';
 
 /** What the CLI shows of a job record while it runs. */
 export interface ProgressView {
@@ -59,9 +66,21 @@ class LinesReporter implements ProgressReporter {
     this.writeOnce(`job ${jobStateText(view.status)}`);
     // Scene lines once the whole plan is seen (moments after planning), so they come in plan order.
     if (!progress.settled) return;
-    for (const row of progress.rows) this.writeOnce(`${row.label} ${row.state}`);
+    if (progress.rows.length > MAX_SCENE_ROWS) this.writeGroups(progress);
+    else for (const row of progress.rows) this.writeOnce(`${row.label} ${row.state}`);
     // The overall count when it changes, with the time it changed at.
     if (progress.rows.length) this.writeOnce(overallProgress(progress), ` after ${this.elapsed()}`);
+  }
+  /** A long job: each group's count at every tenth of it and at the end, not a line per scene. */
+  private writeGroups(progress: SceneProgress): void {
+    for (const group of sceneGroups(progress)) {
+      const tenth = Math.floor((group.ready * 10) / Math.max(1, group.total));
+      const settled = group.state !== `${group.ready}/${group.total} ready` || group.ready === group.total;
+      if (settled || !this.seen.has(`${group.label}#${tenth}`)) {
+        this.seen.add(`${group.label}#${tenth}`);
+        this.writeOnce(`${group.label} ${group.state}`);
+      }
+    }
   }
   private writeOnce(line: string, suffix = ''): void {
     if (this.seen.has(line)) return;
@@ -74,6 +93,7 @@ class LinesReporter implements ProgressReporter {
 class BarsReporter implements ProgressReporter {
   private readonly multibar: MultiBar;
   private readonly bars = new Map<number, SingleBar>();
+  private readonly groupBars = new Map<string, SingleBar>();
   private job?: SingleBar;
   constructor(
     stream: NodeJS.WriteStream,
@@ -113,6 +133,10 @@ class BarsReporter implements ProgressReporter {
     // created once the whole plan is seen (the planned scenes come within moments of each other),
     // all at once in plan order.
     if (!progress.settled) return;
+    if (progress.rows.length > MAX_SCENE_ROWS) {
+      this.updateGroups(progress);
+      return;
+    }
     const width = Math.max(...progress.rows.map((r) => r.label.length), 'job'.length);
     this.job.update({ label: 'job'.padEnd(width) });
     for (const row of progress.rows) {
@@ -124,6 +148,24 @@ class BarsReporter implements ProgressReporter {
       bar.update(row.state === 'ready' ? 2 : 1, {
         label: row.label.padEnd(width),
         state: paintState(this.paint, row.state),
+      });
+    }
+  }
+  /** A long job: one bar per group (scenes, narration, music) filling as its scenes are ready. */
+  private updateGroups(progress: SceneProgress): void {
+    const groups = sceneGroups(progress);
+    const width = Math.max(...groups.map((g) => g.label.length), 'job'.length);
+    this.job?.update({ label: 'job'.padEnd(width) });
+    for (const group of groups) {
+      let bar = this.groupBars.get(group.label);
+      if (!bar) {
+        bar = this.multibar.create(group.total, 0, { label: group.label, state: '' });
+        this.groupBars.set(group.label, bar);
+      }
+      const done = group.ready === group.total;
+      bar.update(group.ready, {
+        label: group.label.padEnd(width),
+        state: done ? paintState(this.paint, group.state) : this.paint('yellow', group.state),
       });
     }
   }

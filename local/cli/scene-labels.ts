@@ -117,3 +117,38 @@ export function overallProgress(progress: SceneProgress): string {
     ? `${progress.visualReady} scenes ready`
     : `${progress.visualReady}/${progress.visualTotal} scenes`;
 }
+
+/**
+ * More scenes than this and the CLI shows one row per group (the pictures, the narration, the
+ * music) with its count, instead of a row per scene: 241 rows for a 120-page story would scroll
+ * the job's state off the screen.
+ */
+export const MAX_SCENE_ROWS = 12;
+
+export interface SceneGroup {
+  /** "scenes", "narration", "music". */
+  label: string;
+  ready: number;
+  total: number;
+  /** "37/120 ready", with the failed and stopped counted when there are any. */
+  state: string;
+}
+
+/** The rows of a progress grouped: visual scenes, narration, music (those the job has), in that order. */
+export function sceneGroups(progress: SceneProgress): SceneGroup[] {
+  const groups = new Map<string, SceneRow[]>();
+  for (const row of progress.rows) {
+    const label = row.visual ? 'scenes' : row.label.startsWith('narration') ? 'narration' : 'music';
+    groups.set(label, [...(groups.get(label) ?? []), row]);
+  }
+  return [...groups.entries()].map(([label, rows]) => {
+    const count = (state: string) => rows.filter((r) => r.state === state).length;
+    const ready = count('ready');
+    const others = ['failed', 'stopped', 'cancelled']
+      .map((state) => [state, count(state)] as const)
+      .filter(([, n]) => n > 0)
+      .map(([state, n]) => `, ${n} ${state}`)
+      .join('');
+    return { label, ready, total: rows.length, state: `${ready}/${rows.length} ready${others}` };
+  });
+}

@@ -257,6 +257,8 @@ function specProblem(issue: z.core.$ZodIssue, spec: Record<string, unknown>, upl
   }
   if (field === 'uploads') {
     if (issue.code === 'too_big') return `at most ${uploadsMax} --upload files, not ${uploads.length}`;
+    // The recipe's own limit (a story's 300 pages, a merge's 100 clips, 12 otherwise) names itself.
+    if (issue.message.includes('at most')) return issue.message;
     if (recipe === 'soundtrack')
       return `the soundtrack recipe scores exactly one video: give one --upload FILE, not ${uploads.length}`;
     return `the ${recipe} recipe needs at least one --upload FILE: ${RECIPE_EXAMPLES[recipe as keyof typeof RECIPE_EXAMPLES]?.command}`;

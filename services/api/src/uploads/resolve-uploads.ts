@@ -7,12 +7,12 @@ import { pipeline } from 'node:stream/promises';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobSpec } from '@reelay/events';
+import { JOB_LIMITS, type JobSpec } from '@reelay/events';
 import { checkMediaAllowed, type MediaProbe, MediaRejectedError, probeMedia } from '@reelay/media';
 import type { TableDeps } from '../jobs/create-job';
 import type { UploadResolver } from '../jobs/submit-job';
 import { uploadSk, userPk } from '../table/api-table';
-import { UnusableUploadError } from './upload-errors';
+import { MergeTooLongError, UnusableUploadError } from './upload-errors';
 
 export interface ResolveUploadsDeps extends TableDeps {
   s3: S3Client;
@@ -28,6 +28,8 @@ interface UploadItem {
   kind: 'image' | 'video';
   status: 'PENDING' | 'VALID' | 'INVALID';
   reason?: string;
+  /** A clip's length, recorded when it is validated (a merge's total is limited). */
+  durationSec?: number;
 }
 
 /**
@@ -38,48 +40,99 @@ interface UploadItem {
  */
 export function uploadResolver(deps: ResolveUploadsDeps): UploadResolver {
   return async (userId: string, spec: JobSpec): Promise<string[]> => {
-    const keys: string[] = [];
-    for (const [index, uploadId] of spec.uploads.entries()) {
-      const { Item } = await deps.doc.send(
-        new GetCommand({
-          TableName: deps.table,
-          Key: { pk: userPk(userId), sk: uploadSk(uploadId) },
-          ConsistentRead: true,
-        }),
-      );
-      if (!Item)
-        throw new UnusableUploadError(
-          index,
-          `upload ${uploadId} is not one of your uploads; create it with POST /uploads`,
-        );
-      let upload = Item as unknown as UploadItem;
-      if (upload.status === 'PENDING') upload = await validateUpload(userId, upload, deps);
-      if (upload.status === 'PENDING')
-        throw new UnusableUploadError(
-          index,
-          `upload ${uploadId} has not been uploaded yet; POST the file to the presigned URL first`,
-        );
-      if (upload.status === 'INVALID')
-        throw new UnusableUploadError(
-          index,
-          `upload ${uploadId} was refused: ${upload.reason ?? 'not valid media'}`,
-        );
-      const wanted =
-        spec.recipe === 'story'
-          ? 'image'
-          : spec.recipe === 'merge' || spec.recipe === 'soundtrack'
-            ? 'video'
-            : undefined;
-      if (wanted && upload.kind !== wanted) {
-        throw new UnusableUploadError(
-          index,
-          `the ${spec.recipe} recipe takes ${wanted}s, and upload ${uploadId} is ${upload.kind === 'image' ? 'an image' : 'a video'}`,
-        );
-      }
-      keys.push(upload.key);
+    const results = await settleAtMost(spec.uploads, UPLOADS_RESOLVED_AT_ONCE, (uploadId, index) =>
+      resolveOne(userId, spec, uploadId, index, deps),
+    );
+    // The first refusal in the job's order, whichever finished first.
+    const refused = results.find((r) => r.status === 'rejected');
+    if (refused) throw refused.reason;
+    const uploads = results.map((r) => (r as PromiseFulfilledResult<ResolvedUpload>).value);
+    if (spec.recipe === 'merge') {
+      const totalSec = uploads.reduce((sum, u) => sum + (u.durationSec ?? 0), 0);
+      if (totalSec > JOB_LIMITS.mergeTotalSec)
+        throw new MergeTooLongError(totalSec, JOB_LIMITS.mergeTotalSec);
     }
-    return keys;
+    return uploads.map((u) => u.key);
   };
+}
+
+/** Uploads validated at once: a 300-page story's first use must fit submitJob's 28 s. */
+const UPLOADS_RESOLVED_AT_ONCE = 8;
+
+interface ResolvedUpload {
+  key: string;
+  durationSec?: number;
+}
+
+async function resolveOne(
+  userId: string,
+  spec: JobSpec,
+  uploadId: string,
+  index: number,
+  deps: ResolveUploadsDeps,
+): Promise<ResolvedUpload> {
+  const { Item } = await deps.doc.send(
+    new GetCommand({
+      TableName: deps.table,
+      Key: { pk: userPk(userId), sk: uploadSk(uploadId) },
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item)
+    throw new UnusableUploadError(
+      index,
+      `upload ${uploadId} is not one of your uploads; create it with POST /uploads`,
+    );
+  let upload = Item as unknown as UploadItem;
+  if (upload.status === 'PENDING') upload = await validateUpload(userId, upload, deps);
+  if (upload.status === 'PENDING')
+    throw new UnusableUploadError(
+      index,
+      `upload ${uploadId} has not been uploaded yet; POST the file to the presigned URL first`,
+    );
+  if (upload.status === 'INVALID')
+    throw new UnusableUploadError(
+      index,
+      `upload ${uploadId} was refused: ${upload.reason ?? 'not valid media'}`,
+    );
+  const wanted =
+    spec.recipe === 'story'
+      ? 'image'
+      : spec.recipe === 'merge' || spec.recipe === 'soundtrack'
+        ? 'video'
+        : undefined;
+  if (wanted && upload.kind !== wanted) {
+    throw new UnusableUploadError(
+      index,
+      `the ${spec.recipe} recipe takes ${wanted}s, and upload ${uploadId} is ${upload.kind === 'image' ? 'an image' : 'a video'}`,
+    );
+  }
+  return {
+    key: upload.key,
+    ...(upload.durationSec === undefined ? {} : { durationSec: upload.durationSec }),
+  };
+}
+
+/** Promise.allSettled over `items`, at most `limit` running at once, results in the items' order. */
+async function settleAtMost<T, R>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T, index: number) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = { status: 'fulfilled', value: await run(items[i] as T, i) };
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function validateUpload(
@@ -88,7 +141,7 @@ async function validateUpload(
   deps: ResolveUploadsDeps,
 ): Promise<UploadItem> {
   const dir = await mkdtemp(join(tmpdir(), 'reelay-upload-'));
-  let verdict: { status: 'VALID' | 'INVALID'; reason?: string };
+  let verdict: { status: 'VALID' | 'INVALID'; reason?: string; durationSec?: number };
   try {
     const file = join(dir, `media.${upload.key.split('.').pop()}`);
     try {
@@ -106,7 +159,7 @@ async function validateUpload(
         verdict = { status: 'INVALID', reason: 'it was declared an image but is not a still picture' };
       else if (upload.kind === 'video' && (still || !probe.video))
         verdict = { status: 'INVALID', reason: 'it was declared a video but has no moving picture' };
-      else verdict = { status: 'VALID' };
+      else verdict = { status: 'VALID', ...(still ? {} : { durationSec: probe.durationSec }) };
     } catch (error) {
       if (!(error instanceof MediaRejectedError)) throw error;
       verdict = { status: 'INVALID', reason: error.reason };
@@ -119,7 +172,7 @@ async function validateUpload(
       new UpdateCommand({
         TableName: deps.table,
         Key: { pk: userPk(userId), sk: uploadSk(upload.uploadId) },
-        UpdateExpression: `SET #status = :status, validatedAt = :now${verdict.reason ? ', reason = :reason' : ''}`,
+        UpdateExpression: `SET #status = :status, validatedAt = :now${verdict.reason ? ', reason = :reason' : ''}${verdict.durationSec === undefined ? '' : ', durationSec = :duration'}`,
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -127,6 +180,7 @@ async function validateUpload(
           ':pending': 'PENDING',
           ':now': new Date().toISOString(),
           ...(verdict.reason ? { ':reason': verdict.reason } : {}),
+          ...(verdict.durationSec === undefined ? {} : { ':duration': verdict.durationSec }),
         },
       }),
     );
