@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type JobSpecInput, jobSpecSchema, RECIPES } from '@reelay/events';
 import type { z } from 'zod';
 import { type CommandSpec, closestSpelling, helpText, parseCommandLine, UsageError } from './command-line';
@@ -170,6 +171,20 @@ export const START_COMMAND: CommandSpec = {
       default: 'none',
     },
     {
+      name: 'script',
+      type: 'string',
+      value: 'FILE',
+      description: 'story: the narration, one line per --upload in order (an empty line is written for you)',
+      default: 'written from the prompt',
+    },
+    {
+      name: 'pause',
+      type: 'string',
+      value: 'S',
+      description: "story: seconds of silence after each page's narration, 0 to 5",
+      default: '0.5',
+    },
+    {
       name: 'music',
       type: 'boolean',
       negatable: true,
@@ -277,6 +292,27 @@ function specProblem(issue: z.core.$ZodIssue, spec: Record<string, unknown>, upl
   return `${field}: ${issue.message}`;
 }
 
+/** A story's script file: one narration line per upload (a final newline ends the last line). */
+function scriptLines(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `--script: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function pauseSec(given: string): number {
+  const n = given.trim() === '' ? Number.NaN : Number(given);
+  if (!Number.isFinite(n)) throw new UsageError(`--pause is a number of seconds, 0 to 5, not "${given}"`);
+  return n;
+}
+
 /** Parses `npm start` arguments into a job spec; every problem is a UsageError in plain English. */
 export function parseStartOptions(argv: string[]): StartOptions {
   const { values: raw, positionals } = parseCommandLine(START_COMMAND, argv);
@@ -304,6 +340,8 @@ export function parseStartOptions(argv: string[]): StartOptions {
     ...(values.narration === false ? { narration: false } : {}),
     ...(values.captions === false ? { captions: false } : {}),
     ...(Object.keys(models).length ? { models } : {}),
+    ...(text('script') !== undefined ? { script: scriptLines(text('script') as string) } : {}),
+    ...(text('pause') !== undefined ? { narrationPauseSec: pauseSec(text('pause') as string) } : {}),
   };
   const uploads = list('upload');
   const result = jobSpecSchema.safeParse({
