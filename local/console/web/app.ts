@@ -187,6 +187,8 @@ async function submit(event: Event) {
   const label = button.textContent;
   button.textContent = regenerateFrom ? 'Regenerating…' : 'Creating…';
   const parent = regenerateFrom;
+  // Regenerating: the job it starts from leaves the panel at the click; the new one, or the error, follows.
+  if (parent && currentJob === parent.jobId) clearPanel(parent.jobId, 'starting a new job…');
   const { prompt, ...options } = spec;
   const sent = parent
     ? api<{ jobId?: string; detail?: string }>('POST', `/jobs/${parent.jobId}/regenerate`, {
@@ -205,6 +207,7 @@ async function submit(event: Event) {
     });
   if (res.status !== 202 || !res.body.jobId) {
     $('submit-error').textContent = res.body.detail ?? `the api answered ${res.status}`;
+    if (parent && currentJob === parent.jobId) void poll(parent.jobId);
     return;
   }
   for (const u of uploads.splice(0)) u.li.remove();
@@ -277,6 +280,7 @@ function clearPanel(jobId: string, pending = 'loading…') {
   $('scene-list').replaceChildren();
   $('job-cost').textContent = '';
   $('waterfall').replaceChildren();
+  $('timing-title').hidden = true;
   $('player').hidden = true;
   const video = $<HTMLVideoElement>('video');
   video.removeAttribute('src');
@@ -356,7 +360,9 @@ function render(job: ApiJobView) {
   renderFailure(job);
   renderScenes(job);
   $('job-cost').textContent = costText(job.costUsd, costIsEstimate(job));
-  $('waterfall').replaceChildren(waterfall(job));
+  const chart = waterfall(job);
+  $('waterfall').replaceChildren(chart);
+  $('timing-title').hidden = chart.childElementCount === 0;
   const ended = isEndedStatus(job.status);
   const cancelling = !ended && job.cancelledAt !== undefined;
   const cancel = $<HTMLButtonElement>('cancel');
@@ -402,8 +408,8 @@ function renderTimer() {
   const start = Date.parse(job.createdAt ?? '');
   if (!Number.isFinite(start)) return;
   const end = isEndedStatus(job.status) ? (endedAt(job) ?? Date.now()) : Date.now();
-  $('job-timer').textContent =
-    `${isEndedStatus(job.status) ? 'took' : 'running for'} ${clockText(end - start)}`;
+  const verb = isEndedStatus(job.status) ? 'took' : job.status === 'QUEUED' ? 'waiting for' : 'running for';
+  $('job-timer').textContent = `${verb} ${clockText(end - start)}`;
 }
 
 function renderFailure(job: ApiJobView) {

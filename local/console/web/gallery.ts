@@ -32,7 +32,8 @@ export function galleryCard(job: ListedJob, deps: GalleryDeps): HTMLLIElement {
   button.onclick = () => deps.open(job.jobId);
   const thumb = document.createElement('div');
   thumb.className = 'thumb';
-  thumb.textContent = job.status === 'COMPLETED' ? '' : job.status.toLowerCase();
+  // The badge says the status; a job without a video yet keeps an empty frame, not the word twice.
+  thumb.setAttribute('aria-hidden', 'true');
   const text = document.createElement('div');
   text.className = 'card-text';
   const prompt = document.createElement('span');
