@@ -1,3 +1,4 @@
+import { TaskTokens } from '../../aws-json/src/sfn/task-tokens';
 import { jsonOperation } from '../../src/iam/json-actions';
 import { s3Operation } from '../../src/iam/s3-actions';
 
@@ -163,5 +164,13 @@ describe('the IAM actions and resources of each JSON-protocol request', () => {
     expect(
       jsonOperation('states', 'ListExecutions', { stateMachineArn: machine }, scope)[0]?.resource ?? '',
     ).toBe(machine);
+  });
+  it('checks SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat on the state machine that issued the token', () => {
+    const machine = 'arn:aws:states:us-east-1:000000000000:stateMachine:render';
+    const token = new TaskTokens().mint('arn:aws:states:us-east-1:000000000000:execution:render:job-1');
+    for (const operation of ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'])
+      expect(jsonOperation('states', operation, { taskToken: token }, scope)).toEqual([
+        { action: `states:${operation}`, resource: machine },
+      ]);
   });
 });

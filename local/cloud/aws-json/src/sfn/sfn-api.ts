@@ -102,6 +102,22 @@ export function stepFunctionsJsonService(sfn: StepFunctionsBackend): JsonService
           .map(executionView),
       };
     },
+    SendTaskSuccess: (body) => {
+      sfn.sendTaskSuccess(requiredString(body, 'taskToken'), requiredString(body, 'output'));
+      return {};
+    },
+    SendTaskFailure: (body) => {
+      sfn.sendTaskFailure(
+        requiredString(body, 'taskToken'),
+        optionalString(body, 'error'),
+        optionalString(body, 'cause'),
+      );
+      return {};
+    },
+    SendTaskHeartbeat: (body) => {
+      sfn.sendTaskHeartbeat(requiredString(body, 'taskToken'));
+      return {};
+    },
     GetExecutionHistory: (body) => {
       const execution = sfn.execution(requiredString(body, 'executionArn'));
       const events = execution.history.events.map((event) => ({

@@ -8,10 +8,12 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { DurableStore } from '../shared/durable-store';
+import { prepareCallbackTasks, taskTokenSlot } from './callback-tasks';
 import { ExecutionHistory, type HistoryEvent } from './execution-history';
 import { StepFunctionsError } from './sfn-errors';
 import { buildTaskHandlers, type TaskPorts, taskResources } from './task-handlers';
 import { withAwsTaskTimeouts } from './task-timeouts';
+import { TaskTokens } from './task-tokens';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -90,6 +92,8 @@ export class StepFunctionsBackend {
   private readonly store: DurableStore | undefined;
   /** RUNNING executions a previous run left, waiting for resumeExecutions(). */
   private readonly interrupted: StoredExecution[] = [];
+  /** Task tokens of callback tasks (`.waitForTaskToken`), kept in the store like executions. */
+  private readonly tokens: TaskTokens;
   private closed = false;
 
   constructor(options: StepFunctionsBackendOptions) {
@@ -98,6 +102,7 @@ export class StepFunctionsBackend {
     this.ports = options;
     this.onStatusChange = options.onStatusChange;
     this.store = options.store;
+    this.tokens = new TaskTokens(options.store);
     if (this.store) this.loadStoredExecutions(this.store);
   }
 
@@ -255,9 +260,27 @@ export class StepFunctionsBackend {
     return execution;
   }
 
+  // ---- callback tasks -----------------------------------------------------------------------
+
+  /** SendTaskSuccess: the waiting task's result is the output (JSON). */
+  sendTaskSuccess(taskToken: string, output: string): void {
+    this.tokens.succeed(taskToken, output);
+  }
+
+  /** SendTaskFailure: the waiting task fails with this error and cause (Retry/Catch match the error). */
+  sendTaskFailure(taskToken: string, error?: string, cause?: string): void {
+    this.tokens.fail(taskToken, error, cause);
+  }
+
+  /** SendTaskHeartbeat: restarts the task's HeartbeatSeconds clock. */
+  sendTaskHeartbeat(taskToken: string): void {
+    this.tokens.heartbeat(taskToken);
+  }
+
   /** Stops every running execution without announcing it (the emulator is going away). */
   close(): void {
     this.closed = true;
+    this.tokens.dispose();
     for (const [arn, abort] of this.aborts) {
       const execution = this.executions.get(arn);
       if (execution?.status === 'RUNNING') {
@@ -283,18 +306,26 @@ export class StepFunctionsBackend {
     const history = new ExecutionHistory();
     const startDate = resumedFrom?.startDate ?? Date.now();
     const resources = new Map(taskResources(machine.parsed));
-    const stateMachine = new StateMachine(withAwsTaskTimeouts(machine.parsed), {
+    const callbacks = prepareCallbackTasks(machine.parsed);
+    const stateMachine = new StateMachine(withAwsTaskTimeouts(callbacks.definition), {
       validationOptions: { noValidate: true },
     });
+    const slot = taskTokenSlot(() => this.tokens.mint(arn));
     const overrides = {
-      taskResourceLocalHandlers: buildTaskHandlers(machine.parsed, this.ports),
+      taskResourceLocalHandlers: buildTaskHandlers(callbacks.definition, this.ports, {
+        executionArn: arn,
+        tokens: this.tokens,
+        slot,
+        limits: callbacks.limits,
+      }),
     } as NonNullable<RunOptions['overrides']>;
     const running = stateMachine.run(parsedInput as Parameters<StateMachine['run']>[0], {
       overrides,
       context: {
         Execution: { Id: arn, Name: name, RoleArn: machine.roleArn },
         StateMachine: { Id: machine.arn, Name: machine.name },
-      },
+        Task: slot.contextTask,
+      } as NonNullable<Parameters<StateMachine['run']>[1]>['context'],
     });
     let settle: () => void = () => undefined;
     const execution: ExecutionRecord = {
@@ -380,6 +411,7 @@ export class StepFunctionsBackend {
     if (result.error !== undefined) execution.error = result.error;
     if (result.cause !== undefined) execution.cause = result.cause;
     this.aborts.delete(execution.arn);
+    this.tokens.closeExecution(execution.arn);
     const errorDetails = { error: execution.error, cause: execution.cause };
     const terminal: Record<ExecutionStatus, [string, Record<string, unknown>]> = {
       RUNNING: ['ExecutionStarted', {}],

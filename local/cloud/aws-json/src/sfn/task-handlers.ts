@@ -1,3 +1,4 @@
+import { CALLBACK_SUFFIX, type CallbackContext, callbackHandler } from './callback-tasks';
 import { TaskFailedError } from './sfn-errors';
 
 /** What Task states may call locally. */
@@ -19,10 +20,17 @@ const LAMBDA_FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+
  * Maps each Task state (by name, the key aws-local-stepfunctions overrides by), including those
  * nested in Map and Parallel states, to a local handler, so no Task ever reaches real AWS.
  */
-export function buildTaskHandlers(definition: unknown, ports: TaskPorts): Record<string, TaskHandler> {
+export function buildTaskHandlers(
+  definition: unknown,
+  ports: TaskPorts,
+  callbacks?: CallbackContext,
+): Record<string, TaskHandler> {
   const handlers: Record<string, TaskHandler> = {};
   for (const [stateName, resource] of taskResources(definition)) {
-    handlers[stateName] = handlerFor(resource, ports);
+    handlers[stateName] =
+      callbacks && resource.endsWith(CALLBACK_SUFFIX)
+        ? callbackHandler(stateName, handlerFor(resource.slice(0, -CALLBACK_SUFFIX.length), ports), callbacks)
+        : handlerFor(resource, ports);
   }
   return handlers;
 }
