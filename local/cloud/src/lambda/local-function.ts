@@ -190,12 +190,21 @@ export class LocalFunction {
   async close(): Promise<void> {
     this.closed = true;
     for (const resolve of this.loadWaiters.splice(0)) resolve();
+    // Invocations waiting for a sandbox end now (acquire refuses once closed).
+    for (const wake of this.waiting.splice(0)) wake();
     await Promise.all(this.sandboxes.map((s) => s.worker.terminate()));
     this.sandboxes.length = 0;
   }
 
   private async acquire(): Promise<Sandbox> {
     for (;;) {
+      // An invocation that waited for a sandbox while the cloud closed must not start a new one after.
+      if (this.closed)
+        throw new LambdaInvocationError(
+          'ServiceException',
+          'the local cloud is shutting down',
+          this.config.name,
+        );
       const idle = this.sandboxes.find((s) => !s.busy);
       if (idle) {
         idle.busy = true;

@@ -96,3 +96,36 @@ describe('local Lambda sandboxes', () => {
     expect(answers).toEqual([{ ok: true }, { ok: true }]);
   });
 });
+
+describe('a local Lambda function closed while invocations wait for a sandbox', () => {
+  it('ends every invocation, the waiting ones too, without starting a sandbox after the close', async () => {
+    // Prepare: three invocations hold the three sandboxes; a fourth waits for one.
+    const fn = new LocalFunction(
+      {
+        name: 'closing',
+        arn: 'arn:aws:lambda:us-east-1:000000000000:function:closing',
+        handlerFile: require.resolve('./sandbox-handler.ts'),
+        exportName: 'handler',
+        env: {},
+        timeoutSec: 60,
+        memoryMb: 128,
+        maxConcurrency: 3,
+      },
+      () => undefined,
+      {},
+    );
+    const running = [1, 2, 3].map(() => fn.invoke({ holdMs: 5_000 }));
+    const waiting = fn.invoke({ holdMs: 5_000 });
+    const outcomes = Promise.allSettled([...running, waiting]);
+    while (fn.invocations < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // Act: the cloud closes (as when it is stopped mid-run).
+    await fn.close();
+
+    // Assess: all four fail; the waiting one never got a sandbox of its own.
+    const settled = await outcomes;
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(String((settled[3] as PromiseRejectedResult).reason)).toMatch(/shutting down/);
+    expect(fn.invocations).toBe(3);
+  }, 60_000);
+});
