@@ -7,7 +7,11 @@ import type { AdmissionPolicy } from './admission-policy';
  * are each other's negation on the same ADMISSION item, so exactly one of them commits against any state:
  *
  * - RUNNING takes a slot: only while fewer than the limit run AND nobody waits (a newcomer never
- *   overtakes a queued job of the same user);
+ *   overtakes a queued job of the same user); with it a STARTING entry in the queue, the mark of a job
+ *   admitted whose JobRequested is not published yet (an outbox entry): the submit deletes it once it
+ *   has published, and if the submit dies first, whoever finds it older than ABANDONED_START_MS
+ *   publishes the job (src/admission/start-queued-jobs.ts), so a crash never leaves a slot held by a
+ *   job that never runs;
  * - QUEUED takes a place in the queue (a QUEUE# entry, sorted by the job's ULID): only while the slots
  *   are full or someone already waits. Queueing while a slot is free would strand the job, since only
  *   the end of one of the user's jobs starts a queued one.
@@ -29,6 +33,19 @@ export function admissionItems(
           ConditionExpression:
             '(attribute_not_exists(running) OR running < :limit) AND (attribute_not_exists(queued) OR queued <= :zero)',
           ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':limit': policy.maxConcurrentJobs },
+        },
+      },
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            pk: userPk(job.userId),
+            sk: queueSk(job.jobId),
+            jobId: job.jobId,
+            state: 'STARTING',
+            startingAt: job.createdAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
     ];

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type EventPublisher, jobRequested } from '@reelay/events';
-import { jobRequestedOf } from '../jobs/api-job';
+import { type ApiJob, jobRequestedOf } from '../jobs/api-job';
 import { markPublished, readApiJob, type TableDeps } from '../jobs/create-job';
 import {
   ADMISSION_SK,
@@ -26,8 +26,9 @@ const MAX_ROUNDS = 20;
 const PAGE = 50;
 /**
  * A STARTING entry older than this was left by a run that died between the start and the publish (notify
- * runs at most 20 s, serverless.yml): another run publishes it. A younger one is its starter's to publish,
- * so runs that overlap (two jobs ending at once) do not publish the same JobRequested twice.
+ * runs at most 20 s, submitJob 28 s: serverless.yml): another run publishes it. A younger one is its
+ * starter's to publish, so runs that overlap (two jobs ending at once) do not publish the same
+ * JobRequested twice.
  */
 export const ABANDONED_START_MS = 60_000;
 
@@ -38,6 +39,9 @@ export const ABANDONED_START_MS = 60_000;
  * never start one job twice or exceed the limit. The start marks the queue entry STARTING; JobRequested
  * is published after it and the entry deleted after that, so a crash in between is finished by a later
  * run (the terminal event is redelivered after its visibility timeout, longer than ABANDONED_START_MS).
+ * A job admitted at submission carries the same STARTING entry until its submit has published it: one
+ * whose submit died is published here too once abandoned (api README, "Per-user limit"), and an entry
+ * whose job is already published or ended is dropped whatever its age.
  * Returns the job ids it published.
  */
 export async function startQueuedJobs(userId: string, deps: StartQueuedJobsDeps): Promise<string[]> {
@@ -45,17 +49,16 @@ export async function startQueuedJobs(userId: string, deps: StartQueuedJobsDeps)
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const entries = await queueEntries(userId, deps);
     const now = (deps.now?.() ?? new Date()).getTime();
-    const abandoned = entries.filter(
-      (e) => e.state === 'STARTING' && now - Date.parse(e.startingAt ?? '') >= ABANDONED_START_MS,
-    );
-    for (const entry of abandoned) {
-      if (await publishStarted(userId, entry.jobId, deps)) started.push(entry.jobId);
+    for (const entry of entries.filter((e) => e.state === 'STARTING')) {
+      const abandoned = now - Date.parse(entry.startingAt ?? '') >= ABANDONED_START_MS;
+      if (await finishStart(userId, entry.jobId, abandoned, deps)) started.push(entry.jobId);
     }
     const next = entries.find((e) => e.state === 'QUEUED');
     if (!next) return started;
     const admitted = await admit(userId, next.jobId, deps);
     if (admitted === 'no-slot') return started;
-    if (admitted === 'admitted' && (await publishStarted(userId, next.jobId, deps))) started.push(next.jobId);
+    if (admitted === 'admitted' && (await finishStart(userId, next.jobId, true, deps)))
+      started.push(next.jobId);
     // 'taken': another run admitted it, or it ended (cancelled) meanwhile: read the queue again.
   }
   return started;
@@ -155,21 +158,49 @@ async function admit(
 }
 
 /**
- * Publishes the JobRequested of an admitted job (built from its stored record, so a re-publish is the
- * same event) unless it ended meanwhile, then drops its entry. True when it published.
+ * A STARTING entry: its job published (when `mayPublish`: this run started it, or its starter is gone)
+ * and the entry dropped; an entry whose job is published or ended already is only dropped; a young
+ * one of a job still unpublished is left to its starter. True when it published.
  */
-async function publishStarted(userId: string, jobId: string, deps: StartQueuedJobsDeps): Promise<boolean> {
+async function finishStart(
+  userId: string,
+  jobId: string,
+  mayPublish: boolean,
+  deps: StartQueuedJobsDeps,
+): Promise<boolean> {
   const job = await readApiJob(jobId, deps);
-  const publish = Boolean(job && !job.endedAt && !job.published);
-  if (job && publish) {
-    await deps.publisher.publish(jobRequested, jobRequestedOf(job));
-    await markPublished(jobId, deps);
+  const settled = !job || job.published || Boolean(job.endedAt);
+  if (!settled && !mayPublish) return false;
+  if (!job) {
+    await dropQueueEntry(userId, jobId, deps);
+    return false;
   }
+  return publishAdmittedJob(job, deps);
+}
+
+/**
+ * Publishes the JobRequested of an admitted job (built from its stored record, so a re-publish is the
+ * same event) unless it is published or ended already, then drops its STARTING entry. True when it
+ * published. The submit calls it for the job it just admitted.
+ */
+export async function publishAdmittedJob(
+  job: ApiJob,
+  deps: TableDeps & { publisher: Pick<EventPublisher, 'publish'> },
+): Promise<boolean> {
+  const publish = !job.endedAt && !job.published;
+  if (publish) {
+    await deps.publisher.publish(jobRequested, jobRequestedOf(job));
+    await markPublished(job.jobId, deps);
+  }
+  await dropQueueEntry(job.userId, job.jobId, deps);
+  return publish;
+}
+
+async function dropQueueEntry(userId: string, jobId: string, deps: TableDeps): Promise<void> {
   await deps.doc.send(
     new DeleteCommand({
       TableName: deps.table,
       Key: { pk: userPk(userId), sk: queueSk(jobId) },
     }),
   );
-  return publish;
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type EventPublisher, type JobSpec, jobRequested } from '@reelay/events';
+import type { EventPublisher, JobSpec } from '@reelay/events';
 import { type HttpResponse, json } from '@reelay/lambda';
 import { ulid } from 'ulid';
-import type { AdmissionPolicy } from '../admission/admission-policy';
-import { type ApiJob, jobRequestedOf, type PromptHistoryEntry } from './api-job';
-import { createJob, markPublished, type TableDeps } from './create-job';
+import { type AdmissionPolicy, defaultAdmissionPolicy } from '../admission/admission-policy';
+import { publishAdmittedJob, startQueuedJobs } from '../admission/start-queued-jobs';
+import type { ApiJob, PromptHistoryEntry } from './api-job';
+import { createJob, type TableDeps } from './create-job';
 import { DailyQuotaSpentError, IdempotencyKeyReusedError } from './job-errors';
 import { type QuotaPolicy, quotaDay, quotaUnits, secondsUntilQuotaReset } from './quota';
 
@@ -77,10 +78,14 @@ export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promi
     case 'replayed': {
       // A queued job is published when it starts; one that ended (cancelled while queued) never is.
       const queued = outcome.job.admission === 'QUEUED';
-      if (!outcome.job.published && !queued && !outcome.job.endedAt) {
-        await deps.publisher.publish(jobRequested, jobRequestedOf(outcome.job));
-        await markPublished(outcome.job.jobId, deps);
-      }
+      if (!queued) await publishAdmittedJob(outcome.job, deps);
+      // Queued behind full slots: a slot held by a job whose submit died before publishing it is freed
+      // by publishing that job (it then runs and ends), and a slot freed meanwhile goes to the oldest.
+      else if (outcome.kind === 'created')
+        await startQueuedJobs(outcome.job.userId, {
+          ...deps,
+          admission: deps.admission ?? defaultAdmissionPolicy,
+        });
       const id = outcome.job.jobId;
       return json(
         202,

@@ -324,6 +324,42 @@ describe('the per-user limit of concurrent jobs: admission, queue and release (D
     expect(await counters()).toEqual({ running: 1, queued: 1 });
   });
 
+  it('does not let a job whose submit died before publishing hold its slot for good: the next submission publishes it once abandoned', async () => {
+    // Prepare: the submit dies between its transaction and its publish (the bus is unreachable), and
+    // the client never retries with an Idempotency-Key: the job holds the only slot, unpublished.
+    const { userId, deps, publisher, published, counters, queueEntries, end, composed, listed } = setup(1);
+    publisher.failNext = 1;
+    await expect(
+      submitJob(
+        userId,
+        { body: JSON.stringify({ prompt: 'orphan' }), headers: { 'content-type': 'application/json' } },
+        deps,
+      ),
+    ).rejects.toThrow('the bus is unreachable');
+    const [orphan] = await listed();
+    expect(await counters()).toEqual({ running: 1, queued: 0 });
+
+    // Act: the user submits again once the dead submit's start is abandoned; then the orphan ends.
+    const later = new Date(Date.now() + ABANDONED_START_MS);
+    const next = await answerOf(
+      submitJob(
+        userId,
+        { body: JSON.stringify({ prompt: 'next' }), headers: { 'content-type': 'application/json' } },
+        { ...deps, now: () => later },
+      ),
+    );
+    const nextJob = JSON.parse(String(next.body)) as { jobId: string; status: string };
+    const publishedBeforeEnd = published();
+    await end(composed(String(orphan?.jobId)));
+
+    // Assess: the orphan ran (published), its end gave the slot to the queued job, no entry is left.
+    expect(nextJob.status).toBe('QUEUED');
+    expect(publishedBeforeEnd).toEqual([orphan?.jobId]);
+    expect(published()).toEqual([orphan?.jobId, nextJob.jobId]);
+    expect(await counters()).toEqual({ running: 1, queued: 0 });
+    expect(await queueEntries()).toEqual([]);
+  });
+
   it('starts exactly one queued job per freed slot when running jobs end at the same moment', async () => {
     const { submitMany, end, composed, published, counters } = setup(3);
     const jobs = (await submitMany(7)).map((a) => String(a.jobId));
