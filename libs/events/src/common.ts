@@ -36,6 +36,8 @@ export const outputFormatSchema = z.strictObject({
   transitionSec: z.number().min(0).max(2),
   /** Captions: none, a soft subtitle track plus a WebVTT sidecar, or burned into the picture. */
   captions: z.enum(['off', 'soft', 'burned']).default('soft'),
+  /** BCP-47 language of the captions (the job's `language`): the font and the track's language tag. */
+  language: z.string().min(2).max(35).optional(),
   /**
    * Story: a still picture with a narration lasts as long as that narration is, plus `pauseSec`,
    * instead of its planned duration (the composer measures the narration; docs/long-form.md).

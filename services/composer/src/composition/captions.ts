@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { captionFontFile } from './caption-font';
+import { type CaptionFonts, captionFonts, fontForCaption, needsCjkFont } from './caption-font';
 
 /** One caption on the output timeline. */
 export interface CaptionCue {
@@ -13,6 +13,45 @@ export interface CaptionCue {
 export interface CaptionsRequest {
   cues: readonly CaptionCue[];
   mode: 'soft' | 'burned';
+  /** BCP-47 language of the captions: the soft track is tagged with it. Default English. */
+  language?: string;
+}
+
+/**
+ * ISO 639-2/T codes (what MP4's language field and ffmpeg's `language=` take) for BCP-47 primary
+ * languages. A hand-kept table of the languages Reelay narrates, rather than a dependency for one
+ * lookup; others are `und` (undetermined), which players show as an unnamed track.
+ */
+const ISO_639_2: Readonly<Record<string, string>> = {
+  en: 'eng',
+  vi: 'vie',
+  ru: 'rus',
+  uk: 'ukr',
+  ja: 'jpn',
+  zh: 'zho',
+  yue: 'yue',
+  ko: 'kor',
+  fr: 'fra',
+  de: 'deu',
+  es: 'spa',
+  pt: 'por',
+  it: 'ita',
+  nl: 'nld',
+  pl: 'pol',
+  tr: 'tur',
+  ar: 'ara',
+  hi: 'hin',
+  id: 'ind',
+  th: 'tha',
+  cs: 'ces',
+  el: 'ell',
+  fi: 'fin',
+  ro: 'ron',
+};
+
+/** The subtitle track's language tag for a BCP-47 language (`vi-VN` -> `vie`). */
+export function subtitleLanguageTag(language = 'en'): string {
+  return ISO_639_2[(language.split('-')[0] ?? '').toLowerCase()] ?? 'und';
 }
 
 /** A path that would need escaping inside a filtergraph: we only put paths we made there. */
@@ -53,8 +92,12 @@ export function cleanCaption(text: string): string {
   return printable.replace(/\s+/g, ' ').trim();
 }
 
-/** Breaks a caption into lines of at most ~42 characters (the broadcast norm), on spaces. */
+/**
+ * Breaks a caption into lines of at most ~42 characters (the broadcast norm), on spaces. CJK text
+ * has no spaces and each character is about two Latin ones wide: it is cut every 21 characters.
+ */
 export function wrapCaption(text: string, maxChars = MAX_LINE_CHARS): string[] {
+  if (needsCjkFont(text)) return wrapByCharacters(text, Math.max(1, Math.floor(maxChars / 2)));
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
@@ -66,6 +109,19 @@ export function wrapCaption(text: string, maxChars = MAX_LINE_CHARS): string[] {
     }
   }
   if (line) lines.push(line);
+  return lines;
+}
+
+function wrapByCharacters(text: string, perLine: number): string[] {
+  const characters = [...text];
+  const lines: string[] = [];
+  for (let i = 0; i < characters.length; i += perLine) {
+    const line = characters
+      .slice(i, i + perLine)
+      .join('')
+      .trim();
+    if (line) lines.push(line);
+  }
   return lines;
 }
 
@@ -99,12 +155,16 @@ export async function burnedCaptionFilters(
   cues: readonly CaptionCue[],
   workDir: string,
   frameHeight: number,
-  fontFile: string = captionFontFile(),
+  fonts: CaptionFonts | string = captionFonts(),
 ): Promise<string[]> {
-  if (!/^[A-Za-z0-9_./-]+$/.test(fontFile)) throw new UnsafeCaptionPathError(fontFile);
+  // A single font file (a test's, or a caller's own) draws every cue.
+  const choice: CaptionFonts = typeof fonts === 'string' ? { latin: fonts, cjk: () => fonts } : fonts;
   const fontSize = Math.max(12, Math.round(frameHeight / 20));
   return Promise.all(
     cues.map(async (cue, i) => {
+      // Per cue, by its script: DejaVu has no CJK glyphs (caption-font.ts).
+      const fontFile = fontForCaption(cue.text, choice);
+      if (!/^[A-Za-z0-9_./-]+$/.test(fontFile)) throw new UnsafeCaptionPathError(fontFile);
       const file = join(workDir, `caption-${i}.txt`);
       if (!/^[A-Za-z0-9_./-]+$/.test(file)) throw new UnsafeCaptionPathError(file);
       await writeFile(file, wrapCaption(cue.text).join('\n'));

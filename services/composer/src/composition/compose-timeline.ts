@@ -1,7 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runFfmpeg } from '@reelay/media';
-import { assScriptText, burnedCaptionFilters, type CaptionsRequest, webvttText } from './captions';
+import {
+  assScriptText,
+  burnedCaptionFilters,
+  type CaptionsRequest,
+  subtitleLanguageTag,
+  webvttText,
+} from './captions';
 import { checkClipsCopyable } from './clip-packets';
 import { type ConcatEntry, concatListText, inpointUs, outpointUs } from './concat-list';
 import { intermediateVideoArgs } from './encoding';
@@ -92,7 +98,9 @@ export async function composeTimeline(request: ComposeTimelineRequest): Promise<
   const pureCopy = overlap === 0 && !request.narration?.length && !request.music?.length;
   const mux: MuxOptions = {
     ...(pureCopy ? {} : { audio: join(workDir, 'timeline-audio.m4a') }),
-    ...(softCaptions ? { softCaptions } : {}),
+    ...(softCaptions
+      ? { softCaptions, captionsLanguage: subtitleLanguageTag(request.captions?.language) }
+      : {}),
     ...(cues.length > 0 && request.captions?.mode === 'burned'
       ? { burnFilters: await burnedCaptionFilters(cues, workDir, format.height), format }
       : {}),
@@ -160,6 +168,8 @@ export interface MuxOptions {
   audio?: string;
   /** An ASS script (assScriptText) muxed as a mov_text subtitle track. */
   softCaptions?: string;
+  /** The subtitle track's ISO 639-2 language (subtitleLanguageTag); `eng` when absent. */
+  captionsLanguage?: string;
   /** drawtext filters: the video is re-encoded with them (the opt-in slow path). */
   burnFilters?: string[];
   format?: OutputFormat;
@@ -296,7 +306,9 @@ export async function joinStreams(
     ...(mux.softCaptions ? ['-map', `${mux.audio ? 2 : 1}:s:0`] : []),
     '-c', 'copy',
     ...(burn ? ['-vf', burn.filters.join(','), ...intermediateVideoArgs(burn.format)] : []),
-    ...(mux.softCaptions ? ['-c:s', 'mov_text', '-metadata:s:s:0', 'language=eng'] : []),
+    ...(mux.softCaptions
+      ? ['-c:s', 'mov_text', '-metadata:s:s:0', `language=${mux.captionsLanguage ?? 'eng'}`]
+      : []),
     '-map_metadata', '-1',
     '-movflags', '+faststart',
     '-f', 'mp4',
