@@ -18,7 +18,9 @@ export interface PublishSite {
   file: string;
 }
 
-const PUBLISH_CALL = /\b(?:publish|outgoing)\(\s*([A-Za-z_$][\w$]*)\s*,/g;
+// scheduledEvent(seriesRunDue, …): the Input of an EventBridge Scheduler schedule, which the Scheduler
+// puts on the bus on the service's behalf (services/api/src/series/series-schedule.ts).
+const PUBLISH_CALL = /\b(?:publish|outgoing|scheduledEvent)\(\s*([A-Za-z_$][\w$]*)\s*,/g;
 const EXPORTED_FUNCTION =
   /export\s+(?:async\s+)?function\s+([A-Za-z_$][\w$]*)|export\s+const\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?\(/g;
 

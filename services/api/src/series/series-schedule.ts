@@ -7,7 +7,7 @@ import {
   UpdateScheduleCommand,
   ValidationException,
 } from '@aws-sdk/client-scheduler';
-import { SERIES_RUN_DUE, SOURCES } from '@reelay/events';
+import { SERIES_RUN_DUE, type SeriesRunDue, SOURCES, seriesRunDue } from '@reelay/events';
 import { Cron } from 'croner';
 import { InvalidSeriesScheduleError } from './series-errors';
 import type { SeriesRecord } from './series-records';
@@ -24,6 +24,21 @@ export interface SeriesScheduleDeps {
 export const scheduleNameOf = (deps: Pick<SeriesScheduleDeps, 'namePrefix'>, seriesId: string) =>
   `${deps.namePrefix}${seriesId}`;
 
+const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
+
+/**
+ * The detail a schedule puts on the bus (its target's Input): the event as its schema validates it,
+ * with `scheduledTime` left to the Scheduler, which fills in `<aws.scheduler.scheduled-time>` at each
+ * run, so the run counts in that instant's day.
+ */
+export function scheduledEvent(
+  definition: typeof seriesRunDue,
+  detail: Omit<SeriesRunDue, 'scheduledTime'>,
+): string {
+  definition.schema.parse({ ...detail, scheduledTime: new Date(0).toISOString() });
+  return JSON.stringify({ ...detail, scheduledTime: SCHEDULED_TIME });
+}
+
 /** One Scheduler schedule per series: at each run it puts SeriesRunDue on the bus, nothing polls. */
 function scheduleInput(series: SeriesRecord, deps: SeriesScheduleDeps) {
   return {
@@ -37,13 +52,7 @@ function scheduleInput(series: SeriesRecord, deps: SeriesScheduleDeps) {
       Arn: deps.busArn,
       RoleArn: deps.roleArn,
       EventBridgeParameters: { DetailType: SERIES_RUN_DUE, Source: SOURCES.api },
-      // The Scheduler fills in the scheduled time: the run counts in that instant's day.
-      Input: JSON.stringify({
-        version: 1,
-        seriesId: series.seriesId,
-        userId: series.userId,
-        scheduledTime: '<aws.scheduler.scheduled-time>',
-      }),
+      Input: scheduledEvent(seriesRunDue, { version: 1, seriesId: series.seriesId, userId: series.userId }),
     },
   };
 }
