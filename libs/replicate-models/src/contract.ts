@@ -4,7 +4,15 @@
  */
 
 /** What a model is used for in Reelay (the generator's model roles). */
-export type ModelRole = 'video' | 'videoFromImage' | 'image' | 'speech' | 'music' | 'planner';
+export type ModelRole =
+  | 'video'
+  | 'videoFromImage'
+  | 'image'
+  | 'speech'
+  | 'music'
+  | 'planner'
+  /** Describes pictures in words (a job's style references). */
+  | 'vision';
 
 /** A JSON Schema object as Replicate publishes it in a version's openapi_schema. */
 export type JsonSchema = Record<string, unknown>;

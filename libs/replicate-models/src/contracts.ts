@@ -7,6 +7,7 @@ import musicgen from './fixtures/meta__musicgen.json';
 import minimaxSpeech from './fixtures/minimax__speech-02-hd.json';
 import wanI2v from './fixtures/wan-video__wan-2.2-i2v-fast.json';
 import wanT2v from './fixtures/wan-video__wan-2.2-t2v-fast.json';
+import llava from './fixtures/yorickvp__llava-13b.json';
 
 /** The fixture files' shape (snake_case openapi_schema, as recorded). */
 interface ContractFixture {
@@ -72,6 +73,7 @@ export const MODEL_CONTRACTS: readonly ModelContract[] = [
   llama3,
   kling,
   minimaxSpeech,
+  llava,
 ].map((fixture) => contractOf(fixture as ContractFixture));
 
 /** The default model of each role: real Replicate ids (checked on their model pages, 2026-12). */
@@ -82,4 +84,5 @@ export const DEFAULT_MODEL_IDS: Readonly<Record<ModelRole, string>> = {
   speech: 'jaaari/kokoro-82m',
   music: 'meta/musicgen',
   planner: 'meta/meta-llama-3-8b-instruct',
+  vision: 'yorickvp/llava-13b',
 };

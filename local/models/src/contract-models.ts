@@ -16,6 +16,7 @@ import { renderPlan } from './render/planner';
 import type { RenderContext, RenderedFile, RenderedOutput } from './render/render-context';
 import { type FliteVoice, renderSpeech } from './render/speech';
 import { renderVideo } from './render/video';
+import { describePictureStyle } from './render/vision';
 
 /**
  * The real Replicate models, served by the twin under their real ids and versions: inputs are
@@ -221,6 +222,18 @@ const RENDERS: Record<string, (input: Input) => ContractRender> = {
       );
     },
   }),
+  'yorickvp/llava-13b': (input) => ({
+    text: str(input.prompt),
+    render: async (i, files, ctx) => {
+      const image = files.image;
+      if (!image) throw new ModelRunError('image: cannot identify image file');
+      return describePictureStyle(image.fileName, int(i.max_tokens, 1024), ctx);
+    },
+    metrics: (output) => ({
+      input_token_count: Math.ceil(str(input.prompt).length / 4),
+      output_token_count: 'inline' in output ? output.inline.length : 0,
+    }),
+  }),
   'meta/meta-llama-3-8b-instruct': (input) => ({
     // Faults match on a scene's prompt; the planner's quotes the job's, so it matches on its model only.
     text: '',
@@ -239,6 +252,7 @@ const RENDERS: Record<string, (input: Input) => ContractRender> = {
 
 const SCHEDULING: Record<string, RenderScheduling> = {
   'meta/meta-llama-3-8b-instruct': { lane: 'light', priority: 0 },
+  'yorickvp/llava-13b': { lane: 'light', priority: 0 },
   'jaaari/kokoro-82m': { lane: 'light', priority: 1 },
   'minimax/speech-02-hd': { lane: 'light', priority: 1 },
   'meta/musicgen': { lane: 'heavy', priority: 2 },

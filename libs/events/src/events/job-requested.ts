@@ -15,6 +15,8 @@ export const jobRequestedSchema = z.strictObject({
   parentJobId: jobIdSchema.optional(),
   /** Uploads resolved by the api to their S3 keys, in the spec's order. */
   uploadKeys: z.array(z.string().min(1)).max(JOB_LIMITS.storyPages).default([]),
+  /** spec.styleReferences resolved by the api to their S3 keys (images), in the spec's order. */
+  styleReferenceKeys: z.array(z.string().min(1)).min(1).max(4).optional(),
   deadlineAt: z.iso.datetime(),
   /**
    * An episode of a series (the api's series, services/api/src/series): which series and which of its

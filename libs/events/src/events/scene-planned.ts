@@ -55,8 +55,11 @@ export const scenePlannedSchema = z
     /** Render attempt, part of the RenderScene execution name. */
     attempt: z.number().int().min(1).max(10).default(1),
     planner: z.enum(['model', 'deterministic']),
-    /** Scene 0 only: what the planning model spent on the job's plan, charged once by the ledger. */
-    planning: z.array(predictionSpendSchema).max(4).optional(),
+    /**
+     * Scene 0 only: what planning spent (the planning model, and the vision model once per style
+     * reference: up to 1 + 4), charged once by the ledger.
+     */
+    planning: z.array(predictionSpendSchema).max(8).optional(),
   })
   .refine((s) => s.sceneIndex < s.sceneCount, {
     message: 'sceneIndex must be below sceneCount',

@@ -22,6 +22,8 @@ export interface JobRequest {
   userId: string;
   spec: JobSpec;
   uploadKeys: string[];
+  /** The style references' S3 keys (resolveStyleReferences), when the spec has any. */
+  styleReferenceKeys?: string[];
   parentJobId?: string;
   /** The parent's prompt history, for a regeneration. */
   history?: PromptHistoryEntry[];
@@ -49,6 +51,7 @@ export async function acceptJob(request: JobRequest, deps: AcceptJobDeps): Promi
     spec: request.spec,
     ...(request.parentJobId ? { parentJobId: request.parentJobId } : {}),
     uploadKeys: request.uploadKeys,
+    ...(request.styleReferenceKeys?.length ? { styleReferenceKeys: request.styleReferenceKeys } : {}),
     ...(request.series ? { series: request.series } : {}),
     createdAt,
     deadlineAt: new Date(now.getTime() + request.spec.deadlineSec * 1000).toISOString(),

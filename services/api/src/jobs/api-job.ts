@@ -20,6 +20,7 @@ export interface ApiJob {
   spec: JobSpec;
   parentJobId?: string;
   uploadKeys: string[];
+  styleReferenceKeys?: string[];
   createdAt: string;
   deadlineAt: string;
   /** The quota day (UTC) and units this job took, so a refund gives back exactly those. */
@@ -66,6 +67,7 @@ export function jobRequestedOf(job: ApiJob): JobRequested {
     spec: job.spec,
     ...(job.parentJobId ? { parentJobId: job.parentJobId } : {}),
     uploadKeys: job.uploadKeys,
+    ...(job.styleReferenceKeys?.length ? { styleReferenceKeys: job.styleReferenceKeys } : {}),
     deadlineAt: job.deadlineAt,
     ...(job.series ? { series: job.series } : {}),
   });

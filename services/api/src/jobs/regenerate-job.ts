@@ -11,7 +11,7 @@ import { readOwnJob } from './create-job';
 import { pathJobId } from './get-job';
 import { JobNotFoundError } from './job-errors';
 import { acceptedJobSpecSchema } from './spec-voice';
-import type { SubmitJobDeps } from './submit-job';
+import { type SubmitJobDeps, styleReferencesOf } from './submit-job';
 
 /** The body of POST /jobs/{jobId}/regenerate: a new prompt and/or spec fields that replace the parent's. */
 export const regenerateRequestSchema = z
@@ -50,6 +50,7 @@ export async function regenerateJob(
       userId,
       spec,
       uploadKeys: await deps.resolveUploads(userId, spec),
+      ...(await styleReferencesOf(deps.resolveUploads, userId, spec)),
       parentJobId: parent.jobId,
       history: parent.history,
       ...(key ? { idempotencyKey: key } : {}),

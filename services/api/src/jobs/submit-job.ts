@@ -6,10 +6,21 @@ import {
   readJsonObject,
   validate,
 } from '@reelay/lambda';
+import { resolveStyleReferences } from '../uploads/style-references';
 import { type AcceptJobDeps, acceptJob } from './accept-job';
 import { acceptedJobSpecSchema } from './spec-voice';
 
 /** Resolves the upload ids a spec names to the caller's validated S3 keys (UnusableUploadError, a 422, otherwise). */
+/** `{ styleReferenceKeys }` when the spec has style references (resolved like story pages), else `{}`. */
+export async function styleReferencesOf(
+  resolveUploads: UploadResolver,
+  userId: string,
+  spec: JobSpec,
+): Promise<{ styleReferenceKeys?: string[] }> {
+  const keys = await resolveStyleReferences(resolveUploads, userId, spec);
+  return keys ? { styleReferenceKeys: keys } : {};
+}
+
 export type UploadResolver = (userId: string, spec: JobSpec) => Promise<string[]>;
 
 export interface SubmitJobDeps extends AcceptJobDeps {
@@ -29,6 +40,7 @@ export async function submitJob(
       userId,
       spec,
       uploadKeys: await deps.resolveUploads(userId, spec),
+      ...(await styleReferencesOf(deps.resolveUploads, userId, spec)),
       ...(key ? { idempotencyKey: key } : {}),
     },
     deps,

@@ -3,7 +3,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { HttpProblemError } from '@reelay/lambda';
 import { type AcceptJobDeps, acceptJob } from '../jobs/accept-job';
 import type { ApiJob } from '../jobs/api-job';
-import type { UploadResolver } from '../jobs/submit-job';
+import { styleReferencesOf, type UploadResolver } from '../jobs/submit-job';
 import { API_JOB_SK, apiJobPk, userPk } from '../table/api-table';
 import {
   daySk,
@@ -155,6 +155,7 @@ async function startEpisode(
         userId: series.userId,
         spec,
         uploadKeys: await deps.resolveUploads(series.userId, spec),
+        ...(await styleReferencesOf(deps.resolveUploads, series.userId, spec)),
         idempotencyKey: `series:${series.seriesId}:${item.itemId}`,
         series: { seriesId: series.seriesId, itemId: item.itemId },
       },

@@ -16,7 +16,15 @@ import { NarrationLanguageUnsupportedError } from '../errors';
  */
 
 /** What a model is used for. `videoFromImage` renders chained scenes from the previous last frame. */
-export const MODEL_ROLES = ['video', 'videoFromImage', 'image', 'speech', 'music', 'planner'] as const;
+export const MODEL_ROLES = [
+  'video',
+  'videoFromImage',
+  'image',
+  'speech',
+  'music',
+  'planner',
+  'vision',
+] as const;
 export type ModelRole = (typeof MODEL_ROLES)[number];
 export type ModelCatalog = Record<ModelRole, string>;
 
@@ -38,6 +46,7 @@ const ENV_NAMES: Record<ModelRole, string> = {
   speech: 'MODEL_SPEECH',
   music: 'MODEL_MUSIC',
   planner: 'MODEL_PLANNER',
+  vision: 'MODEL_VISION',
 };
 
 /** The catalog with MODEL_<ROLE> overrides applied; a malformed id fails at start. */

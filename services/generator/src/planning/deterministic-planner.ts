@@ -6,7 +6,13 @@ import {
   type OutputFormat,
   type ScenePlanned,
 } from '@reelay/events';
-import { DEFAULT_MODELS, type ModelCatalog, modelForScene, UPLOAD_MODEL } from '../models/model-catalog';
+import {
+  DEFAULT_MODELS,
+  type ModelCatalog,
+  modelForScene,
+  narrationModelFor,
+  UPLOAD_MODEL,
+} from '../models/model-catalog';
 import { type CreativeText, deterministicWords, shortLine } from './creative-text';
 import { outlineFor, type SceneOutline, type UploadFacts } from './scene-outline';
 
@@ -19,6 +25,7 @@ export function outputFormatOf(spec: JobRequested['spec']): OutputFormat {
     transition: spec.transition,
     transitionSec: spec.transition === 'cut' ? 0 : TRANSITION_SEC,
     captions: !spec.captions ? 'off' : spec.burnCaptions ? 'burned' : 'soft',
+    language: spec.language,
     // A narrated story's pages last as their narration (plus the pause), measured by the composer.
     ...(spec.recipe === 'story' && spec.narration
       ? { pageTiming: { by: 'narration' as const, pauseSec: spec.narrationPauseSec } }
@@ -78,6 +85,8 @@ export function assemblePlan(
     };
   });
   if (outline.narration) {
+    // One model and voice for the whole job, chosen by its language (the same voice on every page).
+    const speech = narrationModelFor(spec, catalog);
     outline.visuals.forEach((slot, i) => {
       const text = wordsOf(i).narration || wordsOf(i).prompt;
       scenes.push({
@@ -86,9 +95,10 @@ export function assemblePlan(
         prompt: text,
         narration: text,
         durationSec: slot.narrationSec ?? slot.durationSec,
-        model: modelForScene('narration', catalog, spec.models),
+        model: speech.model,
         alignTo: i,
-        ...(spec.voice ? { voice: spec.voice } : {}),
+        ...(speech.voice ? { voice: speech.voice } : {}),
+        language: spec.language,
       });
     });
   }

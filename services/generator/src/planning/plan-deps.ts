@@ -2,11 +2,13 @@ import { EventPublisher, SOURCES } from '@reelay/events';
 import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
 import { z } from 'zod';
 import { modelCatalog } from '../models/model-catalog';
+import { firstFrameUrlMaker } from '../rendering/first-frame-url';
 import { createReplicate } from '../rendering/replicate-client';
 import { replicateToken } from '../rendering/replicate-token';
 import { wordsFromModel } from './model-planner';
 import type { PlanJobDeps } from './plan-job';
 import { DynamoPlanStore } from './plan-store';
+import { describeStyle } from './style-references';
 import { readUploadFacts } from './upload-facts';
 
 /** The plan function's dependencies, built once per cold start. */
@@ -21,6 +23,10 @@ export function planDeps(onModelFallback: PlanJobDeps['onModelFallback']): PlanJ
     REPLICATE_API_TOKEN: z.string().min(1).optional(),
     REPLICATE_API_TOKEN_PARAMETER: z.string().min(1).optional(),
     REPLICATE_BASE_URL: z.url().optional(),
+    /** How style references reach the vision model (first-frame-url.ts, as chained frames do). */
+    FIRST_FRAME_DELIVERY: z
+      .enum(['replicate-file', 'presigned-url'])
+      .default(process.env.REELAY_LOCAL === 'true' ? 'replicate-file' : 'presigned-url'),
   });
   const catalog = modelCatalog();
   const s3 = s3Client();
@@ -38,6 +44,24 @@ export function planDeps(onModelFallback: PlanJobDeps['onModelFallback']): PlanJ
               outline,
               fallback,
               { replicate, model: catalog.planner, timeoutMs: config.PLANNER_TIMEOUT_MS },
+              spent,
+            ),
+        }
+      : {}),
+    ...(replicate
+      ? {
+          describeStyle: (keys, spent) =>
+            describeStyle(
+              keys,
+              {
+                replicate,
+                model: catalog.vision,
+                referenceUrl: firstFrameUrlMaker(config.FIRST_FRAME_DELIVERY, {
+                  replicate,
+                  s3,
+                  bucket: config.MEDIA_BUCKET,
+                }),
+              },
               spent,
             ),
         }

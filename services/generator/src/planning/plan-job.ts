@@ -8,6 +8,7 @@ import {
   type ScenePlanned,
   scenePlanned,
 } from '@reelay/events';
+import { NarrationLanguageUnsupportedError } from '../errors';
 import type { ModelCatalog } from '../models/model-catalog';
 import { UploadRejectedError } from '../uploads/upload-media';
 import { type CreativeText, deterministicWords } from './creative-text';
@@ -16,6 +17,7 @@ import type { PlanBrief } from './model-planner';
 import type { PlanStore } from './plan-store';
 import { outlineFor, type SceneOutline, type UploadFacts } from './scene-outline';
 import { scriptCoversEveryPage, withScript } from './story-script';
+import { StyleReferenceError, withStyle } from './style-references';
 import { mapAtMost, UPLOAD_READS_AT_ONCE } from './upload-facts';
 
 export interface PlanJobDeps {
@@ -29,6 +31,11 @@ export interface PlanJobDeps {
     fallback: CreativeText,
     spent: (spend: PredictionSpend) => void,
   ) => Promise<CreativeText>;
+  /**
+   * Describes the job's style references once (style-references.ts); absent when no vision model
+   * can be asked (no Replicate token), and a job with references then fails with a named error.
+   */
+  describeStyle?: (keys: readonly string[], spent: (spend: PredictionSpend) => void) => Promise<string>;
   plans: PlanStore;
   publisher: Pick<EventPublisher, 'publishAll' | 'publish'>;
   onModelFallback?: (error: unknown, job: JobRequested) => void;
@@ -57,22 +64,24 @@ export async function planJob(job: JobRequested, deps: PlanJobDeps): Promise<Pla
     uploads = await mapAtMost(job.uploadKeys, UPLOAD_READS_AT_ONCE, (key) => deps.uploadFacts(key));
   } catch (error) {
     if (!(error instanceof UploadRejectedError)) throw error;
-    await deps.publisher.publish(jobFailed, {
-      version: 1,
-      jobId: job.jobId,
-      meta: causedMeta(job.meta, now),
-      stage: 'plan',
-      code: error.code,
-      reason: error.message.slice(0, 2000),
-      retryable: false,
-    });
-    return { outcome: 'rejected', reason: error.message };
+    return rejectJob(job, error, now, deps);
+  }
+  const planning: PredictionSpend[] = [];
+  let style: string | undefined;
+  if (job.styleReferenceKeys?.length) {
+    try {
+      if (!deps.describeStyle)
+        throw new StyleReferenceError('style references need a vision model, and none can be asked here');
+      style = await deps.describeStyle(job.styleReferenceKeys, (spend) => planning.push(spend));
+    } catch (error) {
+      if (!(error instanceof StyleReferenceError)) throw error;
+      return rejectJob(job, error, now, deps);
+    }
   }
   const outline = outlineFor(job, uploads, outputFormatOf(job.spec));
   const fallback = deterministicWords(job.spec, outline);
   let words = fallback;
   let planner: PlannerUsed = 'deterministic';
-  const planning: PredictionSpend[] = [];
   // A story whose script narrates every page leaves the planning model nothing to write.
   if (deps.modelWords && !scriptCoversEveryPage(job.spec)) {
     try {
@@ -84,12 +93,39 @@ export async function planJob(job: JobRequested, deps: PlanJobDeps): Promise<Pla
       deps.onModelFallback?.(error, job);
     }
   }
-  const plan = assemblePlan(job, outline, withScript(words, job.spec), deps.catalog, planner, now).map(
-    (scene) => (scene.sceneIndex === 0 && planning.length > 0 ? { ...scene, planning } : scene),
+  let assembled: ScenePlanned[];
+  try {
+    assembled = assemblePlan(job, outline, withScript(words, job.spec), deps.catalog, planner, now);
+  } catch (error) {
+    // No configured model speaks the job's language: permanent, as a bad upload is.
+    if (!(error instanceof NarrationLanguageUnsupportedError)) throw error;
+    return rejectJob(job, error, now, deps);
+  }
+  const plan = (style ? withStyle(assembled, style) : assembled).map((scene) =>
+    scene.sceneIndex === 0 && planning.length > 0 ? { ...scene, planning } : scene,
   );
   const scenes = await deps.plans.keep(job.jobId, plan);
   await deps.publisher.publishAll(scenes.map((scene) => outgoing(scenePlanned, scene)));
   return { outcome: 'planned', scenes, planner: scenes[0]?.planner ?? planner };
+}
+
+/** A job that cannot be planned fails at once: JobFailed at stage plan, with the error's code. */
+async function rejectJob(
+  job: JobRequested,
+  error: UploadRejectedError | NarrationLanguageUnsupportedError | StyleReferenceError,
+  now: Date,
+  deps: PlanJobDeps,
+): Promise<PlanJobResult> {
+  await deps.publisher.publish(jobFailed, {
+    version: 1,
+    jobId: job.jobId,
+    meta: causedMeta(job.meta, now),
+    stage: 'plan',
+    code: error.code,
+    reason: error.message.slice(0, 2000),
+    retryable: false,
+  });
+  return { outcome: 'rejected', reason: error.message };
 }
 
 function briefOf(job: JobRequested, outline: SceneOutline): PlanBrief {
@@ -101,5 +137,6 @@ function briefOf(job: JobRequested, outline: SceneOutline): PlanBrief {
     visuals: outline.visuals.map((v) => v.kind),
     narration: outline.narration,
     music: outline.music !== undefined,
+    language: job.spec.language,
   };
 }
