@@ -1,6 +1,8 @@
 import {
   checkModelInput,
+  chooseNarrationModel,
   DEFAULT_MODEL_IDS,
+  DEFAULT_SPEECH_MODEL_IDS,
   findModelContract,
   inputField,
   inputFields,
@@ -8,6 +10,7 @@ import {
   modelContract,
   parseModelRef,
   predictionCostUsd,
+  speechLanguages,
   UnknownModelError,
   validateModelInput,
 } from '@reelay/replicate-models';
@@ -165,6 +168,50 @@ describe('inputField', () => {
       'end_image',
       'start_image',
       'negative_prompt',
+    ]);
+  });
+});
+
+describe('which speech model speaks which language', () => {
+  it('records kokoro-82m languages from its voices and MiniMax speech-02-hd from its voices and language_boost', () => {
+    expect(speechLanguages(modelContract('jaaari/kokoro-82m'))).toEqual(['en', 'fr', 'hi', 'it', 'ja', 'zh']);
+    const minimax = speechLanguages(modelContract('minimax/speech-02-hd'));
+    expect(minimax).toEqual(expect.arrayContaining(['vi', 'ru', 'ko', 'es', 'de', 'th']));
+    expect(minimax).not.toContain('sw');
+  });
+
+  it('chooses kokoro for its languages, MiniMax for the others, and names what is available otherwise', () => {
+    const configured = DEFAULT_SPEECH_MODEL_IDS;
+    expect(chooseNarrationModel({ language: 'en-GB', configured })).toEqual({
+      ok: true,
+      model: 'jaaari/kokoro-82m',
+      voice: 'bf_alice',
+    });
+    expect(chooseNarrationModel({ language: 'vi', configured })).toEqual({
+      ok: true,
+      model: 'minimax/speech-02-hd',
+      voice: 'Vietnamese_kindhearted_girl',
+    });
+    expect(chooseNarrationModel({ language: 'th', configured })).toEqual({
+      ok: true,
+      model: 'minimax/speech-02-hd',
+    });
+    const refused = chooseNarrationModel({ language: 'sw', configured });
+    expect(refused).toMatchObject({ ok: false, field: 'language' });
+    expect(!refused.ok && refused.message).toMatch(/"sw".*languages available: .*\bvi\b/);
+  });
+
+  it('trusts a model it holds no contract for with any language and voice', () => {
+    expect(
+      chooseNarrationModel({ language: 'sw', voice: 'mine', chosen: 'someone/tts', configured: [] }),
+    ).toEqual({ ok: true, model: 'someone/tts', voice: 'mine' });
+  });
+
+  it('records the vision model llava-13b as a community model with an image input', () => {
+    const llava = modelContract(DEFAULT_MODEL_IDS.vision);
+    expect(llava).toMatchObject({ id: 'yorickvp/llava-13b', official: false, roles: ['vision'] });
+    expect(validateModelInput(llava.id, { prompt: 'describe' })).toEqual([
+      { type: 'required', field: 'input', description: 'image is required' },
     ]);
   });
 });
