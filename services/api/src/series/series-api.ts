@@ -69,7 +69,7 @@ export async function createSeries(
     request.destinations.length > 0
       ? { ...request.template, publish: request.destinations }
       : request.template;
-  request.items.forEach((item, index) => episodeSpec(template, item, `items[${index}]`));
+  for (const [index, item] of request.items.entries()) episodeSpec(template, item, `items[${index}]`);
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   if (key) {
     const replay = await replayOf(userId, key, requestHash, deps);
@@ -231,8 +231,9 @@ export async function appendItems(
 ): Promise<HttpResponse> {
   const { items } = validate(appendItemsSchema, readJsonObject(req), 'Invalid series items');
   const series = await ownSeries(userId, seriesId, deps);
-  items.forEach((item, index) => episodeSpec(series.template, item, `items[${index}]`));
-  if (series.itemCount + items.length > SERIES_LIMITS.itemsPerSeries) throw new SeriesItemsContendedError();
+  for (const [index, item] of items.entries()) episodeSpec(series.template, item, `items[${index}]`);
+  if (series.itemCount + items.length > SERIES_LIMITS.itemsPerSeries)
+    throw new SeriesFullError(SERIES_LIMITS.itemsPerSeries);
   try {
     await writeItems(series.seriesId, series.itemCount, items, deps);
     await deps.doc.send(

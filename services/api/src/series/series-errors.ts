@@ -43,3 +43,10 @@ export class SeriesItemsContendedError extends HttpProblemError {
     );
   }
 }
+
+/** An append past the most items a series holds. */
+export class SeriesFullError extends HttpProblemError {
+  constructor(limit: number) {
+    super({ status: 422, title: 'Series full', detail: `a series holds at most ${limit} items` });
+  }
+}
