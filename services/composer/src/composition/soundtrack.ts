@@ -9,6 +9,11 @@ export interface VoiceTrack {
   file: string;
   /** Where it starts on the output timeline: its aligned scene's start. */
   startSec: number;
+  /**
+   * Its length, when known: voices that do not overlap then share one lane (one after the other
+   * in a concat), so the mix's cost grows with the timeline, not with voices x timeline.
+   */
+  durationSec?: number;
 }
 
 export interface SoundtrackRequest {
@@ -130,20 +135,35 @@ export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | '
   }
   const layers = [scenes];
 
-  // Narration: each voice delayed to its scene's start, all voices on one track.
+  // Narration: each voice at its scene's start, all voices on one track. Voices that do not
+  // overlap follow one another in a lane (each padded with silence to the next one's start, then
+  // concatenated); lanes are mixed. One amix input per voice, as this once was, made every voice
+  // run as silence from 0 to its start: 120 pages cost 120 x the timeline (issue 21 bench).
   let voice: string | undefined;
   if (narration.length > 0) {
-    const voices = narration.map((track, i) => {
-      inputs.push('-i', track.file);
-      const delaySamples = Math.max(0, Math.round(track.startSec * AUDIO_SAMPLE_RATE));
-      graph.push(`[${input}:a:0]${AFORMAT},adelay=delays=${delaySamples}S:all=1[v${i}]`);
-      input++;
-      return `[v${i}]`;
+    const lanes = voiceLanes(narration).map((lane, l) => {
+      const parts = lane.map((track, k) => {
+        inputs.push('-i', track.file);
+        const start = samplesAt(track.startSec);
+        const next = lane[k + 1];
+        const delay = k === 0 && start > 0 ? `,adelay=delays=${start}S:all=1` : '';
+        // Padded to the next voice's start (from this part's own start: the timeline for the first).
+        const end = next ? `,apad,atrim=end_sample=${samplesAt(next.startSec) - (k === 0 ? 0 : start)}` : '';
+        graph.push(`[${input}:a:0]${AFORMAT}${delay}${end}[v${l}_${k}]`);
+        input++;
+        return `[v${l}_${k}]`;
+      });
+      graph.push(
+        parts.length === 1
+          ? `${parts[0]}anull[lane${l}]`
+          : `${parts.join('')}concat=n=${parts.length}:v=0:a=1[lane${l}]`,
+      );
+      return `[lane${l}]`;
     });
     const joined =
-      voices.length === 1
-        ? `${voices[0]}anull`
-        : `${voices.join('')}amix=inputs=${voices.length}:normalize=0:duration=longest`;
+      lanes.length === 1
+        ? `${lanes[0]}anull`
+        : `${lanes.join('')}amix=inputs=${lanes.length}:normalize=0:duration=longest`;
     graph.push(`${joined},apad,atrim=end_sample=${totalSamples}[voice]`);
     voice = 'voice';
   }
@@ -183,4 +203,37 @@ export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | '
     `[tomeasure]${loudnessMeasureFilter()}[measured]`,
   );
   return { args: [...inputs, '-filter_complex', graph.join(';')], totalSamples };
+}
+
+/** A voice's end may run this far past its declared length (AAC priming and padding). */
+const VOICE_END_SLACK_SEC = 0.1;
+
+function samplesAt(seconds: number): number {
+  return Math.max(0, Math.round(seconds * AUDIO_SAMPLE_RATE));
+}
+
+/**
+ * Voices sorted by start and dealt into lanes: each voice goes to the first lane whose last voice
+ * has ended by its start, else a new lane. A voice of unknown length gets a lane of its own.
+ */
+export function voiceLanes(narration: readonly VoiceTrack[]): VoiceTrack[][] {
+  const lanes: Array<{ voices: VoiceTrack[]; endsAt: number }> = [];
+  const sorted = [...narration].sort((a, b) => a.startSec - b.startSec);
+  for (const track of sorted) {
+    const lane =
+      track.durationSec === undefined
+        ? undefined
+        : lanes.find((candidate) => candidate.endsAt <= track.startSec);
+    const endsAt =
+      track.durationSec === undefined
+        ? Number.POSITIVE_INFINITY
+        : track.startSec + track.durationSec + VOICE_END_SLACK_SEC;
+    if (lane) {
+      lane.voices.push(track);
+      lane.endsAt = endsAt;
+    } else {
+      lanes.push({ voices: [track], endsAt });
+    }
+  }
+  return lanes.map((lane) => lane.voices);
 }
