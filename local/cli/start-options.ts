@@ -199,6 +199,13 @@ export const START_COMMAND: CommandSpec = {
       default: 'narration on',
     },
     {
+      name: 'language',
+      type: 'string',
+      value: 'TAG',
+      description: 'narration and captions in this language, a BCP-47 tag (vi, ja, pt-BR)',
+      default: 'en',
+    },
+    {
       name: 'captions',
       type: 'boolean',
       negatable: true,
@@ -333,6 +340,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
     ...(text('scenes') !== undefined ? { scenes: number('scenes', text('scenes')) } : {}),
     ...(text('seconds') !== undefined ? { secondsPerScene: number('secondsPerScene', text('seconds')) } : {}),
     ...(text('resolution') ? { resolution: text('resolution') } : {}),
+    ...(text('language') ? { language: text('language') } : {}),
     ...(text('aspect') ? { aspect: text('aspect') } : {}),
     ...(text('transition') ? { transition: text('transition') } : {}),
     ...(text('seed') !== undefined ? { seed: number('seed', text('seed')) } : {}),

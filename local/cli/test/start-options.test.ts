@@ -36,3 +36,12 @@ describe('npm start -- --fresh / --data-dir', () => {
     });
   });
 });
+
+describe('npm start -- --language TAG', () => {
+  it('puts the language into the job spec and refuses a tag that is not BCP-47 as a usage error', () => {
+    expect(parseStartOptions(['a lighthouse', '--language', 'vi']).spec).toMatchObject({ language: 'vi' });
+    expect(parseStartOptions(['a lighthouse']).spec).not.toHaveProperty('language');
+    expect(() => parseStartOptions(['a lighthouse', '--language', 'vi_VN!'])).toThrow(UsageError);
+    expect(() => parseStartOptions(['a lighthouse', '--language', 'vi_VN!'])).toThrow(/BCP-47/);
+  });
+});
