@@ -20,6 +20,7 @@ import { ulid } from 'ulid';
 import { idempotencySk, userPk } from '../table/api-table';
 import { dayInZone } from './series-day';
 import {
+  SeriesFullError,
   SeriesIdempotencyKeyReusedError,
   SeriesItemsContendedError,
   SeriesNotFoundError,
