@@ -21,7 +21,6 @@ const format: OutputFormat = {
   fps: 30,
   transition: 'cut',
   transitionSec: 0,
-  captions: 'burned',
 };
 const CAPTIONS = {
   vi: 'Ngọn hải đăng đứng vững trước cơn bão',
@@ -176,7 +175,7 @@ describe('a composed video with captions in Vietnamese', () => {
   it('tags the soft subtitle track with the job language (vie), not English', async () => {
     const composed = await composeTimeline({
       clips: [clip],
-      format: { ...format, captions: 'soft' },
+      format,
       workDir: dir(),
       output: join(dir(), 'soft-vi.mp4'),
       captions: { mode: 'soft', cues: [{ startSec: 0, endSec: 1, text: CAPTIONS.vi }], language: 'vi-VN' },
