@@ -137,6 +137,8 @@ export async function waitForJobs(
   options: {
     deadlineMs: number;
     done?: (record: JobRecord | undefined) => boolean;
+    /** Returns early once this holds of the records read so far (the soak's moment to restart its cloud). */
+    enough?: (records: ReadonlyMap<string, JobRecord | undefined>) => boolean;
     onProgress?: (doneCount: number, total: number) => void;
   },
 ): Promise<Map<string, JobRecord | undefined>> {
@@ -151,7 +153,7 @@ export async function waitForJobs(
     const finished = jobIds.length - open.length;
     if (finished !== lastReported) options.onProgress?.(finished, jobIds.length);
     lastReported = finished;
-    if (open.length === 0 || Date.now() > options.deadlineMs) return records;
+    if (open.length === 0 || Date.now() > options.deadlineMs || options.enough?.(records)) return records;
     await sleep(2000);
   }
 }

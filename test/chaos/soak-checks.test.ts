@@ -10,7 +10,15 @@ import type { SoakSnapshot } from './soak-state';
 const JOB = '01J00000000000000000000000';
 const USER = 'soak-user-0';
 
-function healthy(): { jobs: SoakJob[]; snapshot: SoakSnapshot; chaos: ChaosReport } {
+interface SoakState {
+  jobs: SoakJob[];
+  snapshot: SoakSnapshot;
+  chaos: ChaosReport;
+  restart: { jobsInFlight: number; messagesCarried: number } | undefined;
+  functionTmp: { entries: string[]; crashes: number };
+}
+
+function healthy(): SoakState {
   const record: JobRecord = {
     jobId: JOB,
     userId: USER,
@@ -55,19 +63,37 @@ function healthy(): { jobs: SoakJob[]; snapshot: SoakSnapshot; chaos: ChaosRepor
       unattributedPredictions: new Set(['plan']),
       callbacks: [{ webhookId: `msg_${JOB}_job.completed`, type: 'job.completed', jobId: JOB }],
       archived: {},
+      quotas: [
+        {
+          userId: USER,
+          usedByDay: { '2026-11-23': 1 },
+          running: 0,
+          queued: 0,
+          queueEntries: 0,
+        },
+      ],
+      jobUnits: new Map([[JOB, { quotaDay: '2026-11-23', quotaUnits: 1 }]]),
     },
     chaos: {
       faults: [],
       totals: {},
       messages: { sent: 1, consumed: 1, pending: 0, deadLettered: 0, lost: [], eventDeliveriesDropped: 0 },
     },
+    restart: { jobsInFlight: 1, messagesCarried: 3 },
+    functionTmp: { entries: ['render-1'], crashes: 1 },
   };
 }
 
 function failingChecks(plant: (state: ReturnType<typeof healthy>) => void, replayChanges: string[] = []) {
   const state = healthy();
   plant(state);
-  return checkInvariants({ ...state, replayChanges, armed: [{ name: 'duplicate', injected: 1 }] })
+  return checkInvariants({
+    ...state,
+    replayChanges,
+    armed: [{ name: 'duplicate', injected: 1 }],
+    restart: state.restart,
+    functionTmp: state.functionTmp,
+  })
     .filter((c) => !c.ok)
     .map((c) => c.name);
 }
@@ -131,6 +157,33 @@ describe('the soak checks', () => {
       (s: ReturnType<typeof healthy>) =>
         s.chaos.messages.lost.push({ queueName: 'q', messageId: 'm', body: '' }),
       'zero messages lost',
+    ],
+    [
+      'a quota unit not refunded (or taken twice)',
+      (s: ReturnType<typeof healthy>) =>
+        Object.assign(s.snapshot.quotas[0] ?? {}, { usedByDay: { '2026-11-23': 2 } }),
+      "each user's quota = units of their completed jobs, no slot held at rest",
+    ],
+    [
+      'a slot still held at rest',
+      (s: ReturnType<typeof healthy>) => Object.assign(s.snapshot.quotas[0] ?? {}, { running: 1 }),
+      "each user's quota = units of their completed jobs, no slot held at rest",
+    ],
+    [
+      'no restart',
+      (s: ReturnType<typeof healthy>) => Object.assign(s, { restart: undefined }),
+      'the whole cloud restarted mid-run, with jobs and messages in flight',
+    ],
+    [
+      'a restart with nothing in flight',
+      (s: ReturnType<typeof healthy>) =>
+        Object.assign(s, { restart: { jobsInFlight: 0, messagesCarried: 0 } }),
+      'the whole cloud restarted mid-run, with jobs and messages in flight',
+    ],
+    [
+      'temp files left by invocations that did not crash',
+      (s: ReturnType<typeof healthy>) => s.functionTmp.entries.push('compose-2', 'compose-3'),
+      "nothing left in the functions' temp dir but by crashed invocations",
     ],
     [
       'a job past its deadline',

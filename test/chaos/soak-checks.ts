@@ -38,6 +38,10 @@ export function checkInvariants(input: {
   chaos: ChaosReport;
   replayChanges: readonly string[];
   armed: ReadonlyArray<{ name: string; injected: number }>;
+  /** The whole-cloud restart mid-run: jobs not yet ended and messages still queued when it stopped. */
+  restart: { jobsInFlight: number; messagesCarried: number } | undefined;
+  /** What the functions left in their TMPDIR (the data folder's tmp/) at rest, and the crashes since it was emptied. */
+  functionTmp: { entries: string[]; crashes: number };
 }): SoakCheck[] {
   const { jobs, snapshot } = input;
   const recordOf = (job: SoakJob) => snapshot.records.get(job.jobId);
@@ -222,6 +226,38 @@ export function checkInvariants(input: {
   );
   checks.push(
     check(
+      "each user's quota = units of their completed jobs, no slot held at rest",
+      'quota used per day = Σ units of COMPLETED jobs (failed ones refunded once); running, queued, queue entries 0',
+      `${snapshot.quotas.length} users`,
+      quotaProblems(jobs, snapshot),
+    ),
+  );
+  const restart = input.restart;
+  checks.push(
+    check(
+      'the whole cloud restarted mid-run, with jobs and messages in flight',
+      'one restart with ≥ 1 job unfinished and ≥ 1 message queued at the stop',
+      restart
+        ? `${restart.jobsInFlight} jobs in flight, ${restart.messagesCarried} messages carried`
+        : 'no restart',
+      !restart
+        ? ['the soak never restarted its cloud']
+        : restart.jobsInFlight === 0 || restart.messagesCarried === 0
+          ? ['the restart came when nothing was in flight']
+          : [],
+    ),
+  );
+  const tmp = input.functionTmp;
+  checks.push(
+    check(
+      "nothing left in the functions' temp dir but by crashed invocations",
+      "entries in the data folder's tmp/ ≤ invocations crashed since the restart emptied it",
+      `${tmp.entries.length} entries, ${tmp.crashes} crashes`,
+      tmp.entries.length <= tmp.crashes ? [] : tmp.entries.slice(0, 20),
+    ),
+  );
+  checks.push(
+    check(
       'every armed fault fired',
       'injected > 0 for each',
       input.armed.map((a) => `${a.injected}`).join('/'),
@@ -229,6 +265,34 @@ export function checkInvariants(input: {
     ),
   );
   return checks;
+}
+
+/** Each user's quota counters against their jobs' outcomes, and nothing of theirs still holding a slot. */
+function quotaProblems(jobs: readonly SoakJob[], snapshot: SoakSnapshot): string[] {
+  const problems: string[] = [];
+  for (const quota of snapshot.quotas) {
+    const expected: Record<string, number> = {};
+    for (const day of Object.keys(quota.usedByDay)) expected[day] = 0;
+    for (const job of jobs.filter((j) => j.userId === quota.userId)) {
+      const units = snapshot.jobUnits.get(job.jobId);
+      if (!units) {
+        problems.push(`${job.jobId}: no api job record`);
+        continue;
+      }
+      if (snapshot.records.get(job.jobId)?.status === 'COMPLETED')
+        expected[units.quotaDay] = (expected[units.quotaDay] ?? 0) + units.quotaUnits;
+    }
+    for (const [day, used] of Object.entries(quota.usedByDay))
+      if (used !== (expected[day] ?? 0))
+        problems.push(
+          `${quota.userId} ${day}: quota used ${used}, completed jobs took ${expected[day] ?? 0}`,
+        );
+    if (quota.running !== 0 || quota.queued !== 0 || quota.queueEntries !== 0)
+      problems.push(
+        `${quota.userId}: ${quota.running} slots held, ${quota.queued} queued, ${quota.queueEntries} queue entries at rest`,
+      );
+  }
+  return problems;
 }
 
 function withinDeadline(record: JobRecord | undefined): boolean {

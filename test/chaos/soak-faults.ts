@@ -20,7 +20,12 @@ export interface SoakFaultOptions {
 
 export interface ArmedFault {
   name: string;
+  /** Counts over every cloud the fault was armed on (see rearmSoakFaults). */
   handle: FaultHandle;
+  /** How often it fires in all; undefined for a probabilistic fault (armed in full on every cloud). */
+  times?: number;
+  /** Arms it on a cloud, for `times` firings (the counted ones) or as a probability. */
+  arm(cloud: EmbeddedCloud, times: number | undefined): FaultHandle;
 }
 
 /** Messages of the poisoned job are received and never handled until `fix()`: the cause is ours to control. */
@@ -35,104 +40,109 @@ export interface Poison {
 
 const SERVICE_FUNCTIONS = /^reelay-(api|generator|composer|ledger)-/;
 
-export function armSoakFaults(cloud: EmbeddedCloud, options: SoakFaultOptions, poison: Poison): ArmedFault[] {
-  const { chaos } = cloud;
-  const stage = cloud.stage;
+type FaultSpec = Omit<ArmedFault, 'handle'>;
+
+function soakFaultSpecs(stage: string, options: SoakFaultOptions, poison: Poison): FaultSpec[] {
   const notPoison = ({ body }: { body: string }) => !body.includes(poison.marker);
   const some = (share: number, least: number) => Math.max(least, Math.round(options.jobs * share));
-  const armed: ArmedFault[] = [
+  const counted = (
+    name: string,
+    times: number,
+    arm: (chaos: EmbeddedCloud['chaos'], times: number) => FaultHandle,
+  ): FaultSpec => ({ name, times, arm: (cloud, left) => arm(cloud.chaos, left ?? times) });
+  return [
     {
       name: `duplicate ${options.duplicateProbability * 100}% of deliveries, every queue`,
-      handle: chaos.duplicate({
-        queue: /.*/,
-        where: notPoison,
-        probability: options.duplicateProbability,
-        seed: options.seed,
-      }),
+      arm: ({ chaos }) =>
+        chaos.duplicate({
+          queue: /.*/,
+          where: notPoison,
+          probability: options.duplicateProbability,
+          seed: options.seed,
+        }),
     },
     {
       name: `crash ${options.crashProbability * 100}% of invocations at a random side effect, every service function`,
-      handle: chaos.crash({
-        functionName: SERVICE_FUNCTIONS,
-        at: '*:*:*',
-        per: 'invocation',
-        probability: options.crashProbability,
-        seed: options.seed + 1,
-      }),
+      arm: ({ chaos }) =>
+        chaos.crash({
+          functionName: SERVICE_FUNCTIONS,
+          at: '*:*:*',
+          per: 'invocation',
+          probability: options.crashProbability,
+          seed: options.seed + 1,
+        }),
     },
-    {
-      name: 'Replicate 429 with Retry-After',
-      handle: chaos.replicate({ kind: 'rate-limit', retryAfterSec: 1, times: some(1, 3) }),
-    },
-    {
-      name: 'Replicate 503 on create',
-      handle: chaos.replicate({ kind: 'server-error', on: 'create', times: some(0.5, 2) }),
-    },
-    {
-      name: 'Replicate 500 on get',
-      handle: chaos.replicate({ kind: 'server-error', status: 500, on: 'get', times: 2 }),
-    },
-    {
-      name: 'Replicate failed predictions',
-      handle: chaos.replicate({ kind: 'fail-prediction', times: some(0.3, 2) }),
-    },
-    { name: 'Replicate lost webhooks', handle: chaos.replicate({ kind: 'drop-webhook', times: 3 }) },
-    {
-      name: 'Replicate duplicate webhooks',
-      handle: chaos.replicate({ kind: 'duplicate-webhook', times: 3 }),
-    },
-    {
-      name: 'reorder the ledger queue (windows of 3)',
-      handle: chaos.reorder({
-        queue: `reelay-${stage}-ledger-project`,
-        window: 3,
-        maxHoldMs: 1000,
-        times: 5,
-      }),
-    },
-    {
-      name: 'reorder the prepare queue (windows of 3)',
-      handle: chaos.reorder({
-        queue: `reelay-${stage}-composer-prepare`,
-        window: 3,
-        maxHoldMs: 1000,
-        times: 3,
-      }),
-    },
-    {
-      name: 'delay render deliveries 3 s',
-      handle: chaos.delay({ queue: `reelay-${stage}-generator-render`, delayMs: 3000, times: some(0.5, 3) }),
-    },
-    {
-      name: 'deny the prepare rule its SceneReady (twice), then lifted',
-      handle: chaos.denyDelivery({
-        ruleName: `reelay-${stage}-composer-prepare`,
-        detailType: 'SceneReady',
-        times: 2,
-      }),
-    },
-    {
-      name: 'fail ScenePlanned PutEvents entries',
-      handle: chaos.failPutEvents({ detailType: 'ScenePlanned', times: 2 }),
-    },
-    {
-      name: 'fail SceneReady PutEvents entries (throttled)',
-      handle: chaos.failPutEvents({ detailType: 'SceneReady', errorCode: 'ThrottlingException', times: 2 }),
-    },
-    {
-      name: 'time out the ledger projection once',
-      handle: chaos.timeout({ functionName: `reelay-ledger-${stage}-project`, afterMs: 1000, times: 1 }),
-    },
-    {
-      name: 'time out a createPrediction task once',
-      handle: chaos.timeout({
-        functionName: `reelay-generator-${stage}-createPrediction`,
-        afterMs: 1000,
-        times: 1,
-      }),
-    },
+    counted('Replicate 429 with Retry-After', some(1, 3), (chaos, times) =>
+      chaos.replicate({ kind: 'rate-limit', retryAfterSec: 1, times }),
+    ),
+    counted('Replicate 503 on create', some(0.5, 2), (chaos, times) =>
+      chaos.replicate({ kind: 'server-error', on: 'create', times }),
+    ),
+    counted('Replicate 500 on get', 2, (chaos, times) =>
+      chaos.replicate({ kind: 'server-error', status: 500, on: 'get', times }),
+    ),
+    counted('Replicate failed predictions', some(0.3, 2), (chaos, times) =>
+      chaos.replicate({ kind: 'fail-prediction', times }),
+    ),
+    counted('Replicate lost webhooks', 3, (chaos, times) => chaos.replicate({ kind: 'drop-webhook', times })),
+    counted('Replicate duplicate webhooks', 3, (chaos, times) =>
+      chaos.replicate({ kind: 'duplicate-webhook', times }),
+    ),
+    counted('reorder the ledger queue (windows of 3)', 5, (chaos, times) =>
+      chaos.reorder({ queue: `reelay-${stage}-ledger-project`, window: 3, maxHoldMs: 1000, times }),
+    ),
+    counted('reorder the prepare queue (windows of 3)', 3, (chaos, times) =>
+      chaos.reorder({ queue: `reelay-${stage}-composer-prepare`, window: 3, maxHoldMs: 1000, times }),
+    ),
+    counted('delay render deliveries 3 s', some(0.5, 3), (chaos, times) =>
+      chaos.delay({ queue: `reelay-${stage}-generator-render`, delayMs: 3000, times }),
+    ),
+    counted('deny the prepare rule its SceneReady (twice), then lifted', 2, (chaos, times) =>
+      chaos.denyDelivery({ ruleName: `reelay-${stage}-composer-prepare`, detailType: 'SceneReady', times }),
+    ),
+    counted('fail ScenePlanned PutEvents entries', 2, (chaos, times) =>
+      chaos.failPutEvents({ detailType: 'ScenePlanned', times }),
+    ),
+    counted('fail SceneReady PutEvents entries (throttled)', 2, (chaos, times) =>
+      chaos.failPutEvents({ detailType: 'SceneReady', errorCode: 'ThrottlingException', times }),
+    ),
+    counted('time out the ledger projection once', 1, (chaos, times) =>
+      chaos.timeout({ functionName: `reelay-ledger-${stage}-project`, afterMs: 1000, times }),
+    ),
+    counted('time out a createPrediction task once', 1, (chaos, times) =>
+      chaos.timeout({ functionName: `reelay-generator-${stage}-createPrediction`, afterMs: 1000, times }),
+    ),
   ];
-  return armed;
+}
+
+export function armSoakFaults(cloud: EmbeddedCloud, options: SoakFaultOptions, poison: Poison): ArmedFault[] {
+  return soakFaultSpecs(cloud.stage, options, poison).map((spec) => ({
+    ...spec,
+    handle: spec.arm(cloud, spec.times),
+  }));
+}
+
+/**
+ * The faults again on a cloud restarted on the same data folder (the first one's hooks died with it):
+ * the probabilistic ones in full, the counted ones for the firings they had left, none for a counted
+ * fault that already fired all its times. Each handle counts over both clouds; remove() disarms it on
+ * the new one.
+ */
+export function rearmSoakFaults(cloud: EmbeddedCloud, armed: readonly ArmedFault[]): ArmedFault[] {
+  return armed.map((fault) => {
+    const left = fault.times === undefined ? undefined : fault.times - fault.handle.injected();
+    if (left !== undefined && left <= 0) return fault;
+    const before = fault.handle;
+    const now = fault.arm(cloud, left);
+    return {
+      ...fault,
+      handle: {
+        id: now.id,
+        injected: () => before.injected() + now.injected(),
+        remove: () => now.remove(),
+      },
+    };
+  });
 }
 
 /**
@@ -150,6 +160,12 @@ export function addPoison(cloud: EmbeddedCloud, marker: string): Poison {
     return { dropForMs: 2000 };
   });
   return { queue, marker, receivesBlocked: () => blocked, fix: remove };
+}
+
+/** The poison on a cloud restarted on the same data folder: the hook again, the blocked receives counted over both. */
+export function carryPoison(cloud: EmbeddedCloud, before: Poison): Poison {
+  const now = addPoison(cloud, before.marker);
+  return { ...now, receivesBlocked: () => before.receivesBlocked() + now.receivesBlocked() };
 }
 
 /**

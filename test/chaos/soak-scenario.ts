@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '@reelay/job-records';
@@ -19,6 +18,13 @@ import { isTerminal, prepareUsers, submitSoakJob, waitForJobs } from './job-driv
 import { makeSoakMedia, plannedJob } from './job-mix';
 import { checkInvariants, formatChecks, type SoakCheck, type SoakJob } from './soak-checks';
 import { addPoison, armSoakFaults, shortenVisibilityTimeouts } from './soak-faults';
+import {
+  functionTmpAtRest,
+  invocationCount,
+  isRestartMoment,
+  restartCloud,
+  totalsOverRestart,
+} from './soak-restart';
 import { republishedEvents, snapshotChanges, takeSnapshot } from './soak-state';
 
 export interface SoakOptions {
@@ -62,22 +68,28 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
   const logFile = join(REPO_ROOT, '.reelay', 'logs', `soak-${stage}.log`);
   mkdirSync(dirname(logFile), { recursive: true });
   writeFileSync(logFile, '');
-  const cloud = await startEmbeddedCloud({
-    stage,
-    onLog: (fn, line) => appendFileSync(logFile, `${fn} ${line}\n`),
-    // The compose lease must expire before a crashed request comes back (COMPOSE_VISIBILITY_SEC).
-    functionEnv: {
-      CALLBACK_TEST_ALLOW_LOOPBACK_HTTP: 'true',
-      CALLBACK_BACKOFF_BASE_SEC: '1',
-      COMPOSE_LEASE_MS: String(COMPOSE_LEASE_SEC * 1000),
-    },
-  });
+  // A durable data folder (not the throwaway one), so that the cloud restarted mid-run resumes it.
+  mkdirSync(join(REPO_ROOT, '.reelay'), { recursive: true });
+  const dataDir = mkdtempSync(join(REPO_ROOT, '.reelay', `soak-${stage}-`));
+  const startCloud = () =>
+    startEmbeddedCloud({
+      stage,
+      dataDir,
+      onLog: (fn, line) => appendFileSync(logFile, `${fn} ${line}\n`),
+      // The compose lease must expire before a crashed request comes back (COMPOSE_VISIBILITY_SEC).
+      functionEnv: {
+        CALLBACK_TEST_ALLOW_LOOPBACK_HTTP: 'true',
+        CALLBACK_BACKOFF_BASE_SEC: '1',
+        COMPOSE_LEASE_MS: String(COMPOSE_LEASE_SEC * 1000),
+      },
+    });
+  let cloud: EmbeddedCloud | undefined = await startCloud();
   const cloudStartedAt = new Date();
   const receiver = await startCallbackReceiver();
-  const mediaDir = mkdtempSync(join(tmpdir(), 'reelay-soak-'));
+  const mediaDir = mkdtempSync(join(dataDir, 'soak-media-'));
   try {
     phase('cloud started');
-    const doc = DynamoDBDocumentClient.from(cloud.clients.dynamodb);
+    let doc = DynamoDBDocumentClient.from(cloud.clients.dynamodb);
     const marker = `poison-${randomBytes(4).toString('hex')}`;
     const planned = Array.from({ length: options.jobs }, (_, i) => plannedJob(i, { deadlineSec }));
     const poisoned = planned[0];
@@ -85,18 +97,20 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     poisoned.spec = { ...poisoned.spec, recipe: 'prompt', prompt: `a glass of water (${marker})`, scenes: 3 };
     poisoned.uploads = [];
 
-    const poison = addPoison(cloud, marker);
-    await shortenVisibilityTimeouts(cloud, {
-      atLeastSec: options.visibilitySec ?? 30,
-      composeSec: COMPOSE_VISIBILITY_SEC,
-    });
+    let poison = addPoison(cloud, marker);
+    const shortenVisibility = (on: EmbeddedCloud) =>
+      shortenVisibilityTimeouts(on, {
+        atLeastSec: options.visibilitySec ?? 30,
+        composeSec: COMPOSE_VISIBILITY_SEC,
+      });
+    await shortenVisibility(cloud);
     const uploads = await prepareUsers(cloud, planned, {
       callbackUrl: receiver.url,
       media: makeSoakMedia(mediaDir),
     });
     phase('users ready (callbacks registered, media uploaded)');
 
-    const armed = armSoakFaults(
+    let armed = armSoakFaults(
       cloud,
       {
         jobs: options.jobs,
@@ -106,9 +120,10 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       },
       poison,
     );
+    const submitTo = cloud;
     const jobIds = await Promise.all(
       planned.map((job) =>
-        submitSoakJob(cloud, job, uploads.get(job.userId), `soak-${stage}-${job.index}-${marker}`),
+        submitSoakJob(submitTo, job, uploads.get(job.userId), `soak-${stage}-${job.index}-${marker}`),
       ),
     );
     const jobs: SoakJob[] = planned.map((job, i) => ({
@@ -121,25 +136,51 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     phase(`${jobs.length} jobs submitted`);
 
     const mainDeadline = Date.now() + (deadlineSec + 180) * 1000;
+    const midRun = await waitForJobs({ doc, table: cloud.names.jobsTable }, jobIds, {
+      deadlineMs: mainDeadline,
+      enough: (records) => isRestartMoment(jobs, records),
+      onProgress: (done, total) => log(`terminal: ${done}/${total}`),
+    });
+    phase('mid-run: the poisoned job dead-lettered, a third of the jobs ended');
+
+    // The whole cloud stops abruptly with jobs in flight and starts again on its data folder.
+    const crashed: EmbeddedCloud = cloud;
+    cloud = undefined;
+    const restart = await restartCloud(crashed, {
+      armed,
+      poison,
+      jobsInFlight: jobs.filter((j) => !isTerminal(midRun.get(j.jobId))).map((j) => j.jobId),
+      start: startCloud,
+      shortenVisibility,
+    });
+    cloud = restart.cloud;
+    ({ armed, poison } = restart);
+    doc = DynamoDBDocumentClient.from(cloud.clients.dynamodb);
+    log(
+      `restarted: stopped in ${restart.stopSec.toFixed(1)} s with ${restart.jobsInFlight.length} jobs in flight and ${restart.handover.messages.length} messages queued, started again in ${restart.startSec.toFixed(1)} s`,
+    );
+    phase('whole-cloud restart on the data folder');
+
     const terminal = await waitForJobs({ doc, table: cloud.names.jobsTable }, jobIds, {
       deadlineMs: mainDeadline,
       onProgress: (done, total) => log(`terminal: ${done}/${total}`),
     });
     for (const line of describeJobs(jobs, terminal)) log(line);
     phase('every job terminal under faults');
+    const live: EmbeddedCloud = cloud;
 
     // The fix: the poison's cause goes away, the denied rule is allowed again; then every dead letter goes back.
     poison.fix();
     for (const fault of armed) if (fault.name.startsWith('deny')) fault.handle.remove();
-    const redriven = await redriveEverything(cloud, doc, jobIds);
+    const redriven = await redriveEverything(live, doc, jobIds);
     log(`redriven: ${redriven.length} dead messages and DLQs`);
-    const recovered = await waitForJobs({ doc, table: cloud.names.jobsTable }, jobIds, {
+    const recovered = await waitForJobs({ doc, table: live.names.jobsTable }, jobIds, {
       deadlineMs: Math.min(mainDeadline, Date.now() + Math.max(600, options.jobs * 15) * 1000),
       done: (r) => r?.status === 'COMPLETED' || (isTerminal(r) && r?.failure?.code !== 'DEAD_LETTER'),
       onProgress: (done, total) => log(`after the redrive, completed or failed for good: ${done}/${total}`),
     });
     for (const line of describeJobs(jobs, recovered)) log(line);
-    await settle(cloud, log);
+    await settle(live, log);
     phase(`redrive after the fix (${redriven.length} redrives)`);
 
     const users = [...new Set(planned.map((j) => j.userId))];
@@ -147,12 +188,12 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     // The replay runs with duplicates still armed; crashes are lifted so that it settles in seconds
     // rather than in visibility timeouts (every job's crash recovery was exercised before).
     for (const fault of armed) if (fault.name.startsWith('crash')) fault.handle.remove();
-    const before = await takeSnapshot(cloud, snapshotDeps);
+    const before = await takeSnapshot(live, snapshotDeps);
     const replay = await startArchiveReplay(
-      cloud.clients.events,
+      live.clients.events,
       {
-        bus: cloud.names.bus,
-        archive: `${cloud.names.bus}-archive`,
+        bus: live.names.bus,
+        archive: `${live.names.bus}-archive`,
         from: new Date(cloudStartedAt.getTime() - 60_000),
         to: new Date(),
         inAws: false,
@@ -161,8 +202,8 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     );
     log(`replay ${replay.replayName}: ${replay.state}, ${replay.archiveEventCount} archived events`);
     await sleep(2000);
-    await settle(cloud, log);
-    const after = await takeSnapshot(cloud, snapshotDeps);
+    await settle(live, log);
+    const after = await takeSnapshot(live, snapshotDeps);
     log(`events published again by the replay: ${republishedEvents(before, after).join(', ') || 'none'}`);
     const replayChanges = [
       ...(replay.state === 'COMPLETED' ? [] : [`the replay ended ${replay.state}`]),
@@ -170,15 +211,22 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     ];
     phase('replay of the whole archive');
 
-    const report = cloud.chaos.report();
+    // The message accounting spans both clouds (the audit was carried); fault counts are summed here.
+    const report = live.chaos.report();
+    const totals = totalsOverRestart(restart.before, report);
     const checks = checkInvariants({
       jobs,
       snapshot: after,
       chaos: report,
       replayChanges,
       armed: armed.map((a) => ({ name: a.name, injected: a.handle.injected() })),
+      restart: {
+        jobsInFlight: restart.jobsInFlight.length,
+        messagesCarried: restart.handover.messages.length,
+      },
+      functionTmp: functionTmpAtRest(live),
     });
-    const invocations = [...cloud.functions.values()].reduce((n, fn) => n + fn.invocationSpans.length, 0);
+    const invocations = restart.invocationsBefore + invocationCount(live);
     const lines = [
       `soak: ${jobs.length} jobs (${recipeMix(jobs)}), ${poison.receivesBlocked()} poisoned receives; ${[...recovered.values()].filter((r) => r?.recoveredFailure).length} jobs recovered by the redrive`,
       ...formatChecks(checks),
@@ -186,16 +234,16 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       ...phases.map((p) => `phase ${p.phase.padEnd(50)} ${p.seconds} s`),
       '',
       ...armed.map((a) => `fault ${a.name.padEnd(60)} injected ${a.handle.injected()}`),
-      `crashes ${report.totals.crash ?? 0} of ${invocations} invocations (${((100 * (report.totals.crash ?? 0)) / Math.max(1, invocations)).toFixed(1)}%)`,
+      `crashes ${totals.crash ?? 0} of ${invocations} invocations over both clouds (${((100 * (totals.crash ?? 0)) / Math.max(1, invocations)).toFixed(1)}%)`,
       ...formatChaosReport(report).slice(-1),
     ];
     if (checks.some((c) => !c.ok)) lines.push('', `function logs: ${logFile}`);
     return { checks, lines, phases, jobs };
   } finally {
-    cloud.chaos.clear();
+    cloud?.chaos.clear();
     await receiver.close();
-    await cloud.close();
-    rmSync(mediaDir, { recursive: true, force: true });
+    await cloud?.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

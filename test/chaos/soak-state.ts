@@ -5,7 +5,7 @@
  * must be equal.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type JobRecord,
   readJobRecord,
@@ -14,6 +14,14 @@ import {
   usageDay,
 } from '@reelay/job-records';
 import type { EmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import {
+  ADMISSION_SK,
+  API_JOB_SK,
+  apiJobPk,
+  QUEUE_PREFIX,
+  quotaSk,
+  userPk,
+} from '../../services/api/src/table/api-table';
 import type { ReceivedCallback } from './callback-receiver';
 
 export interface StoredObject {
@@ -45,6 +53,20 @@ export interface SoakSnapshot {
   callbacks: ReceivedCallback[];
   /** Events of each detail-type the bus archived (replayed events are not archived). */
   archived: Record<string, number>;
+  /** The api's side of each user: quota used per day, slots held, places in the queue. */
+  quotas: UserQuota[];
+  /** The quota day and units each job took (the api's job record). */
+  jobUnits: Map<string, { quotaDay: string; quotaUnits: number } | undefined>;
+}
+
+export interface UserQuota {
+  userId: string;
+  /** The api's daily quota counter (`used`) per quota day of the user's jobs. */
+  usedByDay: Record<string, number>;
+  /** The admission counters (slots held, jobs waiting) and the QUEUE# entries. */
+  running: number;
+  queued: number;
+  queueEntries: number;
 }
 
 export async function takeSnapshot(
@@ -79,6 +101,24 @@ export async function takeSnapshot(
       },
     ];
   });
+  const apiTable = `reelay-api-${cloud.stage}`;
+  const jobUnits = new Map<string, { quotaDay: string; quotaUnits: number } | undefined>();
+  for (const jobId of deps.jobIds) {
+    const { Item } = await deps.doc.send(
+      new GetCommand({
+        TableName: apiTable,
+        Key: { pk: apiJobPk(jobId), sk: API_JOB_SK },
+        ConsistentRead: true,
+      }),
+    );
+    jobUnits.set(
+      jobId,
+      Item ? { quotaDay: String(Item.quotaDay), quotaUnits: Number(Item.quotaUnits) } : undefined,
+    );
+  }
+  const quotas: UserQuota[] = [];
+  const quotaDays = new Set([...jobUnits.values()].flatMap((u) => (u ? [u.quotaDay] : [])));
+  for (const userId of deps.users) quotas.push(await readUserQuota(deps.doc, apiTable, userId, quotaDays));
   const archived: Record<string, number> = {};
   for (const archive of cloud.emulator.events.archives.listArchives())
     for (const { event } of archive.events)
@@ -93,6 +133,40 @@ export async function takeSnapshot(
     predictionInfo: new Map(all.map((p) => [p.id, `${p.model} ${p.status} webhook ${p.webhook ?? 'none'}`])),
     callbacks: [...deps.callbacks],
     archived,
+    quotas,
+    jobUnits,
+  };
+}
+
+async function readUserQuota(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  userId: string,
+  days: ReadonlySet<string>,
+): Promise<UserQuota> {
+  const item = async (sk: string) =>
+    (
+      await doc.send(
+        new GetCommand({ TableName: table, Key: { pk: userPk(userId), sk }, ConsistentRead: true }),
+      )
+    ).Item;
+  const usedByDay: Record<string, number> = {};
+  for (const day of days) usedByDay[day] = Number((await item(quotaSk(day)))?.used ?? 0);
+  const admission = await item(ADMISSION_SK);
+  const entries = await doc.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': QUEUE_PREFIX },
+      ConsistentRead: true,
+    }),
+  );
+  return {
+    userId,
+    usedByDay,
+    running: Number(admission?.running ?? 0),
+    queued: Number(admission?.queued ?? 0),
+    queueEntries: entries.Items?.length ?? 0,
   };
 }
 
@@ -129,6 +203,10 @@ export function snapshotChanges(before: SoakSnapshot, after: SoakSnapshot): stri
   for (const key of was.keys()) if (!is.has(key)) changes.push(`s3 ${key}: deleted`);
   if (JSON.stringify(before.usage) !== JSON.stringify(after.usage))
     changes.push(`usage changed: ${JSON.stringify(before.usage)} → ${JSON.stringify(after.usage)}`);
+  if (JSON.stringify(before.quotas) !== JSON.stringify(after.quotas))
+    changes.push(
+      `quota or slots changed: ${JSON.stringify(before.quotas)} → ${JSON.stringify(after.quotas)}`,
+    );
   if (after.predictionCount !== before.predictionCount)
     changes.push(`${after.predictionCount - before.predictionCount} new predictions`);
   if (after.callbacks.length !== before.callbacks.length)

@@ -46,6 +46,9 @@ describe(`the reliability soak: ${JOBS} jobs under every fault at once`, () => {
     'zero messages lost',
     'the poisoned job completed after the redrive',
     'the replay of the whole archive changed nothing',
+    "each user's quota = units of their completed jobs, no slot held at rest",
+    'the whole cloud restarted mid-run, with jobs and messages in flight',
+    "nothing left in the functions' temp dir but by crashed invocations",
     'every armed fault fired',
   ])('%s', (name) => {
     const check = invariant(name);
