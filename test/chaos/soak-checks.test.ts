@@ -77,7 +77,15 @@ function healthy(): SoakState {
     chaos: {
       faults: [],
       totals: {},
-      messages: { sent: 1, consumed: 1, pending: 0, deadLettered: 0, lost: [], eventDeliveriesDropped: 0 },
+      messages: {
+        sent: 1,
+        consumed: 1,
+        pending: 0,
+        deadLettered: 0,
+        lost: [],
+        eventDeliveriesDropped: 0,
+        carriedIn: 3,
+      },
     },
     restart: { jobsInFlight: 1, messagesCarried: 3 },
     functionTmp: { entries: ['render-1'], crashes: 1 },
@@ -178,6 +186,11 @@ describe('the soak checks', () => {
       'a restart with nothing in flight',
       (s: ReturnType<typeof healthy>) =>
         Object.assign(s, { restart: { jobsInFlight: 0, messagesCarried: 0 } }),
+      'the whole cloud restarted mid-run, with jobs and messages in flight',
+    ],
+    [
+      'an audit that did not carry the messages queued at the restart',
+      (s: ReturnType<typeof healthy>) => Object.assign(s.chaos.messages, { carriedIn: undefined }),
       'the whole cloud restarted mid-run, with jobs and messages in flight',
     ],
     [

@@ -242,9 +242,17 @@ export function checkInvariants(input: {
         : 'no restart',
       !restart
         ? ['the soak never restarted its cloud']
-        : restart.jobsInFlight === 0 || restart.messagesCarried === 0
-          ? ['the restart came when nothing was in flight']
-          : [],
+        : [
+            ...(restart.jobsInFlight === 0 || restart.messagesCarried === 0
+              ? ['the restart came when nothing was in flight']
+              : []),
+            // Without the carry, the messages queued at the stop would be accounted for by no audit.
+            ...((input.chaos.messages.carriedIn ?? 0) === restart.messagesCarried
+              ? []
+              : [
+                  `the new cloud's audit carried ${input.chaos.messages.carriedIn ?? 0} of the ${restart.messagesCarried} messages queued at the stop`,
+                ]),
+          ],
     ),
   );
   const tmp = input.functionTmp;
