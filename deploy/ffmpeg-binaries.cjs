@@ -33,8 +33,20 @@ const ALL_TOOLS = ['ffmpeg', 'ffprobe'];
 /** Where the zip's root lands in Lambda. */
 const TASK_ROOT = '/var/task';
 
+/**
+ * The caption font for Chinese, Japanese and Korean (DejaVu has no CJK glyphs): Debian's WenQuanYi
+ * Micro Hei, copied from the packaging machine (offline; scripts/bootstrap.mjs installs
+ * fonts-wqy-microhei) and named by CAPTION_CJK_FONT_FILE (services/composer caption-font.ts).
+ */
+const DEBIAN_CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+
 /** Paths inside the zip (and the service folder they are staged in). */
-const ZIP_PATHS = { ffmpeg: 'bin/ffmpeg', ffprobe: 'bin/ffprobe', font: `fonts/${FONT_NAME}` };
+const ZIP_PATHS = {
+  ffmpeg: 'bin/ffmpeg',
+  ffprobe: 'bin/ffprobe',
+  font: `fonts/${FONT_NAME}`,
+  cjkFont: 'fonts/wqy-microhei.ttc',
+};
 
 /** @param {string} source @param {string} target */
 function copyIfChanged(source, target) {
@@ -113,7 +125,13 @@ class FfmpegBinariesPlugin {
     const serviceDir = this.serverless.serviceDir ?? this.serverless.config.servicePath;
     /** @type {Array<[string, string]>} source, zip path */
     const files = tools.map((tool) => /** @type {[string, string]} */ ([built[tool], ZIP_PATHS[tool]]));
-    if (tools.includes('ffmpeg')) files.push([built.font, ZIP_PATHS.font]);
+    if (tools.includes('ffmpeg')) {
+      if (!existsSync(DEBIAN_CJK_FONT))
+        throw new this.serverless.classes.Error(
+          `${name}: ${DEBIAN_CJK_FONT} (the CJK caption font) is missing. Run: apt-get install -y fonts-wqy-microhei`,
+        );
+      files.push([built.font, ZIP_PATHS.font], [DEBIAN_CJK_FONT, ZIP_PATHS.cjkFont]);
+    }
     for (const [source, zipPath] of files) {
       const target = join(serviceDir, zipPath);
       copyIfChanged(source, target);
@@ -123,7 +141,12 @@ class FfmpegBinariesPlugin {
     const environment = {
       ...(tools.includes('ffmpeg') ? { FFMPEG_PATH: `${TASK_ROOT}/${ZIP_PATHS.ffmpeg}` } : {}),
       ...(tools.includes('ffprobe') ? { FFPROBE_PATH: `${TASK_ROOT}/${ZIP_PATHS.ffprobe}` } : {}),
-      ...(tools.includes('ffmpeg') ? { CAPTION_FONT_FILE: `${TASK_ROOT}/${ZIP_PATHS.font}` } : {}),
+      ...(tools.includes('ffmpeg')
+        ? {
+            CAPTION_FONT_FILE: `${TASK_ROOT}/${ZIP_PATHS.font}`,
+            CAPTION_CJK_FONT_FILE: `${TASK_ROOT}/${ZIP_PATHS.cjkFont}`,
+          }
+        : {}),
     };
     for (const fn of fns) {
       const definition = service.functions[fn];

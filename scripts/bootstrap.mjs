@@ -47,7 +47,7 @@ function has(command) {
 
 /**
  * Debian packages the local cloud needs: ffmpeg (scenes, composition), fonts (drawtext: DejaVu for
- * Latin, Vietnamese and Cyrillic, Droid Sans Fallback for CJK), espeak-ng (the twin's speech in
+ * Latin, Vietnamese and Cyrillic, WenQuanYi Micro Hei for CJK), espeak-ng (the twin's speech in
  * languages flite lacks), Java (DynamoDB Local).
  */
 function ensureSystemPackages() {
@@ -55,8 +55,7 @@ function ensureSystemPackages() {
   if (!process.env.FFMPEG_PATH && !(has('ffmpeg') && has('ffprobe'))) missing.push('ffmpeg');
   if (!existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')) missing.push('fonts-dejavu-core');
   // Captions in Chinese and Japanese (DejaVu has no CJK glyphs); shipped in the composer's zip too.
-  if (!existsSync('/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf'))
-    missing.push('fonts-droid-fallback');
+  if (!existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc')) missing.push('fonts-wqy-microhei');
   // The model twin speaks languages other than English with espeak-ng (flite speaks English only).
   if (!has('espeak-ng')) missing.push('espeak-ng');
   if (!process.env.JAVA_PATH && !has('java')) missing.push('openjdk-17-jre-headless');

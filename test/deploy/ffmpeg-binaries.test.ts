@@ -232,13 +232,14 @@ describe('static ffmpeg and ffprobe in the deployable zips (deploy/ffmpeg-binari
       const binaries = fn.entries.filter((e) => e.startsWith('bin/') || e.startsWith('fonts/')).sort();
       const expected = [
         ...tools.map((tool) => `bin/${tool}`),
-        ...(tools.includes('ffmpeg') ? ['fonts/DejaVuSans.ttf'] : []),
+        ...(tools.includes('ffmpeg') ? ['fonts/DejaVuSans.ttf', 'fonts/wqy-microhei.ttc'] : []),
       ].sort();
       expect({ fn: fn.name, binaries }).toEqual({ fn: fn.name, binaries: expected });
       if (tools.includes('ffprobe')) expect(fn.env.FFPROBE_PATH).toBe(`${TASK_ROOT}/bin/ffprobe`);
       if (tools.includes('ffmpeg')) {
         expect(fn.env.FFMPEG_PATH).toBe(`${TASK_ROOT}/bin/ffmpeg`);
         expect(fn.env.CAPTION_FONT_FILE).toBe(`${TASK_ROOT}/fonts/DejaVuSans.ttf`);
+        expect(fn.env.CAPTION_CJK_FONT_FILE).toBe(`${TASK_ROOT}/fonts/wqy-microhei.ttc`);
       }
     }
   });
