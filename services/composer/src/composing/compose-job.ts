@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { causedMeta, type EventPublisher, videoComposed } from '@reelay/events';
-import { captionCues, composeTimeline, isHardCut, makeThumbnail, thumbnailTimeSec } from '../composition';
-import { secondsFor, transitionFrames } from '../composition/output-format';
+import { captionCues, composeTimeline, joinChunks, makeThumbnail, thumbnailTimeSec } from '../composition';
 import { CompositionIncompleteError, CompositionLeasedElsewhereError } from '../errors';
 import {
   captionsKey,
@@ -17,8 +16,16 @@ import {
   uploadFile,
 } from '../scenes/media-files';
 import { type ComposedOutput, isComplete, type JobComposition, type SceneSet } from '../scenes/scene-set';
+import { type ChunkSet, type ChunkSetState, isChunkSetComplete } from './chunk-set';
+import {
+  chunkKey,
+  composedInChunks,
+  type JobTimeline,
+  jobChunks,
+  jobTimeline,
+  soundtrackKey,
+} from './job-timeline';
 import { composedMetadata, storedComposedOutput } from './stored-output';
-import { timelineScenes } from './timeline-scenes';
 
 export interface ComposeDeps {
   s3: S3Client;
@@ -30,9 +37,29 @@ export interface ComposeDeps {
   leaseMs: number;
   signal?: AbortSignal;
   now?: () => number;
+  /** Long jobs composed in chunks by compose-chunk invocations (absent: always one composition). */
+  chunking?: ComposeChunking;
 }
 
-export type ComposeOutcome = 'composed' | 'republished' | 'recovered' | 'already-published';
+export interface ComposeChunking {
+  /** A job with more visual scenes than this (and transitions) is composed in chunks. */
+  scenesPerChunk: number;
+  chunks: Pick<ChunkSet, 'get' | 'create' | 'markDispatched'>;
+  /** Sends one compose-chunk message per part (chunks 0..n-1, the soundtrack n). */
+  dispatch: (jobId: string, parts: number[]) => Promise<void>;
+}
+
+/**
+ * `chunks-dispatched`: a long job's parts were sent to compose-chunk; `chunks-pending`: they are
+ * being composed (the last one done sends the request that joins them).
+ */
+export type ComposeOutcome =
+  | 'composed'
+  | 'republished'
+  | 'recovered'
+  | 'already-published'
+  | 'chunks-dispatched'
+  | 'chunks-pending';
 
 /**
  * Composes a job once: a lease (conditional write with an expiry) makes concurrent or duplicate
@@ -72,7 +99,14 @@ export async function composeJob(jobId: string, deps: ComposeDeps): Promise<Comp
       await publish(job, stored, deps);
       return 'recovered';
     }
-    const composed = await render(job, deps);
+    const timeline = jobTimeline(job);
+    const chunks = deps.chunking ? await chunkSetFor(job.jobId, timeline, deps.chunking) : undefined;
+    if (chunks && !isChunkSetComplete(chunks)) {
+      const outcome = await dispatchOnce(chunks, deps.chunking);
+      await deps.scenes.releaseLease(jobId, deps.owner);
+      return outcome;
+    }
+    const composed = await render(job, timeline, chunks, deps);
     await deps.scenes.recordComposed(jobId, deps.owner, composed);
     await publish(job, composed, deps);
     return 'composed';
@@ -82,13 +116,51 @@ export async function composeJob(jobId: string, deps: ComposeDeps): Promise<Comp
   }
 }
 
-async function render(job: JobComposition, deps: ComposeDeps): Promise<ComposedOutput> {
+/**
+ * The job's chunk set when it is (or now becomes) a chunked composition: an existing set wins, so
+ * a change of COMPOSE_CHUNK_SCENES never splits a job two ways.
+ */
+async function chunkSetFor(
+  jobId: string,
+  timeline: JobTimeline,
+  chunking: ComposeChunking,
+): Promise<ChunkSetState | undefined> {
+  const existing = await chunking.chunks.get(jobId);
+  if (existing) return existing;
+  if (!composedInChunks(timeline, chunking.scenesPerChunk)) return undefined;
+  const planned = jobChunks(timeline, chunking.scenesPerChunk);
+  return chunking.chunks.create(jobId, planned.length, chunking.scenesPerChunk);
+}
+
+/**
+ * Sends every part's message unless a composer already did (`dispatched`). One that died between
+ * creating the set and marking it leaves it unmarked, and the next holder of the lease sends them
+ * again: a part sent twice is claimed once (compose-part).
+ */
+async function dispatchOnce(
+  set: ChunkSetState,
+  chunking: ComposeChunking | undefined,
+): Promise<'chunks-dispatched' | 'chunks-pending'> {
+  if (set.dispatched || !chunking) return 'chunks-pending';
+  await chunking.dispatch(
+    set.jobId,
+    Array.from({ length: set.parts }, (_, part) => part),
+  );
+  await chunking.chunks.markDispatched(set.jobId);
+  return 'chunks-dispatched';
+}
+
+async function render(
+  job: JobComposition,
+  timelinePlan: JobTimeline,
+  chunks: ChunkSetState | undefined,
+  deps: ComposeDeps,
+): Promise<ComposedOutput> {
   const dir = await mkdtemp(join(tmpdir(), 'compose-'));
   const signal = deps.signal ? { signal: deps.signal } : {};
   try {
     const format = job.output;
-    const overlapSec = isHardCut(format) ? 0 : secondsFor(transitionFrames(format), format);
-    const scenes = timelineScenes(job, overlapSec);
+    const { scenes, overlapSec: timelineOverlap } = timelinePlan;
     if (scenes.visual.length === 0)
       throw new CompositionIncompleteError(`job ${job.jobId} has no video, image or upload scene`);
     const fetch = async (sceneIndex: number, audioOnly: boolean) => {
@@ -96,36 +168,80 @@ async function render(job: JobComposition, deps: ComposeDeps): Promise<ComposedO
       await downloadObject(deps.s3, deps.bucket, preparedKey(job.jobId, sceneIndex, audioOnly), file);
       return file;
     };
-    const [clips, narration, music] = await Promise.all([
-      Promise.all(
-        scenes.visual.map(async (s) => ({
-          file: await fetch(s.sceneIndex, false),
-          durationSec: s.durationSec,
-        })),
-      ),
-      Promise.all(
-        scenes.narration.map(async (s) => ({ file: await fetch(s.sceneIndex, true), startSec: s.startSec })),
-      ),
-      Promise.all(scenes.music.map((s) => fetch(s.sceneIndex, true))),
-    ]);
-    const timelineOverlap = clips.length > 1 ? overlapSec : 0;
     const cues = format.captions === 'off' ? [] : captionCues(scenes.visual, timelineOverlap);
-    const timeline = await composeTimeline({
-      clips,
-      format,
-      workDir: dir,
-      output: join(dir, 'final.mp4'),
-      narration,
-      music,
-      ...(format.captions === 'off' ? {} : { captions: { cues, mode: format.captions } }),
-      ...signal,
-    });
+    const captions =
+      format.captions === 'off'
+        ? {}
+        : {
+            captions: {
+              cues,
+              mode: format.captions,
+              ...(format.language ? { language: format.language } : {}),
+            },
+          };
+    const started = performance.now();
+    let timeline: { file: string; durationSec: number; captionsFile?: string; composeMs?: number };
+    if (chunks) {
+      // The join of a chunked composition: the parts compose-chunk stored, by stream copy.
+      const [parts, audio] = await Promise.all([
+        Promise.all(
+          jobChunks(timelinePlan, chunks.scenesPerChunk).map(async (chunk) => {
+            const file = join(dir, `chunk-${chunk.index}.mp4`);
+            await downloadObject(deps.s3, deps.bucket, chunkKey(job.jobId, chunk.index), file);
+            return { file, frames: chunk.frames };
+          }),
+        ),
+        (async () => {
+          const file = join(dir, 'soundtrack.m4a');
+          await downloadObject(deps.s3, deps.bucket, soundtrackKey(job.jobId), file);
+          return file;
+        })(),
+      ]);
+      timeline = await joinChunks({
+        chunks: parts,
+        audio,
+        format,
+        workDir: dir,
+        output: join(dir, 'final.mp4'),
+        ...captions,
+        ...signal,
+      });
+    } else {
+      const [clips, narration, music] = await Promise.all([
+        Promise.all(
+          scenes.visual.map(async (s) => ({
+            file: await fetch(s.sceneIndex, false),
+            durationSec: s.durationSec,
+          })),
+        ),
+        Promise.all(
+          scenes.narration.map(async (s) => ({
+            file: await fetch(s.sceneIndex, true),
+            startSec: s.startSec,
+            durationSec: s.durationSec,
+          })),
+        ),
+        Promise.all(scenes.music.map((s) => fetch(s.sceneIndex, true))),
+      ]);
+      timeline = await composeTimeline({
+        clips,
+        format,
+        workDir: dir,
+        output: join(dir, 'final.mp4'),
+        narration,
+        music,
+        ...captions,
+        ...signal,
+      });
+    }
+    // The composition's own time (composeTimeline's, downloads excluded); for a join, the join's.
+    const composeMs = timeline.composeMs ?? performance.now() - started;
     const thumb = join(dir, 'thumbnail.jpg');
     await makeThumbnail({
       video: timeline.file,
       output: thumb,
       atSec: thumbnailTimeSec(
-        clips.map((c) => c.durationSec),
+        scenes.visual.map((c) => c.durationSec),
         timelineOverlap,
       ),
       ...signal,
@@ -143,7 +259,7 @@ async function render(job: JobComposition, deps: ComposeDeps): Promise<ComposedO
       durationSec: timeline.durationSec,
       width: format.width,
       height: format.height,
-      composeMs: Math.round(timeline.composeMs),
+      composeMs: Math.round(composeMs),
     };
     const sha256 = await sha256Of(timeline.file);
     const { size } = await stat(timeline.file);

@@ -1,7 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runFfmpeg } from '@reelay/media';
-import { assScriptText, burnedCaptionFilters, type CaptionsRequest, webvttText } from './captions';
+import {
+  assScriptText,
+  burnedCaptionFilters,
+  type CaptionsRequest,
+  subtitleLanguageTag,
+  webvttText,
+} from './captions';
 import type { TimelineChunk } from './chunk-plan';
 import { planChunks } from './chunk-plan';
 import { checkClipsCopyable } from './clip-packets';
@@ -196,7 +202,9 @@ export async function joinChunks(request: JoinChunksRequest): Promise<JoinedChun
   const burned = cues.length > 0 && request.captions?.mode === 'burned';
   const mux: MuxOptions = {
     audio: resolve(request.audio),
-    ...(softCaptions ? { softCaptions } : {}),
+    ...(softCaptions
+      ? { softCaptions, captionsLanguage: subtitleLanguageTag(request.captions?.language) }
+      : {}),
     ...(burned ? { burnFilters: await burnedCaptionFilters(cues, workDir, format.height), format } : {}),
   };
   const list = join(workDir, 'chunks.ffconcat');

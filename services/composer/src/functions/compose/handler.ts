@@ -11,6 +11,7 @@ import {
   sqsClient,
 } from '@reelay/lambda';
 import { z } from 'zod';
+import { ChunkSet } from '../../composing/chunk-set';
 import { composeRequest } from '../../composing/compose-request';
 import { metrics, powertools } from '../../powertools';
 import { SceneSet } from '../../scenes/scene-set';
@@ -35,8 +36,18 @@ const config = readConfig({
    * resume sooner; it must still outlast one composition.
    */
   COMPOSE_LEASE_MS: z.coerce.number().int().min(1000).optional(),
+  /**
+   * A job with more visual scenes than this (and transitions) is composed in chunks of at most
+   * this many scenes, one compose-chunk invocation each, in parallel, then joined here by stream
+   * copy; a shorter job stays one composition. Tests set it low to chunk a 6-scene job.
+   */
+  COMPOSE_CHUNK_SCENES: z.coerce.number().int().min(1).default(24),
+  /** compose-chunk's queue: one message per part of a chunked composition. */
+  COMPOSE_CHUNK_QUEUE_URL: z.string().min(1),
 });
-const scenes = new SceneSet(dynamoDocumentClient(), config.COMPOSER_TABLE);
+const doc = dynamoDocumentClient();
+const scenes = new SceneSet(doc, config.COMPOSER_TABLE);
+const chunks = new ChunkSet(doc, config.COMPOSER_TABLE);
 const publisher = new EventPublisher({
   client: eventBridgeClient(),
   busName: config.EVENT_BUS_NAME,
@@ -69,6 +80,24 @@ export const handler = recordConsumer(
       owner: `${context.awsRequestId}:${randomUUID()}`,
       leaseMs: config.COMPOSE_LEASE_MS ?? remaining + 60_000,
       signal,
+      chunking: {
+        scenesPerChunk: config.COMPOSE_CHUNK_SCENES,
+        chunks,
+        dispatch: async (id, parts) => {
+          // One message per part, ten a batch would need SendMessageBatch's partial failures
+          // handled; a few dozen single sends cost milliseconds next to the composition.
+          await Promise.all(
+            parts.map((part) =>
+              sqsClient().send(
+                new SendMessageCommand({
+                  QueueUrl: config.COMPOSE_CHUNK_QUEUE_URL,
+                  MessageBody: JSON.stringify({ jobId: id, part }),
+                }),
+              ),
+            ),
+          );
+        },
+      },
       requeue: async (delaySec) => {
         await sqsClient().send(
           new SendMessageCommand({

@@ -1,0 +1,138 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { renderChunk, renderSoundtrack } from '../composition';
+import { CompositionIncompleteError, CompositionLeasedElsewhereError } from '../errors';
+import { downloadObject, preparedKey, uploadFile } from '../scenes/media-files';
+import type { SceneSet } from '../scenes/scene-set';
+import { type ChunkSet, isChunkSetComplete } from './chunk-set';
+import { chunkKey, jobChunks, jobTimeline, soundtrackKey } from './job-timeline';
+
+export interface ComposePartDeps {
+  s3: S3Client;
+  bucket: string;
+  scenes: Pick<SceneSet, 'get'>;
+  chunks: Pick<ChunkSet, 'get' | 'claim' | 'complete' | 'release'>;
+  owner: string;
+  /** How long a claim lasts: past the function's timeout, so a crashed invocation's claim lapses. */
+  claimMs: number;
+  /** Sends the job's compose request again: the last part done asks for the join. */
+  requestJoin: () => Promise<void>;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export type ComposePartOutcome = 'composed' | 'already-done' | 'job-published';
+
+/**
+ * One part of a chunked composition (a chunk's picture, or the soundtrack: part chunkCount),
+ * composed once: claimed by a conditional write, stored in S3, then recorded done in the chunk
+ * set. The part that completes the set sends the compose request that joins them; a redelivered
+ * or replayed part finds itself done and only repeats that request when the set is complete (the
+ * join itself is exactly once: compose's lease and the stored video's sha256). A part claimed by
+ * a live invocation throws CompositionLeasedElsewhereError: the consumer queues it again.
+ */
+export async function composePart(
+  jobId: string,
+  part: number,
+  deps: ComposePartDeps,
+): Promise<ComposePartOutcome> {
+  const now = deps.now?.() ?? Date.now();
+  const job = await deps.scenes.get(jobId);
+  if (!job) throw new CompositionIncompleteError(`no prepared scenes for job ${jobId}`);
+  if (job.publishedAt) return 'job-published';
+  const set = await deps.chunks.get(jobId);
+  if (!set) throw new CompositionIncompleteError(`job ${jobId} has no chunk set`);
+  if (!Number.isInteger(part) || part < 0 || part >= set.parts)
+    throw new CompositionIncompleteError(`job ${jobId} has no part ${part} (${set.parts} parts)`);
+  const claim = await deps.chunks.claim(jobId, part, deps.owner, now, now + deps.claimMs);
+  if (!claim.claimed) {
+    if (claim.done) {
+      const latest = await deps.chunks.get(jobId);
+      if (latest && isChunkSetComplete(latest)) await deps.requestJoin();
+      return 'already-done';
+    }
+    throw new CompositionLeasedElsewhereError(
+      `part ${part} of job ${jobId} is claimed by another invocation until ${claim.claimedUntil ?? 'now'}`,
+      claim.claimedUntil,
+    );
+  }
+  try {
+    const dir = await mkdtemp(join(tmpdir(), `compose-part-${part}-`));
+    try {
+      const timeline = jobTimeline(job);
+      const signal = deps.signal ? { signal: deps.signal } : {};
+      const fetch = async (sceneIndex: number, audioOnly: boolean) => {
+        const file = join(dir, `scene-${sceneIndex}.${audioOnly ? 'm4a' : 'mp4'}`);
+        await downloadObject(deps.s3, deps.bucket, preparedKey(jobId, sceneIndex, audioOnly), file);
+        return file;
+      };
+      const sceneOf = (clip: number) => {
+        const scene = timeline.scenes.visual[clip];
+        if (!scene) throw new CompositionIncompleteError(`job ${jobId} has no visual scene ${clip}`);
+        return scene;
+      };
+      if (part < set.chunkCount) {
+        const chunk = jobChunks(timeline, set.scenesPerChunk)[part];
+        if (!chunk) throw new CompositionIncompleteError(`job ${jobId} plans no chunk ${part}`);
+        const clipFiles = new Map(
+          await Promise.all(
+            chunk.readsClips.map(
+              async (clip) => [clip, await fetch(sceneOf(clip).sceneIndex, false)] as const,
+            ),
+          ),
+        );
+        const rendered = await renderChunk({
+          chunk,
+          clipFrames: timeline.clipFrames,
+          clipFiles,
+          overlapFrames: timeline.overlapFrames,
+          format: job.output,
+          workDir: dir,
+          output: join(dir, 'chunk.mp4'),
+          ...signal,
+        });
+        await uploadFile(deps.s3, deps.bucket, chunkKey(jobId, part), rendered.file, 'video/mp4');
+      } else {
+        // The soundtrack of the whole timeline, once: the scenes' sound crossfaded, narration,
+        // music, loudness (the clips are read for their sound only).
+        const [clips, narration, music] = await Promise.all([
+          Promise.all(
+            timeline.scenes.visual.map(async (scene, i) => ({
+              file: await fetch(scene.sceneIndex, false),
+              frames: timeline.clipFrames[i] ?? 0,
+            })),
+          ),
+          Promise.all(
+            timeline.scenes.narration.map(async (s) => ({
+              file: await fetch(s.sceneIndex, true),
+              startSec: s.startSec,
+              durationSec: s.durationSec,
+            })),
+          ),
+          Promise.all(timeline.scenes.music.map((s) => fetch(s.sceneIndex, true))),
+        ]);
+        const sound = await renderSoundtrack({
+          clips,
+          overlapFrames: timeline.overlapFrames,
+          format: job.output,
+          narration,
+          music,
+          workDir: dir,
+          output: join(dir, 'soundtrack.m4a'),
+          ...signal,
+        });
+        await uploadFile(deps.s3, deps.bucket, soundtrackKey(jobId), sound.file, 'audio/mp4');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const after = await deps.chunks.complete(jobId, part, deps.owner);
+    if (isChunkSetComplete(after)) await deps.requestJoin();
+    return 'composed';
+  } catch (error) {
+    await deps.chunks.release(jobId, part, deps.owner);
+    throw error;
+  }
+}
