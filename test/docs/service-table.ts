@@ -36,11 +36,15 @@ export function readServiceTable(readme: string): ServiceRow[] {
 
 const EVENT_NAMES = ALL_EVENTS.map((d) => d.detailType);
 
-/** Event names a cell mentions; "every … event" stands for all of them. */
-const namedEvents = (cell: string): EventName[] =>
-  /\bevery\b[^|]*\bevent\b/i.test(cell)
-    ? [...EVENT_NAMES]
-    : EVENT_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(cell));
+/** Event names a cell mentions; "every … event" stands for all of them ("… but X": all but X). */
+const namedEvents = (cell: string): EventName[] => {
+  const named = EVENT_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(cell));
+  // "every … event but X" stands for all of them except those named.
+  if (!/\bevery\b[^|]*\bevent\b/i.test(cell)) return named;
+  return /\bevent\b[^|;]*\bbut\b/i.test(cell)
+    ? EVENT_NAMES.filter((name) => !named.includes(name))
+    : [...EVENT_NAMES];
+};
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x) => b.includes(x));

@@ -141,7 +141,8 @@ export function patternMatches(
     values.some(
       (value) =>
         value === actual ||
-        (isRecord(value) && typeof value.prefix === 'string' && actual.startsWith(value.prefix)),
+        (isRecord(value) && typeof value.prefix === 'string' && actual.startsWith(value.prefix)) ||
+        (isRecord(value) && Array.isArray(value['anything-but']) && !value['anything-but'].includes(actual)),
     );
   return (
     matchesOne(pattern['detail-type'], detailType) &&
