@@ -20,10 +20,13 @@ const CLIPS = 5;
 const CLIP_SEC = 6;
 /**
  * Each composition approach but the naive baseline runs this many times and keeps its median:
- * one run of a 1.5 s composition on a shared 2-core machine varies by ±15%. The baseline (~20 s)
- * runs once; its own variation is a few percent.
+ * one run of a 1.5 s composition on a shared 2-core machine varies by ±15%, and two idle runs of
+ * three measured the 720p lead at 10.3x and 11.9x (issue 21): five, so noise cannot flip the
+ * verdict. The baseline (~20 s) runs once; its own variation is a few percent.
  */
-const RUNS = 3;
+const RUNS = 5;
+/** The polished 720p composition's lead over the naive baseline (issue 21: 14x, median of 5). */
+const TARGET_720P_SPEED_UP = 14;
 
 interface Measured {
   label: string;
@@ -195,9 +198,9 @@ export const compositionSection: BenchSection = {
       ]),
       notes: [
         ...prepareLines,
-        'targets: polished 1080p >= 6x faster than naive, 720p >= 12x, peak < 1 GB; fast path within 3x of stream copy',
+        `targets: polished 1080p >= 6x faster than naive, 720p >= ${TARGET_720P_SPEED_UP}x (median of ${RUNS}), peak < 1 GB; fast path within 3x of stream copy`,
         `  polished 1080p ${speedUp(polished1080).toFixed(1)}x (${verdict(speedUp(polished1080) >= 6)}); ` +
-          `720p ${speedUp(polished720).toFixed(1)}x (${verdict(speedUp(polished720) >= 12)}); ` +
+          `720p ${speedUp(polished720).toFixed(1)}x (${verdict(speedUp(polished720) >= TARGET_720P_SPEED_UP)}); ` +
           `peak ${mb(composerPeakKb)} (${verdict(composerPeakKb < 1024 * 1024)}); ` +
           `fast path ${vsStreamCopy(fast).toFixed(1)}x stream copy (${verdict(vsStreamCopy(fast) <= 3)})`,
         'realtime factor = output seconds / wall seconds; peak memory = largest ffmpeg VmHWM of the approach',

@@ -13,7 +13,10 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeMedia, runFfmpeg } from '@reelay/media';
 import {
+  type ChunkedComposition,
+  type ComposedTimeline,
   captionCues,
+  composeChunked,
   composeTimeline,
   normalizeAudio,
   normalizeClip,
@@ -31,6 +34,8 @@ const TARGET_PEAK_KB = 1.5 * 1024 * 1024;
 const TARGET_GROWTH = 2.2;
 /** The 5-scene 720p polished composition as docs/benchmarks.md recorded it before this section (2026-12-05). */
 const SHORT_JOB_BEFORE_SEC = 1.46;
+/** Scenes per chunk in the chunked rows: the composer's COMPOSE_CHUNK_SCENES would be set so. */
+const SCENES_PER_CHUNK = 12;
 
 const format = (width: number, height: number): OutputFormat => ({
   width,
@@ -89,8 +94,15 @@ export const longFormSection: BenchSection = {
       durationSec: 20,
     });
 
-    const compose = async (scenes: number, pictures: string[], height: number, label: string) => {
-      const dir = join(workDir, `compose-${height}-${scenes}`);
+    const parts: string[] = [];
+    const compose = async (
+      scenes: number,
+      pictures: string[],
+      height: number,
+      label: string,
+      chunked = false,
+    ) => {
+      const dir = join(workDir, `compose-${height}-${scenes}${chunked ? '-chunked' : ''}`);
       mkdirSync(dir, { recursive: true });
       const fmt = height === 1080 ? format(1920, 1080) : format(1280, 720);
       const clips = Array.from({ length: scenes }, (_, i) => {
@@ -102,31 +114,53 @@ export const longFormSection: BenchSection = {
       const step = SCENE_SEC - fmt.transitionSec;
       const watch = new FfmpegMemoryWatch();
       const started = performance.now();
-      const result = await composeTimeline({
+      const request = {
         clips,
         format: fmt,
         workDir: dir,
         output: join(dir, 'final.mp4'),
-        narration: clips.map((_, i) => ({ file: voices[i % voices.length] ?? '', startSec: i * step + 0.5 })),
+        narration: clips.map((_, i) => ({
+          file: voices[i % voices.length] ?? '',
+          startSec: i * step + 0.5,
+          durationSec: NARRATION_SEC,
+        })),
         music: [music.file],
         captions: {
-          mode: 'soft',
+          mode: 'soft' as const,
           cues: captionCues(
             clips.map((c, i) => ({ durationSec: c.durationSec, caption: `Page ${i + 1}` })),
             fmt.transitionSec,
           ),
         },
-      });
+      };
+      const detail: ChunkedComposition | undefined = chunked
+        ? await composeChunked({ ...request, scenesPerChunk: SCENES_PER_CHUNK })
+        : undefined;
+      const result: ComposedTimeline = detail ?? (await composeTimeline(request));
       const wallMs = performance.now() - started;
+      if (detail) {
+        const times = detail.chunks.map((c) => c.ms);
+        parts.push(
+          `${scenes} scenes in ${times.length} chunks of <= ${SCENES_PER_CHUNK}: chunk ${(Math.min(...times) / 1000).toFixed(1)}-${(Math.max(...times) / 1000).toFixed(1)} s each ` +
+            `(mean ${(times.reduce((a, b) => a + b, 0) / times.length / 1000).toFixed(1)} s, peak ${mb(Math.max(...detail.chunks.map((c) => c.peakRssKb ?? 0)))}), ` +
+            `soundtrack ${(detail.soundtrackMs / 1000).toFixed(1)} s, join ${(detail.joinMs / 1000).toFixed(1)} s`,
+        );
+        log(parts.at(-1) ?? '');
+      }
       const peakKb = Math.max(watch.stop(), result.peakRssKb ?? 0);
       log(`${label}: ${(wallMs / 1000).toFixed(2)} s, peak ${mb(peakKb)}`);
       return { wallMs, outputSec: result.durationSec, peakKb };
     };
 
     const measured: Row[] = [];
-    for (const scenes of [60, 120]) {
-      const label = `${scenes} scenes x ${SCENE_SEC} s, 1080p, one compose`;
-      const m = await compose(scenes, pictures1080, 1080, label);
+    for (const [scenes, chunked] of [
+      [60, false],
+      [120, false],
+      [60, true],
+      [120, true],
+    ] as const) {
+      const label = `${scenes} scenes x ${SCENE_SEC} s, 1080p, ${chunked ? `in chunks of ${SCENES_PER_CHUNK} (2 at a time here)` : 'one compose'}`;
+      const m = await compose(scenes, pictures1080, 1080, label, chunked);
       const realtime = m.outputSec / (m.wallMs / 1000);
       measured.push({
         label,
@@ -157,9 +191,11 @@ export const longFormSection: BenchSection = {
       verdict: `${verdict(shortMs / 1000 <= SHORT_JOB_BEFORE_SEC * 1.1)} (not slower than ${SHORT_JOB_BEFORE_SEC} s, +10% noise)`,
     });
 
-    const at = (scenes: number) =>
-      measured.find((r) => r.scenes === scenes && r.label.includes('one compose'));
-    const growth = (at(120)?.wallMs ?? 0) / (at(60)?.wallMs ?? 1);
+    const at = (scenes: number, kind: string) =>
+      measured.find((r) => r.scenes === scenes && r.label.includes(kind));
+    const growthOf = (kind: string) => (at(120, kind)?.wallMs ?? 0) / (at(60, kind)?.wallMs ?? 1);
+    const growth = growthOf('one compose');
+    const chunkedGrowth = growthOf('in chunks');
     return {
       title: `Long-form composition: ${SCENE_SEC} s image scenes with narration per scene, music, crossfades, captions`,
       headers: ['composition', 'wall', 'realtime factor', 'peak memory', 'target'],
@@ -171,7 +207,8 @@ export const longFormSection: BenchSection = {
         r.verdict,
       ]),
       notes: [
-        `growth 60 -> 120 scenes: x${growth.toFixed(2)} (target <= ${TARGET_GROWTH}: ${verdict(growth <= TARGET_GROWTH)})`,
+        `growth 60 -> 120 scenes: one compose x${growth.toFixed(2)} (target <= ${TARGET_GROWTH}: ${verdict(growth <= TARGET_GROWTH)}); in chunks x${chunkedGrowth.toFixed(2)} (${verdict(chunkedGrowth <= TARGET_GROWTH)})`,
+        ...parts,
         'targets: 120 scenes (about 10 minutes) at 20x realtime or better (<= 30 s) and under 1.5 GB peak; 60 -> 120 grows by at most 2.2x; the 5-scene job not slower than before',
         'composition step only: scenes prepared beforehand (Ken Burns stills, keyframes at the cuts), as prepare does per scene off the critical path',
         'peak memory = the largest sum of the peaks (VmHWM) of the ffmpeg processes running at once, polled every 50 ms',
