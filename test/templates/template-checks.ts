@@ -29,6 +29,10 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE = new Set([
   'xray:GetSamplingRules',
   'xray:GetSamplingTargets',
   'cloudwatch:PutMetricData',
+  // Callback tasks: no resource type in the Service Authorization Reference (the token is the key).
+  'states:SendTaskSuccess',
+  'states:SendTaskFailure',
+  'states:SendTaskHeartbeat',
 ]);
 
 const resourcesOfType = (

@@ -1,4 +1,3 @@
-import { stateMachineArnOfTaskToken } from '../../aws-json/src/sfn/task-tokens';
 import type { IamRequest } from './policy-engine';
 import { ssmRequests } from './ssm-actions';
 
@@ -196,10 +195,11 @@ function statesRequests(operation: string, body: Body, { region, accountId }: Ar
   const action = `states:${operation}`;
   if (STATES_EXECUTION_OPERATIONS.has(operation))
     return [{ action, resource: str(body.executionArn) ?? '*' }];
-  // A callback task's token is checked against the state machine whose execution issued it
-  // (states:SendTaskSuccess/Failure/Heartbeat on arn:...:stateMachine:<name>), as IAM does.
+  // SendTaskSuccess/Failure/Heartbeat have no resource type in the Service Authorization Reference
+  // (the token is the capability): IAM evaluates them on "*", so a statement scoped to the state
+  // machine's ARN does not allow them, on AWS as here.
   if (operation === 'SendTaskSuccess' || operation === 'SendTaskFailure' || operation === 'SendTaskHeartbeat')
-    return [{ action, resource: stateMachineArnOfTaskToken(str(body.taskToken) ?? '') ?? '*' }];
+    return [{ action, resource: '*' }];
   if (operation === 'CreateStateMachine')
     return [
       { action, resource: `arn:aws:states:${region}:${accountId}:stateMachine:${str(body.name) ?? ''}` },

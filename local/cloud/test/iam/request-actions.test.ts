@@ -165,12 +165,11 @@ describe('the IAM actions and resources of each JSON-protocol request', () => {
       jsonOperation('states', 'ListExecutions', { stateMachineArn: machine }, scope)[0]?.resource ?? '',
     ).toBe(machine);
   });
-  it('checks SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat on the state machine that issued the token', () => {
-    const machine = 'arn:aws:states:us-east-1:000000000000:stateMachine:render';
+  it('checks SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat on "*": they have no resource type', () => {
     const token = new TaskTokens().mint('arn:aws:states:us-east-1:000000000000:execution:render:job-1');
     for (const operation of ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'])
       expect(jsonOperation('states', operation, { taskToken: token }, scope)).toEqual([
-        { action: `states:${operation}`, resource: machine },
+        { action: `states:${operation}`, resource: '*' },
       ]);
   });
 });

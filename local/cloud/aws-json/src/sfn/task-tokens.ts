@@ -10,8 +10,8 @@ import { StepFunctionsError, TaskFailedError } from './sfn-errors';
  *   again after a restart) is TaskTimedOut: AWS's TaskTimedOut is "the task token has either
  *   expired or the task associated with the token has already been closed", so a token used twice
  *   is refused with it.
- * Tokens are opaque to callers; here they carry their execution's ARN so the IAM gate can check
- * states:SendTask* against the state machine, as IAM does for callback tasks.
+ * Tokens are opaque to callers; here they carry their execution's ARN. IAM checks SendTask* on "*"
+ * (the actions have no resource type), so the token is the capability.
  */
 export const TASK_TOKEN_RECORD = 'sfn-task-token';
 
@@ -42,15 +42,6 @@ export function decodeTaskToken(token: string): TokenFields | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The state machine whose execution issued the token (the IAM resource of SendTask*). */
-export function stateMachineArnOfTaskToken(token: string): string | undefined {
-  const fields = decodeTaskToken(token);
-  if (!fields) return undefined;
-  const [prefix, machineAndName] = fields.e.split(':execution:');
-  const machine = machineAndName?.split(':')[0];
-  return prefix && machine ? `${prefix}:stateMachine:${machine}` : undefined;
 }
 
 export interface TaskWaitLimits {
