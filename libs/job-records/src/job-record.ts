@@ -92,4 +92,17 @@ export interface JobRecord {
   usage: UsageEntry[];
   /** Where and when the job's messages died; bodies stay in the table (internal payloads, for redrive). */
   deadMessages: Omit<DeadMessageRecord, 'body'>[];
+  /** Each destination the video was published to, or failed to be (VideoPublished / PublishFailed). */
+  publications?: PublicationRecord[];
+}
+
+export interface PublicationRecord {
+  destination: Record<string, unknown>;
+  status: 'PUBLISHED' | 'FAILED';
+  url?: string;
+  videoId?: string;
+  publishedAt?: string;
+  reason?: string;
+  message?: string;
+  failedAt?: string;
 }

@@ -1,5 +1,12 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeadMessageRecord, JobRecord, SceneRecord, TimelineEntry, UsageEntry } from './job-record';
+import type {
+  DeadMessageRecord,
+  JobRecord,
+  PublicationRecord,
+  SceneRecord,
+  TimelineEntry,
+  UsageEntry,
+} from './job-record';
 import { JOB_SK, jobPk, userUsagePk, userUsageSk } from './keys';
 import { stageDurations } from './stage-durations';
 
@@ -39,6 +46,7 @@ export async function readJobRecord(
   const usage = (withPrefix('USAGE#') as unknown as UsageEntry[]).sort((a, b) =>
     a.predictionId.localeCompare(b.predictionId),
   );
+  const publications = withPrefix('PUBLICATION#') as unknown as PublicationRecord[];
   const deadMessages = (withPrefix('DEAD#') as unknown as DeadMessageRecord[])
     .map(({ body: _body, ...where }) => where)
     .sort((a, b) => a.deadAt.localeCompare(b.deadAt));
@@ -56,7 +64,7 @@ export async function readJobRecord(
   } = strip(job);
   const summary = rest as Omit<
     JobRecord,
-    'scenes' | 'timeline' | 'costUsd' | 'durations' | 'usage' | 'deadMessages'
+    'scenes' | 'timeline' | 'costUsd' | 'durations' | 'usage' | 'deadMessages' | 'publications'
   >;
   return {
     ...summary,
@@ -67,6 +75,8 @@ export async function readJobRecord(
     durations: stageDurations(timeline),
     usage,
     deadMessages,
+    // Only a job with a destination has publications: other records read as before.
+    ...(publications.length > 0 ? { publications } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { advanceStatus, openJob, updateJob } from './job-item';
 import { keepDeadMessage } from './keep-dead-message';
 import type { LedgerEvents } from './ledger-events';
 import { type LedgerMetrics, noLedgerMetrics } from './ledger-metrics';
+import { recordPublished, recordPublishFailed } from './publication-item';
 import { raiseSceneAttempts, updateScene } from './scene-item';
 import { recordTimeline } from './timeline';
 
@@ -141,6 +142,14 @@ export async function projectEvent(event: DecodedEvent<LedgerEvents>, deps: Proj
       if (advanced) metrics.jobFailed(d.stage);
       return;
     }
+    case 'VideoPublished':
+      await updateJob(deps, event.detail.jobId, event.detail.meta.userId, recordedAt, {});
+      await recordPublished(deps, event.detail);
+      return;
+    case 'PublishFailed':
+      await updateJob(deps, event.detail.jobId, event.detail.meta.userId, recordedAt, {});
+      await recordPublishFailed(deps, event.detail);
+      return;
   }
 }
 
