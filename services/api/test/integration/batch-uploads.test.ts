@@ -89,6 +89,27 @@ describe('POST /uploads in batch, and the uploads of a long job', () => {
     expect(keys).toEqual(uploads.slice(0, 5).map((u) => u.fields.key));
   }, 120_000);
 
+  it('judges a picture from its header: bytes that are no picture make a 422 naming the upload', async () => {
+    // Prepare: a declared PNG whose bytes are not a picture.
+    const res = await batch([{ contentType: 'image/png', bytes: 4096 }]);
+    const [target] = res.body.uploads as Presigned[];
+    const form = new FormData();
+    for (const [k, v] of Object.entries(target?.fields ?? {})) form.append(k, v);
+    form.append('file', new Blob([Buffer.alloc(4096, 7)], { type: 'image/png' }), 'page.png');
+    await fetch(target?.url ?? '', { method: 'POST', body: form });
+    const spec = jobSpecSchema.parse({ recipe: 'story', uploads: [target?.uploadId] });
+
+    // Act
+    const refused = await answer(async () => {
+      await uploadResolver(deps())(USER, spec);
+      return { statusCode: 200 };
+    });
+
+    // Assess
+    expect(refused.status).toBe(422);
+    expect(refused.body.detail).toContain('is not a picture we can read');
+  });
+
   it('refuses a whole batch with 413 naming the file that is too large', async () => {
     const res = await batch([
       { contentType: 'image/png', bytes: 1000 },
