@@ -160,9 +160,8 @@ async function validateUpload(
       const probe = await (deps.probe ?? ((f: string) => probeMedia(f)))(file);
       checkMediaAllowed(probe);
       const still = probe.still;
-      if (upload.kind === 'image' && !still)
-        verdict = { status: 'INVALID', reason: 'it was declared an image but is not a still picture' };
-      else if (upload.kind === 'video' && (still || !probe.video))
+      // Pictures were judged from their header above; this is a clip.
+      if (still || !probe.video)
         verdict = { status: 'INVALID', reason: 'it was declared a video but has no moving picture' };
       else verdict = { status: 'VALID', ...(still ? {} : { durationSec: probe.durationSec }) };
     } catch (error) {
