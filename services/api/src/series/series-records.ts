@@ -56,7 +56,7 @@ export interface SeriesItemRecord {
   jobId?: string;
   failure?: string;
   /** Where the episode was published (the publishing events fill it). */
-  published?: Array<{ destination: string; url?: string; at: string }>;
+  published?: Array<{ destination: string; url?: string; failure?: string; at: string }>;
   createdAt: string;
   startedAt?: string;
   endedAt?: string;

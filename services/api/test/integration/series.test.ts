@@ -1,6 +1,12 @@
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { makeJobFailed, makeSeriesRunDue, makeVideoComposed } from '@reelay/events';
+import {
+  makeJobFailed,
+  makePublishFailed,
+  makeSeriesRunDue,
+  makeVideoComposed,
+  makeVideoPublished,
+} from '@reelay/events';
 import { type AwsJsonEmulator, startAwsJsonEmulator } from '../../../../local/cloud/aws-json/src';
 import {
   appendItems,
@@ -259,6 +265,45 @@ describe('series: a daily quota of episodes, advanced by events', () => {
     expect(await dayCount(seriesId, '2026-12-06')).toBe(3);
     expect(jobs()).toHaveLength(3);
     expect(new Set(jobs().map((j) => j.series?.itemId)).size).toBe(3);
+  });
+
+  it("ends an episode with its last destination's report; a destination's spent quota stops the series for that day and it goes on the next day", async () => {
+    // Prepare: episodes publish to one YouTube connection.
+    const { createOk, runDue, jobs, composed, episodes, deps, userId } = setup();
+    const seriesId = await createOk(4, { destinations: [{ type: 'youtube', connection: 'main' }] });
+    const report = (kind: 'published' | 'quota', index: number) => {
+      const jobId = jobs()[index]?.jobId ?? '';
+      const series = { seriesId, itemId: jobs()[index]?.series?.itemId ?? '' };
+      return handleSeriesEvent(
+        kind === 'published'
+          ? { type: 'VideoPublished', detail: makeVideoPublished({ jobId, userId, series }) }
+          : {
+              type: 'PublishFailed',
+              detail: makePublishFailed({ jobId, userId, series, reason: 'quota-exceeded' }),
+            },
+        deps,
+      );
+    };
+    await runDue(seriesId, DAY_ONE);
+    // Act
+    const afterVideo = await composed(jobs()[0]?.jobId ?? '');
+    const jobsBeforePublication = jobs().length;
+    await report('published', 0);
+    await report('published', 0);
+    await composed(jobs()[1]?.jobId ?? '');
+    const afterQuota = await report('quota', 1);
+    const sameDay = await runDue(seriesId, DAY_ONE);
+    const nextDay = await runDue(seriesId, DAY_TWO);
+    // Assess
+    expect(afterVideo).toBe('awaiting-publication');
+    expect(jobsBeforePublication).toBe(1);
+    expect(afterQuota).toBe('stopped-for-the-day');
+    expect(sameDay).toBe('stopped-for-the-day');
+    expect(nextDay).toBe('started');
+    expect(jobs()).toHaveLength(3);
+    const [first, second] = await episodes(seriesId);
+    expect(first).toMatchObject({ status: 'COMPLETED', published: [{ destination: 'youtube:main' }] });
+    expect(second?.status).toBe('COMPLETED');
   });
 
   it('starts again when items are appended to a series waiting for them, if the day allows', async () => {

@@ -1,4 +1,12 @@
-import { EventPublisher, jobFailed, SOURCES, seriesRunDue, videoComposed } from '@reelay/events';
+import {
+  EventPublisher,
+  jobFailed,
+  publishFailed,
+  SOURCES,
+  seriesRunDue,
+  videoComposed,
+  videoPublished,
+} from '@reelay/events';
 import { dynamoDocumentClient, eventBridgeClient, eventConsumer, readConfig, s3Client } from '@reelay/lambda';
 import { admissionConfig, apiTableConfig, busConfig, mediaConfig, quotaConfig } from '../../config';
 import { powertools } from '../../powertools';
@@ -39,7 +47,7 @@ const deps: SeriesRunDeps = {
  */
 export const handler = eventConsumer(
   powertools,
-  [seriesRunDue, videoComposed, jobFailed],
+  [seriesRunDue, videoComposed, jobFailed, videoPublished, publishFailed],
   {},
   async (event, { logger }) => {
     const outcome = await handleSeriesEvent(event, deps);
