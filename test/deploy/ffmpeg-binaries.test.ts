@@ -36,7 +36,6 @@ const EXPECTED = {
     render: ['ffmpeg', 'ffprobe'],
     chain: ['ffmpeg', 'ffprobe'],
     storeScene: ['ffmpeg', 'ffprobe'],
-    replicateWebhook: ['ffmpeg', 'ffprobe'],
   },
   composer: { prepare: ['ffmpeg', 'ffprobe'], compose: ['ffmpeg', 'ffprobe'] },
 } satisfies Partial<Record<ServiceName, Record<string, string[]>>>;

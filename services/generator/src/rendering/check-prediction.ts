@@ -1,8 +1,10 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { ScenePlanned } from '@reelay/events';
 import type Replicate from 'replicate';
 import { predictionInput } from '../models/model-inputs';
 import { type BilledPrediction, predictionCost } from '../models/model-prices';
-import { pollDelaySec } from './poll-delay';
+import { completeRenderTask, ENDS_THE_WAIT } from './complete-render-task';
+import { checkAfterSec } from './poll-delay';
 import type { PredictionClaims, PredictionOutcome } from './prediction-claims';
 import { claimKeyOf, type PredictionState, type RenderState } from './render-state';
 import {
@@ -22,6 +24,8 @@ export interface CheckPredictionDeps {
   pollIntervalSec: number;
   /** The longest wait between two checks of a running prediction (poll-delay.ts). */
   maxPollIntervalSec?: number;
+  /** With webhooks: how long a running prediction is left to its webhook before it is checked. */
+  webhookWaitSec?: number | undefined;
   now?: () => number;
   /** Attempts one execution may make (the first included) before a failed prediction fails the scene. */
   maxAttempts: number;
@@ -64,9 +68,8 @@ export function outcomeOf(
 }
 
 /**
- * RenderScene's poll, the reconciler for lost webhooks: `stored` when the webhook fast path already
- * announced the scene, else the prediction's status. A terminal prediction's outcome and cost are
- * recorded on its claim; a failed one is retried as a new attempt while attempts are left.
+ * RenderScene's check of a prediction, the reconciler for lost webhooks: `stored` when the scene is
+ * already announced, else where the prediction stands (predictionStateOf).
  */
 export async function checkPrediction(
   state: RenderState,
@@ -88,6 +91,24 @@ export async function checkPrediction(
     }
     throw classifyReplicateError(error);
   }
+  return predictionStateOf(state, prediction, deps);
+}
+
+/**
+ * Where a prediction of this attempt stands, from Replicate's view of it (a GET or a verified
+ * webhook's body). A terminal prediction's outcome and cost are recorded on its claim; a failed one
+ * is retried as a new attempt while attempts are left.
+ */
+export async function predictionStateOf(
+  state: Pick<RenderState, 'scene' | 'attempt'>,
+  prediction: PredictionView,
+  deps: Pick<
+    CheckPredictionDeps,
+    'claims' | 'pollIntervalSec' | 'maxPollIntervalSec' | 'webhookWaitSec' | 'maxAttempts' | 'now'
+  >,
+): Promise<PredictionState> {
+  const k = claimKeyOf(state);
+  const predictionId = prediction.id;
   if (isTerminal(prediction.status))
     await deps.claims.recordOutcome(k, outcomeOf(state.scene, { ...prediction, status: prediction.status }));
   // Replicate's `aborted`: the prediction passed its deadline before it started, so it never ran
@@ -115,10 +136,39 @@ export async function checkPrediction(
   return {
     predictionId,
     status,
-    pollAfterSec: pollDelaySec(prediction.created_at, (deps.now ?? Date.now)(), {
+    pollAfterSec: checkAfterSec(prediction.created_at, (deps.now ?? Date.now)(), {
+      webhookWaitSec: deps.webhookWaitSec,
       baseSec: deps.pollIntervalSec,
       maxSec: deps.maxPollIntervalSec ?? deps.pollIntervalSec,
     }),
     ...(error ? { error } : {}),
   };
+}
+
+export interface AwaitPredictionDeps extends CheckPredictionDeps {
+  claims: Pick<PredictionClaims, 'get' | 'recordOutcome' | 'recordTaskToken'>;
+  sfn: Pick<SFNClient, 'send'>;
+}
+
+/**
+ * RenderScene's AwaitPrediction task (lambda:invoke.waitForTaskToken): records its task token on the
+ * claim, so the webhook can complete the task, then checks the prediction once. A prediction that
+ * already ended (its webhook came before the token was recorded, or was lost) completes the task
+ * here; a running one is left to its webhook, and the task's timeout brings the next check. The
+ * token is recorded before the check, so an end is never missed by both.
+ */
+export async function awaitPrediction(
+  input: { state: RenderState; taskToken: string },
+  deps: AwaitPredictionDeps,
+): Promise<PredictionState> {
+  // The create was answered 429 and created nothing: nothing to wait for, WaitBeforeCreate waits.
+  const created = input.state.prediction;
+  if (created?.status === 'throttled') {
+    await completeRenderTask(deps.sfn, input.taskToken, created);
+    return created;
+  }
+  await deps.claims.recordTaskToken(claimKeyOf(input.state), input.taskToken);
+  const state = await checkPrediction(input.state, deps);
+  if (ENDS_THE_WAIT.has(state.status)) await completeRenderTask(deps.sfn, input.taskToken, state);
+  return state;
 }

@@ -23,6 +23,8 @@ export interface CreatePredictionDeps {
   pollIntervalSec: number;
   /** Public base URL of the generator's HTTP API (webhooks); none means polling only. */
   webhookBaseUrl?: string;
+  /** With webhooks: how long AwaitPrediction leaves a prediction to its webhook before checking it. */
+  webhookWaitSec?: number | undefined;
   /**
    * Longer than createPrediction's timeout: a create call started longer ago than this has either
    * landed (and is found by its input, see find-claimed-prediction.ts) or never will.
@@ -132,12 +134,13 @@ async function createRequest(claim: Claim, state: RenderState, deps: CreatePredi
 const started = (
   predictionId: string,
   status: PredictionView['status'],
-  deps: Pick<CreatePredictionDeps, 'pollIntervalSec'>,
+  deps: Pick<CreatePredictionDeps, 'pollIntervalSec' | 'webhookWaitSec'>,
 ): PredictionState => ({
   predictionId,
-  // An `aborted` answer is read again by CheckPrediction, which decides what it means.
+  // An `aborted` answer is read again by AwaitPrediction's check, which decides what it means.
   status: status === 'aborted' ? 'starting' : status,
-  pollAfterSec: deps.pollIntervalSec,
+  // AwaitPrediction's timeout (TimeoutSecondsPath): the webhook's time, or the first poll.
+  pollAfterSec: deps.webhookWaitSec ?? deps.pollIntervalSec,
 });
 
 const describe = (k: { jobId: string; sceneIndex: number; attempt: number }) =>

@@ -16,3 +16,17 @@ export function pollDelaySec(
   const cap = Math.max(intervals.baseSec, intervals.maxSec);
   return Math.min(Math.max(intervals.baseSec, Math.floor(ageSec / 2)), cap);
 }
+
+/**
+ * How long RenderScene's AwaitPrediction task waits for the webhook before it checks the prediction
+ * itself (its TimeoutSecondsPath, $.prediction.pollAfterSec). With webhooks the check only makes up
+ * for a lost one, so it waits long (WEBHOOK_WAIT_SEC); without (a local run with real models) it
+ * polls on the poll-delay schedule.
+ */
+export function checkAfterSec(
+  createdAt: string | null | undefined,
+  nowMs: number,
+  settings: { webhookWaitSec?: number | undefined; baseSec: number; maxSec: number },
+): number {
+  return settings.webhookWaitSec ?? pollDelaySec(createdAt, nowMs, settings);
+}

@@ -42,6 +42,11 @@ export interface Claim extends ClaimKey {
   storeLeaseUntil?: string;
   storedKey?: string;
   announcedAt?: string;
+  /**
+   * The task token of RenderScene's AwaitPrediction task now waiting on this prediction: the
+   * webhook completes that task with it (SendTaskSuccess/SendTaskFailure). Each wait records its own.
+   */
+  taskToken?: string;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -157,6 +162,19 @@ export class PredictionClaims {
     );
   }
 
+  /** The AwaitPrediction task now waiting on this attempt's prediction (the webhook completes it). */
+  async recordTaskToken(k: ClaimKey, taskToken: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key(k),
+        UpdateExpression: 'SET taskToken = :t',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':t': taskToken },
+      }),
+    );
+  }
+
   /** Records how the prediction ended and what it cost; the first outcome wins. */
   async recordOutcome(k: ClaimKey, outcome: PredictionOutcome): Promise<void> {
     await this.doc
@@ -175,7 +193,7 @@ export class PredictionClaims {
   }
 
   /**
-   * One store at a time per attempt (webhook fast path or workflow): `announced` when SceneReady was
+   * One store at a time per attempt (a retried or redelivered StoreScene): `announced` when SceneReady was
    * already published, `held` while another store is under way and its lease has not expired.
    */
   async acquireStoreLease(k: ClaimKey, now: Date, leaseSec: number): Promise<StoreLease> {

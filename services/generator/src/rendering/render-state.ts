@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Where a RenderScene attempt stands, as the tasks return it into $.prediction:
  * - Replicate's statuses (starting, processing, succeeded, failed, canceled);
  * - `throttled`: the create was answered 429 and nothing was created; wait pollAfterSec, create again;
- * - `stored`: the scene is stored and announced (the webhook fast path got there first); done;
+ * - `stored`: the scene is stored and announced already (a rerun of the execution); done;
  * - `retry`: the attempt failed in a way a new attempt can fix; `nextAttempt` is the one to start.
  */
 export const predictionStateSchema = z.object({

@@ -43,9 +43,9 @@ export const sceneKey = (jobId: string, sceneIndex: number, attempt: number, ext
   `intermediates/${jobId}/scenes/${String(sceneIndex).padStart(2, '0')}-${attempt}.${ext}`;
 
 /**
- * The one idempotent store step of both paths (the webhook fast path and RenderScene): copies a
+ * The one idempotent store step of RenderScene (StoreScene, retried safely): copies a
  * succeeded prediction's output into S3 before it expires, under the SSRF rules, and publishes
- * SceneReady once. A lease on the claim keeps the two paths from storing at the same time; the
+ * SceneReady once. A lease on the claim keeps two runs (a retry after a crash) from storing at once; the
  * claim's `announcedAt` makes every later call a no-op. Returns `stored`, or `retry` when the output
  * expired and another attempt is allowed.
  */

@@ -1,5 +1,5 @@
 import { EventPublisher, SOURCES } from '@reelay/events';
-import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client } from '@reelay/lambda';
+import { dynamoDocumentClient, eventBridgeClient, readConfig, s3Client, sfnClient } from '@reelay/lambda';
 import { z } from 'zod';
 import { JobCancellations } from '../cancellation/job-cancellations';
 import { modelSettings } from '../config';
@@ -30,6 +30,17 @@ export function renderTaskDeps() {
     RENDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(2),
     CREATE_WINDOW_SEC: z.coerce.number().int().min(1).default(90),
     STORE_LEASE_SEC: z.coerce.number().int().min(1).default(180),
+    /**
+     * How long RenderScene's AwaitPrediction leaves a running prediction to its webhook before it
+     * checks it (then again after as long): the check only makes up for lost webhooks. Locally the
+     * twin's predictions end in seconds, so a lost webhook is made up for sooner.
+     */
+    WEBHOOK_WAIT_SEC: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(process.env.REELAY_LOCAL === 'true' ? 10 : 300),
     /** How chained scenes' first frames reach the model (first-frame-url.ts). */
     FIRST_FRAME_DELIVERY: z
       .enum(['replicate-file', 'presigned-url'])
@@ -38,15 +49,19 @@ export function renderTaskDeps() {
   const doc = dynamoDocumentClient();
   const s3 = s3Client();
   const replicate = createReplicate(replicateToken(settings), settings.REPLICATE_BASE_URL);
+  // Locally only the embedded cloud's API can receive webhooks (none with real models: polling).
+  const webhookBaseUrl =
+    process.env.REELAY_LOCAL === 'true' ? config.LOCAL_WEBHOOK_BASE_URL : config.WEBHOOK_BASE_URL;
   return {
     replicate,
     claims: new PredictionClaims(doc, config.GENERATOR_TABLE),
     cancellations: new JobCancellations(doc, config.GENERATOR_TABLE),
     pollIntervalSec: settings.POLL_INTERVAL_SEC,
     maxPollIntervalSec: settings.POLL_MAX_INTERVAL_SEC,
-    // Locally only the embedded cloud's API can receive webhooks (none with real models: polling).
-    webhookBaseUrl:
-      process.env.REELAY_LOCAL === 'true' ? config.LOCAL_WEBHOOK_BASE_URL : config.WEBHOOK_BASE_URL,
+    webhookBaseUrl,
+    webhookWaitSec: webhookBaseUrl ? config.WEBHOOK_WAIT_SEC : undefined,
+    /** Completes RenderScene's AwaitPrediction task (its task token is on the claim). */
+    sfn: sfnClient(),
     createWindowSec: config.CREATE_WINDOW_SEC,
     maxAttempts: config.RENDER_MAX_ATTEMPTS,
     storeLeaseSec: config.STORE_LEASE_SEC,

@@ -1,17 +1,12 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { MAX_SCENES, ulidSchema } from '@reelay/events';
 import { z } from 'zod';
 import type { JobCancellations } from '../cancellation/job-cancellations';
-import {
-  JobCancelledError,
-  ModelOutputExpiredError,
-  ModelOutputRejectedError,
-  SceneStoreInProgressError,
-  WebhookRejectedError,
-} from '../errors';
-import { outcomeOf } from '../rendering/check-prediction';
+import { WebhookRejectedError } from '../errors';
+import { type CheckPredictionDeps, predictionStateOf } from '../rendering/check-prediction';
+import { completeRenderTask } from '../rendering/complete-render-task';
 import type { PredictionClaims } from '../rendering/prediction-claims';
 import { isTerminal, predictionViewSchema } from '../rendering/replicate-client';
-import { type StoreSceneDeps, storeScene } from '../rendering/store-scene';
 import { verifyReplicateWebhook } from './verify-replicate-webhook';
 import type { WebhookDeliveries } from './webhook-deliveries';
 
@@ -33,27 +28,40 @@ export interface WebhookRequest {
   query: Record<string, string | undefined>;
 }
 
+/**
+ * - `completed`: RenderScene's waiting AwaitPrediction task was completed with the prediction's end;
+ * - `task-closed`: that task had been completed already (its own check saw the end first) or timed
+ *   out and waits again under a new token, whose check finds the end: nothing is lost;
+ * - `no-task`: no task has recorded a token yet; the first AwaitPrediction's check finds the end.
+ */
 export type WebhookOutcome =
-  | 'stored'
+  | 'completed'
+  | 'task-closed'
+  | 'no-task'
   | 'duplicate'
   | 'not-terminal'
-  | 'ended'
   | 'ignored-cancelled'
-  | 'ignored-unknown'
-  | 'left-to-workflow';
+  | 'ignored-unknown';
 
-export interface WebhookDeps extends StoreSceneDeps {
+export interface WebhookDeps
+  extends Pick<
+    CheckPredictionDeps,
+    'pollIntervalSec' | 'maxPollIntervalSec' | 'webhookWaitSec' | 'maxAttempts'
+  > {
   secret: string;
   deliveries: Pick<WebhookDeliveries, 'seen' | 'record'>;
-  claims: PredictionClaims;
+  claims: Pick<PredictionClaims, 'get' | 'recordPrediction' | 'recordOutcome'>;
   cancellations: Pick<JobCancellations, 'isCancelled' | 'recordIgnored'>;
+  sfn: Pick<SFNClient, 'send'>;
+  now?: () => Date;
 }
 
 /**
- * The webhook fast path. Verified first (401 otherwise); a delivery id already handled is a no-op;
- * a succeeded prediction is stored through the same idempotent step as the workflow, whose next check
- * then finds the scene stored. Anything the workflow can do better (a store already under way, an
- * expired or refused output) is left to it: the webhook answers 2xx, so Replicate does not retry.
+ * The webhook wakes RenderScene up. Verified first (401 otherwise); a delivery id already handled is
+ * a no-op; a prediction that ended has its outcome and cost recorded and completes the execution's
+ * waiting AwaitPrediction task (the token on the claim) with where it stands, exactly as the task's
+ * own check would: the workflow then stores the scene (StoreScene) or starts the next attempt. The
+ * webhook downloads nothing, so it is quick and needs no ffmpeg.
  */
 export async function handleReplicateWebhook(
   req: WebhookRequest,
@@ -89,22 +97,14 @@ export async function handleReplicateWebhook(
     // The webhook can overtake the create task's own record of the id: it resolves the claim.
     if (!claim.predictionId) await deps.claims.recordPrediction(k, predictionId);
     if (!isTerminal(status)) return 'not-terminal';
-    if (status !== 'succeeded') {
-      await deps.claims.recordOutcome(k, outcomeOf(claim.scene, { ...view, status }));
-      return 'ended';
-    }
-    try {
-      await storeScene(k, predictionId, deps);
-      return 'stored';
-    } catch (error) {
-      if (error instanceof JobCancelledError) return 'ignored-cancelled';
-      if (
-        error instanceof SceneStoreInProgressError ||
-        error instanceof ModelOutputExpiredError ||
-        error instanceof ModelOutputRejectedError
-      )
-        return 'left-to-workflow';
-      throw error;
-    }
+    const state = await predictionStateOf({ scene: claim.scene, attempt }, view, {
+      ...deps,
+      claims: deps.claims,
+      now: () => (deps.now?.() ?? new Date()).getTime(),
+    });
+    if (!claim.taskToken) return 'no-task';
+    return (await completeRenderTask(deps.sfn, claim.taskToken, state)) === 'completed'
+      ? 'completed'
+      : 'task-closed';
   }
 }

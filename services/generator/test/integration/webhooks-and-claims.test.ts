@@ -1,3 +1,4 @@
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
 import { TEST_STAGE } from '../../../../test/support/test-stage';
@@ -24,7 +25,8 @@ describe('RenderScene claims and Replicate webhooks', () => {
     cloud = await startEmbeddedCloud({
       stage: TEST_STAGE,
       onLog: (fn, line) => logs.push(`${fn} ${line}`),
-      functionEnv: { POLL_INTERVAL_SEC: '1' },
+      // A lost webhook is made up for by AwaitPrediction's check after this wait (300 s in the cloud).
+      functionEnv: { POLL_INTERVAL_SEC: '1', WEBHOOK_WAIT_SEC: '3' },
     });
     bus = await observeBus(cloud);
   }, 240_000);
@@ -35,6 +37,16 @@ describe('RenderScene claims and Replicate webhooks', () => {
   });
 
   const fn = (name: string) => `reelay-generator-${cloud.stage}-${name}`;
+  /** How often the execution entered each state, from its history. */
+  const statesEntered = async (executionArn: string) => {
+    const { events = [] } = await cloud.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    const counts: Record<string, number> = {};
+    for (const event of events) {
+      const name = event.stateEnteredEventDetails?.name;
+      if (name) counts[name] = (counts[name] ?? 0) + 1;
+    }
+    return counts;
+  };
   const sceneReadyOnce = async (jobId: string) => {
     const [ready] = await eventually(`SceneReady of ${jobId}`, () => {
       const failed = bus.jobFailed(jobId)[0];
@@ -80,30 +92,41 @@ describe('RenderScene claims and Replicate webhooks', () => {
     expect(all).toHaveLength(1);
   }, 200_000);
 
-  it('a lost webhook is made up for by polling', async () => {
+  it('a lost webhook is made up for by the waiting task timing out and checking the prediction', async () => {
     const scene = quickScene('lost-webhook');
     cloud.models.faults.add({ kind: 'drop-webhook', match: { promptIncludes: 'lost-webhook' } });
 
     await publishScenes(cloud, [scene]);
     const { ready, all } = await sceneReadyOnce(scene.jobId);
+    const [execution] = await settledExecutions(cloud, scene.jobId);
 
     const [prediction] = predictionsFor(cloud, 'lost-webhook');
     expect(prediction?.faults).toContain('drop-webhook');
     expect(prediction?.webhookAttempts).toEqual([]);
     expect(ready?.predictionId).toBe(prediction?.id);
     expect(all).toHaveLength(1);
+    expect(execution?.status).toBe('SUCCEEDED');
   }, 200_000);
 
-  it('a verified webhook stores the scene (fast path) and the workflow announces nothing more', async () => {
+  it('a verified webhook completes the waiting task: the scene is stored once, without a poll loop', async () => {
     const scene = quickScene('fast-path');
 
     await publishScenes(cloud, [scene]);
     const { ready, all } = await sceneReadyOnce(scene.jobId);
     await cloud.models.webhooksSettled();
+    const [execution] = await settledExecutions(cloud, scene.jobId);
 
     const [prediction] = predictionsFor(cloud, 'fast-path');
     const completed = prediction?.webhookAttempts.filter((a) => a.event === 'completed') ?? [];
     expect(completed.map((a) => a.outcome)).toEqual([204]);
+    // The webhook (or the task's one check, had the prediction ended first) completed the task:
+    // one AwaitPrediction, one store, no Wait state between checks.
+    expect(await statesEntered(String(execution?.executionArn))).toMatchObject({
+      CreatePrediction: 1,
+      AwaitPrediction: 1,
+      StoreScene: 1,
+    });
+    expect(logs.some((l) => /"outcome":"(completed|task-closed|no-task)"/.test(l))).toBe(true);
     const doc = DynamoDBDocumentClient.from(cloud.clients.dynamodb);
     const { Item } = await doc.send(
       new GetCommand({

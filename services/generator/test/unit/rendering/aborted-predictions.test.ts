@@ -76,6 +76,8 @@ describe('a prediction Replicate aborted', () => {
       deliveries: { seen: async () => false, record: async () => undefined },
       claims,
       cancellations: { isCancelled: async () => false, recordIgnored: async () => undefined },
+      pollIntervalSec: 2,
+      maxAttempts: 2,
     } as unknown as WebhookDeps;
 
     const outcome = await handleReplicateWebhook(
@@ -91,7 +93,8 @@ describe('a prediction Replicate aborted', () => {
       deps,
     );
 
-    expect(outcome).toBe('ended');
+    // No AwaitPrediction task has recorded a token yet: its own check will find the end.
+    expect(outcome).toBe('no-task');
     expect(claims.outcomes).toEqual([{ status: 'failed', costUsd: 0 }]);
   });
 });

@@ -1,6 +1,6 @@
 import { makeScenePlanned } from '@reelay/events';
 import { checkPrediction } from '../../../src/rendering/check-prediction';
-import { pollDelaySec } from '../../../src/rendering/poll-delay';
+import { checkAfterSec, pollDelaySec } from '../../../src/rendering/poll-delay';
 import type { Claim, ClaimKey } from '../../../src/rendering/prediction-claims';
 import { createReplicate } from '../../../src/rendering/replicate-client';
 
@@ -33,6 +33,21 @@ describe('the wait between two checks of a running prediction', () => {
       checks += 1;
     }
     expect(checks).toBe(9);
+  });
+});
+
+describe('how long AwaitPrediction waits before it checks a running prediction', () => {
+  it('is the webhook wait when webhooks come: the check only makes up for a lost one', () => {
+    expect(
+      checkAfterSec('2026-12-05T10:00:00.000Z', at('2026-12-05T10:00:20Z'), {
+        ...intervals,
+        webhookWaitSec: 300,
+      }),
+    ).toBe(300);
+  });
+
+  it('follows the poll delay without webhooks (a local run with real models)', () => {
+    expect(checkAfterSec('2026-12-05T10:00:00.000Z', at('2026-12-05T10:00:20Z'), intervals)).toBe(10);
   });
 });
 
