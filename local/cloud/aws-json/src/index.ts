@@ -9,11 +9,11 @@ import { startSchedulerServer } from './scheduler/scheduler-server';
 import { stepFunctionsJsonService } from './sfn/sfn-api';
 import { StepFunctionsBackend } from './sfn/step-functions-backend';
 import { DurableStore } from './shared/durable-store';
-import { ParameterStore } from './ssm/parameter-store';
-import { ssmJsonService } from './ssm/ssm-api';
 import type { BeforeDeliverHook } from './sqs/delivery-faults';
 import { sqsJsonService } from './sqs/sqs-api';
 import { SqsBackend } from './sqs/sqs-backend';
+import { ParameterStore } from './ssm/parameter-store';
+import { ssmJsonService } from './ssm/ssm-api';
 
 export interface AwsJsonEmulatorOptions {
   region?: string;
