@@ -66,7 +66,7 @@ export function stillMotionFor(
  * positions move in half-pixel steps of the output and the motion does not judder, while every
  * frame is scaled from a bounded canvas rather than from the (possibly huge) original. A pan
  * scales the picture to the canvas's width (`pan-down`) or height (`pan-across`), repeats it for
- * every frame and moves a frame-shaped window over it from one end to the other (zoompan's window
+ * every frame (tpad) and moves a frame-shaped window over it from one end to the other (zoompan's window
  * keeps the input's shape, so it cannot pan a tall page in a wide frame).
  */
 export function stillVideoFilter(
@@ -84,7 +84,9 @@ export function stillVideoFilter(
     return [
       down ? `scale=${canvasW}:-2` : `scale=-2:${canvasH}`,
       'setsar=1',
-      `loop=loop=${frames - 1}:size=1:start=0`,
+      // tpad, not loop: the static ffmpeg of the Lambda zips has only the filters the code uses
+      // (deploy/static-ffmpeg/components.cjs), and tpad is one of them.
+      `tpad=stop=${frames - 1}:stop_mode=clone`,
       `settb=${frameTimeBase(format)}`,
       'setpts=N',
       down
