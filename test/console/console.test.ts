@@ -225,22 +225,36 @@ describe('the console', () => {
     ONE_JOB_TEST_MS,
   );
 
-  test('a reload keeps the job on screen (the job is in the URL from the moment it is submitted)', async () => {
-    // Prepare: the job the first test submitted from the form, still on its page's URL.
+  test('a reload keeps the job on screen, and its polling rides out gateway errors with back-off', async () => {
+    // Prepare: the job the first test submitted from the form, still on its page's URL; after the
+    // reload the gateway answers the job's first two reads with 502, as a timed-out invocation does.
     expect(completed).toBeDefined();
     const jobId = completed?.jobId ?? '';
     await page.goto(`${h.web.url}/#${jobId}`);
     await page.locator(`#job[data-rendered-job="${jobId}"]`).waitFor({ timeout: 60_000 });
     const url = page.url();
+    let failing = 2;
+    await page.route(`**/api/jobs/${jobId}`, (route) =>
+      failing-- > 0
+        ? route.fulfill({ status: 502, contentType: 'application/json', body: '{"message":"Bad Gateway"}' })
+        : route.continue(),
+    );
 
     // Act
     await page.reload();
+    const lostTouch = page.locator('#job-connection', { hasText: 'answered 502' });
+    await lostTouch.waitFor({ timeout: 60_000 });
+    const said = (await lostTouch.textContent()) ?? '';
 
     // Assess
     await page.locator(`#job[data-rendered-job="${jobId}"]`).waitFor({ timeout: 60_000 });
     await pageShowsStatus(page, 'COMPLETED');
     expect(url.endsWith(`#${jobId}`)).toBe(true);
+    expect(said).toMatch(/trying again in \d+ s/);
+    expect(failing).toBeLessThan(0);
     expect(await page.textContent('#job-id')).toBe(jobId);
+    expect(await page.textContent('#job-connection')).toBe('');
+    await page.unroute(`**/api/jobs/${jobId}`);
   });
 
   test("the gallery shows the user's finished jobs with their thumbnail, prompt, recipe, length and status", async () => {
@@ -291,6 +305,17 @@ describe('the console', () => {
       await page.fill('#prompt', 'a blue kite over a snowy field');
       await page.fill('#scenes', '1');
       await page.click('#submit');
+      const atTheClick = await page.evaluate(() => {
+        const { document } = globalThis as unknown as {
+          document: {
+            getElementById(id: string): { getAttribute(n: string): string | null; children: unknown[] };
+          };
+        };
+        return {
+          drawn: document.getElementById('job').getAttribute('data-rendered-job'),
+          scenes: document.getElementById('scene-list').children.length,
+        };
+      });
       await page
         .locator('#job-id', { hasNotText: first })
         .filter({ hasText: /^[0-9A-Z]{26}$/ })
@@ -305,7 +330,8 @@ describe('the console', () => {
         () => (globalThis as unknown as { drawn: Array<string | null> }).drawn,
       );
 
-      // Assess: after the click the panel never drew the first job again; the new job has the changes.
+      // Assess: at the click the first job left the panel, and it never came back; the new job has the changes.
+      expect(atTheClick).toEqual({ drawn: null, scenes: 0 });
       expect(drawn.filter((id) => id !== null)).not.toContain(first);
       expect(drawn.filter((id) => id !== null)).toContain(second);
       expect(await page.$$eval('#scene-list .scene', (rows) => rows.length)).toBe(record.scenes.length);

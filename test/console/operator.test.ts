@@ -52,6 +52,9 @@ describe('the operator view', () => {
       const jobId = await submitFromForm(page, { prompt: 'a lantern on a lake', captions: false });
       const failed = await waitForJobToEnd(h, jobId);
       await pageShowsStatus(page, 'FAILED');
+      // The failure says where and why, and offers its redrive on the job itself.
+      const failure = (await page.textContent('#job-failure')) ?? '';
+      const redriveOnJob = await page.isVisible('#job-redrive');
 
       await page.click('#tab-ops');
       await page.locator('#queues tr[data-queue]').first().waitFor({ timeout: 60_000 });
@@ -91,6 +94,8 @@ describe('the operator view', () => {
         expect.arrayContaining([`${PLAN_RULE}-dlq`, `${PLAN_RULE}-rule-dlq`]),
       );
       expect(failed.failure).toMatchObject({ stage: 'plan', code: 'DEAD_LETTER', retryable: true });
+      expect(failure).toMatch(/^Failed at plan: [\s\S]+\(DEAD_LETTER\)$/);
+      expect(redriveOnJob).toBe(true);
       expect(dead).toContain(`${PLAN_RULE}-rule-dlq -> ${PLAN_RULE}`);
       expect(dead).toContain('"detail-type":"JobRequested"');
       expect(dead).toContain(jobId);
@@ -117,6 +122,7 @@ describe('the operator view', () => {
     await page.click('#replay');
     await page.locator('#replay-result[data-state="refused"]').waitFor({ timeout: 60_000 });
     const refused = (await page.textContent('#replay-result')) ?? '';
+    const refusedBesideField = (await page.textContent('#replay-error')) ?? '';
 
     // The job's whole window, to every rule of the bus.
     await page.fill('#replay-from', from);
@@ -132,6 +138,8 @@ describe('the operator view', () => {
     const after = await snapshot(jobId);
 
     expect(refused).toContain('before');
+    expect(refused).not.toContain('{');
+    expect(refusedBesideField).toContain('before');
     expect(report).toMatchObject({ state: 'COMPLETED', from, to, rules: [] });
     expect(report.replayName).toMatch(/^reelay-replay-/);
     expect(report.archiveEventCount).toBeGreaterThanOrEqual(redrivenJob.timeline.length);
