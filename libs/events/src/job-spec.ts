@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SCENE_KINDS, TRANSITIONS, ulidSchema } from './common';
 import { JOB_LIMITS, maxUploadsFor } from './limits';
+import { publishListSchema } from './publishing';
 
 export const RECIPES = ['prompt', 'ad', 'story', 'merge', 'soundtrack'] as const;
 export const RESOLUTIONS = ['480p', '720p', '1080p'] as const;
@@ -94,6 +95,11 @@ export const jobSpecSchema = z
       .min(60)
       .max(6 * 3600)
       .default(1800),
+    /**
+     * Where the finished video is published (issue 20): YouTube through one of the user's stored
+     * connections, or the user's S3 bucket. Submit refuses a connection the user does not have (400).
+     */
+    publish: publishListSchema.optional(),
   })
   .superRefine((spec, ctx) => {
     const needsPrompt = spec.recipe === 'prompt' || spec.recipe === 'ad' || spec.recipe === 'soundtrack';

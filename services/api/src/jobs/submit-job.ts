@@ -6,6 +6,7 @@ import {
   readJsonObject,
   validate,
 } from '@reelay/lambda';
+import { type ConnectionCheck, checkPublishConnections } from '../publishing/publish-connections';
 import { resolveStyleReferences } from '../uploads/style-references';
 import { type AcceptJobDeps, acceptJob } from './accept-job';
 import { acceptedJobSpecSchema } from './spec-voice';
@@ -25,6 +26,11 @@ export type UploadResolver = (userId: string, spec: JobSpec) => Promise<string[]
 
 export interface SubmitJobDeps extends AcceptJobDeps {
   resolveUploads: UploadResolver;
+  /**
+   * Whether the user stored this connection (connections/connection-store connectionExists); the
+   * handler always gives it. Without it a job naming destinations is refused (503), never accepted unchecked.
+   */
+  connectionExists?: ConnectionCheck;
 }
 
 /** POST /jobs: validates the spec and its uploads, then accepts the job (quota, idempotency, JobRequested). */
@@ -35,6 +41,7 @@ export async function submitJob(
 ): Promise<HttpResponse> {
   const key = idempotencyKey(req);
   const spec = validate(acceptedJobSpecSchema, readJsonObject(req), 'Invalid job spec');
+  await checkPublishConnections(userId, spec, deps.connectionExists);
   return acceptJob(
     {
       userId,

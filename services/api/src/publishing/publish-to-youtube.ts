@@ -6,7 +6,7 @@ import {
   type SeriesRef,
   videoPublished,
 } from '@reelay/events';
-import { DestinationAuthError, PublishError } from './publish-errors';
+import { DestinationAuthError, PublishError, type PublishFailureReason } from './publish-errors';
 import { fitYouTubeMetadata, type YouTubeMetadata } from './youtube-metadata';
 import { type UploadCheckpointStore, uploadToYouTube } from './youtube-resumable-upload';
 
@@ -42,10 +42,15 @@ export interface PublishToYouTubeDeps {
  * failure that outlasts the retries is thrown (DestinationUnavailableError, retryable): the message is
  * redelivered and the upload resumes from its checkpoint; once SQS gives up it dead-letters.
  */
+/** What was published: the video, or the PublishFailed reason (the caller stops a spent connection for the day). */
+export type PublishOutcome =
+  | { published: true; videoId: string }
+  | { published: false; reason: PublishFailureReason };
+
 export async function publishToYouTube(
   input: PublishToYouTubeInput,
   deps: PublishToYouTubeDeps,
-): Promise<void> {
+): Promise<PublishOutcome> {
   const meta = newMeta(input.userId, deps.now?.() ?? new Date());
   const common = {
     jobId: input.jobId,
@@ -76,6 +81,7 @@ export async function publishToYouTube(
       url: result.url,
       videoId: result.videoId,
     });
+    return { published: true, videoId: result.videoId };
   } catch (error) {
     if (!(error instanceof PublishError) || error.retryable) throw error;
     await deps.publisher.publish(publishFailed, {
@@ -84,5 +90,6 @@ export async function publishToYouTube(
       reason: error.reason,
       message: error.message.slice(0, 2000) || error.name,
     });
+    return { published: false, reason: error.reason };
   }
 }

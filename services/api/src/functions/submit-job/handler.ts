@@ -1,6 +1,15 @@
 import { EventPublisher, SOURCES } from '@reelay/events';
-import { dynamoDocumentClient, eventBridgeClient, httpHandler, readConfig, s3Client } from '@reelay/lambda';
+import {
+  dynamoDocumentClient,
+  eventBridgeClient,
+  httpHandler,
+  readConfig,
+  s3Client,
+  ssmClient,
+} from '@reelay/lambda';
 import { admissionConfig, apiTableConfig, busConfig, mediaConfig, quotaConfig } from '../../config';
+import { connectionExists } from '../../connections/connection-store';
+import { connectionsConfig } from '../../connections/connections-config';
 import { logCreatedJob } from '../../jobs/log-created-job';
 import { regenerateJob } from '../../jobs/regenerate-job';
 import { type SubmitJobDeps, submitJob } from '../../jobs/submit-job';
@@ -13,8 +22,10 @@ const config = readConfig({
   ...mediaConfig,
   ...quotaConfig,
   ...admissionConfig,
+  ...connectionsConfig,
 });
 const doc = dynamoDocumentClient();
+const ssm = ssmClient();
 const tableDeps = { doc, table: config.API_TABLE };
 const deps: SubmitJobDeps = {
   ...tableDeps,
@@ -26,6 +37,9 @@ const deps: SubmitJobDeps = {
   quota: { unit: config.QUOTA_UNIT, perDay: config.QUOTA_PER_DAY },
   admission: { maxConcurrentJobs: config.MAX_CONCURRENT_JOBS },
   resolveUploads: uploadResolver({ ...tableDeps, s3: s3Client(), mediaBucket: config.MEDIA_BUCKET }),
+  // A job naming a connection the user has not stored is a 400 at submit (publish-connections).
+  connectionExists: (userId, type, name) =>
+    connectionExists(userId, type, name, { ssm, parameterPrefix: config.CONNECTIONS_PARAMETER_PREFIX }),
 };
 
 /** POST /jobs and POST /jobs/{jobId}/regenerate: both create a job (quota, idempotency, JobRequested). */
