@@ -23,6 +23,7 @@ import {
   readYouTubeConnection,
 } from '../../../src/connections/connection-store';
 import { checkPublishConnections } from '../../../src/publishing/publish-connections';
+import { DestinationUnavailableError } from '../../../src/publishing/publish-errors';
 import { type PublishJobDeps, publishComposedVideo } from '../../../src/publishing/publish-job';
 import { CHUNK_UNIT } from '../../../src/publishing/youtube-resumable-upload';
 import { API_JOB_SK, apiJobPk } from '../../../src/table/api-table';
@@ -188,6 +189,27 @@ it('resumes an upload broken half way from where YouTube kept it', async () => {
   expect(outcome).toEqual({ 'youtube:main': 'published' });
   expect(twin.uploadSessions()).toHaveLength(1);
   expect(twin.videos()[0]?.upload.statusQueries).toBeGreaterThanOrEqual(1);
+  expect(readFileSync(String(twin.videos()[0]?.file)).equals(VIDEO)).toBe(true);
+});
+
+it('gives its claim back when YouTube stays unavailable, and the redelivery resumes the same session', async () => {
+  // Prepare
+  await connect('main');
+  const video = await composedJob('main');
+  twin.faults.breakNextUpload({ afterBytes: CHUNK_UNIT });
+  // The two retries of this attempt (retry.attempts 3) meet 503s: the attempt gives up.
+  twin.faults.serverErrorNext(2);
+
+  // Act
+  const thrown = await publishComposedVideo(video, deps()).catch((error: unknown) => error);
+  const redelivered = await publishComposedVideo(video, deps());
+
+  // Assess
+  expect(thrown).toBeInstanceOf(DestinationUnavailableError);
+  expect(redelivered).toEqual({ 'youtube:main': 'published' });
+  expect(twin.uploadSessions()).toHaveLength(1);
+  // Resumed where the break left it, never started over from byte 0.
+  expect(twin.uploadSessions()[0]?.chunkStarts.filter((start) => start === 0)).toHaveLength(1);
   expect(readFileSync(String(twin.videos()[0]?.file)).equals(VIDEO)).toBe(true);
 });
 
