@@ -93,8 +93,6 @@ export async function createSeries(
     createdAt: now.toISOString(),
     requestHash,
   };
-  // The schedule first: the Scheduler's refusal of an expression is the client's 400, before anything is stored.
-  await createSeriesSchedule(series, deps.schedules);
   try {
     await deps.doc.send(
       new TransactWriteCommand({
@@ -121,13 +119,20 @@ export async function createSeries(
       }),
     );
   } catch (error) {
-    // A concurrent request with the same key won: drop this schedule, answer with that series.
-    await deleteSeriesSchedule(series.scheduleName, deps.schedules);
+    // A concurrent request with the same key won: answer with that series.
     const replay = key ? await replayOf(userId, key, requestHash, deps) : undefined;
     if (replay) return seriesAnswer(202, replay, deps, { 'idempotent-replayed': 'true' });
     throw error;
   }
   await writeItems(seriesId, 0, request.items, deps);
+  // The schedule last: a rate schedule runs at once, and its first SeriesRunDue must find the series
+  // and its items. The Scheduler's refusal of the expression is the client's 400; nothing stays then.
+  try {
+    await createSeriesSchedule(series, deps.schedules);
+  } catch (error) {
+    await forgetSeries(userId, seriesId, key, deps);
+    throw error;
+  }
   return seriesAnswer(201, series, deps, { location: `/series/${seriesId}` });
 }
 
@@ -193,30 +198,7 @@ export async function deleteSeries(
 ): Promise<HttpResponse> {
   const series = await ownSeries(userId, seriesId, deps);
   await deleteSeriesSchedule(series.scheduleName, deps.schedules);
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.doc.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': seriesPk(series.seriesId) },
-        ProjectionExpression: 'pk, sk',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    const keys = (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
-    for (let i = 0; i < keys.length; i += 25) {
-      await deps.doc.send(
-        new BatchWriteCommand({
-          RequestItems: { [deps.table]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) },
-        }),
-      );
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  await deps.doc.send(
-    new DeleteCommand({ TableName: deps.table, Key: { pk: userPk(userId), sk: seriesSk(series.seriesId) } }),
-  );
+  await deleteSeriesData(userId, series.seriesId, deps);
   return { statusCode: 204 };
 }
 
@@ -393,4 +375,44 @@ async function seriesAnswer(
     location: `/series/${series.seriesId}`,
     ...headers,
   });
+}
+
+/** Deletes a series' items and day counters, then the series record. */
+async function deleteSeriesData(userId: string, seriesId: string, deps: SeriesApiDeps): Promise<void> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.doc.send(
+      new QueryCommand({
+        TableName: deps.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': seriesPk(seriesId) },
+        ProjectionExpression: 'pk, sk',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const keys = (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
+    for (let i = 0; i < keys.length; i += 25) {
+      await deps.doc.send(
+        new BatchWriteCommand({
+          RequestItems: { [deps.table]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) },
+        }),
+      );
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  await deps.doc.send(
+    new DeleteCommand({ TableName: deps.table, Key: { pk: userPk(userId), sk: seriesSk(seriesId) } }),
+  );
+}
+
+/** A series whose schedule the Scheduler refused: nothing of it stays (record, items, Idempotency-Key). */
+async function forgetSeries(userId: string, seriesId: string, key: string | undefined, deps: SeriesApiDeps) {
+  await deleteSeriesData(userId, seriesId, deps);
+  if (key)
+    await deps.doc.send(
+      new DeleteCommand({
+        TableName: deps.table,
+        Key: { pk: userPk(userId), sk: idempotencySk(`series:${key}`) },
+      }),
+    );
 }

@@ -13,6 +13,7 @@ import {
   createSeries,
   getSeries,
   listEpisodes,
+  listSeries,
   type SeriesApiDeps,
 } from '../../src/series/series-api';
 import { handleSeriesEvent } from '../../src/series/series-events';
@@ -133,7 +134,7 @@ describe('series: a daily quota of episodes, advanced by events', () => {
 
   it('refuses a schedule the Scheduler refuses, an unknown time zone and an item that leaves a placeholder empty, with 400s naming them', async () => {
     // Prepare
-    const { create, seriesBody } = setup();
+    const { create, seriesBody, deps, userId } = setup();
     // Act
     const badRate = await create(seriesBody(1, { schedule: { expression: 'rate(0 days)' } }));
     const badZone = await create(
@@ -144,6 +145,8 @@ describe('series: a daily quota of episodes, advanced by events', () => {
     // Assess
     expect(badRate.statusCode).toBe(400);
     expect(JSON.parse(badRate.body).detail).toBe('Invalid Schedule Expression rate(0 days).');
+    // Nothing of a series whose schedule was refused stays.
+    expect(JSON.parse((await answerOf(listSeries(userId, deps))).body as string).series).toEqual([]);
     expect(badZone.statusCode).toBe(400);
     expect(JSON.parse(badZone.body).errors[0].path).toBe('schedule.timeZone');
     expect(unfilled.statusCode).toBe(400);
