@@ -23,7 +23,7 @@ const bucketNameSchema = z
 
 export const s3DestinationSchema = z.strictObject({
   type: z.literal('s3'),
-  /** The user's bucket; its policy must let Reelay's publisher role put objects (docs/publishing.md). */
+  /** The user's bucket; its policy must let Reelay's publisher role put objects (services/api/README.md). */
   bucket: bucketNameSchema,
   /** Key prefix, e.g. `videos/`; the object is `<prefix><jobId>.mp4`. */
   prefix: z
@@ -56,6 +56,13 @@ export const publishListSchema = z
       const key = destinationKey(destination);
       if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `${key} is named twice` });
       seen.add(key);
+      // The publisher does not copy to a user's bucket yet: refused at submit, not accepted and failed later.
+      if (destination.type === 's3')
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'type'],
+          message: 'publishing to an S3 bucket is not available yet; use a youtube destination',
+        });
     });
   });
 

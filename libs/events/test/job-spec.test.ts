@@ -37,4 +37,19 @@ describe('job spec', () => {
     expect(frameSize('1080p', '9:16')).toEqual({ width: 1080, height: 1920 });
     expect(frameSize('720p', '1:1')).toEqual({ width: 720, height: 720 });
   });
+
+  it('refuses an S3 publish destination at submit, naming the field, while the publisher cannot copy there', () => {
+    // Prepare
+    const spec = { prompt: 'p', publish: [{ type: 's3', bucket: 'my-videos', prefix: 'reelay/' }] };
+    // Act
+    const result = jobSpecSchema.safeParse(spec);
+    // Assess
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['publish.0.type', 'publishing to an S3 bucket is not available yet; use a youtube destination'],
+    ]);
+    expect(
+      jobSpecSchema.safeParse({ prompt: 'p', publish: [{ type: 'youtube', connection: 'main' }] }).success,
+    ).toBe(true);
+  });
 });

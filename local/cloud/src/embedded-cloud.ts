@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { findFfmpeg } from '@reelay/media';
 import type { LocalModelServer } from '../../models/src';
-import type { LocalYouTube } from '../../youtube/src';
 import { findStaticFfmpeg, packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
+import type { LocalYouTube } from '../../youtube/src';
 import type { AwsJsonEmulator } from '../aws-json/src';
 import { ChaosInjector } from './chaos/chaos-injector';
 import { type DataFolder, openDataFolder, throwawayDataFolder } from './data-folder';
@@ -15,7 +15,6 @@ import { functionLog } from './embedded/function-log';
 import { FunctionRuntime, invokerByArn } from './embedded/function-runtime';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './embedded/local-account';
 import { type ModelTwin, startModelTwin } from './embedded/model-twin';
-import { startYouTubeTwin, youtubeEnv } from './embedded/youtube-twin';
 import {
   type CloudClients,
   type CloudEndpoints,
@@ -23,6 +22,7 @@ import {
   operatorClients,
   pollingAgent,
 } from './embedded/operator-access';
+import { startYouTubeTwin, youtubeEnv } from './embedded/youtube-twin';
 import { AccessKeyRegistry, type IssuedCredentials } from './iam/access-keys';
 import { IamGate } from './iam/iam-gate';
 import { PolicyEngine } from './iam/policy-engine';

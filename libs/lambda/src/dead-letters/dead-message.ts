@@ -26,7 +26,13 @@ export type KeptDeadMessage = z.infer<typeof keptDeadMessageSchema>;
 
 const ownerFieldsSchema = z.looseObject({
   jobId: jobIdSchema,
-  sceneIndex: z.number().int().min(0).max(MAX_SCENES - 1).optional().catch(undefined),
+  sceneIndex: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SCENES - 1)
+    .optional()
+    .catch(undefined),
   meta: z
     .looseObject({ userId: z.string().min(1).max(128), correlationId: z.string().min(1).max(128) })
     .optional()
