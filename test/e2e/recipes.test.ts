@@ -301,4 +301,56 @@ describe('every recipe plans its scenes and delivers each of them', () => {
       .filter((p) => p.model === 'meta/meta-llama-3-8b-instruct');
     expect(plannerCalls.some((p) => String(p.input.prompt).includes('[invalid-plan]'))).toBe(true);
   }, 360_000);
+
+  it('language and style references: Vietnamese narration by the model that speaks it, every scene in the look of a dark red reference described once', async () => {
+    // Prepare: a dark red picture as the user's style reference.
+    const reference = await upload('png', 'color=c=0x5a0a0a:s=160x90');
+    const described = () => cloud.models.predictions().filter((p) => p.model === 'yorickvp/llava-13b').length;
+    const before = described();
+    const job = makeJobRequested({
+      meta: { userId, correlationId: ulid(), occurredAt: new Date().toISOString() },
+      spec: {
+        ...tiny,
+        prompt: 'a lighthouse in a storm',
+        scenes: 2,
+        music: false,
+        language: 'vi',
+        styleReferences: [ulid()],
+      },
+      styleReferenceKeys: [reference],
+    });
+
+    // Act
+    await cloud.clients.events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: cloud.names.bus,
+            Source: 'reelay.api',
+            DetailType: 'JobRequested',
+            Detail: JSON.stringify(job),
+          },
+        ],
+      }),
+    );
+    const { planned, ready } = await untilScenesReady(job.jobId);
+
+    // Assess
+    expect(kinds(ready)).toEqual(['video', 'video', 'narration', 'narration']);
+    const [video0, video1, voice0, voice1] = byIndex(planned);
+    for (const scene of [video0, video1]) {
+      expect(scene?.prompt).toMatch(/\. Style: dark, low-key lighting.*red tones/);
+    }
+    for (const scene of [voice0, voice1]) {
+      expect(scene).toMatchObject({
+        model: 'minimax/speech-02-hd',
+        voice: 'Vietnamese_kindhearted_girl',
+        language: 'vi',
+      });
+      expect(scene?.prompt).not.toContain('Style:');
+    }
+    expect(voice0?.narration).toBe('Đây là a lighthouse in a storm.');
+    expect(video0?.output.language).toBe('vi');
+    expect(described() - before).toBe(1);
+  }, 360_000);
 });

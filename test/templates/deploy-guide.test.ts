@@ -85,6 +85,7 @@ test('the guide names every SSM parameter the templates give the functions or le
   expect([...names].sort()).toEqual([
     '/reelay/<stage>/replicate-api-token',
     '/reelay/<stage>/replicate-webhook-secret',
+    '/reelay/<stage>/users/',
   ]);
   expect(missingFromGuide(GUIDE, names)).toEqual([]);
 });

@@ -141,7 +141,15 @@ describe('packaged templates', () => {
     };
     expect(definition.TimeoutSeconds).toBeGreaterThan(0);
     const states = Object.values(definition.States);
-    expect(states.filter((state) => state.Catch)).toEqual([]);
+    // One catch only: AwaitPrediction's wait for the webhook timing out goes back to check the prediction
+    // again (the reconciler for a lost webhook). Anything else failing fails the execution, whose failure
+    // the renderFailed consumer turns into the job's outcome: no catch-all state.
+    const catches = Object.entries(definition.States).flatMap(([name, state]) =>
+      (state.Catch ?? []).map((c) => ({ name, ...(c as { ErrorEquals: string[]; Next: string }) })),
+    );
+    expect(catches.map(({ name, ErrorEquals, Next }) => ({ name, ErrorEquals, Next }))).toEqual([
+      { name: 'AwaitPrediction', ErrorEquals: ['States.Timeout'], Next: 'AwaitPrediction' },
+    ]);
     for (const task of states.filter((state) => state.Type === 'Task'))
       expect(task.Retry?.length).toBeGreaterThan(0);
   });
