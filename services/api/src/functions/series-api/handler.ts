@@ -1,14 +1,6 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { EventPublisher, SOURCES } from '@reelay/events';
-import { dynamoDocumentClient, eventBridgeClient, httpHandler, readConfig, s3Client } from '@reelay/lambda';
-import {
-  admissionConfig,
-  apiTableConfig,
-  busConfig,
-  mediaConfig,
-  quotaConfig,
-  seriesScheduleConfig,
-} from '../../config';
+import { httpHandler, readConfig } from '@reelay/lambda';
+import { seriesScheduleConfig } from '../../config';
 import { powertools } from '../../powertools';
 import {
   appendItems,
@@ -20,33 +12,11 @@ import {
   type SeriesApiDeps,
   updateSeries,
 } from '../../series/series-api';
-import { uploadResolver } from '../../uploads/resolve-uploads';
+import { seriesRunConfig, seriesRunDeps } from '../../series/series-run-deps';
 
-const config = readConfig({
-  ...busConfig,
-  ...apiTableConfig,
-  ...mediaConfig,
-  ...quotaConfig,
-  ...admissionConfig,
-  ...seriesScheduleConfig,
-});
-const doc = dynamoDocumentClient();
+const config = readConfig({ ...seriesRunConfig, ...seriesScheduleConfig });
 const deps: SeriesApiDeps = {
-  doc,
-  table: config.API_TABLE,
-  publisher: new EventPublisher({
-    client: eventBridgeClient(),
-    busName: config.EVENT_BUS_NAME,
-    source: SOURCES.api,
-  }),
-  quota: { unit: config.QUOTA_UNIT, perDay: config.QUOTA_PER_DAY },
-  admission: { maxConcurrentJobs: config.MAX_CONCURRENT_JOBS },
-  resolveUploads: uploadResolver({
-    doc,
-    table: config.API_TABLE,
-    s3: s3Client(),
-    mediaBucket: config.MEDIA_BUCKET,
-  }),
+  ...seriesRunDeps(config),
   schedules: {
     scheduler: new SchedulerClient({}),
     busArn: config.EVENT_BUS_ARN,

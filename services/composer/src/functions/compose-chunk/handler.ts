@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { ChunkSet } from '../../composing/chunk-set';
 import { composePart } from '../../composing/compose-part';
 import { secondsBeforeRecheck } from '../../composing/compose-request';
+import { composeDeadline, composeTimeConfig } from '../../composing/compose-runtime';
 import { CompositionLeasedElsewhereError } from '../../errors';
 import { powertools } from '../../powertools';
 import { SceneSet } from '../../scenes/scene-set';
@@ -25,11 +26,7 @@ const config = readConfig({
   COMPOSE_QUEUE_URL: z.string().min(1),
   /** This function's own queue: a part claimed by a live invocation is queued here again, delayed. */
   COMPOSE_CHUNK_QUEUE_URL: z.string().min(1),
-  /** As compose's: ffmpeg is stopped this long before the Lambda timeout, the claim given back. */
-  COMPOSE_SAFETY_MARGIN_MS: z.coerce.number().int().min(0).default(15_000),
-  COMPOSE_MIN_RUN_MS: z.coerce.number().int().min(0).default(500),
-  /** Claim length; by default the time left plus a minute, so it outlives the invocation holding it. */
-  COMPOSE_LEASE_MS: z.coerce.number().int().min(1000).optional(),
+  ...composeTimeConfig,
 });
 const doc = dynamoDocumentClient();
 const scenes = new SceneSet(doc, config.COMPOSER_TABLE);
@@ -57,10 +54,7 @@ export const handler = recordConsumer(
     const { jobId, part } = partSchema.parse(JSON.parse(record.body));
     const job = await scenes.get(jobId);
     if (job) identify(job.meta);
-    const remaining = context.getRemainingTimeInMillis();
-    const signal = AbortSignal.timeout(
-      Math.max(config.COMPOSE_MIN_RUN_MS, remaining - config.COMPOSE_SAFETY_MARGIN_MS),
-    );
+    const { signal, leaseMs } = composeDeadline(context, config);
     const send = (queueUrl: string, body: string, delaySec = 0) =>
       sqsClient().send(
         new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, DelaySeconds: delaySec }),
@@ -72,7 +66,7 @@ export const handler = recordConsumer(
         scenes,
         chunks,
         owner: `${context.awsRequestId}:${randomUUID()}`,
-        claimMs: config.COMPOSE_LEASE_MS ?? remaining + 60_000,
+        claimMs: leaseMs,
         signal,
         requestJoin: async () => {
           await send(config.COMPOSE_QUEUE_URL, JSON.stringify({ jobId }));

@@ -13,6 +13,7 @@ import {
 import { z } from 'zod';
 import { ChunkSet } from '../../composing/chunk-set';
 import { composeRequest } from '../../composing/compose-request';
+import { composeDeadline, composeTimeConfig } from '../../composing/compose-runtime';
 import { metrics, powertools } from '../../powertools';
 import { SceneSet } from '../../scenes/scene-set';
 
@@ -22,20 +23,7 @@ const config = readConfig({
   EVENT_BUS_NAME: z.string().min(1),
   /** The queue compose requests come from: a request that finds the lease held is queued there again. */
   COMPOSE_QUEUE_URL: z.string().min(1),
-  /**
-   * How long before the Lambda timeout ffmpeg is stopped, so the error is ours (the lease is
-   * given back, the message retried) and not a kill.
-   */
-  COMPOSE_SAFETY_MARGIN_MS: z.coerce.number().int().min(0).default(15_000),
-  /** The least time ffmpeg gets however near the deadline (a test sets 0 to force the timeout path). */
-  COMPOSE_MIN_RUN_MS: z.coerce.number().int().min(0).default(500),
-  /**
-   * Lease length; by default the time left plus a minute, so it outlives the composer. A request that
-   * finds the lease held looks again until it ends (composing/compose-request.ts), so a shorter
-   * lease (the reliability soak and the restart test set one) only makes a crashed composer's job
-   * resume sooner; it must still outlast one composition.
-   */
-  COMPOSE_LEASE_MS: z.coerce.number().int().min(1000).optional(),
+  ...composeTimeConfig,
   /**
    * A job with more visual scenes than this (and transitions) is composed in chunks of at most
    * this many scenes, one compose-chunk invocation each, in parallel, then joined here by stream
@@ -67,10 +55,7 @@ export const handler = recordConsumer(
     // The request names only the job: its owner and correlation id come from the job's record.
     const job = await scenes.get(jobId);
     if (job) identify(job.meta);
-    const remaining = context.getRemainingTimeInMillis();
-    const signal = AbortSignal.timeout(
-      Math.max(config.COMPOSE_MIN_RUN_MS, remaining - config.COMPOSE_SAFETY_MARGIN_MS),
-    );
+    const { signal, leaseMs } = composeDeadline(context, config);
     const started = performance.now();
     const outcome = await composeRequest(jobId, {
       s3: s3Client(),
@@ -78,7 +63,7 @@ export const handler = recordConsumer(
       scenes,
       publisher,
       owner: `${context.awsRequestId}:${randomUUID()}`,
-      leaseMs: config.COMPOSE_LEASE_MS ?? remaining + 60_000,
+      leaseMs,
       signal,
       chunking: {
         scenesPerChunk: config.COMPOSE_CHUNK_SCENES,
