@@ -226,7 +226,12 @@ async function prepareClip(request: NormalizeClipRequest): Promise<NormalizedCli
   return (await copyIfNormalized(request)) ?? (await normalizeClip(request));
 }
 
-/** Narration or music: as long as the scene says, or as the sound is when it is shorter. */
+/**
+ * Narration or music: as long as the scene says, or as the sound is when it is shorter. The length is
+ * the prepared sound's, decoded and re-encoded, not what the model's file states: an MP3's stated
+ * duration (from its bitrate or Xing header) ran 40-90 ms past its samples, and a story page timed
+ * by it stayed on screen up to two frames longer than its narration.
+ */
 async function prepareAudio(
   input: string,
   output: string,
@@ -235,5 +240,6 @@ async function prepareAudio(
   signal: { signal?: AbortSignal },
 ): Promise<number> {
   await normalizeAudio({ input, output, probe, durationSec, ...signal });
-  return Math.min(durationSec, probe.durationSec || durationSec);
+  const prepared = await probeMedia(output, signal);
+  return Math.min(durationSec, prepared.durationSec || probe.durationSec || durationSec);
 }

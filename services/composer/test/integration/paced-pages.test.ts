@@ -43,6 +43,7 @@ describe('a story page lasts as its narration, whichever is prepared first', () 
   let dir: string;
   const page = readFileSyncLazy(() => join(dir, 'page.png'));
   const voice = readFileSyncLazy(() => join(dir, 'voice.wav'));
+  const voiceMp3 = readFileSyncLazy(() => join(dir, 'voice.mp3'));
 
   beforeAll(async () => {
     [dynamo, s3Server, json] = await Promise.all([
@@ -82,6 +83,9 @@ describe('a story page lasts as its narration, whichever is prepared first', () 
     // A tall page and 1.3 s of voice.
     ffmpeg(['-f', 'lavfi', '-i', 'color=c=orange:s=120x360', '-frames:v', '1', join(dir, 'page.png')]);
     ffmpeg(['-f', 'lavfi', '-i', 'sine=f=440:d=1.3', '-ar', '22050', join(dir, 'voice.wav')]);
+    // The same 1.3 s as an MP3, as the MiniMax speech model answers: its stated duration is 1.358 s
+    // (the encoder's padding), its decoded samples 1.3 s.
+    ffmpeg(['-i', join(dir, 'voice.wav'), '-c:a', 'libmp3lame', '-b:a', '64k', join(dir, 'voice.mp3')]);
   }, 180_000);
   afterAll(async () => {
     s3?.destroy();
@@ -91,12 +95,20 @@ describe('a story page lasts as its narration, whichever is prepared first', () 
   });
 
   /** A job of one page (scene 0) and its narration (scene 1), stored as the generator would. */
-  async function storedJob(): Promise<{ pageReady: SceneReady; narrationReady: SceneReady }> {
+  async function storedJob(
+    voiceFormat: 'wav' | 'mp3' = 'wav',
+  ): Promise<{ pageReady: SceneReady; narrationReady: SceneReady }> {
     const jobId = ulid();
     const pageKey = `intermediates/${jobId}/scenes/00-1.png`;
-    const voiceKey = `intermediates/${jobId}/scenes/01-1.wav`;
+    const voiceKey = `intermediates/${jobId}/scenes/01-1.${voiceFormat}`;
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: pageKey, Body: page() }));
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: voiceKey, Body: voice() }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: voiceKey,
+        Body: voiceFormat === 'wav' ? voice() : voiceMp3(),
+      }),
+    );
     const common = { jobId, sceneCount: 2, output };
     return {
       pageReady: makeSceneReady({
@@ -163,6 +175,20 @@ describe('a story page lasts as its narration, whichever is prepared first', () 
     },
     120_000,
   );
+
+  it('times the page by the narration as decoded, not by the stated duration of the MP3 (which is longer)', async () => {
+    // Prepare
+    const { pageReady, narrationReady } = await storedJob('mp3');
+
+    // Act
+    await prepareScene(narrationReady, deps());
+    await prepareScene(pageReady, deps());
+
+    // Assess: 1.3 s of samples + 0.5 s of pause is 43 frames at 24 fps; by the stated 1.358 s it was 45.
+    const job = await scenes.get(pageReady.jobId);
+    expect(job?.durations[1]).toBeCloseTo(1.3, 2);
+    expect(job?.durations[0]).toBeCloseTo(43 / 24, 9);
+  }, 120_000);
 
   it('adds the crossfade the next page overlaps, in whole frames', () => {
     expect(pagedSec(1.3, output)).toBeCloseTo(43 / 24, 9);
