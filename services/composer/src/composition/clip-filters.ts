@@ -89,6 +89,11 @@ export function stillVideoFilter(
       `tpad=stop=${frames - 1}:stop_mode=clone`,
       `settb=${frameTimeBase(format)}`,
       'setpts=N',
+      // The link keeps the picture's nominal 25 fps (image2's) without it, and with -fps_mode
+      // passthrough the encoder then times frames in 1/25 steps: pts off the job's frame grid and the
+      // forced keyframes at the cuts missed (ClipNotNormalizedError at compose). fps only relabels
+      // here: every pts is already on its grid.
+      `fps=${frameRate(format)}`,
       down
         ? `crop=${canvasW}:${canvasH}:0:'(ih-oh)*n/${last}'`
         : `crop=${canvasW}:${canvasH}:'(iw-ow)*n/${last}':0`,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { probeMedia } from '@reelay/media';
 import { stillMotionFor } from '../../../src/composition/clip-filters';
+import { checkClipCopyable } from '../../../src/composition/clip-packets';
 import { normalizeClip, type OutputFormat } from '../../../src/composition/index';
 import { streamFacts, useTempDir } from './fixtures';
 
@@ -84,4 +85,26 @@ describe('a still moves by its shape', () => {
     },
     60_000,
   );
+
+  it('a pan is timed on the job frame grid with keyframes at its cuts, so the composer can copy it', async () => {
+    // Prepare: 30 fps, not the picture's nominal 25, with cuts half a second and 1.5 s in.
+    const format30: OutputFormat = { ...format, fps: 30, transition: 'crossfade', transitionSec: 0.5 };
+    const picture = join(dir(), 'page-grid.png');
+    twoColourPicture(picture, 200, 800, 'red', 'blue');
+    const output = join(dir(), 'page-grid.mp4');
+
+    // Act
+    const clip = await normalizeClip({
+      input: picture,
+      output,
+      format: format30,
+      probe: await probeMedia(picture),
+      durationSec: 2,
+      keyframeTimesSec: [0.5, 1.5],
+    });
+
+    // Assess: what compose checks before copying a clip (frame count, keyframes at frames 15 and 45).
+    expect(clip.frames).toBe(60);
+    await expect(checkClipCopyable(output, 60, [0, 15, 45], format30)).resolves.toBeDefined();
+  }, 60_000);
 });
