@@ -30,14 +30,18 @@ const TASK_ROOT = '/var/task';
 
 /** The functions whose code runs ffmpeg or ffprobe, found by reading it (see each service's serverless.yml). */
 const EXPECTED = {
-  api: { submitJob: ['ffprobe'] },
+  api: { submitJob: ['ffprobe'], seriesApi: ['ffprobe'], seriesRun: ['ffprobe'] },
   generator: {
     plan: ['ffmpeg', 'ffprobe'],
     render: ['ffmpeg', 'ffprobe'],
     chain: ['ffmpeg', 'ffprobe'],
     storeScene: ['ffmpeg', 'ffprobe'],
   },
-  composer: { prepare: ['ffmpeg', 'ffprobe'], compose: ['ffmpeg', 'ffprobe'] },
+  composer: {
+    prepare: ['ffmpeg', 'ffprobe'],
+    compose: ['ffmpeg', 'ffprobe'],
+    composeChunk: ['ffmpeg', 'ffprobe'],
+  },
 } satisfies Partial<Record<ServiceName, Record<string, string[]>>>;
 type ShippingService = keyof typeof EXPECTED;
 const SHIPPING_SERVICES = Object.keys(EXPECTED) as ShippingService[];
@@ -470,7 +474,7 @@ describe('static ffmpeg and ffprobe in the deployable zips (deploy/ffmpeg-binari
         // Assess
         await expect(packaging).rejects.toBeInstanceOf(ServicePackagingError);
         await expect(packaging).rejects.toThrow(
-          /prepare, compose run ffmpeg\/ffprobe and would ship without them.*Run: node deploy\/static-ffmpeg\/index\.cjs/s,
+          /prepare, compose, composeChunk run ffmpeg\/ffprobe and would ship without them.*Run: node deploy\/static-ffmpeg\/index\.cjs/s,
         );
       } finally {
         if (saved === undefined) delete process.env.REELAY_FFMPEG_CACHE;

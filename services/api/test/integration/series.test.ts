@@ -265,8 +265,11 @@ describe('series: a daily quota of episodes, advanced by events', () => {
       ]);
     }
     // Assess
+    // A run that finds an episode claimed but its job not yet marked published starts it again with
+    // the same Idempotency-Key (crash recovery), so one job's JobRequested may be published twice, as
+    // at-least-once delivery allows; what must hold is three jobs, three items, one count each.
     expect(await dayCount(seriesId, '2026-12-06')).toBe(3);
-    expect(jobs()).toHaveLength(3);
+    expect(new Set(jobs().map((j) => j.jobId)).size).toBe(3);
     expect(new Set(jobs().map((j) => j.series?.itemId)).size).toBe(3);
   });
 
