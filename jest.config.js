@@ -3,7 +3,13 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/local', '<rootDir>/test'],
   testMatch: ['**/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/.serverless/', '/.esbuild/'],
+  // The long-form suite (a 120-page story, a 60-clip merge) takes minutes: `npm run test:long-form`.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/.serverless/',
+    '/.esbuild/',
+    ...(process.env.REELAY_LONG_FORM ? [] : ['/test/long-form/']),
+  ],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' } }] },
   // ESM-only packages that jest must transform to CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(@middy|ulid|aws-local-stepfunctions)/)'],
