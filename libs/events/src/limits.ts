@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * How big a job may be. Every limit is enforced where the job enters (the api's 4xx, named after
  * the limit) and is small enough that no event outgrows EventBridge's 256 KB and no DynamoDB item
@@ -29,6 +31,15 @@ export const JOB_LIMITS = {
  * music bed. Scene indices, counts and alignments in every event are bounded by it.
  */
 export const MAX_SCENES = 2 * JOB_LIMITS.storyPages + 1;
+
+/** A scene's position in its job (0-based), wherever an event, a dead message or a webhook names one. */
+export const sceneIndexSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_SCENES - 1);
+/** How many scenes a job has. */
+export const sceneCountSchema = z.number().int().min(1).max(MAX_SCENES);
 
 /** The upload limit of a recipe. */
 export function maxUploadsFor(recipe: string): number {

@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { jobIdSchema, metaSchema, newMeta, predictionSpendSchema } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
-import { MAX_SCENES } from '../limits';
+import { sceneIndexSchema } from '../limits';
 
 export const JOB_FAILED = 'JobFailed' as const;
 
@@ -27,12 +27,7 @@ export const jobFailedSchema = z.strictObject({
   code: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/),
   reason: z.string().min(1).max(2000),
   retryable: z.boolean(),
-  sceneIndex: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_SCENES - 1)
-    .optional(),
+  sceneIndex: sceneIndexSchema.optional(),
   attempts: z.number().int().min(0).optional(),
   /** The message that died, as received (truncated), so it can be inspected and redriven. */
   deadMessage: z.string().max(100_000).optional(),

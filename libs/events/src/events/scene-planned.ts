@@ -10,7 +10,7 @@ import {
   uploadKeySchema,
 } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
-import { MAX_SCENES } from '../limits';
+import { sceneCountSchema, sceneIndexSchema } from '../limits';
 
 export const SCENE_PLANNED = 'ScenePlanned' as const;
 
@@ -19,12 +19,8 @@ export const scenePlannedSchema = z
     version: z.literal(EVENT_VERSION),
     jobId: jobIdSchema,
     meta: metaSchema,
-    sceneIndex: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_SCENES - 1),
-    sceneCount: z.number().int().min(1).max(MAX_SCENES),
+    sceneIndex: sceneIndexSchema,
+    sceneCount: sceneCountSchema,
     kind: sceneKindSchema,
     prompt: z.string().max(4000),
     durationSec: z.number().positive().max(600),
@@ -34,23 +30,13 @@ export const scenePlannedSchema = z
     narration: z.string().max(2000).optional(),
     uploadKey: uploadKeySchema.optional(),
     /** Narration: the visual scene whose start it is spoken at. */
-    alignTo: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_SCENES - 1)
-      .optional(),
+    alignTo: sceneIndexSchema.optional(),
     /** Narration: the voice to speak with (model-specific name). */
     voice: z.string().min(1).max(64).optional(),
     /** Narration: the BCP-47 language it is spoken in (the job's `language`). */
     language: z.string().min(2).max(35).optional(),
     /** The scene whose last frame starts this one (chained continuity). */
-    chainedFrom: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_SCENES - 1)
-      .optional(),
+    chainedFrom: sceneIndexSchema.optional(),
     output: outputFormatSchema,
     /** Render attempt, part of the RenderScene execution name. */
     attempt: z.number().int().min(1).max(10).default(1),

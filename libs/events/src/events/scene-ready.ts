@@ -11,7 +11,7 @@ import {
   sha256Schema,
 } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
-import { MAX_SCENES } from '../limits';
+import { sceneCountSchema, sceneIndexSchema } from '../limits';
 
 export const SCENE_READY = 'SceneReady' as const;
 
@@ -20,12 +20,8 @@ export const sceneReadySchema = z
     version: z.literal(EVENT_VERSION),
     jobId: jobIdSchema,
     meta: metaSchema,
-    sceneIndex: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_SCENES - 1),
-    sceneCount: z.number().int().min(1).max(MAX_SCENES),
+    sceneIndex: sceneIndexSchema,
+    sceneCount: sceneCountSchema,
     kind: sceneKindSchema,
     output: outputFormatSchema,
     key: intermediateKeySchema,
@@ -44,12 +40,7 @@ export const sceneReadySchema = z
     /** Caption text shown while this scene plays (visual scenes). */
     caption: z.string().max(500).optional(),
     /** Narration: the visual scene whose start it is spoken at. */
-    alignTo: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_SCENES - 1)
-      .optional(),
+    alignTo: sceneIndexSchema.optional(),
   })
   .refine((s) => s.sceneIndex < s.sceneCount, {
     message: 'sceneIndex must be below sceneCount',

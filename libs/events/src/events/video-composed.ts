@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { jobIdSchema, jobKeySchema, metaSchema, newMeta, sha256Schema } from '../common';
 import { defineEvent, EVENT_VERSION, SOURCES } from '../define-event';
-import { MAX_SCENES } from '../limits';
+import { sceneCountSchema } from '../limits';
 
 export const VIDEO_COMPOSED = 'VideoComposed' as const;
 
@@ -19,7 +19,7 @@ export const videoComposedSchema = z.strictObject({
   bytes: z.number().int().positive(),
   sha256: sha256Schema,
   composeMs: z.number().int().min(0),
-  sceneCount: z.number().int().min(1).max(MAX_SCENES),
+  sceneCount: sceneCountSchema,
 });
 export type VideoComposed = z.infer<typeof videoComposedSchema>;
 

@@ -1,4 +1,4 @@
-import { jobIdSchema, MAX_SCENES } from '@reelay/events';
+import { jobIdSchema, sceneIndexSchema } from '@reelay/events';
 import { z } from 'zod';
 
 /** The job a dead message belongs to, as far as its body tells. */
@@ -26,13 +26,7 @@ export type KeptDeadMessage = z.infer<typeof keptDeadMessageSchema>;
 
 const ownerFieldsSchema = z.looseObject({
   jobId: jobIdSchema,
-  sceneIndex: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_SCENES - 1)
-    .optional()
-    .catch(undefined),
+  sceneIndex: sceneIndexSchema.optional().catch(undefined),
   meta: z
     .looseObject({ userId: z.string().min(1).max(128), correlationId: z.string().min(1).max(128) })
     .optional()

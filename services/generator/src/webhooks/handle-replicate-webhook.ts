@@ -1,5 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { MAX_SCENES, ulidSchema } from '@reelay/events';
+import { sceneIndexSchema, ulidSchema } from '@reelay/events';
 import { z } from 'zod';
 import type { JobCancellations } from '../cancellation/job-cancellations';
 import { WebhookRejectedError } from '../errors';
@@ -13,11 +13,7 @@ import type { WebhookDeliveries } from './webhook-deliveries';
 /** The scene attempt a webhook is for: the query string of the URL the claim gave the prediction. */
 const webhookQuerySchema = z.object({
   jobId: ulidSchema,
-  sceneIndex: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_SCENES - 1),
+  sceneIndex: z.coerce.number().pipe(sceneIndexSchema),
   attempt: z.coerce.number().int().min(1).max(10),
   claim: z.uuid(),
 });
