@@ -25,15 +25,22 @@ import {
   jobTimeline,
   soundtrackKey,
 } from './job-timeline';
+import { keepLease } from './lease-keeper';
 import { composedMetadata, storedComposedOutput } from './stored-output';
 
 export interface ComposeDeps {
   s3: S3Client;
   bucket: string;
-  scenes: Pick<SceneSet, 'get' | 'claimLease' | 'recordComposed' | 'recordPublished' | 'releaseLease'>;
+  scenes: Pick<
+    SceneSet,
+    'get' | 'claimLease' | 'renewLease' | 'recordComposed' | 'recordPublished' | 'releaseLease'
+  >;
   publisher: Pick<EventPublisher, 'publish'>;
   owner: string;
-  /** How long the lease lasts: past the function's timeout, so a crashed composer's lease expires. */
+  /**
+   * How long the lease lasts; it is renewed every third of that while the composition runs
+   * (lease-keeper.ts), so a crashed composer's job is taken up again once it lapses.
+   */
   leaseMs: number;
   signal?: AbortSignal;
   now?: () => number;
@@ -88,31 +95,48 @@ export async function composeJob(jobId: string, deps: ComposeDeps): Promise<Comp
       latest?.leaseUntil,
     );
   }
+  // Renewed while this composer works; a lost lease stops ffmpeg and anything not yet recorded.
+  const lease = keepLease({
+    leaseMs: deps.leaseMs,
+    claimedUntil: now + deps.leaseMs,
+    renew: (until) => deps.scenes.renewLease(jobId, deps.owner, until),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const held: ComposeDeps = { ...deps, signal: lease.signal };
   try {
     if (job.composed) {
-      await publish(job, job.composed, deps);
+      await publish(job, job.composed, held);
       return 'republished';
     }
     const stored = storedComposedOutput(await storedMetadata(deps.s3, deps.bucket, finalKey(jobId)));
     if (stored) {
+      lease.throwIfLost();
       await deps.scenes.recordComposed(jobId, deps.owner, stored);
-      await publish(job, stored, deps);
+      await publish(job, stored, held);
       return 'recovered';
     }
     const timeline = jobTimeline(job);
     const chunks = deps.chunking ? await chunkSetFor(job.jobId, timeline, deps.chunking) : undefined;
     if (chunks && !isChunkSetComplete(chunks)) {
       const outcome = await dispatchOnce(chunks, deps.chunking);
+      lease.stop();
       await deps.scenes.releaseLease(jobId, deps.owner);
       return outcome;
     }
-    const composed = await render(job, timeline, chunks, deps);
+    const composed = await render(job, timeline, chunks, held);
+    lease.throwIfLost();
     await deps.scenes.recordComposed(jobId, deps.owner, composed);
-    await publish(job, composed, deps);
+    await publish(job, composed, held);
     return 'composed';
   } catch (error) {
+    lease.stop();
     await deps.scenes.releaseLease(jobId, deps.owner);
+    // ffmpeg stopped because the lease was lost: say so (the request is looked at again later).
+    if (lease.signal.aborted && !deps.signal?.aborted) lease.throwIfLost();
     throw error;
+  } finally {
+    lease.stop();
   }
 }
 

@@ -184,6 +184,28 @@ export class SceneSet {
     }
   }
 
+  /**
+   * Extends `owner`'s lease to `until` (epoch ms) while it composes: false when the lease is no longer
+   * its own (another composer claimed it after it lapsed) or the job was published meanwhile.
+   */
+  async renewLease(jobId: string, owner: string, until: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(jobId),
+          UpdateExpression: 'SET leaseUntil = :until',
+          ConditionExpression: 'leaseOwner = :owner AND attribute_not_exists(publishedAt)',
+          ExpressionAttributeValues: { ':owner': owner, ':until': until },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async recordComposed(jobId: string, owner: string, composed: ComposedOutput): Promise<void> {
     await this.doc.send(
       new UpdateCommand({

@@ -109,6 +109,7 @@ describe('the composer under failure', () => {
     const crashAfterStoring = {
       get: scenes.get.bind(scenes),
       claimLease: scenes.claimLease.bind(scenes),
+      renewLease: scenes.renewLease.bind(scenes),
       recordPublished: scenes.recordPublished.bind(scenes),
       releaseLease: async () => undefined, // a crashed sandbox gives nothing back
       recordComposed: async () => {

@@ -55,7 +55,8 @@ export const handler = recordConsumer(
     // The request names only the job: its owner and correlation id come from the job's record.
     const job = await scenes.get(jobId);
     if (job) identify(job.meta);
-    const { signal, leaseMs } = composeDeadline(context, config);
+    // The lease is renewed while the composition runs (lease-keeper.ts), so it can be short.
+    const { signal, renewedLeaseMs: leaseMs } = composeDeadline(context, config);
     const started = performance.now();
     const outcome = await composeRequest(jobId, {
       s3: s3Client(),

@@ -10,7 +10,7 @@ import type { ComposedOutput, JobComposition, SceneSet } from '../../../src/scen
 
 type LeaseStore = Pick<
   SceneSet,
-  'get' | 'claimLease' | 'recordComposed' | 'recordPublished' | 'releaseLease'
+  'get' | 'claimLease' | 'renewLease' | 'recordComposed' | 'recordPublished' | 'releaseLease'
 >;
 
 /** The composer table's one item per job, with the lease conditions SceneSet writes to DynamoDB. */
@@ -21,6 +21,11 @@ function sceneStore(item: JobComposition): LeaseStore & { item: JobComposition }
     claimLease: async (_jobId, owner, now, until) => {
       if (item.publishedAt || (item.leaseUntil !== undefined && !(item.leaseUntil < now))) return false;
       Object.assign(item, { leaseOwner: owner, leaseUntil: until });
+      return true;
+    },
+    renewLease: async (_jobId, owner, until) => {
+      if (item.publishedAt || item.leaseOwner !== owner) return false;
+      item.leaseUntil = until;
       return true;
     },
     recordComposed: async (_jobId, owner, composed) => {

@@ -4,7 +4,7 @@ import { composeDeadline, composeTimeConfig } from '../../../src/composing/compo
 const timeConfig = (env: Record<string, string>) => z.object(composeTimeConfig).parse(env);
 
 describe('the composing functions’ time budget', () => {
-  it('holds the lease a minute past the invocation by default, and as configured when set', () => {
+  it('holds a chunk claim a minute past the invocation and a renewed lease a minute by default, both as configured when set', () => {
     // Prepare
     const context = { getRemainingTimeInMillis: () => 120_000 };
     // Act
@@ -13,6 +13,8 @@ describe('the composing functions’ time budget', () => {
     // Assess
     expect(byDefault.leaseMs).toBe(180_000);
     expect(configured.leaseMs).toBe(5000);
+    expect(byDefault.renewedLeaseMs).toBe(60_000);
+    expect(configured.renewedLeaseMs).toBe(5000);
     expect(byDefault.signal.aborted).toBe(false);
   });
 
