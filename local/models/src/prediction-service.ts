@@ -1,6 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LocalModel, PreparedRun } from './catalog';
+import { findModel, type LocalModel, type PreparedRun } from './catalog';
 import type { FaultBook, FaultKind } from './faults';
 import { newPredictionId, Prediction } from './prediction';
 import type { FetchedInput } from './render/render-context';
@@ -51,6 +51,8 @@ export class PredictionService {
   /** Predictions kept in the work folder, so a server restarted on it serves them again. */
   private readonly saved: SavedPredictions;
   private loaded = false;
+  /** Set by close(): renders stop where they are and nothing is saved or announced any more. */
+  private closing = false;
 
   constructor(private readonly deps: PredictionServiceDeps) {
     this.saved = new SavedPredictions(deps.workDir);
@@ -149,11 +151,15 @@ export class PredictionService {
     }
   }
 
+  /**
+   * Stops the renders without ending their predictions: the saved files keep them `starting` or
+   * `processing`, and a server started on the same work folder runs them again (loadSaved). Ending
+   * them here (canceled, "the local model server shut down") failed a scene whenever the local
+   * cloud restarted, which Replicate, running predictions on its own machines, never does.
+   */
   async close(): Promise<void> {
-    for (const prediction of this.predictions.values()) {
-      if (prediction.finish('canceled', this.deps.clock(), 'the local model server shut down'))
-        prediction.abort.abort();
-    }
+    this.closing = true;
+    for (const prediction of this.predictions.values()) if (!prediction.terminal) prediction.abort.abort();
     await Promise.allSettled([...this.runs.values()]);
   }
 
@@ -162,17 +168,46 @@ export class PredictionService {
   }
 
   /**
-   * Loads the predictions a previous server left in the work folder, once, at the first request
-   * (the server's own origin, which their output URLs use, is known by then).
+   * Loads the predictions a previous server left in the work folder, once, as the server starts
+   * listening (or at the first request; the server's own origin, which their output URLs use, must
+   * be known), and runs again the ones that had not ended.
    */
-  private loadSaved(): void {
+  loadSaved(): void {
     if (this.loaded || !this.deps.origin()) return;
     this.loaded = true;
-    for (const prediction of this.saved.load(this.deps.origin(), this.deps.clock()))
+    for (const prediction of this.saved.load(this.deps.origin())) {
       this.predictions.set(prediction.id, prediction);
+      if (!prediction.terminal) this.resume(prediction);
+    }
+  }
+
+  /**
+   * Runs again a prediction a stopped server left unfinished, from the start (its input is saved;
+   * an injected failure or abort it carried applies again, its webhook tampering and slowness do
+   * not). A model this server no longer knows ends it `aborted`, as Replicate ends one it cannot run.
+   */
+  private resume(prediction: Prediction): void {
+    const model = findModel(`${prediction.model}:${prediction.version}`) ?? findModel(prediction.model);
+    const prepared = model?.prepare(prediction.input);
+    if (!model || !prepared?.ok) {
+      const reason = `the prediction could not be resumed after a restart of the local model server`;
+      if (prediction.finish('aborted', this.deps.clock(), reason)) this.notify(prediction, 'completed');
+      return;
+    }
+    if (prediction.faults.includes('fail-prediction'))
+      this.failureByPrediction.set(prediction.id, DEFAULT_FAILURE);
+    if (prediction.faults.includes('abort-prediction')) this.abortByPrediction.set(prediction.id, null);
+    prediction.status = 'starting';
+    prediction.startedAtMs = null;
+    prediction.appendLog('resumed after a restart of the local model server');
+    const running = this.run(prediction, prepared.run, model);
+    this.runs.set(prediction.id, running);
+    void running.finally(() => this.runs.delete(prediction.id));
   }
 
   private notify(prediction: Prediction, event: WebhookEvent): void {
+    // A stopping server changes nothing on disk: what it was doing resumes on the next one.
+    if (this.closing) return;
     // Every change a webhook would announce is saved first, whether or not there is a webhook.
     this.saved.save(prediction, this.deps.origin());
     if (!prediction.webhook || !prediction.webhookEventsFilter.includes(event)) return;
@@ -232,7 +267,7 @@ export class PredictionService {
             }
           },
         });
-        if (prediction.terminal) return;
+        if (prediction.terminal || this.closing) return;
         if (run.metrics) prediction.extraMetrics = run.metrics(output);
         if ('inline' in output) {
           prediction.inlineOutput = output.inline;
@@ -260,7 +295,7 @@ export class PredictionService {
         release();
       }
     } catch (error) {
-      if (error instanceof RenderAbortedError || prediction.terminal) return;
+      if (error instanceof RenderAbortedError || prediction.terminal || this.closing) return;
       const message = error instanceof Error ? error.message : String(error);
       prediction.appendLog(message);
       if (prediction.finish('failed', this.deps.clock(), message)) this.notify(prediction, 'completed');

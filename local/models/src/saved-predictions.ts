@@ -76,26 +76,22 @@ export class SavedPredictions {
   }
 
   /**
-   * Every saved prediction, oldest first. One that had not ended when the server stopped is
-   * `aborted`, as Replicate ends a prediction whose node was lost: it is not billed and the
-   * generator retries it as a new attempt.
+   * Every saved prediction, oldest first, as far as it got. One that had not ended when the server
+   * stopped is still `starting` or `processing`: Replicate runs a prediction on its own machines,
+   * whatever happens to the caller's, so the prediction service runs it again (resume) and it ends
+   * and calls its webhook as it would have.
    */
-  load(ownOrigin: string, nowMs: number): Prediction[] {
+  load(ownOrigin: string): Prediction[] {
     let names: string[];
     try {
       names = readdirSync(this.dir).filter((name) => name.endsWith('.json'));
     } catch {
       return [];
     }
-    const predictions = names
+    return names
       .map((name) => JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as SavedPrediction)
       .sort((a, b) => a.createdAtMs - b.createdAtMs)
       .map((saved) => this.restore(saved, ownOrigin));
-    for (const prediction of predictions) {
-      if (prediction.finish('aborted', nowMs, 'the local model server stopped while the prediction ran'))
-        this.save(prediction, ownOrigin);
-    }
-    return predictions;
   }
 
   private restore(saved: SavedPrediction, ownOrigin: string): Prediction {

@@ -62,6 +62,8 @@ export async function startLocalModelServer(options: LocalModelServerOptions): P
   // ECONNRESET on a busy machine (the local HTTP API does the same).
   server.keepAliveTimeout = 65_000;
   origin = await listenOnLoopback(server, options.port ?? 0);
+  // Predictions a previous server left in the work folder are served again, the unfinished ones run on.
+  service.loadSaved();
   const sweeper = setInterval(
     () => void service.removeExpiredOutputs().catch(() => undefined),
     SWEEP_INTERVAL_MS,

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Replicate, { type Prediction } from 'replicate';
 import { type LocalModelServer, startLocalModelServer } from '../src/index';
+import { startWebhookReceiver } from './webhook-receiver';
 
 const TOKEN = 'r8_restart_test_token';
 const SECRET = `whsec_${Buffer.from('restart-test-signing-secret-32by').toString('base64')}`;
@@ -15,7 +16,7 @@ async function settled(client: Replicate, id: string): Promise<Prediction> {
   }
 }
 
-describe('the model server restarted on its work folder keeps its predictions, as Replicate does', () => {
+describe('the model server restarted on its work folder keeps its predictions and runs on the unfinished ones, as Replicate does', () => {
   let workDir: string;
   let server: LocalModelServer | undefined;
 
@@ -43,25 +44,19 @@ describe('the model server restarted on its work folder keeps its predictions, a
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('serves an ended prediction again, its output at the new address; one that was running is aborted', async () => {
-    // Prepare: one prediction ends, another is still rendering (slow) when the server stops.
+  it('serves an ended prediction again, its output at the new address', async () => {
+    // Prepare: one prediction ends before the server stops.
     const before = await start();
     const ended = await before.replicate.predictions.create({
       model: WAN_T2V,
       input: { prompt: 'a quiet harbour', resolution: '480p', num_frames: 81, frames_per_second: 24 },
     });
     const endedBefore = await settled(before.replicate, ended.id);
-    before.server.faults.add({ kind: 'slow', delayMs: 60_000, match: { promptIncludes: 'patient' } });
-    const running = await before.replicate.predictions.create({
-      model: WAN_T2V,
-      input: { prompt: 'patient', resolution: '480p', num_frames: 81, frames_per_second: 24 },
-    });
     await before.server.close();
 
     // Act
     const after = await start();
     const endedAfter = await after.replicate.predictions.get(ended.id);
-    const runningAfter = await after.replicate.predictions.get(running.id);
     const video = await fetch(String(endedAfter.output));
 
     // Assess
@@ -71,7 +66,36 @@ describe('the model server restarted on its work folder keeps its predictions, a
     expect(String(endedAfter.output).startsWith(after.server.url)).toBe(true);
     expect(video.status).toBe(200);
     expect((await video.arrayBuffer()).byteLength).toBeGreaterThan(0);
-    expect(runningAfter.status).toBe('aborted');
-    expect(after.server.predictions().map((p) => p.id)).toEqual([ended.id, running.id]);
+  });
+
+  it('runs on a prediction that was running when the server stopped: it succeeds and its webhook is delivered', async () => {
+    // Prepare: a prediction still rendering (slow) when the server stops, with a webhook.
+    const receiver = await startWebhookReceiver();
+    try {
+      const before = await start();
+      before.server.faults.add({ kind: 'slow', delayMs: 60_000, match: { promptIncludes: 'patient' } });
+      const running = await before.replicate.predictions.create({
+        model: WAN_T2V,
+        input: { prompt: 'patient', resolution: '480p', num_frames: 81, frames_per_second: 24 },
+        webhook: `${receiver.url}/hook`,
+        webhook_events_filter: ['completed'],
+      });
+      await before.server.close();
+
+      // Act: a server on the same work folder, and nothing asked of it until the prediction ends.
+      const after = await start();
+      const resumed = await settled(after.replicate, running.id);
+      await after.server.webhooksSettled();
+
+      // Assess: the same prediction ended as Replicate would have ended it, and said so once.
+      expect(resumed.status).toBe('succeeded');
+      expect(resumed.created_at).toBe(running.created_at);
+      expect((await fetch(String(resumed.output))).status).toBe(200);
+      const completed = receiver.received.map((w) => JSON.parse(w.body) as { id: string; status: string });
+      expect(completed).toEqual([expect.objectContaining({ id: running.id, status: 'succeeded' })]);
+      expect(after.server.predictions().map((p) => p.id)).toEqual([running.id]);
+    } finally {
+      await receiver.close();
+    }
   });
 });
