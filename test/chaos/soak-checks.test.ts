@@ -199,6 +199,21 @@ describe('the soak checks', () => {
       "nothing left in the functions' temp dir but by crashed invocations",
     ],
     [
+      'a job failed because the restart ended its prediction',
+      (s: ReturnType<typeof healthy>) =>
+        Object.assign(record(s), {
+          status: 'FAILED',
+          failedAt: '2026-11-23T10:05:00.000Z',
+          failure: {
+            stage: 'render',
+            code: 'PREDICTION_FAILED',
+            reason: 'scene 4 (x-4-1): PredictionFailed: the local model server shut down',
+            retryable: false,
+          },
+        }),
+      'the whole cloud restarted mid-run, with jobs and messages in flight',
+    ],
+    [
       'a job past its deadline',
       (s: ReturnType<typeof healthy>) =>
         Object.assign(record(s), { completedAt: '2026-11-23T11:00:00.000Z' }),

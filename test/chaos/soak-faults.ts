@@ -4,7 +4,7 @@
  * Replicate 429s, 5xx and failed predictions, reordering, delays, a denied rule delivery, partial
  * PutEvents failures and Lambda timeouts; plus one poison message whose cause the test fixes later.
  */
-import { GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { FaultHandle } from '../../local/cloud/src/chaos/fault-record';
 import type { EmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
 import { resolveQueue } from '../../local/ops/src/queue-ref';
@@ -170,30 +170,28 @@ export function carryPoison(cloud: EmbeddedCloud, before: Poison): Poison {
 
 /**
  * The queues' visibility timeouts are 6x their function's timeout, as AWS recommends (up to 90
- * minutes): a crashed message would come back only after that. The soak brings each down to its
- * function's timeout (at least `atLeastSec`; compose to `composeSec`, its function's 15 minutes being
- * far above what a small job's composition takes), so a crash costs a minute at most. Dead-letter
- * queues keep theirs.
+ * minutes): a crashed message would come back only after that. The soak brings every work queue down
+ * to `seconds`, so a crash on a job's path costs that much. Safe although shorter than the functions'
+ * timeouts, queue by queue:
+ * - every invocation in the soak lasts seconds (480p, 1 s scenes; the soak prints the longest per
+ *   function), so a redelivery while the first is still running is rare, and is then a duplicate
+ *   delivery, which the soak injects on every queue anyway and every consumer handles (claims,
+ *   conditional writes, the ledger's event ids);
+ * - it could only dead-letter a message if one invocation outlived maxReceiveCount (4) timeouts;
+ * - compose: a redelivered request finds the lease held by the live composer (renewed while it
+ *   composes) and is queued again as a new message, not counted; a crashed composer's lease lapses
+ *   in COMPOSE_LEASE_MS, after which the request comes back and takes it.
+ * Dead-letter queues keep theirs.
  */
-export async function shortenVisibilityTimeouts(
-  cloud: EmbeddedCloud,
-  seconds: { atLeastSec: number; composeSec: number },
-): Promise<void> {
+export async function shortenVisibilityTimeouts(cloud: EmbeddedCloud, seconds: number): Promise<void> {
   const queues = cloud.emulator.sqs.listQueueDepths().filter((q) => !q.name.endsWith('-dlq'));
   await Promise.all(
     queues.map(async (q) => {
       const { url } = await resolveQueue(cloud.clients.sqs, q.name);
-      const { Attributes } = await cloud.clients.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['VisibilityTimeout'] }),
-      );
-      const functionTimeoutSec = Math.ceil(Number(Attributes?.VisibilityTimeout ?? 30) / 6);
-      const visibility = q.name.endsWith('-composer-compose')
-        ? seconds.composeSec
-        : Math.max(seconds.atLeastSec, functionTimeoutSec);
       await cloud.clients.sqs.send(
         new SetQueueAttributesCommand({
           QueueUrl: url,
-          Attributes: { VisibilityTimeout: String(visibility) },
+          Attributes: { VisibilityTimeout: String(seconds) },
         }),
       );
     }),

@@ -52,6 +52,8 @@ export interface CloudRestart {
   handover: AuditHandover;
   /** Invocations the first cloud ran, to count crashes over both. */
   invocationsBefore: number;
+  /** The first cloud's longest invocation per function (seconds). */
+  longestBefore: Map<string, number>;
   /** Jobs not yet ended when the cloud was stopped. */
   jobsInFlight: string[];
   stopSec: number;
@@ -78,6 +80,7 @@ export async function restartCloud(
   const handover = cloud.chaos.audit.handover();
   const before = cloud.chaos.report();
   const invocationsBefore = invocationCount(cloud);
+  const longestBefore = longestInvocations(cloud);
   const starting = Date.now();
   const next = await state.start();
   next.chaos.audit.carry(handover);
@@ -91,10 +94,24 @@ export async function restartCloud(
     before,
     handover,
     invocationsBefore,
+    longestBefore,
     jobsInFlight: state.jobsInFlight,
     stopSec: (starting - stopping) / 1000,
     startSec: (Date.now() - starting) / 1000,
   };
+}
+
+/** Each function's longest invocation so far, in seconds: what the soak's short visibility timeouts must exceed. */
+export function longestInvocations(
+  cloud: EmbeddedCloud,
+  before?: ReadonlyMap<string, number>,
+): Map<string, number> {
+  const longest = new Map(before);
+  for (const [name, fn] of cloud.functions) {
+    for (const span of fn.invocationSpans)
+      longest.set(name, Math.max(longest.get(name) ?? 0, (span.endMs - span.startMs) / 1000));
+  }
+  return longest;
 }
 
 export function invocationCount(cloud: EmbeddedCloud): number {

@@ -22,6 +22,7 @@ import {
   functionTmpAtRest,
   invocationCount,
   isRestartMoment,
+  longestInvocations,
   restartCloud,
   totalsOverRestart,
 } from './soak-restart';
@@ -34,7 +35,7 @@ export interface SoakOptions {
   deadlineSec?: number;
   duplicateProbability?: number;
   crashProbability?: number;
-  /** Least visibility timeout of the work queues during the soak (a crashed message comes back after it). */
+  /** Visibility timeout of the work queues during the soak (a crashed message comes back after it). */
   visibilitySec?: number;
   seed?: number;
   log?: (line: string) => void;
@@ -48,9 +49,13 @@ export interface SoakOutcome {
   jobs: SoakJob[];
 }
 
-/** A small job composes in seconds; a crashed composer's lease expires before its request comes back. */
-const COMPOSE_LEASE_SEC = 120;
-const COMPOSE_VISIBILITY_SEC = 180;
+/**
+ * The composer renews its lease every third of this while it composes, so a short lease costs
+ * nothing to a live composition and a crashed composer's job is taken up within it.
+ */
+const COMPOSE_LEASE_SEC = 30;
+/** Every work queue's visibility timeout during the soak: what a crash costs (soak-faults.ts says why it is safe). */
+const VISIBILITY_SEC = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
@@ -76,11 +81,18 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       stage,
       dataDir,
       onLog: (fn, line) => appendFileSync(logFile, `${fn} ${line}\n`),
-      // The compose lease must expire before a crashed request comes back (COMPOSE_VISIBILITY_SEC).
+      // A crashed composer's job resumes once its lease lapses (renewed while a composer lives).
       functionEnv: {
         CALLBACK_TEST_ALLOW_LOOPBACK_HTTP: 'true',
         CALLBACK_BACKOFF_BASE_SEC: '1',
         COMPOSE_LEASE_MS: String(COMPOSE_LEASE_SEC * 1000),
+        // A crashed RenderScene task's claim: StoreScene's lease (180 s by default) and the window in
+        // which a create claimed by a crashed task is left alone (90 s) keep a scene waiting that long.
+        // Here they are createPrediction's function timeout (a create cannot outlive it) and 60 s for
+        // a store (twice the longest the soak has seen a store of a 1 s clip take on a busy machine,
+        // 28 s: see the longest invocations printed).
+        CREATE_WINDOW_SEC: '30',
+        STORE_LEASE_SEC: '60',
       },
     });
   let cloud: EmbeddedCloud | undefined = await startCloud();
@@ -99,10 +111,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
 
     let poison = addPoison(cloud, marker);
     const shortenVisibility = (on: EmbeddedCloud) =>
-      shortenVisibilityTimeouts(on, {
-        atLeastSec: options.visibilitySec ?? 30,
-        composeSec: COMPOSE_VISIBILITY_SEC,
-      });
+      shortenVisibilityTimeouts(on, options.visibilitySec ?? VISIBILITY_SEC);
     await shortenVisibility(cloud);
     const uploads = await prepareUsers(cloud, planned, {
       callbackUrl: receiver.url,
@@ -227,6 +236,10 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       functionTmp: functionTmpAtRest(live),
     });
     const invocations = restart.invocationsBefore + invocationCount(live);
+    const longest = [...longestInvocations(live, restart.longestBefore)]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([name, sec]) => `${name.replace(/^reelay-/, '')} ${sec.toFixed(1)} s`);
     const lines = [
       `soak: ${jobs.length} jobs (${recipeMix(jobs)}), ${poison.receivesBlocked()} poisoned receives; ${[...recovered.values()].filter((r) => r?.recoveredFailure).length} jobs recovered by the redrive`,
       ...formatChecks(checks),
@@ -235,6 +248,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       '',
       ...armed.map((a) => `fault ${a.name.padEnd(60)} injected ${a.handle.injected()}`),
       `crashes ${totals.crash ?? 0} of ${invocations} invocations over both clouds (${((100 * (totals.crash ?? 0)) / Math.max(1, invocations)).toFixed(1)}%)`,
+      `longest invocations (the work queues' visibility timeout is ${options.visibilitySec ?? VISIBILITY_SEC} s): ${longest.join(', ')}`,
       ...formatChaosReport(report).slice(-1),
     ];
     if (checks.some((c) => !c.ok)) lines.push('', `function logs: ${logFile}`);
