@@ -14,7 +14,7 @@ const LONGEST = [
   'test/deploy/ffmpeg-binaries.test.ts',
   'local/cloud/test/chaos/fault-injector.test.ts',
   'test/console/console.test.ts',
-  'services/generator/test/integration/webhooks-and-claims.test.ts',
+  'services/generator/test/integration/render-scene.test.ts',
 ];
 
 class LongestFirstSequencer extends Sequencer {

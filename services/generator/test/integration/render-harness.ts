@@ -1,9 +1,53 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type JobFailed, makeScenePlanned, type ScenePlanned, type SceneReady } from '@reelay/events';
-import type { EmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
+import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
 import { cloudAtRest } from '../../../../test/support/cloud-at-rest';
+import { TEST_STAGE } from '../../../../test/support/test-stage';
+
+/** The embedded cloud the RenderScene suites share (render-scene.test.ts), with its bus observer and logs. */
+export interface RenderCloud {
+  cloud: EmbeddedCloud;
+  bus: BusObserver;
+  /** Every function log line, as `<function> <line>`. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * One embedded cloud for every RenderScene case (model faults, claims, webhooks): a cloud start and
+ * its functions' cold starts cost more than most of the cases. A lost webhook is made up for by
+ * AwaitPrediction's check after WEBHOOK_WAIT_SEC (300 s in the cloud, 10 s locally): 3 s here.
+ * Every function's log of the last run is also in $TMPDIR/reelay-render-scene.log, for whoever has
+ * to find out why a case failed.
+ */
+export async function startRenderCloud(): Promise<RenderCloud> {
+  const logs: string[] = [];
+  const logFile = join(tmpdir(), 'reelay-render-scene.log');
+  writeFileSync(logFile, '');
+  const cloud = await startEmbeddedCloud({
+    stage: TEST_STAGE,
+    onLog: (fn, line) => {
+      logs.push(`${fn} ${line}`);
+      appendFileSync(logFile, `${fn} ${line}\n`);
+    },
+    functionEnv: { POLL_INTERVAL_SEC: '1', WEBHOOK_WAIT_SEC: '3' },
+  });
+  const bus = await observeBus(cloud);
+  return {
+    cloud,
+    bus,
+    logs,
+    async close() {
+      await bus.stop();
+      await cloud.close();
+    },
+  };
+}
 
 export interface ObservedEvent {
   detailType: string;
