@@ -28,6 +28,13 @@ interface Observed {
   failed: Array<{ stage: string; code: string; reason: string }>;
 }
 
+/**
+ * Jest's limit for one recipe's test. The jobs run side by side (it.concurrent: each test's job is its
+ * own, the observer files every event under its jobId), so a test's job shares the machine with the
+ * others' and takes longer than alone, while the suite takes far less than the jobs one after another.
+ */
+const JOB_TEST_MS = 600_000;
+
 /** Every recipe, run on the embedded cloud: the plan it makes and the scene kinds that arrive. */
 describe('every recipe plans its scenes and delivers each of them', () => {
   let cloud: EmbeddedCloud;
@@ -48,6 +55,10 @@ describe('every recipe plans its scenes and delivers each of them', () => {
         appendFileSync(logFile, `${fn} ${line}\n`);
       },
     });
+    // What this suite checks ends at SceneReady: the composer's share of the jobs (normalizing each
+    // scene, composing the video) is held back, so the machine's two cores go to the jobs under test.
+    // Every recipe's job is run to its video in test/e2e/replicate-contract.test.ts.
+    cloud.chaos.hold({ queue: /^reelay-[a-z0-9]+-composer-/ });
     dir = mkdtempSync(join(tmpdir(), 'recipes-'));
     const { QueueUrl } = await cloud.clients.sqs.send(
       new CreateQueueCommand({ QueueName: 'observer-recipes' }),
@@ -109,7 +120,7 @@ describe('every recipe plans its scenes and delivers each of them', () => {
   }
 
   /** Waits until every planned scene of the job is ready (or the job failed). */
-  async function untilScenesReady(jobId: string, timeoutMs = 300_000): Promise<Observed> {
+  async function untilScenesReady(jobId: string, timeoutMs = JOB_TEST_MS - 60_000): Promise<Observed> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await drain();
@@ -182,175 +193,204 @@ describe('every recipe plans its scenes and delivers each of them', () => {
   const byIndex = <T extends { sceneIndex: number }>(scenes: T[]) =>
     [...scenes].sort((a, b) => a.sceneIndex - b.sceneIndex);
 
-  it('prompt: N video scenes, a narration line aligned to each, and a music bed, written by the planning model', async () => {
-    const job = await request({ prompt: 'a lighthouse in a storm at night', scenes: 2 });
+  it.concurrent(
+    'prompt: N video scenes, a narration line aligned to each, and a music bed, written by the planning model',
+    async () => {
+      const job = await request({ prompt: 'a lighthouse in a storm at night', scenes: 2 });
 
-    const { planned, ready } = await untilScenesReady(job.jobId);
+      const { planned, ready } = await untilScenesReady(job.jobId);
 
-    expect(kinds(planned)).toEqual(['video', 'video', 'narration', 'narration', 'music']);
-    expect(kinds(ready)).toEqual(kinds(planned));
-    expect(new Set(planned.map((s) => s.planner))).toEqual(new Set(['model']));
-    expect(byIndex(planned).map((s) => s.alignTo)).toEqual([undefined, undefined, 0, 1, undefined]);
-    expect(byIndex(planned)[4]?.durationSec).toBeCloseTo(1.5, 3); // two 1 s scenes joined by a 0.5 s crossfade
-    for (const scene of ready) expect(scene.key.startsWith(`intermediates/${job.jobId}/`)).toBe(true);
-  }, 360_000);
+      expect(kinds(planned)).toEqual(['video', 'video', 'narration', 'narration', 'music']);
+      expect(kinds(ready)).toEqual(kinds(planned));
+      expect(new Set(planned.map((s) => s.planner))).toEqual(new Set(['model']));
+      expect(byIndex(planned).map((s) => s.alignTo)).toEqual([undefined, undefined, 0, 1, undefined]);
+      expect(byIndex(planned)[4]?.durationSec).toBeCloseTo(1.5, 3); // two 1 s scenes joined by a 0.5 s crossfade
+      for (const scene of ready) expect(scene.key.startsWith(`intermediates/${job.jobId}/`)).toBe(true);
+    },
+    JOB_TEST_MS,
+  );
 
-  it('ad: chained video scenes, each started from the last frame of the one before, with narration, music and captions', async () => {
-    const job = await request({
-      recipe: 'ad',
-      prompt: 'a 3-second ad for a reusable water bottle',
-      scenes: 3,
-    });
+  it.concurrent(
+    'ad: chained video scenes, each started from the last frame of the one before, with narration, music and captions',
+    async () => {
+      const job = await request({
+        recipe: 'ad',
+        prompt: 'a 3-second ad for a reusable water bottle',
+        scenes: 3,
+      });
 
-    const { planned, ready } = await untilScenesReady(job.jobId);
+      const { planned, ready } = await untilScenesReady(job.jobId);
 
-    expect(kinds(planned)).toEqual([
-      'video',
-      'video',
-      'video',
-      'narration',
-      'narration',
-      'narration',
-      'music',
-    ]);
-    expect(kinds(ready)).toEqual(kinds(planned));
-    const visuals = byIndex(planned).slice(0, 3);
-    expect(visuals.map((s) => s.chainedFrom)).toEqual([undefined, 0, 1]);
-    for (const scene of visuals) expect(scene.caption).toEqual(expect.any(String));
-    for (const k of [1, 2]) {
-      const frameKey = `intermediates/${job.jobId}/frames/${String(k - 1).padStart(2, '0')}-last.jpg`;
-      const head = await cloud.clients.s3.send(
-        new HeadObjectCommand({ Bucket: cloud.names.mediaBucket, Key: frameKey }),
-      );
-      const execution = await cloud.clients.sfn.send(
-        new DescribeExecutionCommand({
-          executionArn: `arn:aws:states:${cloud.region}:${cloud.accountId}:execution:reelay-${cloud.stage}-render-scene:${job.jobId}-${k}-1`,
+      expect(kinds(planned)).toEqual([
+        'video',
+        'video',
+        'video',
+        'narration',
+        'narration',
+        'narration',
+        'music',
+      ]);
+      expect(kinds(ready)).toEqual(kinds(planned));
+      const visuals = byIndex(planned).slice(0, 3);
+      expect(visuals.map((s) => s.chainedFrom)).toEqual([undefined, 0, 1]);
+      for (const scene of visuals) expect(scene.caption).toEqual(expect.any(String));
+      for (const k of [1, 2]) {
+        const frameKey = `intermediates/${job.jobId}/frames/${String(k - 1).padStart(2, '0')}-last.jpg`;
+        const head = await cloud.clients.s3.send(
+          new HeadObjectCommand({ Bucket: cloud.names.mediaBucket, Key: frameKey }),
+        );
+        const execution = await cloud.clients.sfn.send(
+          new DescribeExecutionCommand({
+            executionArn: `arn:aws:states:${cloud.region}:${cloud.accountId}:execution:reelay-${cloud.stage}-render-scene:${job.jobId}-${k}-1`,
+          }),
+        );
+        expect(head.ContentType).toBe('image/jpeg');
+        expect(JSON.parse(execution.input ?? '{}').firstFrameKey).toBe(frameKey);
+      }
+      const chainedPredictions = cloud.models
+        .predictions()
+        .filter((p) => p.model === 'wan-video/wan-2.2-i2v-fast' && typeof p.input.image === 'string');
+      expect(chainedPredictions.length).toBeGreaterThanOrEqual(2);
+    },
+    JOB_TEST_MS,
+  );
+
+  it.concurrent(
+    'story: the user images as image scenes with their upload keys, narrated one by one',
+    async () => {
+      const keys = [await upload('png', 'testsrc2=s=320x240'), await upload('png', 'mandelbrot=s=320x240')];
+      const job = await request({ recipe: 'story', prompt: 'a day at the seaside', music: false }, keys);
+
+      const { planned, ready } = await untilScenesReady(job.jobId);
+
+      expect(kinds(planned)).toEqual(['image', 'image', 'narration', 'narration']);
+      expect(kinds(ready)).toEqual(kinds(planned));
+      expect(byIndex(planned).map((s) => s.uploadKey)).toEqual([...keys, undefined, undefined]);
+      const images = byIndex(ready).slice(0, 2);
+      expect(images.map((s) => s.provider)).toEqual(['upload', 'upload']);
+      expect(images.map((s) => [s.width, s.height])).toEqual([
+        [320, 240],
+        [320, 240],
+      ]);
+    },
+    JOB_TEST_MS,
+  );
+
+  it.concurrent(
+    'merge: the user clips as upload scenes copied into the job, probed, at no cost',
+    async () => {
+      const keys = [
+        await upload('mp4', 'testsrc2=s=320x240:r=25'),
+        await upload('mp4', 'smptebars=s=320x240:r=25'),
+      ];
+      const job = await request({ recipe: 'merge', narration: false }, keys);
+
+      const { planned, ready } = await untilScenesReady(job.jobId);
+
+      expect(kinds(planned)).toEqual(['upload', 'upload']);
+      expect(kinds(ready)).toEqual(['upload', 'upload']);
+      for (const scene of ready) {
+        expect(scene).toMatchObject({ provider: 'upload', costUsd: 0, width: 320, height: 240 });
+        expect(scene.key).toMatch(new RegExp(`^intermediates/${job.jobId}/scenes/0[01]-1\\.mp4$`));
+        expect(scene.durationSec).toBeCloseTo(1.5, 1);
+      }
+    },
+    JOB_TEST_MS,
+  );
+
+  it.concurrent(
+    'soundtrack: one upload scene and a music bed as long as the video, from a prompt derived from the job',
+    async () => {
+      const keys = [await upload('mp4', 'testsrc2=s=320x240:r=25')];
+      const job = await request({ recipe: 'soundtrack', prompt: 'calm piano' }, keys);
+
+      const { planned, ready } = await untilScenesReady(job.jobId);
+
+      expect(kinds(planned)).toEqual(['upload', 'music']);
+      expect(kinds(ready)).toEqual(['upload', 'music']);
+      const music = byIndex(planned)[1];
+      expect(music?.prompt).toContain('calm piano');
+      expect(music?.durationSec).toBeCloseTo(1.5, 1);
+    },
+    JOB_TEST_MS,
+  );
+
+  it.concurrent(
+    'an invalid plan from the planning model falls back to the deterministic plan, and the plan says so',
+    async () => {
+      const job = await request({
+        prompt: 'a kite festival [invalid-plan]',
+        scenes: 2,
+        narration: false,
+        music: false,
+      });
+
+      const { planned, ready } = await untilScenesReady(job.jobId);
+
+      expect(kinds(ready)).toEqual(['video', 'video']);
+      expect(planned.map((s) => s.planner)).toEqual(['deterministic', 'deterministic']);
+      const plannerCalls = cloud.models
+        .predictions()
+        .filter((p) => p.model === 'meta/meta-llama-3-8b-instruct');
+      expect(plannerCalls.some((p) => String(p.input.prompt).includes('[invalid-plan]'))).toBe(true);
+    },
+    JOB_TEST_MS,
+  );
+
+  it.concurrent(
+    'language and style references: Vietnamese narration by the model that speaks it, every scene in the look of a dark red reference described once',
+    async () => {
+      // Prepare: a dark red picture as the user's style reference.
+      const reference = await upload('png', 'color=c=0x5a0a0a:s=160x90');
+      const described = () =>
+        cloud.models.predictions().filter((p) => p.model === 'yorickvp/llava-13b').length;
+      const before = described();
+      const job = makeJobRequested({
+        meta: { userId, correlationId: ulid(), occurredAt: new Date().toISOString() },
+        spec: {
+          ...tiny,
+          prompt: 'a lighthouse in a storm',
+          scenes: 2,
+          music: false,
+          language: 'vi',
+          styleReferences: [ulid()],
+        },
+        styleReferenceKeys: [reference],
+      });
+
+      // Act
+      await cloud.clients.events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: cloud.names.bus,
+              Source: 'reelay.api',
+              DetailType: 'JobRequested',
+              Detail: JSON.stringify(job),
+            },
+          ],
         }),
       );
-      expect(head.ContentType).toBe('image/jpeg');
-      expect(JSON.parse(execution.input ?? '{}').firstFrameKey).toBe(frameKey);
-    }
-    const chainedPredictions = cloud.models
-      .predictions()
-      .filter((p) => p.model === 'wan-video/wan-2.2-i2v-fast' && typeof p.input.image === 'string');
-    expect(chainedPredictions.length).toBeGreaterThanOrEqual(2);
-  }, 360_000);
+      const { planned, ready } = await untilScenesReady(job.jobId);
 
-  it('story: the user images as image scenes with their upload keys, narrated one by one', async () => {
-    const keys = [await upload('png', 'testsrc2=s=320x240'), await upload('png', 'mandelbrot=s=320x240')];
-    const job = await request({ recipe: 'story', prompt: 'a day at the seaside', music: false }, keys);
-
-    const { planned, ready } = await untilScenesReady(job.jobId);
-
-    expect(kinds(planned)).toEqual(['image', 'image', 'narration', 'narration']);
-    expect(kinds(ready)).toEqual(kinds(planned));
-    expect(byIndex(planned).map((s) => s.uploadKey)).toEqual([...keys, undefined, undefined]);
-    const images = byIndex(ready).slice(0, 2);
-    expect(images.map((s) => s.provider)).toEqual(['upload', 'upload']);
-    expect(images.map((s) => [s.width, s.height])).toEqual([
-      [320, 240],
-      [320, 240],
-    ]);
-  }, 360_000);
-
-  it('merge: the user clips as upload scenes copied into the job, probed, at no cost', async () => {
-    const keys = [
-      await upload('mp4', 'testsrc2=s=320x240:r=25'),
-      await upload('mp4', 'smptebars=s=320x240:r=25'),
-    ];
-    const job = await request({ recipe: 'merge', narration: false }, keys);
-
-    const { planned, ready } = await untilScenesReady(job.jobId);
-
-    expect(kinds(planned)).toEqual(['upload', 'upload']);
-    expect(kinds(ready)).toEqual(['upload', 'upload']);
-    for (const scene of ready) {
-      expect(scene).toMatchObject({ provider: 'upload', costUsd: 0, width: 320, height: 240 });
-      expect(scene.key).toMatch(new RegExp(`^intermediates/${job.jobId}/scenes/0[01]-1\\.mp4$`));
-      expect(scene.durationSec).toBeCloseTo(1.5, 1);
-    }
-  }, 360_000);
-
-  it('soundtrack: one upload scene and a music bed as long as the video, from a prompt derived from the job', async () => {
-    const keys = [await upload('mp4', 'testsrc2=s=320x240:r=25')];
-    const job = await request({ recipe: 'soundtrack', prompt: 'calm piano' }, keys);
-
-    const { planned, ready } = await untilScenesReady(job.jobId);
-
-    expect(kinds(planned)).toEqual(['upload', 'music']);
-    expect(kinds(ready)).toEqual(['upload', 'music']);
-    const music = byIndex(planned)[1];
-    expect(music?.prompt).toContain('calm piano');
-    expect(music?.durationSec).toBeCloseTo(1.5, 1);
-  }, 360_000);
-
-  it('an invalid plan from the planning model falls back to the deterministic plan, and the plan says so', async () => {
-    const job = await request({
-      prompt: 'a kite festival [invalid-plan]',
-      scenes: 2,
-      narration: false,
-      music: false,
-    });
-
-    const { planned, ready } = await untilScenesReady(job.jobId);
-
-    expect(kinds(ready)).toEqual(['video', 'video']);
-    expect(planned.map((s) => s.planner)).toEqual(['deterministic', 'deterministic']);
-    const plannerCalls = cloud.models
-      .predictions()
-      .filter((p) => p.model === 'meta/meta-llama-3-8b-instruct');
-    expect(plannerCalls.some((p) => String(p.input.prompt).includes('[invalid-plan]'))).toBe(true);
-  }, 360_000);
-
-  it('language and style references: Vietnamese narration by the model that speaks it, every scene in the look of a dark red reference described once', async () => {
-    // Prepare: a dark red picture as the user's style reference.
-    const reference = await upload('png', 'color=c=0x5a0a0a:s=160x90');
-    const described = () => cloud.models.predictions().filter((p) => p.model === 'yorickvp/llava-13b').length;
-    const before = described();
-    const job = makeJobRequested({
-      meta: { userId, correlationId: ulid(), occurredAt: new Date().toISOString() },
-      spec: {
-        ...tiny,
-        prompt: 'a lighthouse in a storm',
-        scenes: 2,
-        music: false,
-        language: 'vi',
-        styleReferences: [ulid()],
-      },
-      styleReferenceKeys: [reference],
-    });
-
-    // Act
-    await cloud.clients.events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: cloud.names.bus,
-            Source: 'reelay.api',
-            DetailType: 'JobRequested',
-            Detail: JSON.stringify(job),
-          },
-        ],
-      }),
-    );
-    const { planned, ready } = await untilScenesReady(job.jobId);
-
-    // Assess
-    expect(kinds(ready)).toEqual(['video', 'video', 'narration', 'narration']);
-    const [video0, video1, voice0, voice1] = byIndex(planned);
-    for (const scene of [video0, video1]) {
-      expect(scene?.prompt).toMatch(/\. Style: dark, low-key lighting.*red tones/);
-    }
-    for (const scene of [voice0, voice1]) {
-      expect(scene).toMatchObject({
-        model: 'minimax/speech-02-hd',
-        voice: 'Vietnamese_kindhearted_girl',
-        language: 'vi',
-      });
-      expect(scene?.prompt).not.toContain('Style:');
-    }
-    expect(voice0?.narration).toBe('Đây là a lighthouse in a storm.');
-    expect(video0?.output.language).toBe('vi');
-    expect(described() - before).toBe(1);
-  }, 360_000);
+      // Assess
+      expect(kinds(ready)).toEqual(['video', 'video', 'narration', 'narration']);
+      const [video0, video1, voice0, voice1] = byIndex(planned);
+      for (const scene of [video0, video1]) {
+        expect(scene?.prompt).toMatch(/\. Style: dark, low-key lighting.*red tones/);
+      }
+      for (const scene of [voice0, voice1]) {
+        expect(scene).toMatchObject({
+          model: 'minimax/speech-02-hd',
+          voice: 'Vietnamese_kindhearted_girl',
+          language: 'vi',
+        });
+        expect(scene?.prompt).not.toContain('Style:');
+      }
+      expect(voice0?.narration).toBe('Đây là a lighthouse in a storm.');
+      expect(video0?.output.language).toBe('vi');
+      expect(described() - before).toBe(1);
+    },
+    JOB_TEST_MS,
+  );
 });

@@ -47,6 +47,10 @@ import { projectEvent } from '../../services/ledger/src/projection/project-event
  * rules deliver them to each service's SQS queue with the EventBridge envelope in the body, each service
  * decodes them with the same decoder its handler uses and runs its own consumer logic against DynamoDB
  * Local, and callbacks go through the callbacks queue and a signed HTTP POST to a local receiver.
+ *
+ * Each job has its own queues (rules that match its jobId, its own callbacks queue), so the cases run
+ * side by side (test.concurrent): one case never takes another's messages, and a case's callbacks still
+ * go out exactly when it drains them.
  */
 
 const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
@@ -62,41 +66,54 @@ describe('one outcome per job when a video and a failure conflict', () => {
   let bus: EmulatorFixture;
   let db: ApiTableFixture;
   let receiver: { url: string; received: Received[]; close(): Promise<void> };
-  const queues: Record<'ledger' | 'api' | 'callbacks', string> = { ledger: '', api: '', callbacks: '' };
   let userSeq = 0;
 
   beforeAll(async () => {
     [bus, db, receiver] = await Promise.all([startFixture(), startApiTable(), startReceiver()]);
     await db.createTable(JOBS_TABLE);
     await bus.events.send(new CreateEventBusCommand({ Name: 'reelay-outcome' }));
-    for (const service of ['ledger', 'api'] as const) {
-      queues[service] = await bus.createQueue(`reelay-outcome-${service}`);
-      const { Attributes } = await bus.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queues[service], AttributeNames: ['QueueArn'] }),
-      );
-      await bus.events.send(
-        new PutRuleCommand({
-          Name: `${service}-terminal`,
-          EventBusName: 'reelay-outcome',
-          EventPattern: JSON.stringify({ 'detail-type': ['VideoComposed', 'JobFailed'] }),
-        }),
-      );
-      await bus.events.send(
-        new PutTargetsCommand({
-          Rule: `${service}-terminal`,
-          EventBusName: 'reelay-outcome',
-          Targets: [{ Id: service, Arn: Attributes?.QueueArn }],
-        }),
-      );
-    }
-    queues.callbacks = await bus.createQueue('reelay-outcome-callbacks');
   }, 180_000);
 
   afterAll(async () => {
     await Promise.all([bus?.close(), db?.close(), receiver?.close()]);
   });
 
-  const apiDeps = (): DeliverCallbackDeps => ({
+  type Queues = Record<'ledger' | 'api' | 'callbacks', string>;
+
+  /**
+   * The job's queues: the ledger's and the api's, each fed by a rule of the bus that takes the job's
+   * terminal events (as the services' rules take every job's), and its callbacks queue.
+   */
+  async function queuesFor(jobId: string, n: number): Promise<Queues> {
+    const queues: Queues = { ledger: '', api: '', callbacks: '' };
+    for (const service of ['ledger', 'api'] as const) {
+      queues[service] = await bus.createQueue(`reelay-outcome-${service}-${n}`);
+      const { Attributes } = await bus.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queues[service], AttributeNames: ['QueueArn'] }),
+      );
+      await bus.events.send(
+        new PutRuleCommand({
+          Name: `${service}-terminal-${n}`,
+          EventBusName: 'reelay-outcome',
+          EventPattern: JSON.stringify({
+            'detail-type': ['VideoComposed', 'JobFailed'],
+            detail: { jobId: [jobId] },
+          }),
+        }),
+      );
+      await bus.events.send(
+        new PutTargetsCommand({
+          Rule: `${service}-terminal-${n}`,
+          EventBusName: 'reelay-outcome',
+          Targets: [{ Id: service, Arn: Attributes?.QueueArn }],
+        }),
+      );
+    }
+    queues.callbacks = await bus.createQueue(`reelay-outcome-callbacks-${n}`);
+    return queues;
+  }
+
+  const apiDeps = (queues: Queues): DeliverCallbackDeps => ({
     doc: db.doc,
     table: db.table,
     sqs: bus.sqs,
@@ -110,7 +127,8 @@ describe('one outcome per job when a video and a failure conflict', () => {
 
   /** A job the api accepted (one quota unit taken) and the ledger saw requested, with a callback registered. */
   async function acceptedJob() {
-    const userId = `outcome-user-${++userSeq}`;
+    const n = ++userSeq;
+    const userId = `outcome-user-${n}`;
     await db.doc.send(
       new PutCommand({
         TableName: db.table,
@@ -144,7 +162,7 @@ describe('one outcome per job when a video and a failure conflict', () => {
       },
       { doc: db.doc, table: JOBS_TABLE },
     );
-    return { jobId, userId, correlationId: requested.meta.correlationId };
+    return { jobId, userId, correlationId: requested.meta.correlationId, queues: await queuesFor(jobId, n) };
   }
 
   /** Puts one event on the bus as its producer would. */
@@ -180,7 +198,7 @@ describe('one outcome per job when a video and a failure conflict', () => {
   }
 
   /** Runs every queued callback attempt until the callbacks queue is empty, as deliverCallback would. */
-  async function drainCallbacks() {
+  async function drainCallbacks(queues: Queues) {
     for (;;) {
       const { Messages = [] } = await bus.sqs.send(
         new ReceiveMessageCommand({
@@ -191,7 +209,7 @@ describe('one outcome per job when a video and a failure conflict', () => {
       );
       if (Messages.length === 0) return;
       for (const m of Messages) {
-        await deliverCallback(deliveryMessageSchema.parse(JSON.parse(String(m.Body))), apiDeps());
+        await deliverCallback(deliveryMessageSchema.parse(JSON.parse(String(m.Body))), apiDeps(queues));
         await bus.sqs.send(
           new DeleteMessageCommand({ QueueUrl: queues.callbacks, ReceiptHandle: m.ReceiptHandle }),
         );
@@ -220,7 +238,7 @@ describe('one outcome per job when a video and a failure conflict', () => {
     ORDERS.flatMap((ledgerOrder) => ORDERS.map((apiOrder) => ({ ...scenario, ledgerOrder, apiOrder }))),
   );
 
-  test.each(cases)(
+  test.concurrent.each(cases)(
     '$failure.stage vs video, the $winner first: the ledger gets them $ledgerOrder, the api $apiOrder, and all agree',
     async ({ winner, failure, ledgerOrder, apiOrder }) => {
       // Prepare: the two events, a second apart, the winner first.
@@ -244,10 +262,10 @@ describe('one outcome per job when a video and a failure conflict', () => {
 
       // Act: each service takes its two messages in its own order; callbacks go out after each event,
       // so a callback for the event that arrived first is really sent before the second arrives.
-      const ledgerEvents = (await receiveAll(queues.ledger, 2)).map((body) =>
+      const ledgerEvents = (await receiveAll(job.queues.ledger, 2)).map((body) =>
         decodeEvent(body, LEDGER_EVENTS),
       );
-      const apiEvents = (await receiveAll(queues.api, 2)).map((body) =>
+      const apiEvents = (await receiveAll(job.queues.api, 2)).map((body) =>
         decodeEvent(body, [videoComposed, jobFailed]),
       );
       for (const event of inOrder(ledgerEvents, (e) => e.type === 'VideoComposed', ledgerOrder))
@@ -257,14 +275,14 @@ describe('one outcome per job when a video and a failure conflict', () => {
           event.type === 'VideoComposed'
             ? { type: 'VideoComposed', detail: event.detail }
             : { type: 'JobFailed', detail: event.detail },
-          apiDeps(),
+          apiDeps(job.queues),
         );
-        await drainCallbacks();
+        await drainCallbacks(job.queues);
       }
 
       // Assess
       const ledger = await readJobRecord(db.doc, JOBS_TABLE, job.jobId);
-      const api = await readApiJob(job.jobId, apiDeps());
+      const api = await readApiJob(job.jobId, apiDeps(job.queues));
       const got = await getJob(job.userId, job.jobId, {
         doc: db.doc,
         table: db.table,
@@ -340,7 +358,7 @@ describe('one outcome per job when a video and a failure conflict', () => {
             ? ({ type: 'VideoComposed', detail } as const)
             : ({ type: 'JobFailed', detail: detail as typeof cancel } as const);
         return [
-          handleTerminalEvent(event, apiDeps()),
+          handleTerminalEvent(event, apiDeps(job.queues)),
           projectEvent(
             { ...event, envelope: { id: 'x', detailType: event.type, source: SOURCES.composer, time: '' } },
             { doc: db.doc, table: JOBS_TABLE },
@@ -348,11 +366,11 @@ describe('one outcome per job when a video and a failure conflict', () => {
         ];
       }),
     );
-    await drainCallbacks();
+    await drainCallbacks(job.queues);
 
     // Assess
     expect((await readJobRecord(db.doc, JOBS_TABLE, job.jobId))?.status).toBe('CANCELLED');
-    expect((await readApiJob(job.jobId, apiDeps()))?.outcome).toBe('CANCELLED');
+    expect((await readApiJob(job.jobId, apiDeps(job.queues)))?.outcome).toBe('CANCELLED');
     const last = receiver.received
       .filter((r) => r.data.jobId === job.jobId)
       .sort((a, b) => a.timestamp.localeCompare(b.timestamp))
