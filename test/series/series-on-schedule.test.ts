@@ -291,6 +291,14 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
     expect(videosOf('beacon-channel')).toEqual([]);
   });
 
+  /** Every VideoPublished and PublishFailed put on the bus (the archive keeps each once; replayed ones are not archived again). */
+  const publicationEvents = () =>
+    cloud.emulator.events.archives
+      .archive(`${cloud.names.bus}-archive`)
+      .events.map(({ event }) => event)
+      .filter((e) => e['detail-type'] === 'VideoPublished' || e['detail-type'] === 'PublishFailed')
+      .map((e) => `${e.detail.jobId} ${JSON.stringify(e.detail.destination)}`);
+
   it("publishes nothing twice and makes no extra episode when the two days' events are replayed", async () => {
     // Prepare: what the two days made and published.
     const before = {
@@ -325,5 +333,9 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
     const after = await Promise.all([lighthouses, harbours, beacons].map((s) => api.episodes(s.seriesId)));
     expect(after).toEqual(before.episodes);
     expect(before.videos).toBe(6);
+    // One report per job and destination over both days and the replay: 5 lighthouses, 1 harbour, 2 beacons.
+    const reports = publicationEvents();
+    expect(reports).toHaveLength(8);
+    expect(new Set(reports).size).toBe(8);
   });
 });
