@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { DEFAULT_SPEECH_MODEL_IDS, findModelContract, speechLanguages } from '@reelay/replicate-models';
 import { build } from 'esbuild';
 import { DevIssuer } from '../../cloud/src/dev-issuer';
 import type { EmbeddedCloud } from '../../cloud/src/embedded-cloud';
@@ -13,6 +14,20 @@ export interface ConsoleServer {
 }
 
 const WEB_DIR = join(__dirname, '..', 'web');
+
+/**
+ * The languages the default narration models speak (from their recorded contracts, as the api checks a
+ * job's `language`): the form offers them. Read here, not in the page, so the contracts' schemas stay
+ * out of the bundle.
+ */
+const NARRATION_LANGUAGES = [
+  ...new Set(
+    DEFAULT_SPEECH_MODEL_IDS.flatMap((id) => {
+      const contract = findModelContract(id);
+      return contract ? speechLanguages(contract) : [];
+    }),
+  ),
+].sort();
 
 /**
  * The local console: serves the page and its bundle, and proxies /api/* to the local HTTP API and /s3/*
@@ -71,7 +86,9 @@ export async function startConsoleServer(
       const token = issuer.token(userId, undefined, [DevIssuer.OPERATOR_GROUP]);
       res
         .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-        .end(JSON.stringify({ token, userId, s3: cloud.endpoints.s3 }));
+        .end(
+          JSON.stringify({ token, userId, s3: cloud.endpoints.s3, narrationLanguages: NARRATION_LANGUAGES }),
+        );
     } else if (path.startsWith('/api/')) {
       proxy(req, res, cloud.endpoints.api, '/api');
     } else if (path.startsWith('/s3/')) {

@@ -3,7 +3,7 @@
  * (proxied at /api) and, in the operator view, to the local runner's /ops routes.
  */
 import { jobSpecSchema, RECIPES, RESOLUTIONS } from '../../../libs/events/src/job-spec';
-import { galleryCard, type ListedJob } from './gallery';
+import { galleryCard, type ListedJob, setCardStatus } from './gallery';
 import {
   type ApiJobView,
   clockText,
@@ -16,11 +16,14 @@ import {
 import { costIsEstimate, costText, waterfall } from './job-view';
 import { operatorView } from './operator';
 import { EXAMPLE_PROMPTS, type FormField, RECIPE_FORMS } from './recipes';
+import { SERIES_HASH, seriesView } from './series';
 
 interface Config {
   token: string;
   userId: string;
   s3: string;
+  /** The languages the default narration models speak (the console server reads their contracts). */
+  narrationLanguages?: string[];
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -38,7 +41,17 @@ let shownStatus: string | undefined;
 let historyCursor: string | undefined;
 /** Set while the form regenerates a job (any option can change) instead of making a new one. */
 let regenerateFrom: ApiJobView | undefined;
-const uploads: Array<{ uploadId: string; li: HTMLLIElement }> = [];
+type UploadEntry = { uploadId: string; li: HTMLLIElement };
+/** The job's uploads (pages, clips, start pictures) and its style references: each an upload, listed apart. */
+const uploads: UploadEntry[] = [];
+const styleRefs: UploadEntry[] = [];
+interface UploadTarget {
+  entries: UploadEntry[];
+  /** The list the entries are drawn in. */
+  list: string;
+}
+const UPLOADS: UploadTarget = { entries: uploads, list: 'uploads' };
+const STYLE_REFS: UploadTarget = { entries: styleRefs, list: 'style-refs' };
 /** Files still going up: the job is not submitted before they are in (it would miss them). */
 let uploading = 0;
 /** The history page size: 10, or `?pageSize=N` in the console's URL. */
@@ -90,6 +103,8 @@ const FIELD_INPUTS: Record<string, string> = {
   secondsPerScene: 'seconds',
   deadlineSec: 'deadline',
   uploads: 'uploads',
+  language: 'language',
+  styleReferences: 'style-refs',
 };
 
 /** Shows the fields the chosen recipe takes, with its description (recipes.ts). */
@@ -112,6 +127,7 @@ const shown = (field: FormField) =>
 function formSpec(): Record<string, unknown> {
   const prompt = $<HTMLTextAreaElement>('prompt').value.trim();
   const deadline = $<HTMLInputElement>('deadline').value.trim();
+  const language = $<HTMLInputElement>('language').value.trim();
   const flag = (field: 'music' | 'narration' | 'captions') =>
     // A recipe without narration or captions (merge, soundtrack) gets none, not the api's default.
     shown(field)
@@ -129,6 +145,10 @@ function formSpec(): Record<string, unknown> {
     ...flag('narration'),
     ...flag('captions'),
     ...(uploads.length ? { uploads: uploads.map((u) => u.uploadId) } : {}),
+    ...(language && shown('language') ? { language } : {}),
+    ...(styleRefs.length && shown('styleReferences')
+      ? { styleReferences: styleRefs.map((u) => u.uploadId) }
+      : {}),
     ...(deadline ? { deadlineSec: Number(deadline) } : {}),
   };
 }
@@ -149,21 +169,29 @@ function checkForm(): Record<string, unknown> | undefined {
     $('submit-error').textContent = '';
     return spec;
   }
+  showFieldErrors(checked.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), message: i.message })));
+  return undefined;
+}
+
+/**
+ * Puts each message next to its field (the form's own check, or the api's 400/422 `errors`, whose
+ * paths are `language`, `styleReferences.1`, …); what has no field shown goes under the button.
+ */
+function showFieldErrors(issues: ReadonlyArray<{ field: string; message: string }>) {
   showingFieldErrors = true;
   const unplaced: string[] = [];
-  for (const issue of checked.error.issues) {
-    const input = FIELD_INPUTS[String(issue.path[0])];
+  for (const { field, message: raw } of issues) {
+    const input = FIELD_INPUTS[field];
     const slot = input ? document.getElementById(`${input}-error`) : null;
-    const message = plainMessage(String(issue.path[0] ?? ''), issue.message);
+    const message = plainMessage(field, raw);
     if (slot && !slot.closest<HTMLElement>('[hidden]')) {
-      slot.textContent = message;
+      slot.textContent = slot.textContent ? `${slot.textContent} ${message}` : message;
       document.getElementById(input as string)?.setAttribute('aria-invalid', 'true');
     } else unplaced.push(message);
   }
   $('submit-error').textContent = unplaced.length
     ? unplaced.join(' ')
     : 'Some fields need a change (marked above).';
-  return undefined;
 }
 
 /** zod's words made for a person: "Too big: expected number to be <=12" → "at most 12". */
@@ -174,9 +202,15 @@ function plainMessage(field: string, message: string): string {
   return message.replace(/^the (\w+) recipe/, 'The $1 recipe');
 }
 const labelOf = (field: string) =>
-  ({ scenes: 'Scenes', secondsPerScene: 'Seconds per scene', deadlineSec: 'Deadline', prompt: 'Prompt' })[
-    field
-  ] ?? field;
+  (
+    ({
+      scenes: 'Scenes',
+      secondsPerScene: 'Seconds per scene',
+      deadlineSec: 'Deadline',
+      prompt: 'Prompt',
+      styleReferences: 'Style pictures',
+    }) as Record<string, string>
+  )[field] ?? field;
 
 async function submit(event: Event) {
   event.preventDefault();
@@ -190,27 +224,31 @@ async function submit(event: Event) {
   // Regenerating: the job it starts from leaves the panel at the click; the new one, or the error, follows.
   if (parent && currentJob === parent.jobId) clearPanel(parent.jobId, 'starting a new job…');
   const { prompt, ...options } = spec;
+  type Answer = { jobId?: string; detail?: string; errors?: Array<{ path: string; message: string }> };
   const sent = parent
-    ? api<{ jobId?: string; detail?: string }>('POST', `/jobs/${parent.jobId}/regenerate`, {
+    ? api<Answer>('POST', `/jobs/${parent.jobId}/regenerate`, {
         ...(typeof prompt === 'string' ? { prompt } : {}),
         options,
       })
-    : api<{ jobId?: string; detail?: string }>('POST', '/jobs', spec);
+    : api<Answer>('POST', '/jobs', spec);
   const res = await sent
     .catch((error: Error) => ({
       status: 0,
-      body: { jobId: undefined, detail: `the api is unreachable: ${error.message}` },
+      body: { detail: `the api is unreachable: ${error.message}` } as Answer,
     }))
     .finally(() => {
       button.disabled = uploading > 0;
       button.textContent = label;
     });
   if (res.status !== 202 || !res.body.jobId) {
-    $('submit-error').textContent = res.body.detail ?? `the api answered ${res.status}`;
+    const placed = res.body.errors?.filter((e) => e.path !== '(body)');
+    if ((res.status === 400 || res.status === 422) && placed?.length)
+      showFieldErrors(placed.map((e) => ({ field: e.path.split('.')[0] ?? '', message: e.message })));
+    else $('submit-error').textContent = res.body.detail ?? `the api answered ${res.status}`;
     if (parent && currentJob === parent.jobId) void poll(parent.jobId);
     return;
   }
-  for (const u of uploads.splice(0)) u.li.remove();
+  for (const u of [...uploads.splice(0), ...styleRefs.splice(0)]) u.li.remove();
   setFormMode(undefined);
   // The job first, then the history around it: a slow list must not hide the job just submitted.
   watch(res.body.jobId);
@@ -236,6 +274,15 @@ function setFormMode(job: ApiJobView | undefined) {
   set('seconds', spec.secondsPerScene);
   set('resolution', spec.resolution);
   set('deadline', spec.deadlineSec);
+  set('language', spec.language ?? '');
+  // Its uploads and style references stay the job's (ids, no preview: the files are not in the page).
+  for (const [ids, target] of [
+    [spec.uploads, UPLOADS],
+    [spec.styleReferences, STYLE_REFS],
+  ] as const) {
+    for (const u of target.entries.splice(0)) u.li.remove();
+    if (Array.isArray(ids)) for (const id of ids) keepUpload(String(id), target);
+  }
   for (const flag of ['music', 'narration', 'captions'])
     if (typeof spec[flag] === 'boolean') $<HTMLInputElement>(flag).checked = spec[flag] as boolean;
   adaptFormToRecipe();
@@ -263,6 +310,7 @@ function watch(jobId: string) {
 
 function clearPanel(jobId: string, pending = 'loading…') {
   $('job').hidden = false;
+  $('job-placeholder').hidden = true;
   $('job').setAttribute('aria-busy', 'true');
   $('job').dataset.jobId = jobId;
   delete $('job').dataset.renderedJob;
@@ -346,6 +394,8 @@ function render(job: ApiJobView) {
   panel.dataset.renderedJob = job.jobId;
   $('job-status').textContent = job.status;
   $('job-status').dataset.status = job.status;
+  const card = document.querySelector<HTMLElement>(`#history li[data-job-id="${job.jobId}"]`);
+  if (card) setCardStatus(card, job.status);
   const spec = (job.spec ?? {}) as { prompt?: string; recipe?: string };
   $('job-prompt').textContent = spec.prompt ?? `(${spec.recipe ?? 'job'} without a prompt)`;
   const phase = phaseText(job);
@@ -571,11 +621,11 @@ async function redriveThisJob() {
 // ---- uploads ----------------------------------------------------------------------------------------
 
 /** Uploads dropped files through POST /uploads and the presigned POST, as any client would. */
-async function upload(files: FileList) {
+async function upload(files: FileList, target: UploadTarget = UPLOADS) {
   uploading += 1;
   $<HTMLButtonElement>('submit').disabled = true;
   try {
-    for (const file of Array.from(files)) await uploadOne(file);
+    for (const file of Array.from(files)) await uploadOne(file, target);
   } finally {
     uploading -= 1;
     $<HTMLButtonElement>('submit').disabled = uploading > 0;
@@ -583,7 +633,34 @@ async function upload(files: FileList) {
   }
 }
 
-async function uploadOne(file: File) {
+/** An upload the form reuses (a regenerated job's): listed by its id, removable like a new one. */
+function keepUpload(uploadId: string, target: UploadTarget) {
+  const li = document.createElement('li');
+  li.dataset.state = 'uploaded';
+  li.dataset.uploadId = uploadId;
+  const name = document.createElement('span');
+  name.className = 'name';
+  name.textContent = `upload …${uploadId.slice(-8)} (the job's)`;
+  li.append(name, removeButton(li, `upload ${uploadId.slice(-8)}`, target));
+  $(target.list).append(li);
+  target.entries.push({ uploadId, li });
+}
+
+function removeButton(li: HTMLLIElement, what: string, target: UploadTarget): HTMLButtonElement {
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.textContent = 'Remove';
+  remove.setAttribute('aria-label', `remove ${what}`);
+  remove.onclick = () => {
+    const at = target.entries.findIndex((u) => u.li === li);
+    if (at >= 0) target.entries.splice(at, 1);
+    li.remove();
+    if (showingFieldErrors) checkForm();
+  };
+  return remove;
+}
+
+async function uploadOne(file: File, target: UploadTarget) {
   const li = document.createElement('li');
   li.dataset.state = 'uploading';
   const preview = file.type.startsWith('image/')
@@ -595,18 +672,9 @@ async function uploadOne(file: File) {
   const name = document.createElement('span');
   name.className = 'name';
   name.textContent = `${file.name}: uploading…`;
-  const remove = document.createElement('button');
-  remove.type = 'button';
-  remove.textContent = 'Remove';
-  remove.setAttribute('aria-label', `remove ${file.name}`);
-  remove.onclick = () => {
-    const at = uploads.findIndex((u) => u.li === li);
-    if (at >= 0) uploads.splice(at, 1);
-    li.remove();
-    if (showingFieldErrors) checkForm();
-  };
+  const remove = removeButton(li, file.name, target);
   li.append(...(preview ? [preview] : []), name, remove);
-  $('uploads').append(li);
+  $(target.list).append(li);
   const failed = (why: string) => {
     name.textContent = `${file.name}: ${why}`;
     li.className = 'error';
@@ -630,7 +698,7 @@ async function uploadOne(file: File) {
     form.append('file', file);
     const posted = await fetch(viaProxy(res.body.url), { method: 'POST', body: form });
     if (!posted.ok) return failed(`the upload failed (${posted.status})`);
-    uploads.push({ uploadId: res.body.uploadId, li });
+    target.entries.push({ uploadId: res.body.uploadId, li });
     name.textContent = file.name;
     li.dataset.state = 'uploaded';
     li.dataset.uploadId = res.body.uploadId;
@@ -639,20 +707,51 @@ async function uploadOne(file: File) {
   }
 }
 
+/** A drop zone and its "choose files" input, both uploading into `target`. */
+function acceptFiles(drop: HTMLElement, input: HTMLInputElement, target: UploadTarget) {
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('over');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    if (e.dataTransfer?.files.length) void upload(e.dataTransfer.files, target);
+  });
+  input.addEventListener('change', () => {
+    if (input.files?.length)
+      void upload(input.files, target).finally(() => {
+        input.value = '';
+      });
+  });
+}
+
 // ---- tabs and start -----------------------------------------------------------------------------------
 
 let opsTimer: number | undefined;
 let operator: ReturnType<typeof operatorView>;
-function showTab(ops: boolean) {
-  $('view-jobs').hidden = ops;
-  $('view-ops').hidden = !ops;
-  $('tab-jobs').classList.toggle('active', !ops);
-  $('tab-ops').classList.toggle('active', ops);
-  $('tab-jobs').setAttribute('aria-pressed', String(!ops));
-  $('tab-ops').setAttribute('aria-pressed', String(ops));
+let series: ReturnType<typeof seriesView>;
+type Tab = 'jobs' | 'series' | 'ops';
+let shownTab: Tab = 'jobs';
+function showTab(tab: Tab) {
+  const ops = tab === 'ops';
+  const was = shownTab;
+  shownTab = tab;
+  for (const t of ['jobs', 'series', 'ops'] as const) {
+    $(`view-${t}`).hidden = t !== tab;
+    $(`tab-${t}`).classList.toggle('active', t === tab);
+    $(`tab-${t}`).setAttribute('aria-pressed', String(t === tab));
+  }
   window.clearInterval(opsTimer);
+  series.show(tab === 'series');
+  // The URL names what is shown, so a reload comes back to it.
+  if (tab === 'jobs' && was !== 'jobs')
+    history.replaceState(null, '', currentJob ? `#${currentJob}` : location.pathname + location.search);
+  if (tab === 'series' && !SERIES_HASH.test(location.hash.slice(1)))
+    history.replaceState(null, '', '#series');
   // Back on a job, show it as it is now (a redrive may have changed it).
-  if (!ops && currentJob) void poll(currentJob);
+  if (tab === 'jobs' && currentJob) void poll(currentJob);
   if (ops) {
     if (currentJob && !$<HTMLInputElement>('dead-job').value)
       $<HTMLInputElement>('dead-job').value = currentJob;
@@ -661,13 +760,36 @@ function showTab(ops: boolean) {
   }
 }
 
+/**
+ * The URL's hash says what is shown: `#<jobId>` a job (an episode's "Open job" link too),
+ * `#series/<seriesId>` a series, `#series` the list of series.
+ */
+function route(navigated: boolean) {
+  const hash = location.hash.slice(1);
+  const seriesId = SERIES_HASH.exec(hash)?.[1];
+  if (seriesId || hash === 'series') {
+    if (shownTab !== 'series') showTab('series');
+    series.select(seriesId, navigated);
+  } else if (JOB_ID.test(hash)) {
+    if (shownTab !== 'jobs') showTab('jobs');
+    if (hash !== currentJob) watch(hash);
+  }
+}
+
 async function main() {
   config = (await (await fetch('/config.json')).json()) as Config;
   $('who').textContent = `signed in as ${config.userId}`;
   fillSelect('recipe', RECIPES, 'prompt');
   fillSelect('resolution', RESOLUTIONS, '480p');
+  const names = new Intl.DisplayNames(['en'], { type: 'language' });
+  for (const tag of config.narrationLanguages ?? [])
+    $('languages').append(new Option(`${names.of(tag) ?? tag}`, tag));
+  if (config.narrationLanguages?.length)
+    $('language-help').textContent =
+      `A language tag such as en, vi or pt-BR; narration is spoken in ${config.narrationLanguages.length} languages (the list offers them). English when empty.`;
   adaptFormToRecipe();
   operator = operatorView(opsFetch);
+  series = seriesView(api);
   for (const prompt of EXAMPLE_PROMPTS) {
     const button = document.createElement('button');
     button.type = 'button';
@@ -699,34 +821,18 @@ async function main() {
     if (currentView) setFormMode(currentView);
   };
   $('job-redrive').onclick = () => void redriveThisJob();
-  $('tab-jobs').onclick = () => showTab(false);
-  $('tab-ops').onclick = () => showTab(true);
-  const drop = $('drop');
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    if (e.dataTransfer?.files.length) void upload(e.dataTransfer.files);
-  });
-  $<HTMLInputElement>('files').addEventListener('change', (e) => {
-    const input = e.target as HTMLInputElement;
-    if (input.files?.length)
-      void upload(input.files).finally(() => {
-        input.value = '';
-      });
-  });
-  window.addEventListener('hashchange', () => {
-    const id = location.hash.slice(1);
-    if (JOB_ID.test(id) && id !== currentJob) watch(id);
-  });
+  $('tab-jobs').onclick = () => showTab('jobs');
+  $('tab-series').onclick = () => showTab('series');
+  $('tab-ops').onclick = () => showTab('ops');
+  for (const [zone, input, target] of [
+    ['drop', 'files', UPLOADS],
+    ['style-drop', 'style-files', STYLE_REFS],
+  ] as const)
+    acceptFiles($(zone), $<HTMLInputElement>(input), target);
+  window.addEventListener('hashchange', () => route(true));
   // The timer ticks between polls (and after the job ended, it stays).
   window.setInterval(renderTimer, 1000);
-  const fromHash = location.hash.slice(1);
-  if (JOB_ID.test(fromHash)) watch(fromHash);
+  route(false);
   await loadHistory(true);
 }
 

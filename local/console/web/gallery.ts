@@ -77,3 +77,21 @@ export function galleryCard(job: ListedJob, deps: GalleryDeps): HTMLLIElement {
   });
   return li;
 }
+
+/**
+ * Keeps a card's status with the job's as the job view polls it: the list is read at submit and when a
+ * job ends, and in between the card must not say REQUESTED while the job renders.
+ */
+export function setCardStatus(li: HTMLElement, status: string): void {
+  if (li.dataset.status === status) return;
+  li.dataset.status = status;
+  const badge = li.querySelector<HTMLElement>('.badge');
+  if (badge) {
+    badge.dataset.status = status;
+    badge.textContent = status;
+  }
+  const button = li.querySelector('button.card');
+  const label = button?.getAttribute('aria-label');
+  if (button && label)
+    button.setAttribute('aria-label', label.replace(/^[a-z_]+:/, `${status.toLowerCase()}:`));
+}

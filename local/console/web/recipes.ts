@@ -2,7 +2,16 @@
  * What each recipe takes (libs/events/src/job-spec.ts and its superRefine: which need a prompt, which
  * need uploads, which generate scenes), so the form shows only the fields that mean something for it.
  */
-export type FormField = 'prompt' | 'scenes' | 'seconds' | 'music' | 'narration' | 'captions' | 'uploads';
+export type FormField =
+  | 'prompt'
+  | 'scenes'
+  | 'seconds'
+  | 'music'
+  | 'narration'
+  | 'captions'
+  | 'uploads'
+  | 'language'
+  | 'styleReferences';
 
 export interface RecipeForm {
   /** One line a person reads before choosing. */
@@ -17,21 +26,43 @@ export interface RecipeForm {
 export const RECIPE_FORMS: Record<string, RecipeForm> = {
   prompt: {
     description: 'A short video from a text prompt: planned into scenes, each generated, then joined.',
-    fields: ['prompt', 'scenes', 'seconds', 'music', 'narration', 'captions', 'uploads'],
+    // styleReferences: their look ends every generated scene's prompt (the generator's planner).
+    fields: [
+      'prompt',
+      'scenes',
+      'seconds',
+      'music',
+      'narration',
+      'captions',
+      'language',
+      'styleReferences',
+      'uploads',
+    ],
     promptRequired: true,
     promptLabel: 'Prompt',
     uploadsLabel: 'Optional pictures to start scenes from',
   },
   ad: {
     description: 'A product ad: a hook, the product and a call to action, with a voice-over.',
-    fields: ['prompt', 'scenes', 'seconds', 'music', 'narration', 'captions', 'uploads'],
+    // styleReferences: their look ends every generated scene's prompt (the generator's planner).
+    fields: [
+      'prompt',
+      'scenes',
+      'seconds',
+      'music',
+      'narration',
+      'captions',
+      'language',
+      'styleReferences',
+      'uploads',
+    ],
     promptRequired: true,
     promptLabel: 'What to advertise',
     uploadsLabel: 'Optional product pictures',
   },
   story: {
     description: 'A narrated story from your pictures: each page on screen while its narration plays.',
-    fields: ['prompt', 'music', 'narration', 'captions', 'uploads'],
+    fields: ['prompt', 'music', 'narration', 'captions', 'language', 'uploads'],
     promptRequired: false,
     promptLabel: 'What the story is about (optional)',
     uploadsLabel: 'The pages, in order',
