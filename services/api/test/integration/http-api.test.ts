@@ -15,6 +15,7 @@ import { uploadFiles } from '../../../../local/cli/upload-files';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../../local/cloud/src/embedded-cloud';
 import { cloudAtRest } from '../../../../test/support/cloud-at-rest';
 import { TEST_STAGE } from '../../../../test/support/test-stage';
+import { jobFloodTests, LIMIT, withMaxConcurrentJobs } from './job-flood';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -78,6 +79,10 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
         CALLBACK_BACKOFF_BASE_SEC: '1',
         CALLBACK_MAX_ATTEMPTS: '3',
       },
+      // A user may run LIMIT jobs at once here (the flood case, job-flood.ts, shares this cloud);
+      // every other case's user runs no more than that, or only checks that its jobs were accepted.
+      transformTemplate: (service, template) =>
+        service === 'api' ? withMaxConcurrentJobs(template, LIMIT) : template,
     });
     workDir = mkdtempSync(join(tmpdir(), 'reelay-api-'));
     // Cold starts on a busy machine can exceed a route's timeout once: warm every function first.
@@ -652,4 +657,7 @@ describe('the HTTP API on the embedded cloud, driven as an integrator would (fet
       }
     }, 120_000);
   });
+
+  // Last: the flood's jobs must not be in the window a case above replays.
+  jobFloodTests(() => ({ cloud, logs }));
 });
