@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import type { StaticFfmpeg } from '../../../packaging/src';
+import type { ModelSecrets } from './model-secrets';
 
 export interface FunctionEnvInputs {
   /** The operator's client environment (endpoints, region); each function's own keys replace the operator's. */
@@ -48,24 +49,31 @@ function ffmpegEnv({ shippedFfmpeg, debianFfmpeg }: FunctionEnvInputs): Record<s
   };
 }
 
-/** Locally the token comes from the environment instead of SSM; with a real token, real models. */
+/**
+ * Which Replicate the functions call: the real one when the user has a token, else the twin. The
+ * token and the webhook secret are not here: they are SecureStrings in the local Parameter Store,
+ * read the way the functions read them on AWS (embedded/model-secrets.ts).
+ */
 function modelProviderEnv({ modelTwin, apiUrl }: FunctionEnvInputs): Record<string, string> {
-  const realReplicate = process.env.REPLICATE_API_TOKEN;
-  if (realReplicate) {
-    return {
-      REPLICATE_API_TOKEN: realReplicate,
-      // A proxy or a recorded twin in front of Replicate, when the user names one.
-      ...(process.env.REPLICATE_BASE_URL ? { REPLICATE_BASE_URL: process.env.REPLICATE_BASE_URL } : {}),
-    };
+  if (process.env.REPLICATE_API_TOKEN) {
+    // A proxy or a recorded twin in front of Replicate, when the user names one.
+    return process.env.REPLICATE_BASE_URL ? { REPLICATE_BASE_URL: process.env.REPLICATE_BASE_URL } : {};
   }
   return {
-    REPLICATE_API_TOKEN: modelTwin.apiToken,
     REPLICATE_BASE_URL: `${modelTwin.url}/v1`,
     // The twin serves Replicate's model ids: costs are what Replicate would charge, an estimate.
     MODEL_PROVIDER: 'local',
-    REPLICATE_WEBHOOK_SECRET: modelTwin.webhookSecret,
     MODEL_OUTPUT_ALLOWED_ORIGINS: modelTwin.url,
     // The template's WEBHOOK_BASE_URL names the cloud API; locally webhooks come here.
     LOCAL_WEBHOOK_BASE_URL: apiUrl,
   };
+}
+
+/** The secrets to store for the functions: the user's real token, or the twin's token and webhook secret. */
+export function modelSecretsFor(
+  modelTwin: Pick<FunctionEnvInputs['modelTwin'], 'apiToken' | 'webhookSecret'>,
+): Partial<ModelSecrets> {
+  const realToken = process.env.REPLICATE_API_TOKEN;
+  if (realToken) return { apiToken: realToken };
+  return { apiToken: modelTwin.apiToken, webhookSecret: modelTwin.webhookSecret };
 }

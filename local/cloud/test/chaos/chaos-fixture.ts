@@ -1,6 +1,7 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { EmbeddedCloud } from '../../src/embedded-cloud';
 import { LocalFunction } from '../../src/lambda/local-function';
@@ -103,6 +104,10 @@ export async function addChaosFixture(cloud: EmbeddedCloud): Promise<ChaosFixtur
 
   const anyFunction = [...cloud.functions.values()][0];
   if (!anyFunction) throw new Error('the embedded cloud deployed no functions');
+  // The twin's token is where the generator reads it: a SecureString in the local Parameter Store.
+  const { Parameter: token } = await cloud.clients.ssm.send(
+    new GetParameterCommand({ Name: `/reelay/${cloud.stage}/replicate-api-token`, WithDecryption: true }),
+  );
   const makeFunction = (name: string) => {
     const fn = new LocalFunction(
       {
@@ -110,7 +115,12 @@ export async function addChaosFixture(cloud: EmbeddedCloud): Promise<ChaosFixtur
         arn: `arn:aws:lambda:${cloud.region}:${cloud.accountId}:function:${name}`,
         handlerFile: require.resolve('./fixtures/side-effects-handler.ts'),
         exportName: 'handler',
-        env: { CHAOS_BUCKET: cloud.names.mediaBucket, CHAOS_TABLE: TABLE, CHAOS_BUS: TEST_BUS },
+        env: {
+          CHAOS_BUCKET: cloud.names.mediaBucket,
+          CHAOS_TABLE: TABLE,
+          CHAOS_BUS: TEST_BUS,
+          REPLICATE_API_TOKEN: token?.Value ?? '',
+        },
         timeoutSec: 30,
         memoryMb: 256,
         maxConcurrency: 2,

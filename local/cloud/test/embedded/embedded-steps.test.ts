@@ -1,5 +1,6 @@
 import { Closers } from '../../src/embedded/closers';
-import { type FunctionEnvInputs, functionBaseEnv } from '../../src/embedded/function-env';
+import { type FunctionEnvInputs, functionBaseEnv, modelSecretsFor } from '../../src/embedded/function-env';
+import { modelSecretNames } from '../../src/embedded/model-secrets';
 
 const twin = { url: 'http://127.0.0.1:4100', apiToken: 'r8_local_abc', webhookSecret: 'whsec_c2VjcmV0' };
 const inputs = (overrides: Partial<FunctionEnvInputs> = {}): FunctionEnvInputs => ({
@@ -19,18 +20,23 @@ describe("a local function's base environment", () => {
     if (realToken !== undefined) process.env.REPLICATE_API_TOKEN = realToken;
   });
 
-  it('points the functions at the Replicate twin, its webhook secret and the local webhook base, without a real token', () => {
+  it('points the functions at the Replicate twin and the local webhook base, without a real token, and holds no secret', () => {
     const env = functionBaseEnv(inputs());
 
     expect(env).toMatchObject({
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4200',
-      REPLICATE_API_TOKEN: 'r8_local_abc',
       REPLICATE_BASE_URL: 'http://127.0.0.1:4100/v1',
-      REPLICATE_WEBHOOK_SECRET: 'whsec_c2VjcmV0',
       MODEL_PROVIDER: 'local',
       LOCAL_WEBHOOK_BASE_URL: 'http://127.0.0.1:4300',
       FFMPEG_PATH: '/usr/bin/ffmpeg',
       REELAY_LOCAL: 'true',
+    });
+    // The token and webhook secret are SSM SecureStrings, read as on AWS (model-secrets.ts).
+    expect(env).not.toHaveProperty('REPLICATE_API_TOKEN');
+    expect(env).not.toHaveProperty('REPLICATE_WEBHOOK_SECRET');
+    expect(modelSecretsFor({ apiToken: 'r8_local_abc', webhookSecret: 'whsec_c2VjcmV0' })).toEqual({
+      apiToken: 'r8_local_abc',
+      webhookSecret: 'whsec_c2VjcmV0',
     });
   });
 
@@ -52,9 +58,35 @@ describe("a local function's base environment", () => {
 
     const env = functionBaseEnv(inputs());
 
-    expect(env.REPLICATE_API_TOKEN).toBe('r8_real');
+    expect(env).not.toHaveProperty('REPLICATE_API_TOKEN');
     expect(env).not.toHaveProperty('MODEL_PROVIDER');
-    expect(env).not.toHaveProperty('REPLICATE_WEBHOOK_SECRET');
+    expect(env).not.toHaveProperty('REPLICATE_BASE_URL');
+    expect(modelSecretsFor({ apiToken: 'r8_local_abc', webhookSecret: 'whsec_c2VjcmV0' })).toEqual({
+      apiToken: 'r8_real',
+    });
+  });
+});
+
+describe('where the model secrets are stored', () => {
+  const fn = (variables: Record<string, string>) => ({
+    Type: 'AWS::Lambda::Function',
+    Properties: { Environment: { Variables: variables } },
+  });
+
+  it('takes the SSM names the packaged functions read, not a name of its own', () => {
+    const generator = {
+      Resources: {
+        Plan: fn({ REPLICATE_API_TOKEN_PARAMETER: '/reelay/x/token' }),
+        Webhook: fn({ REPLICATE_WEBHOOK_SECRET_PARAMETER: '/reelay/x/whsec' }),
+        Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+      },
+    };
+    const api = { Resources: { Submit: fn({ JOBS_TABLE: 't' }) } };
+
+    expect(modelSecretNames([api, generator])).toEqual({
+      apiToken: '/reelay/x/token',
+      webhookSecret: '/reelay/x/whsec',
+    });
   });
 });
 
