@@ -10,10 +10,11 @@ import { type DeployClients, deployStack, LocalCloudState } from './deploy/deplo
 import type { CloudFormationTemplate } from './deploy/template';
 import { type AwsServers, startAwsServers } from './embedded/aws-servers';
 import { Closers } from './embedded/closers';
-import { functionBaseEnv } from './embedded/function-env';
+import { functionBaseEnv, modelSecretsFor } from './embedded/function-env';
 import { functionLog } from './embedded/function-log';
 import { FunctionRuntime, invokerByArn } from './embedded/function-runtime';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './embedded/local-account';
+import { modelSecretNames, storeModelSecrets } from './embedded/model-secrets';
 import { type ModelTwin, startModelTwin } from './embedded/model-twin';
 import {
   type CloudClients,
@@ -127,6 +128,9 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     const packaged = await templates;
     options.onPhase?.(`deploying ${SERVICES.length} services`);
     const state = await deployServices(packaged, stage, options, clients, runtime);
+    // The Replicate token and webhook secret, where the functions read them on AWS (SSM SecureStrings).
+    const secretNames = modelSecretNames(Object.values(packaged).map((service) => service.template));
+    await storeModelSecrets(clients.ssm, secretNames, modelSecretsFor(modelTwin));
     options.onPhase?.(`bundling ${functions.size} functions`);
     await runtime.bundleFunctions();
     runtime.start(state, { endpoint: endpoints.sqs, agent, operatorClient: clients.sqs });
