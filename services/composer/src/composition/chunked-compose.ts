@@ -20,7 +20,13 @@ import {
   type RunStats,
   runLimited,
 } from './compose-timeline';
-import { type ConcatEntry, concatListText, inpointUs, outpointUs } from './concat-list';
+import {
+  CONCAT_TIMESTAMPS_AS_READ,
+  type ConcatEntry,
+  concatListText,
+  inpointUs,
+  outpointUs,
+} from './concat-list';
 import {
   assertOutputFormat,
   framesFor,
@@ -142,6 +148,7 @@ export async function renderChunk(request: ChunkRenderRequest): Promise<Rendered
   // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const joined = await runFfmpeg(
     [
+      ...CONCAT_TIMESTAMPS_AS_READ, // the chunk's picture starts at 0, not 21 ms late
       '-f', 'concat',
       '-safe', '0', // the list holds absolute paths we wrote; -protocol_whitelist file still applies
       '-i', list,

@@ -9,7 +9,13 @@ import {
   webvttText,
 } from './captions';
 import { checkClipsCopyable } from './clip-packets';
-import { type ConcatEntry, concatListText, inpointUs, outpointUs } from './concat-list';
+import {
+  CONCAT_TIMESTAMPS_AS_READ,
+  type ConcatEntry,
+  concatListText,
+  inpointUs,
+  outpointUs,
+} from './concat-list';
 import { intermediateVideoArgs } from './encoding';
 import {
   assertOutputFormat,
@@ -296,6 +302,8 @@ export async function joinStreams(
   const burn = mux.burnFilters && mux.format ? { filters: mux.burnFilters, format: mux.format } : undefined;
   // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
   const args = [
+    // The picture starts at 0, not 21 ms after the sound (CONCAT_TIMESTAMPS_AS_READ).
+    ...CONCAT_TIMESTAMPS_AS_READ,
     '-f', 'concat',
     '-safe', '0', // the list holds absolute paths we wrote; -protocol_whitelist file still applies
     '-i', list,

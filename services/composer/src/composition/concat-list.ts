@@ -7,6 +7,17 @@ export interface ConcatEntry {
 }
 
 /**
+ * `-copyts` before a concat list of prepared clips. Each clip's AAC track opens with the
+ * encoder's priming packet at -1024 samples; reading the MP4 itself, its edit list (skip
+ * samples) makes the track start at 0, but the concat demuxer passes the packet on at -21.3 ms
+ * and reports that as the input's start, and ffmpeg's default is to move every input so it
+ * starts at 0: the video, mapped alone or with the sound, was moved 21 ms late. With the
+ * timestamps as read, the picture starts at 0 and the priming packet keeps its skip-samples
+ * side data, which the MP4 muxer writes as the usual edit list.
+ */
+export const CONCAT_TIMESTAMPS_AS_READ = ['-copyts'] as const;
+
+/**
  * The text of a concat demuxer list. Paths are quoted (a quote inside becomes '\'') so no file
  * name can add directives.
  */

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import { ulid } from 'ulid';
 import { type AwsJsonEmulator, startAwsJsonEmulator } from '../../../../local/cloud/aws-json/src';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../../../local/cloud/src/local-dynamodb';
 import { type LocalS3, startLocalS3 } from '../../../../local/cloud/src/local-s3';
+import { timelineScenes } from '../../src/composing/timeline-scenes';
+import { composeTimeline } from '../../src/composition';
 import { downloadObject, preparedKey } from '../../src/scenes/media-files';
 import { pagedSec, prepareScene } from '../../src/scenes/prepare-scene';
 import { SceneSet } from '../../src/scenes/scene-set';
@@ -44,6 +46,7 @@ describe('a story page lasts as its narration, whichever is prepared first', () 
   const page = readFileSyncLazy(() => join(dir, 'page.png'));
   const voice = readFileSyncLazy(() => join(dir, 'voice.wav'));
   const voiceMp3 = readFileSyncLazy(() => join(dir, 'voice.mp3'));
+  const secondPage = readFileSyncLazy(() => join(dir, 'page-2.png'));
 
   beforeAll(async () => {
     [dynamo, s3Server, json] = await Promise.all([
@@ -82,6 +85,7 @@ describe('a story page lasts as its narration, whichever is prepared first', () 
     dir = mkdtempSync(join(tmpdir(), 'paced-pages-'));
     // A tall page and 1.3 s of voice.
     ffmpeg(['-f', 'lavfi', '-i', 'color=c=orange:s=120x360', '-frames:v', '1', join(dir, 'page.png')]);
+    ffmpeg(['-f', 'lavfi', '-i', 'color=c=blue:s=120x360', '-frames:v', '1', join(dir, 'page-2.png')]);
     ffmpeg(['-f', 'lavfi', '-i', 'sine=f=440:d=1.3', '-ar', '22050', join(dir, 'voice.wav')]);
     // The same 1.3 s as an MP3, as the MiniMax speech model answers: its stated duration is 1.358 s
     // (the encoder's padding), its decoded samples 1.3 s.
@@ -190,6 +194,75 @@ describe('a story page lasts as its narration, whichever is prepared first', () 
     expect(job?.durations[0]).toBeCloseTo(43 / 24, 9);
   }, 120_000);
 
+  it('composed, the first page lasts its narration plus the pause and the picture starts with the sound', async () => {
+    // Prepare: a story of two pages (orange, blue), each with its 1.3 s line, prepared as prepare
+    // does; then composed as compose does, the narration placed by the scene set.
+    const jobId = ulid();
+    const common = { jobId, sceneCount: 4, output };
+    const ready: SceneReady[] = [];
+    for (const [i, body] of [page(), secondPage()].entries()) {
+      const pageKey = `intermediates/${jobId}/scenes/0${i}-1.png`;
+      const voiceKey = `intermediates/${jobId}/scenes/0${i + 2}-1.wav`;
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: pageKey, Body: body }));
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: voiceKey, Body: voice() }));
+      ready.push(
+        makeSceneReady({
+          ...common,
+          sceneIndex: i,
+          kind: 'image',
+          provider: 'upload',
+          key: pageKey,
+          durationSec: 4,
+        }),
+        makeSceneReady({
+          ...common,
+          sceneIndex: i + 2,
+          kind: 'narration',
+          key: voiceKey,
+          durationSec: 120,
+          alignTo: i,
+        }),
+      );
+    }
+    for (const scene of ready) await prepareScene(scene, deps());
+    const job = await scenes.get(jobId);
+    if (!job) throw new Error('the scene set is missing');
+    const { visual, narration } = timelineScenes(job, 0);
+    const fetched = async (sceneIndex: number, audio: boolean) => {
+      const file = join(dir, `${jobId}-${sceneIndex}.${audio ? 'm4a' : 'mp4'}`);
+      await downloadObject(s3, BUCKET, preparedKey(jobId, sceneIndex, audio), file);
+      return file;
+    };
+    const workDir = mkdtempSync(join(dir, 'compose-'));
+
+    // Act
+    const composed = await composeTimeline({
+      clips: await Promise.all(
+        visual.map(async (s) => ({ file: await fetched(s.sceneIndex, false), durationSec: s.durationSec })),
+      ),
+      narration: await Promise.all(
+        narration.map(async (s) => ({ ...s, file: await fetched(s.sceneIndex, true) })),
+      ),
+      format: output,
+      workDir,
+    });
+
+    // Assess: shown at the frame rate, the first page is 43 frames (1.3 s + 0.5 s at 24 fps; it
+    // was 44 when the picture started 21 ms late), the second as many.
+    expect(colourRuns(composed.file)).toEqual([
+      { colour: 'orange', frames: 43 },
+      { colour: 'blue', frames: 43 },
+    ]);
+    // The picture and the sound start together, to the millisecond (the picture started 21 ms,
+    // the first clip's AAC priming, after the sound), and end together within a frame.
+    const [video, audio] = [streamTimes(composed.file, 'v:0'), streamTimes(composed.file, 'a:0')];
+    expect(Math.abs(video.start)).toBeLessThan(0.001);
+    expect(Math.abs(audio.start)).toBeLessThan(0.001);
+    expect(Math.abs(video.end - audio.end)).toBeLessThanOrEqual(1 / 24);
+    // The second line is heard where its page starts (the tone starts at once), to one frame.
+    expect(Math.abs((soundStartsAfterSilence(composed.file)[0] ?? 0) - 43 / 24)).toBeLessThanOrEqual(1 / 24);
+  }, 120_000);
+
   it('adds the crossfade the next page overlaps, in whole frames', () => {
     expect(pagedSec(1.3, output)).toBeCloseTo(43 / 24, 9);
     expect(pagedSec(1.31, { ...output, transition: 'crossfade', transitionSec: 0.5 })).toBeCloseTo(
@@ -206,4 +279,60 @@ function readFileSyncLazy(path: () => string): () => Buffer {
     data ??= readFileSync(path());
     return data;
   };
+}
+
+/**
+ * The picture as a player shows it, at the frame rate from t=0 (ffmpeg's constant-rate output),
+ * each frame averaged to one pixel: runs of orange and blue frames.
+ */
+function colourRuns(file: string): Array<{ colour: string; frames: number }> {
+  const raw = execFileSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-vf',
+      'scale=1:1:flags=area',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
+    { maxBuffer: 1 << 26 },
+  );
+  const runs: Array<{ colour: string; frames: number }> = [];
+  for (let i = 0; i < raw.length; i += 3) {
+    const colour = (raw[i] ?? 0) > (raw[i + 2] ?? 0) ? 'orange' : 'blue';
+    const last = runs[runs.length - 1];
+    if (last?.colour === colour) last.frames++;
+    else runs.push({ colour, frames: 1 });
+  }
+  return runs;
+}
+
+/** A stream's start and end on the file's timeline, as ffprobe reads them. */
+function streamTimes(file: string, stream: string): { start: number; end: number } {
+  const [start = NaN, duration = NaN] = execFileSync('ffprobe', [
+    ...['-v', 'error', '-select_streams', stream, '-show_entries', 'stream=start_time,duration'],
+    ...['-of', 'default=nw=1:nk=1', file],
+  ])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number);
+  return { start, end: start + duration };
+}
+
+/** Where sound starts again after each silence of a quarter second or more. */
+function soundStartsAfterSilence(file: string): number[] {
+  // ffmpeg writes silencedetect's findings to stderr (execFileSync would return only stdout).
+  const { stderr } = spawnSync(
+    'ffmpeg',
+    ['-v', 'info', '-i', file, '-map', '0:a:0', '-af', 'silencedetect=n=-45dB:d=0.25', '-f', 'null', '-'],
+    { encoding: 'utf8' },
+  );
+  return [...stderr.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]));
 }
