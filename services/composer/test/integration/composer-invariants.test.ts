@@ -1,0 +1,29 @@
+import { TEST_STAGE } from '../../../../test/support/test-stage';
+import { composeOnceTests } from './compose-once';
+import { composerFailureTests } from './composer-failures';
+import { type ComposerHarness, startComposerHarness } from './composer-harness';
+
+/**
+ * The composer's invariants on one embedded cloud: one composition per job (compose-once.ts), then
+ * refused media, poison messages and a crash between storing and publishing (composer-failures.ts).
+ * Each case has a job of its own and reads only that job's outcomes; a cloud start and its
+ * functions' cold starts cost more than most cases. (The timeout and chunking cases need functions
+ * configured otherwise: compose-timeout.test.ts and chunked-job.test.ts start their own.)
+ */
+let shared: ComposerHarness | undefined;
+
+beforeAll(async () => {
+  shared = await startComposerHarness({ stage: TEST_STAGE });
+}, 180_000);
+
+afterAll(async () => {
+  await shared?.close();
+});
+
+const harness = (): ComposerHarness => {
+  if (!shared) throw new Error('the embedded cloud did not start');
+  return shared;
+};
+
+composeOnceTests(harness);
+composerFailureTests(harness);
