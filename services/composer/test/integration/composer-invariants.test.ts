@@ -12,8 +12,20 @@ import { type ComposerHarness, startComposerHarness } from './composer-harness';
  */
 let shared: ComposerHarness | undefined;
 
+/**
+ * A compose request that finds the lease held is queued again to look just past the lease's end, at
+ * most 15 s later (README "Composition lease"); with the default minute-long lease each race here
+ * left a request waiting 15 s after the video was published, and the cases wait for the cloud to
+ * come to rest. The lease is renewed every third of its length while ffmpeg runs, so a short one
+ * changes nothing else: a lapsed one only aborts a composition before anything is recorded.
+ */
+const COMPOSE_LEASE_MS = 6000;
+
 beforeAll(async () => {
-  shared = await startComposerHarness({ stage: TEST_STAGE });
+  shared = await startComposerHarness({
+    stage: TEST_STAGE,
+    functionEnv: { COMPOSE_LEASE_MS: String(COMPOSE_LEASE_MS) },
+  });
 }, 180_000);
 
 afterAll(async () => {
