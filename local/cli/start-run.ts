@@ -5,7 +5,6 @@
  */
 import { stageDataFolderPath } from '../cloud/src/data-folder';
 import { startEmbeddedCloud } from '../cloud/src/embedded-cloud';
-import { whenAllWarm } from '../cloud/src/lambda/warm-up';
 import type { Paint } from './colour';
 import { costIsEstimate, costLabel } from './cost-estimate';
 import { ledgerProjectionSignal } from './job-changes';
@@ -28,16 +27,19 @@ export async function renderJob(
     dataDir: options.dataDir ?? stageDataFolderPath('local'),
     fresh: options.fresh,
     onPhase: startup.phase,
+    // The functions the last run on this data folder invoked (all of them the first time); the
+    // others cold-start if this job needs them.
+    warmFunctions: 'used-last-run',
   }).catch((error: unknown) => {
     startup.stop();
     throw error;
   });
   try {
-    // Start-up ends when every function's sandbox has loaded its handler (the one-off cost of the
-    // local cloud, like deploying with provisioned concurrency), so the job does not share the
+    // Start-up ends when those functions' sandboxes have loaded their handlers (the one-off cost of
+    // the local cloud, like deploying with provisioned concurrency), so the job does not share the
     // cores with those loads.
-    startup.phase(`warming ${cloud.functions.size} functions`);
-    await whenAllWarm(cloud.functions.values());
+    startup.phase('warming the functions a job uses');
+    await cloud.whenWarm();
     const startupSec = (Date.now() - started) / 1000;
     startup.ready(`local cloud ready in ${startupSec.toFixed(1)} s (function logs: ${cloud.logFile})`);
     const result = await runJob(cloud, options.spec, {

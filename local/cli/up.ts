@@ -88,6 +88,9 @@ async function main(): Promise<void> {
     dataDir: values.dataDir ?? stageDataFolderPath(stage),
     fresh: values.fresh,
     onPhase: startup.phase,
+    // Every function loads its sandbox as soon as it is deployed (one per core at a time): the
+    // console's first job finds them warm. Ready is announced without waiting for them.
+    warmFunctions: 'all',
     ...functionEnvFromEnvironment(),
   }).catch((error: unknown) => {
     startup.stop();

@@ -1,15 +1,22 @@
 import { join, resolve } from 'node:path';
 import { findFfmpeg } from '@reelay/media';
 import type { LocalModelServer } from '../../models/src';
-import { findStaticFfmpeg, packageAllServices, SERVICES, type ServiceName } from '../../packaging/src';
+import {
+  findStaticFfmpeg,
+  type PackagedService,
+  packageAllServices,
+  SERVICES,
+  type ServiceName,
+} from '../../packaging/src';
 import type { LocalYouTube } from '../../youtube/src';
 import type { AwsJsonEmulator } from '../aws-json/src';
 import { ChaosInjector } from './chaos/chaos-injector';
 import { type DataFolder, openDataFolder, throwawayDataFolder } from './data-folder';
 import { type DeployClients, deployStack, LocalCloudState } from './deploy/deploy-stack';
+import { handlerFile } from './deploy/resources/lambda';
 import type { CloudFormationTemplate } from './deploy/template';
 import { type AwsServers, startAwsServers } from './embedded/aws-servers';
-import { Closers } from './embedded/closers';
+import { Closers, startTogether } from './embedded/closers';
 import { functionBaseEnv, modelSecretsFor } from './embedded/function-env';
 import { functionLog } from './embedded/function-log';
 import { FunctionRuntime, invokerByArn } from './embedded/function-runtime';
@@ -23,12 +30,16 @@ import {
   operatorClients,
   pollingAgent,
 } from './embedded/operator-access';
+import { StartupTimings } from './embedded/startup-timings';
+import { functionsToWarm, recordFunctionsUsed, type WarmFunctions } from './embedded/warm-set';
 import { startYouTubeTwin, youtubeEnv } from './embedded/youtube-twin';
 import { AccessKeyRegistry, type IssuedCredentials } from './iam/access-keys';
 import { IamGate } from './iam/iam-gate';
 import { PolicyEngine } from './iam/policy-engine';
 import type { LocalFunction } from './lambda/local-function';
+import { bundleSandboxes } from './lambda/sandbox-bundles';
 import type { SqsEventSource } from './lambda/sqs-event-source';
+import { whenAllWarm } from './lambda/warm-up';
 import { LocalHttpApi } from './local-http-api';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
@@ -54,6 +65,14 @@ export interface EmbeddedCloudOptions {
   fresh?: boolean;
   /** Told each start-up phase as it begins ("deploying 4 services"), for a CLI to show progress. */
   onPhase?: (phase: string) => void;
+  /**
+   * Which functions load a sandbox at start-up, as soon as they are deployed (one per core at a
+   * time), instead of at their first invocation as Lambda cold-starts them (embedded/warm-set.ts):
+   * 'on-demand' (the default: a test suite loads only the functions it uses), 'all' (`npm run up`),
+   * or 'used-last-run' on the data folder (`npm start`, which waits for them with `whenWarm()` so the
+   * job does not share the cores with the loads).
+   */
+  warmFunctions?: WarmFunctions;
 }
 
 export interface EmbeddedCloud {
@@ -83,6 +102,10 @@ export interface EmbeddedCloud {
   logFile?: string;
   /** Where the cloud keeps what it stores (removed on close when it was a throwaway one). */
   dataDir: string;
+  /** How long each start-up step took (embedded/startup-timings.ts); the warm-up's step ends later. */
+  startup: StartupTimings;
+  /** Resolves once the functions `warmFunctions` chose have a sandbox with its handler loaded. */
+  whenWarm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,6 +118,7 @@ export interface EmbeddedCloud {
 export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Promise<EmbeddedCloud> {
   const stage = options.stage ?? 'local';
   const closers = new Closers();
+  const timings = new StartupTimings();
   try {
     // First taken, last given up: one cloud per data folder (a live owner stops this start here).
     const data = options.dataDir
@@ -103,10 +127,19 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     closers.add(async () => data.release());
     const { onLog, logFile } = functionLog(REPO_ROOT, stage, options.onLog);
     const debianFfmpeg = findFfmpeg();
-    const templates = packageAllServices({ stage, region: LOCAL_REGION });
+    // Packaging (cached in .reelay/package) and then bundling the handlers it names (cached in
+    // .reelay/bundles) run while the servers start: neither needs them. Their failures surface
+    // where they are awaited; until then they must not count as unhandled.
+    const templates = timings.time('packaging the services (cached)', () =>
+      packageAllServices({ stage, region: LOCAL_REGION }),
+    );
+    const bundles = templates.then((packaged) =>
+      timings.time('bundling the handlers (cached)', () => bundleSandboxes(templateHandlerFiles(packaged))),
+    );
+    bundles.catch(() => undefined);
     const functions = new Map<string, LocalFunction>();
     options.onPhase?.('starting the AWS emulators');
-    const servers = await startServers(debianFfmpeg, functions, closers, data);
+    const servers = await startServers(debianFfmpeg, functions, closers, data, timings);
     const { keys, iam, emulator, modelTwin, chaos, api, youtube } = servers;
     const endpoints = cloudEndpoints(servers);
     const clientEnv = clientEnvironment(endpoints, keys.operator);
@@ -127,15 +160,27 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     options.onPhase?.('packaging the services');
     const packaged = await templates;
     options.onPhase?.(`deploying ${SERVICES.length} services`);
-    const state = await deployServices(packaged, stage, options, clients, runtime);
+    const state = await deployServices(packaged, stage, options, clients, runtime, timings);
     // The Replicate token and webhook secret, where the functions read them on AWS (SSM SecureStrings).
     const secretNames = modelSecretNames(Object.values(packaged).map((service) => service.template));
     await storeModelSecrets(clients.ssm, secretNames, modelSecretsFor(modelTwin));
     options.onPhase?.(`bundling ${functions.size} functions`);
-    await runtime.bundleFunctions();
+    await runtime.bundleFunctions(await bundles);
+    // Sandboxes load while DynamoDB Local may still be starting (a load that calls it waits in its proxy).
+    const warmed = warmAtStart(
+      timings,
+      functionsToWarm(options.warmFunctions ?? 'on-demand', functions, data),
+    );
+    closers.add(async () => recordFunctionsUsed(functions, data));
+    options.onPhase?.('waiting for DynamoDB Local');
+    await timings.time('tables created (DynamoDB Local up)', async () => {
+      await servers.dynamodbReady;
+      await state.creationsSettled();
+    });
     runtime.start(state, { endpoint: endpoints.sqs, agent, operatorClient: clients.sqs });
     // Executions a previous run left RUNNING start over now that their machines and functions exist.
     emulator.resume();
+    timings.steps.push({ name: 'start-up (before warm functions)', startMs: 0, endMs: timings.now() });
 
     return {
       stage,
@@ -164,6 +209,8 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
       },
       logFile,
       dataDir: data.root,
+      startup: timings,
+      whenWarm: () => warmed,
       close: () => closers.closeAll(),
     };
   } catch (error) {
@@ -190,6 +237,7 @@ async function startServers(
   functions: ReadonlyMap<string, LocalFunction>,
   closers: Closers,
   data: DataFolder,
+  timings: StartupTimings,
 ): Promise<Servers> {
   const invokeByArn = invokerByArn(functions);
   // Every request is signed with credentials this cloud issued and allowed by the caller's role.
@@ -198,18 +246,24 @@ async function startServers(
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
   });
-  const aws = await startAwsServers(iam, invokeByArn, closers, data);
-  const modelTwin = await startModelTwin(debianFfmpeg, closers, data.models);
-  const youtube = await startYouTubeTwin(closers, data.root);
+  const api = new LocalHttpApi(invokeByArn);
+  // Independent servers start side by side (DynamoDB Local's JVM is the slowest). Each is added to
+  // the closers as soon as it listens, so a failed start still stops the ones already running.
+  const [aws, modelTwin, youtube] = await startTogether([
+    startAwsServers(iam, invokeByArn, closers, data, timings),
+    timings.time('model twin', () => startModelTwin(debianFfmpeg, closers, data.models)),
+    timings.time('YouTube twin', () => startYouTubeTwin(closers, data.root)),
+    timings.time('HTTP API', async () => {
+      await api.listen();
+      closers.add(() => api.close());
+    }),
+  ]);
   const chaos = new ChaosInjector({
     emulator: aws.emulator,
     models: modelTwin.models,
     functionNames: () => [...functions.keys()],
   });
   closers.add(async () => chaos.close());
-  const api = new LocalHttpApi(invokeByArn);
-  await api.listen();
-  closers.add(() => api.close());
   return { ...aws, keys, iam, modelTwin, youtube, chaos, api };
 }
 
@@ -235,23 +289,61 @@ async function deployServices(
   options: EmbeddedCloudOptions,
   clients: CloudClients,
   runtime: FunctionRuntime,
+  timings: StartupTimings,
 ): Promise<LocalCloudState> {
   const state = new LocalCloudState();
   const deployClients: DeployClients = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, ...clients };
   const transform = options.transformTemplate ?? ((_, template) => template);
   for (const service of SERVICES) {
-    await deployStack(
-      {
-        stackName: `reelay-${service}-${stage}`,
-        template: transform(service, packaged[service].template as CloudFormationTemplate),
-        serviceDir: join(REPO_ROOT, 'services', service),
-      },
-      deployClients,
-      runtime,
-      state,
+    await timings.time(`deploying ${service}`, () =>
+      deployStack(
+        {
+          stackName: `reelay-${service}-${stage}`,
+          template: transform(service, packaged[service].template as CloudFormationTemplate),
+          serviceDir: join(REPO_ROOT, 'services', service),
+        },
+        deployClients,
+        runtime,
+        state,
+        // Tables are created while DynamoDB Local starts; the start awaits them before it returns.
+        { leaveCreationsRunning: true },
+      ),
     );
   }
   return state;
 }
 
-export type { ServiceName };
+/**
+ * The handler source of every function the packaged templates define (services/<service>/<module>.ts),
+ * known before anything is deployed, so bundling them overlaps the servers' start.
+ */
+function templateHandlerFiles(packaged: Record<ServiceName, PackagedService>): string[] {
+  return SERVICES.flatMap((service) =>
+    Object.values((packaged[service].template as CloudFormationTemplate).Resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .map((resource) =>
+        handlerFile(join(REPO_ROOT, 'services', service), String(resource.Properties?.Handler)),
+      ),
+  );
+}
+
+/**
+ * Loads one sandbox of each function given (one per core at a time, warm-up.ts) and records when the
+ * last is ready: the end of start-up for a caller that waits for warm functions.
+ */
+function warmAtStart(timings: StartupTimings, functions: LocalFunction[]): Promise<void> {
+  const startMs = timings.now();
+  const warmed = whenAllWarm(functions).then(() => {
+    if (functions.length > 0)
+      timings.steps.push({ name: `warming ${functions.length} functions`, startMs, endMs: timings.now() });
+    if (process.env.REELAY_STARTUP_TIMINGS === '1') printTimings(timings);
+  });
+  warmed.catch(() => undefined);
+  return warmed;
+}
+
+function printTimings(timings: StartupTimings): void {
+  process.stderr.write(
+    `embedded cloud start-up (${(timings.cpuMs() / 1000).toFixed(1)} CPU-s in this process):\n${timings.lines().join('\n')}\n`,
+  );
+}

@@ -34,6 +34,12 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     '-Xmx512m',
     // No /tmp/hsperfdata_<user>/<pid> file (Java's performance counters), which a kill -9 leaves behind.
     '-XX:-UsePerfData',
+    // Start-up over peak speed: the client compiler only (C2's compiler threads spent about half of
+    // the JVM's CPU over a cloud's start, for a server that answers a few thousand requests), and
+    // the serial collector (no GC threads competing for two cores). Measured: about 5.9 -> 3.2
+    // CPU-seconds and 9.9 -> 3.8 s to the first answer on a loaded 2-core machine.
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
     `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
     '-jar',
     jar,

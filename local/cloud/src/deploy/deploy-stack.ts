@@ -37,6 +37,11 @@ export async function deployStack(
   clients: DeployClients,
   targets: DeployTargets,
   state: LocalCloudState,
+  /**
+   * Return before the background creations (tables) end: the caller awaits
+   * `state.creationsSettled()` once every stack is deployed, so DynamoDB Local's start overlaps them.
+   */
+  options: { leaveCreationsRunning?: boolean } = {},
 ) {
   const resources = stack.template.Resources;
   const deployed = new Map<string, Deployed>();
@@ -71,6 +76,7 @@ export async function deployStack(
     for (const role of templateRoles(resources, scope, clients.accountId)) targets.addRole(role);
   }
   assertEveryFunctionTriggered(deployment);
+  if (!options.leaveCreationsRunning) await state.creationsSettled();
   return { resources: Object.fromEntries([...deployed].map(([id, d]) => [id, d.ref])) };
 }
 

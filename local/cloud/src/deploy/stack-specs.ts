@@ -76,8 +76,26 @@ export interface StackInput {
 
 export class UnwiredResourceError extends Error {}
 
-/** Shared across stacks: exports and queue URLs by ARN. */
+/** Shared across stacks: exports, queue URLs by ARN, and creations still running. */
 export class LocalCloudState {
   readonly exports = new Map<string, string>();
   readonly queueUrlByArn = new Map<string, string>();
+  private readonly inProgress: Promise<unknown>[] = [];
+
+  /**
+   * A creation that nothing else in the deploy waits on (a DynamoDB table: the deploy only needs its
+   * name and ARN, which it knows without asking), left running while the rest deploys, as
+   * CloudFormation creates independent resources side by side.
+   */
+  createInBackground(creation: Promise<unknown>): void {
+    creation.catch(() => undefined); // reported by creationsSettled(), not as an unhandled rejection
+    this.inProgress.push(creation);
+  }
+
+  /** Resolves once every background creation has; rejects with the first that failed. */
+  async creationsSettled(): Promise<void> {
+    const settled = await Promise.allSettled(this.inProgress.splice(0));
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
 }

@@ -6,8 +6,9 @@ import { jsonGate } from '../iam/json-gate';
 import { authorizeScheduleTarget } from '../iam/schedule-target-access';
 import { startLocalDynamoDb } from '../local-dynamodb';
 import { type LocalS3, startLocalS3 } from '../local-s3';
-import type { Closers } from './closers';
+import { type Closers, startTogether } from './closers';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './local-account';
+import type { StartupTimings } from './startup-timings';
 
 export interface AwsServers {
   s3: LocalS3;
@@ -15,6 +16,8 @@ export interface AwsServers {
   dynamodb: DynamoDbProxy;
   /** SQS, EventBridge and Step Functions. */
   emulator: AwsJsonEmulator;
+  /** Resolves once DynamoDB Local answers (the proxy holds requests until then); rejects if it cannot start. */
+  dynamodbReady: Promise<void>;
 }
 
 /**
@@ -27,27 +30,44 @@ export async function startAwsServers(
   invokeLambda: (arn: string, payload: unknown) => Promise<unknown>,
   closers: Closers,
   data: Pick<DataFolder, 's3' | 'dynamodb' | 'emulatorState'> & { durable: boolean },
+  timings: Pick<StartupTimings, 'time'>,
 ): Promise<AwsServers> {
   // Each keeps what it stores in the cloud's data folder (data-folder.ts), so a restart resumes. A
   // throwaway cloud (tests) keeps DynamoDB and the emulator in memory: nothing of it is resumed.
-  const [s3, dynamodbLocal, emulator] = await Promise.all([
-    startLocalS3({ gate: iam, directory: data.s3 }),
+  // DynamoDB Local's JVM is the slowest to start (seconds): its proxy listens at once and holds
+  // requests until Java answers, so the deploy and the functions' sandboxes need not wait for it.
+  // Its closer is added now, so a start that fails meanwhile still stops Java once it is up.
+  const dynamodbLocal = timings.time('DynamoDB Local (Java)', () =>
     startLocalDynamoDb(data.durable ? { dbPath: data.dynamodb } : {}),
-    startAwsJsonEmulator({
-      region: LOCAL_REGION,
-      accountId: LOCAL_ACCOUNT_ID,
-      invokeLambda,
-      gate: jsonGate(iam),
-      authorizeScheduleTarget: (roleArn, busArn) => authorizeScheduleTarget(iam, roleArn, busArn),
-      ...(data.durable ? { stateFile: data.emulatorState } : {}),
+  );
+  dynamodbLocal.catch(() => undefined); // awaited by dynamodbReady
+  closers.add(async () => (await dynamodbLocal.catch(() => undefined))?.close());
+  // Each is added to the closers as soon as it listens, so a failed start stops the others.
+  const [s3, emulator, dynamodb] = await startTogether([
+    timings.time('S3 (s3rver)', async () => {
+      const s3 = await startLocalS3({ gate: iam, directory: data.s3 });
+      closers.add(() => s3.close());
+      return s3;
+    }),
+    timings.time('SQS, EventBridge, Step Functions, SSM emulator', async () => {
+      const emulator = await startAwsJsonEmulator({
+        region: LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT_ID,
+        invokeLambda,
+        gate: jsonGate(iam),
+        authorizeScheduleTarget: (roleArn, busArn) => authorizeScheduleTarget(iam, roleArn, busArn),
+        ...(data.durable ? { stateFile: data.emulatorState } : {}),
+      });
+      closers.add(() => emulator.close());
+      return emulator;
+    }),
+    startDynamoDbProxy(
+      dynamodbLocal.then((local) => local.endpoint),
+      iam,
+    ).then((proxy) => {
+      closers.add(() => proxy.close());
+      return proxy;
     }),
   ]);
-  closers.add(
-    () => s3.close(),
-    () => dynamodbLocal.close(),
-    () => emulator.close(),
-  );
-  const dynamodb = await startDynamoDbProxy(dynamodbLocal.endpoint, iam);
-  closers.add(() => dynamodb.close());
-  return { s3, dynamodb, emulator };
+  return { s3, dynamodb, emulator, dynamodbReady: dynamodbLocal.then(() => undefined) };
 }

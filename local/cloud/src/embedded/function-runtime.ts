@@ -14,7 +14,7 @@ import type { AccessKeyRegistry, IssuedCredentials } from '../iam/access-keys';
 import type { IamGate } from '../iam/iam-gate';
 import { defaultLocalConcurrency } from '../lambda/local-concurrency';
 import { LocalFunction } from '../lambda/local-function';
-import { bundleSandboxes } from '../lambda/sandbox-bundles';
+import { bundleSandboxes, type SandboxBundles } from '../lambda/sandbox-bundles';
 import { SqsEventSource } from '../lambda/sqs-event-source';
 import type { LocalHttpApi } from '../local-http-api';
 import type { FunctionLogSink } from './function-log';
@@ -95,21 +95,26 @@ export class FunctionRuntime implements DeployTargets {
   }
 
   /**
-   * Bundles every function's handler (sandbox-bundles.ts, reused while the sources are unchanged) and
-   * has the functions' sandboxes load the bundles from now on.
+   * Has every function's sandboxes load its bundled handler from now on (sandbox-bundles.ts, reused
+   * while the sources are unchanged). `early` are the bundles of the handlers the templates named,
+   * built while the servers started; a function whose handler they lack (a transformed template)
+   * has the set bundled again.
    */
-  async bundleFunctions(): Promise<void> {
+  async bundleFunctions(early?: SandboxBundles): Promise<void> {
     const functions = [...this.functions.values()];
-    const bundles = await bundleSandboxes(functions.map((fn) => fn.config.handlerFile));
+    const handlerFiles = functions.map((fn) => fn.config.handlerFile);
+    const bundles =
+      early && handlerFiles.every((file) => early.handlers.has(file))
+        ? early
+        : await bundleSandboxes(handlerFiles);
     for (const fn of functions) {
       const handler = bundles.handlers.get(fn.config.handlerFile);
       if (handler) fn.runFrom({ worker: bundles.worker, handler });
     }
   }
 
-  /** Warms every function and starts polling each enabled event source's queue. */
+  /** Starts polling each enabled event source's queue. */
   start(state: LocalCloudState, sqs: { endpoint: string; agent: Agent; operatorClient: SQSClient }): void {
-    for (const fn of this.functions.values()) fn.warm();
     for (const spec of this.pendingSources) {
       if (!spec.enabled) continue;
       const source = this.eventSource(spec, state, sqs);

@@ -15,8 +15,16 @@ export interface DynamoDbProxy {
  * (DynamoDB Local runs with -sharedDb, so the access key does not pick a database). A refusal is
  * DynamoDB's own JSON error (com.amazon.coral.service#AccessDeniedException, ...).
  */
-export async function startDynamoDbProxy(upstream: string, gate: IamGate): Promise<DynamoDbProxy> {
-  const target = new URL(upstream);
+export async function startDynamoDbProxy(
+  /**
+   * DynamoDB Local's endpoint, or its start: the proxy listens (and its endpoint can be handed out)
+   * while the JVM is still starting; requests wait for it.
+   */
+  upstream: string | Promise<string>,
+  gate: IamGate,
+): Promise<DynamoDbProxy> {
+  const target = Promise.resolve(upstream).then((endpoint) => new URL(endpoint));
+  target.catch(() => undefined); // each request reports it; the cloud's start fails on it too
   const server = createServer((req, res) => {
     handle(req, res, target, gate).catch((error: Error) => {
       if (!res.headersSent)
@@ -32,7 +40,12 @@ export async function startDynamoDbProxy(upstream: string, gate: IamGate): Promi
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, target: URL, gate: IamGate): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: Promise<URL>,
+  gate: IamGate,
+): Promise<void> {
   const body = await readAll(req);
   const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
   let parsed: Record<string, unknown> = {};
@@ -61,6 +74,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: URL, ga
     sendError(res, error.status, error.code, error.message);
     return;
   }
+  const target = await upstream;
   await new Promise<void>((resolve, reject) => {
     const out = request(
       { host: target.hostname, port: target.port, method: req.method, path: url, headers: req.headers },

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
@@ -148,7 +148,13 @@ export class LocalFunction {
 
   /** Starts one sandbox ahead of the first invocation, so the first event does not pay the cold start. */
   warm(): void {
-    if (this.sandboxes.length === 0) this.sandboxes.push({ worker: this.spawn(), busy: false });
+    if (!this.closed && this.sandboxes.length === 0)
+      this.sandboxes.push({ worker: this.spawn(), busy: false });
+  }
+
+  /** Whether a sandbox of this function is loading or loaded (warm() or an invocation started one). */
+  get hasSandbox(): boolean {
+    return this.sandboxes.length > 0;
   }
 
   /**
@@ -229,6 +235,8 @@ export class LocalFunction {
         functionArn: this.config.arn,
         memoryMb: this.config.memoryMb,
         faultPoints: this.faults !== undefined,
+        // Beside the bundles, so it goes when they are pruned (lambda-worker.ts says why).
+        ...(bundled ? { compileCacheDir: join(dirname(bundled.worker), 'compile-cache') } : {}),
       },
       env: {
         ...this.baseEnv,

@@ -164,4 +164,35 @@ describe('deployStack', () => {
 
     await expect(deploying).rejects.toThrow('route Route (GET /jobs/{jobId}) has no integration');
   });
+
+  it('creates tables in the background when asked, and reports a table it could not create when the creations settle', async () => {
+    // Prepare: a table on a DynamoDB that does not answer (the closed port), beside a function.
+    const table: CloudFormationResource = {
+      Type: 'AWS::DynamoDB::Table',
+      Properties: {
+        TableName: 'reelay-jobs-test',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      },
+    };
+    const resources = { ExecRole: role, GetJobFunction: fn, ...httpApi, JobsTable: table };
+    const stack = (state: LocalCloudState, options?: { leaveCreationsRunning?: boolean }) =>
+      deployStack(
+        { stackName: 'reelay-api-test', template: { Resources: resources }, serviceDir: '/srv/api' },
+        clients,
+        recordingTargets().targets,
+        state,
+        options,
+      );
+    const background = new LocalCloudState();
+
+    // Act
+    const deployed = await stack(background, { leaveCreationsRunning: true });
+    const waited = stack(new LocalCloudState());
+
+    // Assess: the stack deployed without waiting for its table; the table's failure still surfaces.
+    expect(deployed.resources.JobsTable).toBe('reelay-jobs-test');
+    await expect(background.creationsSettled()).rejects.toThrow();
+    await expect(waited).rejects.toThrow();
+  }, 60_000);
 });

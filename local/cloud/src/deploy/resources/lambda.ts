@@ -18,12 +18,12 @@ function localFunctionSpec(
 ): LocalFunctionSpec {
   const { region, accountId } = deployment.clients;
   const name = physicalName(p.FunctionName, id, deployment);
-  const [modulePath, exportName] = splitHandler(String(p.Handler));
+  const [, exportName] = splitHandler(String(p.Handler));
   return {
     logicalId: id,
     name,
     arn: `arn:aws:lambda:${region}:${accountId}:function:${name}`,
-    handlerFile: join(deployment.stack.serviceDir, `${modulePath}.ts`),
+    handlerFile: handlerFile(deployment.stack.serviceDir, String(p.Handler)),
     exportName,
     env: Object.fromEntries(
       Object.entries((p.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [
@@ -59,6 +59,11 @@ export const deployEventSourceMapping: ResourceDeployer = async (id, p, deployme
   deployment.triggered.add(fn.name);
   return { ref: id, attrs: {} };
 };
+
+/** The TypeScript source a function's `Handler` ("src/functions/x/handler.handler") names in its service. */
+export function handlerFile(serviceDir: string, handler: string): string {
+  return join(serviceDir, `${splitHandler(handler)[0]}.ts`);
+}
 
 /** "src/functions/x/handler.handler" -> the module path and its export. */
 function splitHandler(handler: string): [string, string] {
