@@ -173,11 +173,11 @@ export function carryPoison(cloud: EmbeddedCloud, before: Poison): Poison {
  * minutes): a crashed message would come back only after that. The soak brings every work queue down
  * to `seconds`, so a crash on a job's path costs that much. Safe although shorter than the functions'
  * timeouts, queue by queue:
- * - every invocation in the soak lasts seconds (480p, 1 s scenes; the soak prints the longest per
- *   function), so a redelivery while the first is still running is rare, and is then a duplicate
- *   delivery, which the soak injects on every queue anyway and every consumer handles (claims,
- *   conditional writes, the ledger's event ids);
- * - it could only dead-letter a message if one invocation outlived maxReceiveCount (4) timeouts;
+ * - invocations in the soak mostly last seconds (480p, 1 s scenes; the soak prints the longest per
+ *   function: up to 30 s for a prepare on a busy machine), so a redelivery while the first is still
+ *   running is rare, and is then a duplicate delivery, which the soak injects on every queue anyway
+ *   and every consumer handles (claims, conditional writes, the ledger's event ids);
+ * - it could only dead-letter a message if one invocation outlived maxReceiveCount (4) timeouts, 80 s;
  * - compose: a redelivered request finds the lease held by the live composer (renewed while it
  *   composes) and is queued again as a new message, not counted; a crashed composer's lease lapses
  *   in COMPOSE_LEASE_MS, after which the request comes back and takes it.

@@ -26,6 +26,14 @@ import {
   restartCloud,
   totalsOverRestart,
 } from './soak-restart';
+import {
+  checkSeries,
+  type SoakEpisode,
+  type SoakSeries,
+  seriesDayOver,
+  seriesEpisodes,
+  startSoakSeries,
+} from './soak-series';
 import { republishedEvents, snapshotChanges, takeSnapshot } from './soak-state';
 
 export interface SoakOptions {
@@ -38,6 +46,8 @@ export interface SoakOptions {
   /** Visibility timeout of the work queues during the soak (a crashed message comes back after it). */
   visibilitySec?: number;
   seed?: number;
+  /** Series traffic (soak-series.ts): one series with a small quota, its episodes checked with the jobs. */
+  series?: boolean;
   log?: (line: string) => void;
 }
 
@@ -130,6 +140,15 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       poison,
     );
     const submitTo = cloud;
+    // The series' first run comes at once, its episodes made beside the jobs under every fault.
+    const series: SoakSeries | undefined =
+      options.series === false
+        ? undefined
+        : await startSoakSeries(cloud, {
+            callbackUrl: receiver.url,
+            deadlineSec,
+            idempotencyKey: `soak-${stage}-series-${marker}`,
+          });
     const jobIds = await Promise.all(
       planned.map((job) =>
         submitSoakJob(submitTo, job, uploads.get(job.userId), `soak-${stage}-${job.index}-${marker}`),
@@ -170,6 +189,21 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     );
     phase('whole-cloud restart on the data folder');
 
+    if (series) {
+      // Day one of the series is over once its quota's episodes ended; they join the soak's jobs.
+      const episodes = await waitForSeriesDay(cloud, series, mainDeadline);
+      for (const episode of episodes.filter((e) => e.jobId)) {
+        jobIds.push(episode.jobId ?? '');
+        jobs.push({
+          index: jobs.length,
+          jobId: episode.jobId ?? '',
+          userId: series.userId,
+          recipe: 'series episode',
+          poisoned: false,
+        });
+      }
+      log(`series ${series.seriesId}: ${episodes.map((e) => `${e.itemId} ${e.status}`).join(', ')}`);
+    }
     const terminal = await waitForJobs({ doc, table: cloud.names.jobsTable }, jobIds, {
       deadlineMs: mainDeadline,
       onProgress: (done, total) => log(`terminal: ${done}/${total}`),
@@ -192,7 +226,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     await settle(live, log);
     phase(`redrive after the fix (${redriven.length} redrives)`);
 
-    const users = [...new Set(planned.map((j) => j.userId))];
+    const users = [...new Set(jobs.map((j) => j.userId))];
     const snapshotDeps = { doc, jobIds, users, callbacks: receiver.received };
     // The replay runs with duplicates still armed; crashes are lifted so that it settles in seconds
     // rather than in visibility timeouts (every job's crash recovery was exercised before).
@@ -220,6 +254,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     ];
     phase('replay of the whole archive');
 
+    const seriesAtRest = series ? await seriesEpisodes(live, series) : [];
     // The message accounting spans both clouds (the audit was carried); fault counts are summed here.
     const report = live.chaos.report();
     const totals = totalsOverRestart(restart.before, report);
@@ -235,6 +270,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       },
       functionTmp: functionTmpAtRest(live),
     });
+    checks.push(checkSeries(series, seriesAtRest, (jobId) => after.records.get(jobId)?.status));
     const invocations = restart.invocationsBefore + invocationCount(live);
     const longest = [...longestInvocations(live, restart.longestBefore)]
       .sort((a, b) => b[1] - a[1])
@@ -258,6 +294,19 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     await receiver.close();
     await cloud?.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Polls the series' episodes until its quota's episodes have ended (or the deadline passes). */
+async function waitForSeriesDay(
+  cloud: EmbeddedCloud,
+  series: SoakSeries,
+  deadlineMs: number,
+): Promise<SoakEpisode[]> {
+  for (;;) {
+    const episodes = await seriesEpisodes(cloud, series);
+    if (seriesDayOver(series, episodes) || Date.now() > deadlineMs) return episodes;
+    await sleep(2000);
   }
 }
 

@@ -50,6 +50,7 @@ describe(`the reliability soak: ${JOBS} jobs under every fault at once`, () => {
     'the whole cloud restarted mid-run, with jobs and messages in flight',
     "nothing left in the functions' temp dir but by crashed invocations",
     'every armed fault fired',
+    'the series made its quota, each item once, nothing lost',
   ])('%s', (name) => {
     const check = invariant(name);
     expect(check.offenders).toEqual([]);
