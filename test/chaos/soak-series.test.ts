@@ -27,7 +27,8 @@ describe('the soak series check', () => {
   it.each<[string, (episodes: SoakEpisode[]) => SoakEpisode[]]>([
     [
       'an episode over the quota',
-      (e) => e.map((x, i) => (i === 2 ? { ...x, status: 'RUNNING', jobId: 'job-c', day: '2026-12-06' } : x)),
+      (e) =>
+        e.map((x, i) => (i === 2 ? { ...x, status: 'COMPLETED', jobId: 'job-c', day: '2026-12-06' } : x)),
     ],
     ['an item lost', (e) => e.slice(0, 2)],
     ['two episodes of one job', (e) => e.map((x, i) => (i === 1 ? { ...x, jobId: 'job-a' } : x))],
