@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,34 +110,31 @@ function colourRuns(frames: Array<[number, number, number]>, colours: Array<[num
   return runs;
 }
 
+/**
+ * ffmpeg's log of a run (stderr, where silencedetect writes; execFileSync returns only stdout,
+ * which made these checks throw on null before they measured anything).
+ */
+const ffmpegLog = (args: string[]) =>
+  spawnSync('ffmpeg', ['-v', 'info', ...args], { encoding: 'utf8' }).stderr;
+
 /** Where sound starts after each silence of at least `minSec` (silencedetect's silence_end). */
 function soundStarts(file: string, minSec: number): number[] {
-  const log = execFileSync(
-    'ffmpeg',
-    [
-      '-v',
-      'info',
-      '-i',
-      file,
-      '-map',
-      '0:a:0',
-      '-af',
-      `silencedetect=n=-45dB:d=${minSec}`,
-      '-f',
-      'null',
-      '-',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  ).toString();
+  const log = ffmpegLog([
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-af',
+    `silencedetect=n=-45dB:d=${minSec}`,
+    '-f',
+    'null',
+    '-',
+  ]);
   return [...log.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]));
 }
 /** Leading silence of a sound file (0 when it starts at once). */
 function leadingSilence(file: string): number {
-  const log = execFileSync(
-    'ffmpeg',
-    ['-v', 'info', '-i', file, '-af', 'silencedetect=n=-45dB:d=0.005', '-f', 'null', '-'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  ).toString();
+  const log = ffmpegLog(['-i', file, '-af', 'silencedetect=n=-45dB:d=0.005', '-f', 'null', '-']);
   const start = log.match(/silence_start: (-?[\d.]+)/);
   const end = log.match(/silence_end: ([\d.]+)/);
   return start && Number(start[1]) <= 0.001 && end ? Number(end[1]) : 0;
