@@ -12,8 +12,10 @@ import { endToEndSection } from './end-to-end';
 import { hopLatencySection } from './hop-latency';
 import { longFormSection } from './long-form';
 import { soakSection } from './soak';
+import { startupSection } from './startup';
 
 const SECTIONS: BenchSection[] = [
+  startupSection,
   compositionSection,
   longFormSection,
   hopLatencySection,
