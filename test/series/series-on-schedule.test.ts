@@ -189,7 +189,7 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
     }
   });
 
-  it('publishes each episode once to YouTube through the connection, titled from its item, and says where', async () => {
+  it('publishes each episode once to YouTube through the connection, titled from its item, described by its plan, and says where', async () => {
     const { dayTwo } = lighthouses;
     const videos = videosOf('lighthouse-channel');
 
@@ -203,7 +203,6 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
     ]);
     for (const video of videos) {
       expect(video.status.privacyStatus).toBe('unlisted');
-      expect(video.snippet.description).toContain(video.snippet.title);
       expect(video.snippet.tags).toEqual(['reelay', 'prompt']);
       expect(video.upload.type).toBe('resumable');
     }
@@ -218,6 +217,11 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
       expect(job.body.publications).toEqual([
         expect.objectContaining({ status: 'PUBLISHED', url, videoId: video.id }),
       ]);
+      // The description is the job's prompt and the scene the generator planned (the ledger's record).
+      const [scene] = job.body.scenes as Array<{ prompt: string }>;
+      expect(video.snippet.description).toBe(
+        `${video.snippet.title}\n\nScenes:\n1. ${scene?.prompt}\n\nMade with Reelay.`,
+      );
       // The uploaded bytes are the job's final video.
       const final = await cloud.clients.s3.send(
         new GetObjectCommand({ Bucket: cloud.names.mediaBucket, Key: `jobs/${episode.jobId}/final.mp4` }),

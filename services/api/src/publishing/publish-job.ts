@@ -28,6 +28,11 @@ export interface PublishJobDeps extends ClaimDeps {
   endpoints?: PublishToYouTubeDeps['endpoints'];
   chunkBytes?: number;
   retry?: PublishToYouTubeDeps['retry'];
+  /**
+   * The prompts of the scenes the generator planned for the job, in order (the ledger's record of its
+   * plan): the video's description lists them. Without it the description is the job's prompt alone.
+   */
+  readPlannedScenes?: (jobId: string) => Promise<string[]>;
   /** How long a claim is held: at least the function's timeout (a crashed holder's lease runs out before SQS redelivers). */
   leaseMs: number;
   now?: () => Date;
@@ -122,7 +127,7 @@ async function publishToDestination(
       userId: job.userId,
       ...(job.series ? { series: job.series } : {}),
       destination,
-      metadata: metadataOf(job),
+      metadata: metadataOf(job, (await deps.readPlannedScenes?.(job.jobId)) ?? []),
       video: { bytes: video.bytes, read: (start, end) => readRange(video.key, start, end, deps) },
     },
     {
@@ -141,19 +146,24 @@ async function publishToDestination(
 }
 
 /**
- * Title, description and tags from what the api knows of the job: its prompt (or its recipe) and
- * recipe. The generator's plan (scene prompts) is not in the api's table; fitYouTubeMetadata fits them.
+ * Title, description and tags from the job and its plan: the title is the prompt's first sentence (a
+ * plan has no title of its own; the recipe and job id without a prompt), the description the prompt and
+ * the planned scenes in order, the tags `reelay` and the recipe. fitYouTubeMetadata fits them.
  */
-export function metadataOf(job: Pick<ApiJob, 'jobId' | 'spec'>): {
+export function metadataOf(
+  job: Pick<ApiJob, 'jobId' | 'spec'>,
+  plannedScenes: readonly string[] = [],
+): {
   title: string;
   description: string;
   tags: string[];
 } {
   const prompt = job.spec.prompt?.trim();
   const firstLine = prompt?.split(/(?<=[.!?])\s|\n/)[0]?.trim();
+  const scenes = plannedScenes.map((scene, i) => `${i + 1}. ${scene.trim()}`).join('\n');
   return {
     title: firstLine || `Reelay ${job.spec.recipe} video ${job.jobId}`,
-    description: prompt ? `${prompt}\n\nMade with Reelay.` : 'Made with Reelay.',
+    description: [prompt, scenes && `Scenes:\n${scenes}`, 'Made with Reelay.'].filter(Boolean).join('\n\n'),
     tags: ['reelay', job.spec.recipe],
   };
 }

@@ -1,4 +1,5 @@
 import { EventPublisher, SOURCES, videoComposed } from '@reelay/events';
+import { readJobRecord } from '@reelay/job-records';
 import {
   dynamoDocumentClient,
   eventBridgeClient,
@@ -8,7 +9,7 @@ import {
   ssmClient,
 } from '@reelay/lambda';
 import { z } from 'zod';
-import { apiTableConfig, busConfig, mediaConfig } from '../../config';
+import { apiTableConfig, busConfig, jobsTableConfig, mediaConfig } from '../../config';
 import { readYouTubeConnection } from '../../connections/connection-store';
 import { connectionsConfig } from '../../connections/connections-config';
 import { powertools } from '../../powertools';
@@ -17,6 +18,7 @@ import { GOOGLE_ENDPOINTS } from '../../publishing/youtube-resumable-upload';
 
 const config = readConfig({
   ...apiTableConfig,
+  ...jobsTableConfig,
   ...busConfig,
   ...mediaConfig,
   ...connectionsConfig,
@@ -28,8 +30,14 @@ const config = readConfig({
 });
 const ssm = ssmClient();
 const connectionDeps = { ssm, parameterPrefix: config.CONNECTIONS_PARAMETER_PREFIX };
+const doc = dynamoDocumentClient();
+/** The picture scenes the generator planned, as the ledger recorded them (narration and music have no picture). */
+const readPlannedScenes = async (jobId: string) =>
+  ((await readJobRecord(doc, config.JOBS_TABLE, jobId))?.scenes ?? [])
+    .filter((scene) => (scene.kind === 'video' || scene.kind === 'image') && scene.prompt)
+    .map((scene) => scene.prompt as string);
 const deps: PublishJobDeps = {
-  doc: dynamoDocumentClient(),
+  doc,
   table: config.API_TABLE,
   publisher: new EventPublisher({
     client: eventBridgeClient(),
@@ -41,6 +49,7 @@ const deps: PublishJobDeps = {
   readConnection: (userId, name) => readYouTubeConnection(userId, name, connectionDeps),
   endpoints: { apiUrl: config.YOUTUBE_API_URL, tokenUrl: config.YOUTUBE_OAUTH_TOKEN_URL },
   leaseMs: config.PUBLISH_LEASE_SEC * 1000,
+  readPlannedScenes,
 };
 
 /**
