@@ -25,7 +25,15 @@ describe('a long job is composed in chunks, in parallel, and joined once', () =>
   const dir = mkdtempSync(join(tmpdir(), 'chunked-job-'));
 
   beforeAll(async () => {
-    harness = await startComposerHarness({ stage: TEST_STAGE, functionEnv: { COMPOSE_CHUNK_SCENES: '2' } });
+    harness = await startComposerHarness({
+      stage: TEST_STAGE,
+      // A lease of 10 s: when two prepares both complete the set, the compose request that finds the
+      // lease held looks again just past its end (at most 15 s later with the default minute), and
+      // the case waits for the cloud to come to rest. compose renews its lease while it works; a
+      // chunk's claim (not renewed) lasts as long, far more than a 2-scene 320x180 chunk takes, and
+      // no part is sent twice before the parts are done.
+      functionEnv: { COMPOSE_CHUNK_SCENES: '2', COMPOSE_LEASE_MS: '10000' },
+    });
   }, 180_000);
 
   afterAll(async () => {
