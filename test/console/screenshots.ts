@@ -92,10 +92,13 @@ async function main(): Promise<void> {
     await expectJobToComplete(h, done);
     await pageShowsStatus(page, 'COMPLETED');
     await page.locator('#history li[data-thumbnail="true"]').first().waitFor({ timeout: 60_000 });
-    // The player's first frame, not its loading spinner.
-    await page.waitForFunction("document.getElementById('video').readyState >= 2", undefined, {
-      timeout: 60_000,
-    });
+    // A frame of the video in the player, not its loading spinner: seek into it and wait until shown.
+    await page.evaluate(`new Promise((resolve) => {
+      const video = document.getElementById('video');
+      video.addEventListener('seeked', resolve, { once: true });
+      video.currentTime = 0.5;
+      setTimeout(resolve, 30000); // a video that never loads is seen as it is
+    })`);
     await shoot(page, '09-job-done-and-gallery');
 
     say('a series making its first episode…');

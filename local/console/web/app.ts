@@ -15,7 +15,7 @@ import {
 } from './job-phase';
 import { costIsEstimate, costText, waterfall } from './job-view';
 import { operatorView } from './operator';
-import { EXAMPLE_PROMPTS, type FormField, RECIPE_FORMS } from './recipes';
+import { EXAMPLE_PROMPTS, type FormField, RECIPE_FORMS, specSummary } from './recipes';
 import { SERIES_HASH, seriesView } from './series';
 
 interface Config {
@@ -318,6 +318,7 @@ function clearPanel(jobId: string, pending = 'loading…') {
   $('job-status').textContent = 'LOADING';
   $('job-status').dataset.status = 'LOADING';
   $('job-prompt').textContent = '';
+  $('job-options').textContent = '';
   $('job-phase').textContent = pending;
   $('job-timer').textContent = '';
   $('job-connection').textContent = '';
@@ -398,6 +399,7 @@ function render(job: ApiJobView) {
   if (card) setCardStatus(card, job.status);
   const spec = (job.spec ?? {}) as { prompt?: string; recipe?: string };
   $('job-prompt').textContent = spec.prompt ?? `(${spec.recipe ?? 'job'} without a prompt)`;
+  $('job-options').textContent = specSummary(spec);
   const phase = phaseText(job);
   if ($('job-phase').textContent !== phase) $('job-phase').textContent = phase;
   renderTimer();

@@ -89,3 +89,31 @@ export const EXAMPLE_PROMPTS = [
   'a fox exploring a snowy forest at sunrise',
   'a 15-second ad for a reusable coffee cup',
 ] as const;
+
+const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language' });
+
+/**
+ * The options a job was made with, in one line under its prompt: "prompt · 3 × 2 s · 720p · in
+ * Vietnamese · 2 style pictures". English and the defaults the recipe ignores are left out.
+ */
+export function specSummary(spec: Record<string, unknown>): string {
+  const recipe = typeof spec.recipe === 'string' ? spec.recipe : 'prompt';
+  const fields = RECIPE_FORMS[recipe]?.fields ?? [];
+  const parts: string[] = [recipe];
+  if (fields.includes('scenes') && typeof spec.scenes === 'number')
+    parts.push(`${spec.scenes} × ${spec.secondsPerScene ?? '?'} s`);
+  if (typeof spec.resolution === 'string') parts.push(spec.resolution);
+  const language = typeof spec.language === 'string' ? spec.language : undefined;
+  if (language && language !== 'en' && fields.includes('language')) {
+    let name = language;
+    try {
+      name = LANGUAGE_NAMES.of(language) ?? language;
+    } catch {
+      // Not a tag the runtime can name: shown as it is.
+    }
+    parts.push(`in ${name}`);
+  }
+  const styles = Array.isArray(spec.styleReferences) ? spec.styleReferences.length : 0;
+  if (styles) parts.push(`${styles} style picture${styles === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}
