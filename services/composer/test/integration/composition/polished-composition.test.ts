@@ -161,6 +161,26 @@ describe('the polished path: soundtrack, loudness and captions', () => {
     expect(Math.abs(integratedLufs - LOUDNESS_TARGET.integratedLufs)).toBeLessThanOrEqual(1);
   });
 
+  it('keeps the sound of a hard-cut copy with its picture: as many samples as frames, to one frame', async () => {
+    // Prepare: each clip's AAC starts with a priming packet; copied through a cut it stayed in the
+    // middle of the track, 1024 samples (21 ms) late at every cut.
+    const composed = await composeTimeline({
+      clips: cutClips,
+      format: cutFormat,
+      workDir: dir(),
+      output: join(dir(), 'cut-sync.mp4'),
+    });
+    // Act: the sound as it is heard (decoded) against the picture's frames.
+    const pcm = join(dir(), 'cut-sync.pcm');
+    await runFfmpeg(['-i', composed.file, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 's16le', pcm]);
+    const samples = (await readFile(pcm)).length / 2;
+    const { video } = await streamFacts(composed.file);
+    // Assess
+    const pictureSamples = ((video.nb_frames ?? 0) / cutFormat.fps) * 48_000;
+    expect(video.nb_frames).toBe(cutClips.length * SCENE_SEC * cutFormat.fps);
+    expect(Math.abs(samples - pictureSamples)).toBeLessThanOrEqual(48_000 / cutFormat.fps);
+  });
+
   it('places the narration at its aligned scene start', async () => {
     // Act
     const composed = await composePolished('placed');
