@@ -9,12 +9,19 @@ const Sequencer = require('@jest/test-sequencer').default;
 /** Longest first, as measured on 2 cores (see the test output's per-suite seconds). */
 const LONGEST = [
   'test/chaos/soak.test.ts',
-  'test/e2e/recipes.test.ts',
   'test/e2e/replicate-contract.test.ts',
-  'test/deploy/ffmpeg-binaries.test.ts',
-  'local/cloud/test/chaos/fault-injector.test.ts',
-  'test/console/console.test.ts',
   'services/generator/test/integration/render-scene.test.ts',
+  'services/api/test/integration/http-api.test.ts',
+  'test/console/console.test.ts',
+  'services/composer/test/integration/composer-invariants.test.ts',
+  'test/series/series-on-schedule.test.ts',
+  'test/console/series-view.test.ts',
+  'test/restart/crash-restart.test.ts',
+  'test/console/operator.test.ts',
+  'test/e2e/prompt-to-video.test.ts',
+  'test/deploy/ffmpeg-binaries.test.ts',
+  'test/e2e/recipes.test.ts',
+  'local/cloud/test/chaos/fault-injector.test.ts',
 ];
 
 class LongestFirstSequencer extends Sequencer {
