@@ -63,7 +63,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-test('params given to a service in a compose file set the api authorizer issuer and audience', async () => {
+test('params given to a service in a compose file set the api authorizer issuer and audience, and the buckets it may publish to', async () => {
   // Prepare: a compose file like the one docs/deploy.md shows, for the api alone.
   await writeFile(
     join(scratch, 'serverless-compose.yml'),
@@ -74,6 +74,7 @@ test('params given to a service in a compose file set the api authorizer issuer 
       '    params:',
       '      jwtIssuerUrl: https://login.example.com/',
       '      jwtAudience: reelay-api-clients',
+      '      publishBuckets: acme-exports,acme-archive',
       '',
     ].join('\n'),
   );
@@ -98,6 +99,22 @@ test('params given to a service in a compose file set the api authorizer issuer 
   };
   expect(jwt.Issuer['Fn::If'][2]).toBe('https://login.example.com/');
   expect(jwt.Audience[0]?.['Fn::If'][2]).toBe('reelay-api-clients');
+  // The publish role may put objects under users/* of exactly the two buckets; submit and the publisher know them.
+  const destinations = template.Resources.PublishDestinationsPolicy?.Properties as {
+    PolicyDocument: { Statement: Array<{ Resource: unknown }> };
+  };
+  expect(destinations.PolicyDocument.Statement.map((statement) => statement.Resource)).toEqual([
+    [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::acme-exports/users/*' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+      { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::acme-archive/users/*' },
+    ],
+  ]);
+  const publish = template.Resources.PublishLambdaFunction?.Properties?.Environment as {
+    Variables: Record<string, unknown>;
+  };
+  expect(publish.Variables.PUBLISH_BUCKETS).toBe('acme-exports,acme-archive');
 }, 180_000);
 
 test('the REELAY_* environment of a deploy sets the region, the alarm e-mail, the SSM names and the render concurrency', async () => {

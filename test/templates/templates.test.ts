@@ -4,6 +4,8 @@
  * valid against AWS's own resource specification.
  */
 import { packageAllServices, SERVICES } from '../../local/packaging/src';
+import { localPublishBucket } from '../../local/packaging/src/package-service';
+import { DEFAULT_STAGE } from '../../local/packaging/src/services';
 import { checkDeadLettersDrained } from './dead-letter-checks';
 import {
   checkCorsHeaders,
@@ -180,6 +182,37 @@ describe('packaged templates', () => {
       detail: Record<string, unknown>;
     };
     expect(pattern.detail.stateMachineArn).toEqual([{ Ref: 'RenderSceneStateMachine' }]);
+  });
+
+  test("the publish role alone may write S3 destinations: s3:PutObject on users/* of the stage's buckets, nothing more", () => {
+    // Packaged locally, the api's publishBuckets is the embedded cloud's bucket for the stage.
+    const bucket = localPublishBucket(DEFAULT_STAGE);
+    const resources = templates.api?.Resources ?? {};
+    const variables = (id: string) =>
+      (resources[id]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables ?? {};
+    const writersOfOtherBuckets = Object.entries(resources).filter(
+      ([, r]) =>
+        (r.Type === 'AWS::IAM::Role' || r.Type === 'AWS::IAM::Policy') &&
+        JSON.stringify(r.Properties).includes('s3:PutObject') &&
+        JSON.stringify(r.Properties).includes('s3:::'),
+    );
+
+    expect(writersOfOtherBuckets.map(([id]) => id)).toEqual(['PublishDestinationsPolicy']);
+    expect(resources.PublishDestinationsPolicy?.Properties).toMatchObject({
+      Roles: [{ Ref: 'PublishRole' }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}/users/*` }],
+          },
+        ],
+      },
+    });
+    expect(variables('PublishLambdaFunction').PUBLISH_BUCKETS).toBe(bucket);
+    expect(variables('SubmitJobLambdaFunction').PUBLISH_BUCKETS).toBe(bucket);
   });
 });
 

@@ -16,21 +16,42 @@ export const youtubeDestinationSchema = z.strictObject({
 });
 
 /** S3 bucket names as S3 allows them (3-63 lower-case letters, digits, dots and hyphens). */
-const bucketNameSchema = z
+export const bucketNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
   .refine((name) => !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name), 'must be an S3 bucket name');
 
+/** Longest `prefix` a destination may name: the key around it (users/<userId>/…/<jobId>/metadata.json) stays far below S3's 1024 bytes. */
+export const MAX_S3_PREFIX_LENGTH = 256;
+/**
+ * One folder name: characters S3 calls safe in a key (docs: "Object key naming guidelines"), without
+ * the separator, and never `.` or `..`.
+ */
+const S3_SEGMENT = String.raw`(?!\.\.?(?:/|$))[A-Za-z0-9!_.*'()-]+`;
+
+/**
+ * A key prefix such as `videos/2026` (a trailing slash is optional): `/`-separated segments, none
+ * empty, `.` or `..`, so the prefix names a folder and never climbs out of the user's own (the
+ * publisher writes `users/<userId>/<prefix>/<jobId>/`). A regex rather than a refinement, so the
+ * JSON schemas (docs/events) carry the rule too.
+ */
+export const s3PrefixSchema = z
+  .string()
+  .max(MAX_S3_PREFIX_LENGTH)
+  .regex(
+    new RegExp(`^(?:${S3_SEGMENT}(?:/${S3_SEGMENT})*/?)?$`),
+    "must be an S3 key prefix: '/'-separated segments of letters, digits and !_.*'()- with no leading, doubled, '.' or '..' segment",
+  );
+
+/** The prefix without its optional trailing slash: `videos/` and `videos` are one folder. */
+export const s3PrefixPath = (prefix: string): string => prefix.replace(/\/$/, '');
+
 export const s3DestinationSchema = z.strictObject({
   type: z.literal('s3'),
-  /** The user's bucket; its policy must let Reelay's publisher role put objects (services/api/README.md). */
+  /** One of the buckets the deployment may write (the api's `publishBuckets` deploy parameter; services/api/README.md). */
   bucket: bucketNameSchema,
-  /** Key prefix, e.g. `videos/`; the object is `<prefix><jobId>.mp4`. */
-  prefix: z
-    .string()
-    .max(512)
-    .regex(/^(?!\/)[A-Za-z0-9!_.*'()\-/]*$/, 'must be an S3 key prefix (no leading slash)')
-    .default(''),
+  /** A folder under the user's own, e.g. `videos/`: the job's files land in `users/<userId>/<prefix>/<jobId>/`. */
+  prefix: s3PrefixSchema.default(''),
 });
 
 export const destinationSchema = z.discriminatedUnion('type', [
@@ -43,7 +64,7 @@ export type Destination = z.infer<typeof destinationSchema>;
 export function destinationKey(destination: Destination): string {
   return destination.type === 'youtube'
     ? `youtube:${destination.connection}`
-    : `s3:${destination.bucket}/${destination.prefix}`;
+    : `s3:${destination.bucket}/${s3PrefixPath(destination.prefix)}`;
 }
 
 export const publishListSchema = z
@@ -56,13 +77,6 @@ export const publishListSchema = z
       const key = destinationKey(destination);
       if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `${key} is named twice` });
       seen.add(key);
-      // The publisher does not copy to a user's bucket yet: refused at submit, not accepted and failed later.
-      if (destination.type === 's3')
-        ctx.addIssue({
-          code: 'custom',
-          path: [index, 'type'],
-          message: 'publishing to an S3 bucket is not available yet; use a youtube destination',
-        });
     });
   });
 

@@ -38,18 +38,40 @@ describe('job spec', () => {
     expect(frameSize('720p', '1:1')).toEqual({ width: 720, height: 720 });
   });
 
-  it('refuses an S3 publish destination at submit, naming the field, while the publisher cannot copy there', () => {
+  it('accepts an S3 destination whose prefix is a folder, and names the same folder once with or without its slash', () => {
     // Prepare
-    const spec = { prompt: 'p', publish: [{ type: 's3', bucket: 'my-videos', prefix: 'reelay/' }] };
+    const s3 = (prefix?: string) => ({
+      type: 's3',
+      bucket: 'my-videos',
+      ...(prefix === undefined ? {} : { prefix }),
+    });
     // Act
-    const result = jobSpecSchema.safeParse(spec);
+    const accepted = ['', 'reelay', 'reelay/', 'a/b-c/d_e.f', undefined].map(
+      (prefix) => jobSpecSchema.safeParse({ prompt: 'p', publish: [s3(prefix)] }).success,
+    );
+    const twice = jobSpecSchema.safeParse({ prompt: 'p', publish: [s3('reelay'), s3('reelay/')] });
+    // Assess
+    expect(accepted).toEqual([true, true, true, true, true]);
+    expect(twice.error?.issues.map((i) => i.message)).toEqual(['s3:my-videos/reelay is named twice']);
+  });
+
+  it.each([
+    ['a parent segment', '../other-user'],
+    ['a parent segment inside', 'videos/../../x'],
+    ['a current-folder segment', './videos'],
+    ['a leading slash', '/videos'],
+    ['a doubled slash', 'videos//2026'],
+    ['a character S3 calls unsafe', 'videos?x=1'],
+    ['a space', 'my videos'],
+    ['more than 256 characters', 'a'.repeat(257)],
+  ])('refuses an S3 prefix with %s, naming the field', (_, prefix) => {
+    // Act
+    const result = jobSpecSchema.safeParse({
+      prompt: 'p',
+      publish: [{ type: 's3', bucket: 'my-videos', prefix }],
+    });
     // Assess
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      ['publish.0.type', 'publishing to an S3 bucket is not available yet; use a youtube destination'],
-    ]);
-    expect(
-      jobSpecSchema.safeParse({ prompt: 'p', publish: [{ type: 'youtube', connection: 'main' }] }).success,
-    ).toBe(true);
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['publish.0.prefix']);
   });
 });

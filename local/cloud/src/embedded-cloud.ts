@@ -30,6 +30,7 @@ import {
   operatorClients,
   pollingAgent,
 } from './embedded/operator-access';
+import { createPublishBuckets, publishBucketNames } from './embedded/publish-buckets';
 import { StartupTimings } from './embedded/startup-timings';
 import { functionsToWarm, recordFunctionsUsed, type WarmFunctions } from './embedded/warm-set';
 import { startYouTubeTwin, youtubeEnv } from './embedded/youtube-twin';
@@ -164,6 +165,11 @@ export async function startEmbeddedCloud(options: EmbeddedCloudOptions = {}): Pr
     // The Replicate token and webhook secret, where the functions read them on AWS (SSM SecureStrings).
     const secretNames = modelSecretNames(Object.values(packaged).map((service) => service.template));
     await storeModelSecrets(clients.ssm, secretNames, modelSecretsFor(modelTwin));
+    // The S3 destinations the publisher may write: a user's bucket, there before any job names it.
+    await createPublishBuckets(
+      clients.s3,
+      publishBucketNames(Object.values(packaged).map((p) => p.template)),
+    );
     options.onPhase?.(`bundling ${functions.size} functions`);
     await runtime.bundleFunctions(await bundles);
     // Sandboxes load while DynamoDB Local may still be starting (a load that calls it waits in its proxy).

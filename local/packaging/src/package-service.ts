@@ -100,6 +100,7 @@ const cacheKey = async (
         service,
         stage,
         region,
+        publishBucket: localPublishBucket(stage),
         versions,
         config,
         included,
@@ -159,6 +160,9 @@ const offlineEnvironment = (region: string): NodeJS.ProcessEnv => {
   };
 };
 
+/** The S3 destination bucket a locally packaged api may publish to (the embedded cloud's account is 000000000000). */
+export const localPublishBucket = (stage: string): string => `reelay-exports-${stage}-000000000000`;
+
 const runServerlessPackage = (
   service: ServiceName,
   stage: string,
@@ -179,6 +183,9 @@ const runServerlessPackage = (
         env: {
           ...offlineEnvironment(region),
           REELAY_STAGE_FFMPEG_BINARIES: ffmpegBinaries ? '1' : '0',
+          // The api's S3 publishing destination in the local account, whatever the caller's environment
+          // says (the package cache is keyed by stage, not by environment); the embedded cloud creates it.
+          REELAY_PUBLISH_BUCKETS: localPublishBucket(stage),
           TMPDIR: tmpDir,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

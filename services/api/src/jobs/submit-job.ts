@@ -7,6 +7,7 @@ import {
   validate,
 } from '@reelay/lambda';
 import { type ConnectionCheck, checkPublishConnections } from '../publishing/publish-connections';
+import { checkS3Destinations } from '../publishing/s3-destination';
 import { resolveStyleReferences } from '../uploads/style-references';
 import { type AcceptJobDeps, acceptJob } from './accept-job';
 import { acceptedJobSpecSchema } from './spec-voice';
@@ -31,6 +32,8 @@ export interface SubmitJobDeps extends AcceptJobDeps {
    * handler always gives it. Without it a job naming destinations is refused (503), never accepted unchecked.
    */
   connectionExists?: ConnectionCheck;
+  /** The buckets an S3 destination may name (PUBLISH_BUCKETS): any other is a 400 at submit; none when absent. */
+  publishBuckets?: readonly string[];
 }
 
 /** POST /jobs: validates the spec and its uploads, then accepts the job (quota, idempotency, JobRequested). */
@@ -41,6 +44,7 @@ export async function submitJob(
 ): Promise<HttpResponse> {
   const key = idempotencyKey(req);
   const spec = validate(acceptedJobSpecSchema, readJsonObject(req), 'Invalid job spec');
+  checkS3Destinations(spec, deps.publishBuckets ?? []);
   await checkPublishConnections(userId, spec, deps.connectionExists);
   return acceptJob(
     {

@@ -18,12 +18,15 @@ import {
   completePublication,
   releasePublication,
 } from './publication-claims';
+import { publishToS3 } from './publish-to-s3';
 import { type PublishToYouTubeDeps, publishToYouTube } from './publish-to-youtube';
 
 export interface PublishJobDeps extends ClaimDeps {
   publisher: Pick<EventPublisher, 'publish'>;
   s3: Pick<S3Client, 'send'>;
   mediaBucket: string;
+  /** The buckets S3 destinations may name (PUBLISH_BUCKETS); none when absent. */
+  publishBuckets?: readonly string[];
   readConnection: PublishToYouTubeDeps['readConnection'];
   endpoints?: PublishToYouTubeDeps['endpoints'];
   chunkBytes?: number;
@@ -105,13 +108,24 @@ async function publishToDestination(
     ...(job.series ? { series: job.series } : {}),
   };
   if (destination.type === 's3') {
-    // Not built yet (issue 20's S3 destination): said as a permanent failure, never dropped.
-    await deps.publisher.publish(publishFailed, {
-      ...common,
-      reason: 'rejected',
-      message: 'S3 destinations are not published yet',
-    });
-    return 'failed';
+    const outcome = await publishToS3(
+      {
+        jobId: job.jobId,
+        userId: job.userId,
+        ...(job.series ? { series: job.series } : {}),
+        destination,
+        video: { key: video.key, bytes: video.bytes, durationSec: video.durationSec },
+        metadata: metadataOf(job, (await deps.readPlannedScenes?.(job.jobId)) ?? []),
+      },
+      {
+        publisher: deps.publisher,
+        s3: deps.s3,
+        mediaBucket: deps.mediaBucket,
+        publishBuckets: deps.publishBuckets ?? [],
+        now: () => now,
+      },
+    );
+    return outcome.published ? 'published' : 'failed';
   }
   if (await isConnectionSpent(job.userId, destination.connection, now, deps)) {
     await deps.publisher.publish(publishFailed, {

@@ -17,6 +17,7 @@ import {
   validate,
 } from '@reelay/lambda';
 import { ulid } from 'ulid';
+import { checkS3Destinations } from '../publishing/s3-destination';
 import { idempotencySk, userPk } from '../table/api-table';
 import { dayInZone } from './series-day';
 import {
@@ -56,6 +57,8 @@ import { episodeSpec } from './series-template';
 
 export interface SeriesApiDeps extends SeriesRunDeps {
   schedules: SeriesScheduleDeps;
+  /** The buckets an S3 destination may name (PUBLISH_BUCKETS); none when absent. */
+  publishBuckets?: readonly string[];
 }
 
 /** POST /series: validates the template against every item, creates the schedule, then the series. */
@@ -70,7 +73,11 @@ export async function createSeries(
     request.destinations.length > 0
       ? { ...request.template, publish: request.destinations }
       : request.template;
-  for (const [index, item] of request.items.entries()) episodeSpec(template, item, `items[${index}]`);
+  for (const [index, item] of request.items.entries()) {
+    const spec = episodeSpec(template, item, `items[${index}]`);
+    // An S3 destination must name a bucket the deployment may write: a 400 now, not a PublishFailed per episode.
+    checkS3Destinations(spec, deps.publishBuckets ?? [], 'destinations', 'Invalid series');
+  }
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   if (key) {
     const replay = await replayOf(userId, key, requestHash, deps);

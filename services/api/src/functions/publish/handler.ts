@@ -14,6 +14,7 @@ import { readYouTubeConnection } from '../../connections/connection-store';
 import { connectionsConfig } from '../../connections/connections-config';
 import { powertools } from '../../powertools';
 import { type PublishJobDeps, publishComposedVideo } from '../../publishing/publish-job';
+import { publishBucketsConfig } from '../../publishing/s3-destination';
 import { GOOGLE_ENDPOINTS } from '../../publishing/youtube-resumable-upload';
 
 const config = readConfig({
@@ -22,6 +23,7 @@ const config = readConfig({
   ...busConfig,
   ...mediaConfig,
   ...connectionsConfig,
+  ...publishBucketsConfig,
   // Google's endpoints on AWS; the embedded cloud points them at its YouTube twin.
   YOUTUBE_API_URL: z.string().url().default(GOOGLE_ENDPOINTS.apiUrl),
   YOUTUBE_OAUTH_TOKEN_URL: z.string().url().default(GOOGLE_ENDPOINTS.tokenUrl),
@@ -46,6 +48,7 @@ const deps: PublishJobDeps = {
   }),
   s3: s3Client(),
   mediaBucket: config.MEDIA_BUCKET,
+  publishBuckets: config.PUBLISH_BUCKETS,
   readConnection: (userId, name) => readYouTubeConnection(userId, name, connectionDeps),
   endpoints: { apiUrl: config.YOUTUBE_API_URL, tokenUrl: config.YOUTUBE_OAUTH_TOKEN_URL },
   leaseMs: config.PUBLISH_LEASE_SEC * 1000,

@@ -2,6 +2,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { httpHandler, readConfig } from '@reelay/lambda';
 import { seriesScheduleConfig } from '../../config';
 import { powertools } from '../../powertools';
+import { publishBucketsConfig } from '../../publishing/s3-destination';
 import {
   appendItems,
   createSeries,
@@ -14,7 +15,7 @@ import {
 } from '../../series/series-api';
 import { seriesRunConfig, seriesRunDeps } from '../../series/series-run-deps';
 
-const config = readConfig({ ...seriesRunConfig, ...seriesScheduleConfig });
+const config = readConfig({ ...seriesRunConfig, ...seriesScheduleConfig, ...publishBucketsConfig });
 const deps: SeriesApiDeps = {
   ...seriesRunDeps(config),
   schedules: {
@@ -23,6 +24,7 @@ const deps: SeriesApiDeps = {
     roleArn: config.SERIES_SCHEDULER_ROLE_ARN,
     namePrefix: config.SERIES_SCHEDULE_PREFIX,
   },
+  publishBuckets: config.PUBLISH_BUCKETS,
 };
 
 /** The series routes: a series makes its episodes on its schedule, within its daily quota (src/series). */

@@ -14,6 +14,7 @@ import { logCreatedJob } from '../../jobs/log-created-job';
 import { regenerateJob } from '../../jobs/regenerate-job';
 import { type SubmitJobDeps, submitJob } from '../../jobs/submit-job';
 import { powertools } from '../../powertools';
+import { publishBucketsConfig } from '../../publishing/s3-destination';
 import { uploadResolver } from '../../uploads/resolve-uploads';
 
 const config = readConfig({
@@ -23,6 +24,7 @@ const config = readConfig({
   ...quotaConfig,
   ...admissionConfig,
   ...connectionsConfig,
+  ...publishBucketsConfig,
 });
 const doc = dynamoDocumentClient();
 const ssm = ssmClient();
@@ -40,6 +42,8 @@ const deps: SubmitJobDeps = {
   // A job naming a connection the user has not stored is a 400 at submit (publish-connections).
   connectionExists: (userId, type, name) =>
     connectionExists(userId, type, name, { ssm, parameterPrefix: config.CONNECTIONS_PARAMETER_PREFIX }),
+  // An S3 destination must name a bucket the deployment may write (publishBuckets).
+  publishBuckets: config.PUBLISH_BUCKETS,
 };
 
 /** POST /jobs and POST /jobs/{jobId}/regenerate: both create a job (quota, idempotency, JobRequested). */

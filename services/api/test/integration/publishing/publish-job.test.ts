@@ -6,7 +6,7 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -39,6 +39,8 @@ const BUS = 'reelay-publish-job-test';
 const BUCKET = 'media';
 const VIDEO = randomBytes(2 * CHUNK_UNIT + 999);
 const USER = 'user-publisher';
+/** A user's S3 destination bucket this deployment may write (PUBLISH_BUCKETS). */
+const EXPORTS = 'acme-exports';
 
 let table: ApiTableFixture;
 let emulator: AwsJsonEmulator;
@@ -71,6 +73,7 @@ beforeAll(async () => {
   sqs = new SQSClient({ ...aws, endpoint: emulator.url });
   connections = { ssm, parameterPrefix: '/reelay/test' };
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await s3.send(new CreateBucketCommand({ Bucket: EXPORTS }));
   await events.send(new CreateEventBusCommand({ Name: BUS }));
   queueUrl = String((await sqs.send(new CreateQueueCommand({ QueueName: 'outcomes' }))).QueueUrl);
   await events.send(
@@ -117,6 +120,11 @@ function deps(): PublishJobDeps {
 
 /** A composed job of USER with one YouTube destination through `connection`, its video in the local S3. */
 async function composedJob(connection: string) {
+  return composedJobTo([{ type: 'youtube', connection, privacyStatus: 'unlisted' }]);
+}
+
+/** A composed job of USER publishing to `publish`, its video in the local S3. */
+async function composedJobTo(publish: Record<string, unknown>[]) {
   const jobId = ulid();
   const key = `jobs/${jobId}/final.mp4`;
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: VIDEO }));
@@ -131,7 +139,7 @@ async function composedJob(connection: string) {
         spec: {
           recipe: 'prompt',
           prompt: 'A lighthouse at dawn. Waves below.',
-          publish: [{ type: 'youtube', connection, privacyStatus: 'unlisted' }],
+          publish,
         },
       },
     }),
@@ -174,6 +182,73 @@ it('uploads the stored final video to YouTube once, however often VideoComposed 
   expect(stored?.snippet.title).toBe('A lighthouse at dawn.');
   const outcomes = await outcomesFor(video.jobId);
   expect(outcomes.map((event) => event['detail-type'])).toEqual(['VideoPublished']);
+});
+
+const readObject = async (bucket: string, key: string) => {
+  const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from((await Body?.transformToByteArray()) ?? new Uint8Array());
+};
+
+it("copies the final video and its metadata into the user's folder of a configured bucket once, however often VideoComposed is replayed", async () => {
+  // Prepare
+  const video = await composedJobTo([{ type: 's3', bucket: EXPORTS, prefix: 'reels/' }]);
+  const folder = `users/${USER}/reels/${video.jobId}/`;
+  const publishing = { ...deps(), publishBuckets: [EXPORTS] };
+
+  // Act
+  const first = await publishComposedVideo(video, publishing);
+  const replay = await publishComposedVideo(video, publishing);
+
+  // Assess
+  expect(first).toEqual({ [`s3:${EXPORTS}/reels`]: 'published' });
+  expect(replay).toEqual({ [`s3:${EXPORTS}/reels`]: 'already-done' });
+  expect((await readObject(EXPORTS, `${folder}video.mp4`)).equals(VIDEO)).toBe(true);
+  expect(JSON.parse((await readObject(EXPORTS, `${folder}metadata.json`)).toString())).toEqual({
+    jobId: video.jobId,
+    title: 'A lighthouse at dawn.',
+    description: 'A lighthouse at dawn. Waves below.\n\nMade with Reelay.',
+    tags: ['reelay', 'prompt'],
+    durationSec: video.durationSec,
+    bytes: VIDEO.length,
+    video: 'video.mp4',
+  });
+  const outcomes = await outcomesFor(video.jobId);
+  expect(outcomes.map((event) => [event['detail-type'], event.detail.url])).toEqual([
+    ['VideoPublished', `s3://${EXPORTS}/${folder}video.mp4`],
+  ]);
+});
+
+it('reports a bucket that does not exist and one the deployment may not write as PublishFailed, naming each', async () => {
+  // Prepare: `absent-bucket` is configured but was never created; `not-listed` is not configured.
+  const video = await composedJobTo([
+    { type: 's3', bucket: 'absent-bucket', prefix: '' },
+    { type: 's3', bucket: 'not-listed', prefix: '' },
+  ]);
+
+  // Act
+  const outcome = await publishComposedVideo(video, {
+    ...deps(),
+    publishBuckets: [EXPORTS, 'absent-bucket'],
+  });
+
+  // Assess
+  expect(outcome).toEqual({ 's3:absent-bucket/': 'failed', 's3:not-listed/': 'failed' });
+  const failures = (await outcomesFor(video.jobId)).map((event) => event.detail);
+  expect(failures).toHaveLength(2);
+  expect(failures).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        reason: 'rejected',
+        message: expect.stringContaining("the bucket 'absent-bucket' does not exist (NoSuchBucket"),
+      }),
+      expect.objectContaining({
+        reason: 'rejected',
+        message: expect.stringContaining(
+          "may not publish to the bucket 'not-listed'; it may publish to 'acme-exports'",
+        ),
+      }),
+    ]),
+  );
 });
 
 it('resumes an upload broken half way from where YouTube kept it', async () => {
