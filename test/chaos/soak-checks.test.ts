@@ -4,7 +4,7 @@
  */
 import type { JobRecord } from '@reelay/job-records';
 import type { ChaosReport } from '../../local/cloud/src/chaos/chaos-injector';
-import { checkInvariants, type SoakJob } from './soak-checks';
+import { checkInvariants, type SoakJob, type SoakLongJobSeen } from './soak-checks';
 import type { SoakSnapshot } from './soak-state';
 
 const JOB = '01J00000000000000000000000';
@@ -16,7 +16,11 @@ interface SoakState {
   chaos: ChaosReport;
   restart: { jobsInFlight: number; messagesCarried: number } | undefined;
   functionTmp: { entries: string[]; crashes: number };
+  longJob: SoakLongJobSeen | undefined;
 }
+
+/** The healthy snapshot's one job doubles as the long job: two pages, each with its narration. */
+const LONG_PAGES = 2;
 
 function healthy(): SoakState {
   const record: JobRecord = {
@@ -38,7 +42,12 @@ function healthy(): SoakState {
       composeMs: 10,
     },
     recoveredFailure: { stage: 'plan', code: 'DEAD_LETTER', reason: 'poison', retryable: true },
-    scenes: [],
+    scenes: [
+      { sceneIndex: 0, kind: 'image', status: 'ready' },
+      { sceneIndex: 1, kind: 'image', status: 'ready' },
+      { sceneIndex: 2, kind: 'narration', status: 'ready' },
+      { sceneIndex: 3, kind: 'narration', status: 'ready' },
+    ],
     timeline: [{ detailType: 'VideoComposed', occurredAt: '', recordedAt: '', source: 'reelay.composer' }],
     durations: {},
     usage: [
@@ -89,6 +98,12 @@ function healthy(): SoakState {
     },
     restart: { jobsInFlight: 1, messagesCarried: 3 },
     functionTmp: { entries: ['render-1'], crashes: 1 },
+    longJob: {
+      jobId: JOB,
+      pages: LONG_PAGES,
+      video: { pagesOnScreen: [0, 1], frames: [25, 26] },
+      inFlightAtRestart: true,
+    },
   };
 }
 
@@ -101,6 +116,7 @@ function failingChecks(plant: (state: ReturnType<typeof healthy>) => void, repla
     armed: [{ name: 'duplicate', injected: 1 }],
     restart: state.restart,
     functionTmp: state.functionTmp,
+    longJob: state.longJob,
   })
     .filter((c) => !c.ok)
     .map((c) => c.name);
@@ -218,6 +234,45 @@ describe('the soak checks', () => {
       (s: ReturnType<typeof healthy>) =>
         Object.assign(record(s), { completedAt: '2026-11-23T11:00:00.000Z' }),
       'every job ended within its deadline',
+    ],
+    [
+      'the long job failed',
+      (s: ReturnType<typeof healthy>) =>
+        Object.assign(record(s), {
+          status: 'FAILED',
+          failedAt: '2026-11-23T10:05:00.000Z',
+          output: undefined,
+          failure: { stage: 'compose', code: 'COMPOSE_FAILED', reason: 'ffmpeg exited 1', retryable: false },
+        }),
+      'the long job completed with every page on screen, in order',
+    ],
+    [
+      'a page lost from the long video',
+      (s: ReturnType<typeof healthy>) =>
+        Object.assign(s.longJob ?? {}, { video: { pagesOnScreen: [1], frames: [51] } }),
+      'the long job completed with every page on screen, in order',
+    ],
+    [
+      'the long video with its pages out of order',
+      (s: ReturnType<typeof healthy>) =>
+        Object.assign(s.longJob ?? {}, { video: { pagesOnScreen: [1, 0], frames: [26, 25] } }),
+      'the long job completed with every page on screen, in order',
+    ],
+    [
+      'a page shown twice in the long video',
+      (s: ReturnType<typeof healthy>) =>
+        Object.assign(s.longJob ?? {}, { video: { pagesOnScreen: [0, 1, 0], frames: [25, 26, 25] } }),
+      'the long job completed with every page on screen, in order',
+    ],
+    [
+      "the long job's final video never read",
+      (s: ReturnType<typeof healthy>) => Object.assign(s.longJob ?? {}, { video: undefined }),
+      'the long job completed with every page on screen, in order',
+    ],
+    [
+      "a narration missing from the long job's ledger",
+      (s: ReturnType<typeof healthy>) => record(s).scenes.pop(),
+      'the long job completed with every page on screen, in order',
     ],
   ])('report %s', (_what, plant, check) => {
     expect(failingChecks(plant)).toContain(check);

@@ -15,6 +15,16 @@ export interface SoakCheck {
   offenders: string[];
 }
 
+/** The long job as the check sees it: how many pages it was given, and the pages its final video shows in order. */
+export interface SoakLongJobSeen {
+  jobId: string;
+  pages: number;
+  /** Page indices in the order they are on screen (one entry per run of frames), with each run's frames; undefined without a video. */
+  video: { pagesOnScreen: number[]; frames: number[] } | undefined;
+  /** Whether it was still running when the cloud restarted (reported, not required: the restart's moment is the soak's). */
+  inFlightAtRestart: boolean;
+}
+
 export interface SoakJob {
   index: number;
   jobId: string;
@@ -45,6 +55,8 @@ export function checkInvariants(input: {
   restart: { jobsInFlight: number; messagesCarried: number } | undefined;
   /** What the functions left in their TMPDIR (the data folder's tmp/) at rest, and the crashes since it was emptied. */
   functionTmp: { entries: string[]; crashes: number };
+  /** The long job (soak-long-job.ts): its pages and what its final video shows; undefined when the soak ran none. */
+  longJob: SoakLongJobSeen | undefined;
 }): SoakCheck[] {
   const { jobs, snapshot } = input;
   const recordOf = (job: SoakJob) => snapshot.records.get(job.jobId);
@@ -272,6 +284,8 @@ export function checkInvariants(input: {
       tmp.entries.length <= tmp.crashes ? [] : tmp.entries.slice(0, 20),
     ),
   );
+  // Only when the soak ran a long job (REELAY_CHAOS_LONG_PAGES > 0).
+  if (input.longJob) checks.push(longJobCheck(input.longJob, snapshot));
   checks.push(
     check(
       'every armed fault fired',
@@ -281,6 +295,52 @@ export function checkInvariants(input: {
     ),
   );
   return checks;
+}
+
+/**
+ * The long job COMPLETED, the ledger holds a page and a narration scene per page (each ready), and its
+ * final video shows every page once, in order: a page lost, repeated or out of place in the timeline
+ * (a scene set that completed without one, a page prepared twice into it, a chunk joined out of order)
+ * changes the sequence of colours read from its frames.
+ */
+function longJobCheck(long: SoakLongJobSeen, snapshot: SoakSnapshot): SoakCheck {
+  const name = 'the long job completed with every page on screen, in order';
+  const expected =
+    'COMPLETED; a page and a narration scene per page in the ledger; the video shows pages 0..N-1 once each, in order';
+  const record = snapshot.records.get(long.jobId);
+  const scenes = record?.scenes ?? [];
+  const ofKind = (kind: string) => scenes.filter((s) => s.kind === kind).length;
+  const onScreen = long.video?.pagesOnScreen ?? [];
+  const inOrder = onScreen.length === long.pages && onScreen.every((page, i) => page === i);
+  const missing = [...Array(long.pages).keys()].filter((page) => !onScreen.includes(page));
+  const offenders = [
+    ...(record?.status === 'COMPLETED'
+      ? []
+      : [
+          `${long.jobId} ${record?.status ?? 'never recorded'} ${record?.failure?.code ?? ''} ${record?.failure?.reason ?? ''}`.trim(),
+        ]),
+    ...(ofKind('image') === long.pages
+      ? []
+      : [`the ledger has ${ofKind('image')} page scenes for ${long.pages} pages`]),
+    ...(ofKind('narration') === long.pages
+      ? []
+      : [`the ledger has ${ofKind('narration')} narration scenes for ${long.pages} pages`]),
+    ...scenes.filter((s) => s.status !== 'ready').map((s) => `scene ${s.sceneIndex} (${s.kind}) ${s.status}`),
+    ...(record?.status === 'COMPLETED' && !long.video ? ['its final video was not read'] : []),
+    ...(long.video && !inOrder
+      ? [
+          `pages on screen: ${onScreen.slice(0, 40).join(',')}${onScreen.length > 40 ? ',…' : ''} (${onScreen.length} runs)`,
+          ...(missing.length > 0 ? [`pages never on screen: ${missing.slice(0, 40).join(',')}`] : []),
+        ]
+      : []),
+  ];
+  const frames = long.video?.frames.reduce((n, f) => n + f, 0) ?? 0;
+  return check(
+    name,
+    expected,
+    `${record?.status ?? 'never recorded'}, ${ofKind('image')}/${ofKind('narration')} page/narration scenes, ${inOrder ? `all ${long.pages}` : `${onScreen.length} runs for ${long.pages}`} pages in order on screen (${frames} frames), ${long.inFlightAtRestart ? 'in flight at the restart' : 'ended before the restart'}`,
+    offenders,
+  );
 }
 
 /** Each user's quota counters against their jobs' outcomes, and nothing of theirs still holding a slot. */

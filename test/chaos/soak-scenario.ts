@@ -18,6 +18,7 @@ import { isTerminal, prepareUsers, submitSoakJob, waitForJobs } from './job-driv
 import { makeSoakMedia, plannedJob } from './job-mix';
 import { checkInvariants, formatChecks, type SoakCheck, type SoakJob } from './soak-checks';
 import { addPoison, armSoakFaults, shortenVisibilityTimeouts } from './soak-faults';
+import { LONG_JOB_USER, prepareLongJob, watchLongJob } from './soak-long-job';
 import {
   functionTmpAtRest,
   invocationCount,
@@ -48,6 +49,8 @@ export interface SoakOptions {
   seed?: number;
   /** Series traffic (soak-series.ts): one series with a small quota, its episodes checked with the jobs. */
   series?: boolean;
+  /** Pages of the long job (soak-long-job.ts: a narrated story, one Vietnamese line per page); 0 for none. */
+  longPages?: number;
   log?: (line: string) => void;
 }
 
@@ -127,6 +130,18 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       callbackUrl: receiver.url,
       media: makeSoakMedia(mediaDir),
     });
+    // The long job's pages go up with the other users' media, before the faults; it is submitted with the jobs.
+    const longPages = options.longPages ?? 0;
+    const long =
+      longPages > 0
+        ? await prepareLongJob(cloud, {
+            pages: longPages,
+            dir: mediaDir,
+            callbackUrl: receiver.url,
+            deadlineSec,
+            index: planned.length,
+          })
+        : undefined;
     phase('users ready (callbacks registered, media uploaded)');
 
     let armed = armSoakFaults(
@@ -149,11 +164,14 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
             deadlineSec,
             idempotencyKey: `soak-${stage}-series-${marker}`,
           });
-    const jobIds = await Promise.all(
-      planned.map((job) =>
-        submitSoakJob(submitTo, job, uploads.get(job.userId), `soak-${stage}-${job.index}-${marker}`),
+    const [jobIds, longJobId] = await Promise.all([
+      Promise.all(
+        planned.map((job) =>
+          submitSoakJob(submitTo, job, uploads.get(job.userId), `soak-${stage}-${job.index}-${marker}`),
+        ),
       ),
-    );
+      long && submitSoakJob(submitTo, long.planned, long.uploads, `soak-${stage}-long-${marker}`),
+    ]);
     const jobs: SoakJob[] = planned.map((job, i) => ({
       index: job.index,
       jobId: jobIds[i] ?? '',
@@ -161,6 +179,16 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       recipe: job.spec.recipe ?? 'prompt',
       poisoned: job === poisoned,
     }));
+    if (long && longJobId) {
+      jobIds.push(longJobId);
+      jobs.push({
+        index: long.planned.index,
+        jobId: longJobId,
+        userId: LONG_JOB_USER,
+        recipe: `long story of ${long.pages} pages`,
+        poisoned: false,
+      });
+    }
     phase(`${jobs.length} jobs submitted`);
 
     const mainDeadline = Date.now() + (deadlineSec + 180) * 1000;
@@ -254,6 +282,11 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
     ];
     phase('replay of the whole archive');
 
+    // The long job's final video, frame by frame: which pages are on screen, in which order.
+    const longVideo =
+      long && longJobId ? await watchLongJob(live, long, after.records.get(longJobId), mediaDir) : undefined;
+    if (longVideo) phase(`the long job's video read (${longVideo.frames.reduce((n, f) => n + f, 0)} frames)`);
+
     const seriesAtRest = series ? await seriesEpisodes(live, series) : [];
     // The message accounting spans both clouds (the audit was carried); fault counts are summed here.
     const report = live.chaos.report();
@@ -269,6 +302,15 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
         messagesCarried: restart.handover.messages.length,
       },
       functionTmp: functionTmpAtRest(live),
+      longJob:
+        long && longJobId
+          ? {
+              jobId: longJobId,
+              pages: long.pages,
+              video: longVideo,
+              inFlightAtRestart: restart.jobsInFlight.includes(longJobId),
+            }
+          : undefined,
     });
     checks.push(checkSeries(series, seriesAtRest, (jobId) => after.records.get(jobId)?.status));
     const invocations = restart.invocationsBefore + invocationCount(live);
