@@ -1,9 +1,10 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DescribeReplayCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { type EmbeddedCloud, REPO_ROOT, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import { localPublishBucket } from '../../local/packaging/src/package-service';
 import type { ChannelCredentials, StoredVideo } from '../../local/youtube/src';
 import { cloudAtRest } from '../support/cloud-at-rest';
 import { TEST_STAGE } from '../support/test-stage';
@@ -40,6 +41,8 @@ interface SeriesSnapshot {
  *   its schedule also fires twice on day one, and the first upload of the suite breaks half way;
  * - harbours: the first item's job fails (every render of it fails), the next item is made;
  * - beacons: its YouTube connection's quota is spent: the series stops for the day, goes on the next.
+ * Beside them, one plain job publishes to the S3 bucket the stage may write (its copy goes through the
+ * IAM gate as the publish role), and a job naming any other bucket is refused at submit.
  * Each `it` reads one behaviour off that run; the last replays the two days' events.
  */
 describe('series on a schedule, published to YouTube, on the embedded cloud', () => {
@@ -55,6 +58,9 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
   let firedTwiceOnDayOne: string[];
   let firedOnDayTwo: string[];
   let startedAt: Date;
+  /** The plain job published to S3, and the answer to a job naming a bucket the stage may not write. */
+  let s3JobId: string;
+  let otherBucketAnswer: { status: number; body: Record<string, unknown> };
 
   beforeAll(async () => {
     const logFile = join(REPO_ROOT, '.reelay', 'logs', 'series.log');
@@ -123,6 +129,16 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
         destinations: [{ type: 'youtube', connection: 'beacon-channel' }],
       }),
     ]);
+    // A plain job to the stage's S3 destination bucket (made alongside day one's episodes), and one to
+    // a bucket the stage may not write.
+    const toS3 = (bucket: string) => ({
+      ...leanTemplate('a lighthouse in fog'),
+      publish: [{ type: 's3', bucket, prefix: 'reels/' }],
+    });
+    const submitted = await api.call('POST', '/jobs', toS3(localPublishBucket(cloud.stage)));
+    expect(submitted.status).toBe(202);
+    s3JobId = String(submitted.body.jobId);
+    otherBucketAnswer = await api.call('POST', '/jobs', toS3('someone-elses-bucket'));
     const scheduleOf = (id: string) => `reelay-${cloud.stage}-series-${id}`;
     // The lighthouses' schedule fires a second time on day one, while its first episode is made.
     firedTwiceOnDayOne = [(await cloud.emulator.scheduler.fireNow(scheduleOf(lighthouseId as string))).name];
@@ -295,6 +311,45 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
     expect(videosOf('beacon-channel')).toEqual([]);
   });
 
+  it("copies a job's video and its metadata into the user's folder of the stage's S3 bucket, and the job says where", async () => {
+    const bucket = localPublishBucket(cloud.stage);
+    const folder = `users/${userId}/reels/${s3JobId}/`;
+    const read = async (Bucket: string, Key: string) => {
+      const { Body } = await cloud.clients.s3.send(new GetObjectCommand({ Bucket, Key }));
+      return Buffer.from(await (Body?.transformToByteArray() ?? new Uint8Array()));
+    };
+
+    const listed = await cloud.clients.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'users/' }),
+    );
+    const job = await api.call('GET', `/jobs/${s3JobId}`);
+
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([
+      `${folder}metadata.json`,
+      `${folder}video.mp4`,
+    ]);
+    const final = await read(cloud.names.mediaBucket, `jobs/${s3JobId}/final.mp4`);
+    expect((await read(bucket, `${folder}video.mp4`)).equals(final)).toBe(true);
+    expect(JSON.parse((await read(bucket, `${folder}metadata.json`)).toString())).toMatchObject({
+      jobId: s3JobId,
+      title: 'a lighthouse in fog',
+      tags: ['reelay', 'prompt'],
+      durationSec: expect.any(Number),
+      bytes: final.length,
+    });
+    expect(job.body.status).toBe('COMPLETED');
+    expect(job.body.publications).toEqual([
+      expect.objectContaining({ status: 'PUBLISHED', url: `s3://${bucket}/${folder}video.mp4` }),
+    ]);
+  });
+
+  it('refuses at submit, with a 400 naming the allowed bucket, a job publishing to a bucket the stage may not write', () => {
+    expect(otherBucketAnswer.status).toBe(400);
+    expect(JSON.stringify(otherBucketAnswer.body)).toContain(
+      `publish.0.bucket: this deployment may not publish to the bucket 'someone-elses-bucket'; it may publish to '${localPublishBucket(cloud.stage)}'`,
+    );
+  });
+
   /** Every VideoPublished and PublishFailed put on the bus (the archive keeps each once; replayed ones are not archived again). */
   const publicationEvents = () =>
     cloud.emulator.events.archives
@@ -337,9 +392,10 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
     const after = await Promise.all([lighthouses, harbours, beacons].map((s) => api.episodes(s.seriesId)));
     expect(after).toEqual(before.episodes);
     expect(before.videos).toBe(6);
-    // One report per job and destination over both days and the replay: 5 lighthouses, 1 harbour, 2 beacons.
+    // One report per job and destination over both days and the replay: 5 lighthouses, 1 harbour,
+    // 2 beacons, and the plain job's S3 copy.
     const reports = publicationEvents();
-    expect(reports).toHaveLength(8);
-    expect(new Set(reports).size).toBe(8);
+    expect(reports).toHaveLength(9);
+    expect(new Set(reports).size).toBe(9);
   });
 });
