@@ -3,7 +3,8 @@
  * matched to the nearest. The palette must stay apart enough for the encoder's small colour shifts
  * at the soak's largest size (120 pages, `npm run test:chaos`).
  */
-import { pagePalette, pageRuns } from './soak-long-job';
+import { pagePalette } from '../support/page-colours';
+import { pageRuns } from './soak-long-job';
 
 type Rgb = [number, number, number];
 /** A colour as H.264 at 480p gives it back: off by a few levels per channel. */

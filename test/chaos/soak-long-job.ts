@@ -14,6 +14,7 @@ import type { JobRecord } from '@reelay/job-records';
 import { findFfmpeg } from '@reelay/media';
 import { uploadFiles } from '../../local/cli/upload-files';
 import type { EmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import { colourRuns, frameColours, pagePalette, type Rgb } from '../support/page-colours';
 import { registerCallback, type UserUploads } from './job-driver';
 import type { PlannedJob } from './job-mix';
 
@@ -22,8 +23,6 @@ export const LONG_JOB_USER = 'soak-long-user';
 const PAUSE_SEC = 0.25;
 const FPS = 24;
 const VI_DIGITS = ['không', 'một', 'hai', 'ba', 'bốn', 'năm', 'sáu', 'bảy', 'tám', 'chín'];
-
-type Rgb = [number, number, number];
 
 /** The long job as prepared before the faults are armed: its pages uploaded, their colours kept to read the video by. */
 export interface SoakLongJob {
@@ -39,47 +38,10 @@ export interface LongJobVideo {
   frames: number[];
 }
 
-/** Far-apart colours: hues stepped by the golden angle, two brightnesses alternating. */
-export function pagePalette(n: number): Rgb[] {
-  return Array.from({ length: n }, (_, i) => {
-    const h = (i * 137.508) % 360;
-    const c = i % 2 === 0 ? 1 : 0.6;
-    const x = c * (1 - Math.abs(((h / 60) % 2) - 1));
-    const sector: Rgb[] = [
-      [c, x, 0],
-      [x, c, 0],
-      [0, c, x],
-      [0, x, c],
-      [x, 0, c],
-      [c, 0, x],
-    ];
-    const [r, g, b] = sector[Math.floor(h / 60)] ?? [c, 0, x];
-    return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
-  });
-}
-
 /** Runs of consecutive frames nearest the same page colour, in order. */
 export function pageRuns(frames: readonly Rgb[], colours: readonly Rgb[]): LongJobVideo {
-  const nearest = (p: Rgb) => {
-    let best = -1;
-    let bestDist = Number.POSITIVE_INFINITY;
-    for (const [i, c] of colours.entries()) {
-      const d = (c[0] - p[0]) ** 2 + (c[1] - p[1]) ** 2 + (c[2] - p[2]) ** 2;
-      if (d < bestDist) [best, bestDist] = [i, d];
-    }
-    return best;
-  };
-  const video: LongJobVideo = { pagesOnScreen: [], frames: [] };
-  for (const frame of frames) {
-    const page = nearest(frame);
-    const last = video.pagesOnScreen.length - 1;
-    if (last >= 0 && video.pagesOnScreen[last] === page) video.frames[last] = (video.frames[last] ?? 0) + 1;
-    else {
-      video.pagesOnScreen.push(page);
-      video.frames.push(1);
-    }
-  }
-  return video;
+  const runs = colourRuns(frames, colours);
+  return { pagesOnScreen: runs.map((r) => r.colour), frames: runs.map((r) => r.frames) };
 }
 
 /**
@@ -146,28 +108,5 @@ export async function watchLongJob(
   );
   const file = join(dir, 'long-job-final.mp4');
   writeFileSync(file, await (Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-  const { ffmpeg } = findFfmpeg();
-  // Each frame averaged to one pixel: its page's colour (a few KB per minute of video).
-  const raw = execFileSync(
-    ffmpeg,
-    [
-      '-v',
-      'error',
-      '-i',
-      file,
-      '-vf',
-      'scale=1:1:flags=area',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      'pipe:1',
-    ],
-    { maxBuffer: 1 << 26 },
-  );
-  const frames = Array.from(
-    { length: Math.floor(raw.length / 3) },
-    (_, i): Rgb => [raw[i * 3] ?? 0, raw[i * 3 + 1] ?? 0, raw[i * 3 + 2] ?? 0],
-  );
-  return pageRuns(frames, long.colours);
+  return pageRuns(frameColours(file), long.colours);
 }

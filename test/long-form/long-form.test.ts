@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { runJob } from '../../local/cli/run-job';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import { colourRuns, frameColours, pagePalette } from '../support/page-colours';
 import { TEST_STAGE } from '../support/test-stage';
 
 /**
@@ -26,28 +27,6 @@ const CLIP_FRAMES = 12;
 const LANGUAGE = 'vi';
 const VI_DIGITS = ['không', 'một', 'hai', 'ba', 'bốn', 'năm', 'sáu', 'bảy', 'tám', 'chín'];
 
-/** Distinct, far-apart colours: hues stepped by the golden angle, two brightnesses alternating. */
-function palette(n: number): Array<[number, number, number]> {
-  return Array.from({ length: n }, (_, i) => {
-    const h = (i * 137.508) % 360;
-    const v = i % 2 === 0 ? 1 : 0.6;
-    const c = v;
-    const x = c * (1 - Math.abs(((h / 60) % 2) - 1));
-    const [r, g, b] =
-      h < 60
-        ? [c, x, 0]
-        : h < 120
-          ? [x, c, 0]
-          : h < 180
-            ? [0, c, x]
-            : h < 240
-              ? [0, x, c]
-              : h < 300
-                ? [x, 0, c]
-                : [c, 0, x];
-    return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
-  });
-}
 const hex = ([r, g, b]: [number, number, number]) =>
   `0x${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
@@ -68,46 +47,6 @@ function durationOf(file: string, stream = 'a:0'): number {
 function decodedDuration(file: string): number {
   const pcm = ffmpeg(['-i', file, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 's16le', 'pipe:1']);
   return pcm.length / 2 / 48_000;
-}
-
-/** The colour of every frame, each frame averaged to one pixel. */
-function frameColours(file: string): Array<[number, number, number]> {
-  const raw = ffmpeg([
-    '-i',
-    file,
-    '-vf',
-    'scale=1:1:flags=area',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    'pipe:1',
-  ]);
-  return Array.from(
-    { length: raw.length / 3 },
-    (_, i) => [raw[i * 3], raw[i * 3 + 1], raw[i * 3 + 2]] as [number, number, number],
-  );
-}
-
-/** Runs of frames by the nearest colour of the palette: [colour index, frames]. */
-function colourRuns(frames: Array<[number, number, number]>, colours: Array<[number, number, number]>) {
-  const nearest = (p: [number, number, number]) => {
-    let best = 0;
-    let bestDist = Number.POSITIVE_INFINITY;
-    colours.forEach((c, i) => {
-      const d = (c[0] - p[0]) ** 2 + (c[1] - p[1]) ** 2 + (c[2] - p[2]) ** 2;
-      if (d < bestDist) [best, bestDist] = [i, d];
-    });
-    return best;
-  };
-  const runs: Array<{ colour: number; frames: number; start: number }> = [];
-  frames.forEach((p, n) => {
-    const colour = nearest(p);
-    const last = runs[runs.length - 1];
-    if (last && last.colour === colour) last.frames++;
-    else runs.push({ colour, frames: 1, start: n });
-  });
-  return runs;
 }
 
 /**
@@ -169,7 +108,7 @@ describe('long-form jobs on the embedded cloud', () => {
 
   it(`a ${PAGES}-page story with a script: each page on screen as long as its narration plus the pause, sound in sync`, async () => {
     // Prepare: tall pages (they pan down), each one colour; a short line for each.
-    const colours = palette(PAGES);
+    const colours = pagePalette(PAGES);
     const pages = colours.map((c, i) => {
       const file = join(dir, `page-${String(i + 1).padStart(3, '0')}.png`);
       ffmpeg(['-f', 'lavfi', '-i', `color=c=${hex(c)}:s=64x112`, '-frames:v', '1', file]);
@@ -250,7 +189,7 @@ describe('long-form jobs on the embedded cloud', () => {
 
   it(`a ${CLIPS}-clip merge keeps every clip, in order`, async () => {
     // Prepare: half-second clips, each one colour, with a tone.
-    const colours = palette(CLIPS);
+    const colours = pagePalette(CLIPS);
     const clips = colours.map((c, i) => {
       const file = join(dir, `clip-${String(i + 1).padStart(2, '0')}.mp4`);
       ffmpeg([
