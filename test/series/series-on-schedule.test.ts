@@ -1,9 +1,9 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DescribeReplayCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { type EmbeddedCloud, REPO_ROOT, startEmbeddedCloud } from '../../local/cloud/src/embedded-cloud';
+import { startArchiveReplay } from '../../local/ops/src/archive-replay';
 import { localPublishBucket } from '../../local/packaging/src/package-service';
 import type { ChannelCredentials, StoredVideo } from '../../local/youtube/src';
 import { cloudAtRest } from '../support/cloud-at-rest';
@@ -365,28 +365,20 @@ describe('series on a schedule, published to YouTube, on the embedded cloud', ()
       sessions: cloud.youtube.uploadSessions().length,
       episodes: await Promise.all([lighthouses, harbours, beacons].map((s) => api.episodes(s.seriesId))),
     };
-    const rule = (name: string) =>
-      `arn:aws:events:${cloud.region}:${cloud.accountId}:rule/${cloud.names.bus}/${cloud.names.bus}-api-${name}`;
-
     // Act: every event since the cloud started, again, to the series runs and the publisher.
-    const replayName = `series-replay-${Date.now()}`;
-    await cloud.clients.events.send(
-      new StartReplayCommand({
-        ReplayName: replayName,
-        EventSourceArn: `arn:aws:events:${cloud.region}:${cloud.accountId}:archive/${cloud.names.bus}-archive`,
-        EventStartTime: startedAt,
-        EventEndTime: new Date(),
-        Destination: {
-          Arn: `arn:aws:events:${cloud.region}:${cloud.accountId}:event-bus/${cloud.names.bus}`,
-          FilterArns: [rule('series-run'), rule('publish')],
-        },
-      }),
-    );
+    const replay = await startArchiveReplay(cloud.clients.events, {
+      bus: cloud.names.bus,
+      archive: `${cloud.names.bus}-archive`,
+      from: startedAt,
+      to: new Date(),
+      inAws: false,
+      rules: [`${cloud.names.bus}-api-series-run`, `${cloud.names.bus}-api-publish`],
+      name: `series-replay-${Date.now()}`,
+    });
     await cloudAtRest(cloud, { what: 'the replayed days', timeoutMs: 300_000 });
-    const replay = await cloud.clients.events.send(new DescribeReplayCommand({ ReplayName: replayName }));
 
     // Assess
-    expect(replay.State).toBe('COMPLETED');
+    expect(replay.state).toBe('COMPLETED');
     expect(cloud.youtube.videos()).toHaveLength(before.videos);
     expect(cloud.youtube.uploadSessions()).toHaveLength(before.sessions);
     const after = await Promise.all([lighthouses, harbours, beacons].map((s) => api.episodes(s.seriesId)));
