@@ -23,39 +23,33 @@ export interface RecipeForm {
   uploadsLabel?: string;
 }
 
+/**
+ * The fields of the recipes whose scenes are generated (prompt, ad). styleReferences: their look
+ * ends every generated scene's prompt (the generator's planner).
+ */
+const GENERATED_SCENE_FIELDS: RecipeForm['fields'] = [
+  'prompt',
+  'scenes',
+  'seconds',
+  'music',
+  'narration',
+  'captions',
+  'language',
+  'styleReferences',
+  'uploads',
+];
+
 export const RECIPE_FORMS: Record<string, RecipeForm> = {
   prompt: {
     description: 'A short video from a text prompt: planned into scenes, each generated, then joined.',
-    // styleReferences: their look ends every generated scene's prompt (the generator's planner).
-    fields: [
-      'prompt',
-      'scenes',
-      'seconds',
-      'music',
-      'narration',
-      'captions',
-      'language',
-      'styleReferences',
-      'uploads',
-    ],
+    fields: GENERATED_SCENE_FIELDS,
     promptRequired: true,
     promptLabel: 'Prompt',
     uploadsLabel: 'Optional pictures to start scenes from',
   },
   ad: {
     description: 'A product ad: a hook, the product and a call to action, with a voice-over.',
-    // styleReferences: their look ends every generated scene's prompt (the generator's planner).
-    fields: [
-      'prompt',
-      'scenes',
-      'seconds',
-      'music',
-      'narration',
-      'captions',
-      'language',
-      'styleReferences',
-      'uploads',
-    ],
+    fields: GENERATED_SCENE_FIELDS,
     promptRequired: true,
     promptLabel: 'What to advertise',
     uploadsLabel: 'Optional product pictures',
