@@ -3,6 +3,7 @@
  * fault is armed, one poison message, then the poison's cause fixed and every dead letter redriven,
  * then a replay of the whole archive; the invariants are checked and printed as a table.
  */
+
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,7 @@ import { startCallbackReceiver } from './callback-receiver';
 import { isTerminal, prepareUsers, submitSoakJob, waitForJobs } from './job-driver';
 import { makeSoakMedia, plannedJob } from './job-mix';
 import { checkInvariants, formatChecks, type SoakCheck, type SoakJob } from './soak-checks';
+import { failedExecutionTrails } from './soak-executions';
 import { addPoison, armSoakFaults, shortenVisibilityTimeouts } from './soak-faults';
 import { LONG_JOB_USER, prepareLongJob, watchLongJob } from './soak-long-job';
 import {
@@ -329,13 +331,16 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakOutcome> {
       `longest invocations (the work queues' visibility timeout is ${options.visibilitySec ?? VISIBILITY_SEC} s): ${longest.join(', ')}`,
       ...formatChaosReport(report).slice(-1),
     ];
+    const failedAtRender = jobIds.filter((id) => after.records.get(id)?.failure?.stage === 'render');
+    const trails = await failedExecutionTrails(live, failedAtRender);
+    if (trails.length > 0) lines.push('', ...trails);
     if (checks.some((c) => !c.ok)) lines.push('', `function logs: ${logFile}`);
     return { checks, lines, phases, jobs };
   } finally {
     cloud?.chaos.clear();
     await receiver.close();
     await cloud?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!process.env.REELAY_SOAK_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -198,4 +198,4 @@ export async function settledExecutions(cloud: EmbeddedCloud, jobId: string) {
 
 /** The local model server's predictions for prompts carrying `marker`. */
 export const predictionsFor = (cloud: EmbeddedCloud, marker: string) =>
-  cloud.models.predictions().filter((p) => String(p.input.prompt ?? '').includes(marker));
+  cloud.models.predictions().filter((p) => JSON.stringify(p.input).includes(marker));

@@ -82,6 +82,27 @@ export const claimAndWebhookTests = (shared: () => RenderCloud) =>
       expect(all).toHaveLength(1);
     }, 200_000);
 
+    it('a narration whose every render task crashes once at its DynamoDB write still renders once', async () => {
+      // The soak's long story lost a narration scene to one such crash (RENDER_FAILED ChaosCrashError).
+      const scene = quickScene('crash-every-write', {
+        kind: 'narration',
+        model: 'minimax/speech-02-hd',
+        narration: 'Chiếc thuyền giấy trôi trên mặt hồ crash-every-write.',
+      });
+      const crashes = ['createPrediction', 'checkPrediction', 'storeScene', 'replicateWebhook'].map((name) =>
+        cloud.chaos.crash({ functionName: fn(name), at: 'before:dynamodb:UpdateItem', times: 1 }),
+      );
+
+      await publishScenes(cloud, [scene]);
+      const { all } = await sceneReadyOnce(scene.jobId);
+      const [execution] = await settledExecutions(cloud, scene.jobId);
+
+      expect(execution?.status).toBe('SUCCEEDED');
+      expect(crashes.map((c) => c.injected())).toEqual([1, 1, 1, 1]);
+      expect(predictionsFor(cloud, 'crash-every-write')).toHaveLength(1);
+      expect(all).toHaveLength(1);
+    }, 200_000);
+
     it('a lost webhook is made up for by the waiting task timing out and checking the prediction', async () => {
       const scene = quickScene('lost-webhook');
       cloud.models.faults.add({ kind: 'drop-webhook', match: { promptIncludes: 'lost-webhook' } });
