@@ -236,6 +236,7 @@ async function render(
           scenes.visual.map(async (s) => ({
             file: await fetch(s.sceneIndex, false),
             durationSec: s.durationSec,
+            ...(s.silent ? { silent: true } : {}),
           })),
         ),
         Promise.all(
@@ -261,21 +262,29 @@ async function render(
     // The composition's own time (composeTimeline's, downloads excluded); for a join, the join's.
     const composeMs = timeline.composeMs ?? performance.now() - started;
     const thumb = join(dir, 'thumbnail.jpg');
-    await makeThumbnail({
-      video: timeline.file,
-      output: thumb,
-      atSec: thumbnailTimeSec(
-        scenes.visual.map((c) => c.durationSec),
-        timelineOverlap,
-      ),
-      ...signal,
-    });
+    // The thumbnail, then its and the captions' uploads, run beside hashing the video (all on the
+    // critical path of a job: its last scene is ready, its user waits).
+    const [sha256, { size }] = await Promise.all([
+      sha256Of(timeline.file),
+      stat(timeline.file),
+      (async () => {
+        await makeThumbnail({
+          video: timeline.file,
+          output: thumb,
+          atSec: thumbnailTimeSec(
+            scenes.visual.map((c) => c.durationSec),
+            timelineOverlap,
+          ),
+          ...signal,
+        });
+        await uploadFile(deps.s3, deps.bucket, thumbnailKey(job.jobId), thumb, 'image/jpeg');
+      })(),
+      timeline.captionsFile
+        ? uploadFile(deps.s3, deps.bucket, captionsKey(job.jobId), timeline.captionsFile, 'text/vtt')
+        : undefined,
+    ]);
     // The video goes last, carrying the whole record in its metadata: once it is stored, a
     // retry recognizes it (by its sha256) and publishes it instead of composing again.
-    await uploadFile(deps.s3, deps.bucket, thumbnailKey(job.jobId), thumb, 'image/jpeg');
-    if (timeline.captionsFile) {
-      await uploadFile(deps.s3, deps.bucket, captionsKey(job.jobId), timeline.captionsFile, 'text/vtt');
-    }
     const described = {
       key: finalKey(job.jobId),
       thumbnailKey: thumbnailKey(job.jobId),
@@ -285,8 +294,6 @@ async function render(
       height: format.height,
       composeMs: Math.round(composeMs),
     };
-    const sha256 = await sha256Of(timeline.file);
-    const { size } = await stat(timeline.file);
     const composed: ComposedOutput = { ...described, bytes: size, sha256 };
     await uploadFile(
       deps.s3,

@@ -96,12 +96,14 @@ export async function composePart(
         await uploadFile(deps.s3, deps.bucket, chunkKey(jobId, part), rendered.file, 'video/mp4');
       } else {
         // The soundtrack of the whole timeline, once: the scenes' sound crossfaded, narration,
-        // music, loudness (the clips are read for their sound only).
+        // music, loudness (the clips are read for their sound only: a silent one is not downloaded,
+        // so a story of stills reads no picture at all here).
         const [clips, narration, music] = await Promise.all([
           Promise.all(
             timeline.scenes.visual.map(async (scene, i) => ({
-              file: await fetch(scene.sceneIndex, false),
+              file: scene.silent ? '' : await fetch(scene.sceneIndex, false),
               frames: timeline.clipFrames[i] ?? 0,
+              ...(scene.silent ? { silent: true } : {}),
             })),
           ),
           Promise.all(

@@ -5,6 +5,8 @@ export interface VisualScene {
   sceneIndex: number;
   durationSec: number;
   caption?: string;
+  /** Its sound is silence: the soundtrack neither downloads nor decodes it. */
+  silent?: boolean;
 }
 export interface AudioScene {
   sceneIndex: number;
@@ -37,6 +39,7 @@ export function timelineScenes(job: JobComposition, overlapSec: number): Timelin
       sceneIndex: i,
       durationSec: scene.durationSec,
       ...(scene.caption ? { caption: scene.caption } : {}),
+      ...(scene.silent ? { silent: true } : {}),
     };
   });
   const starts = new Map<number, number>();

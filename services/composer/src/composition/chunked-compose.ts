@@ -269,7 +269,11 @@ export async function composeChunked(
   let sound: RenderedSoundtrack | undefined;
   const soundtrackJob = async (): Promise<RunStats> => {
     sound = await renderSoundtrack({
-      clips: clips.map((clip, i) => ({ file: resolve(clip.file), frames: clipFrames[i] ?? 0 })),
+      clips: clips.map((clip, i) => ({
+        file: resolve(clip.file),
+        frames: clipFrames[i] ?? 0,
+        ...(clip.silent ? { silent: true } : {}),
+      })),
       overlapFrames: overlap,
       format,
       ...(request.narration ? { narration: request.narration } : {}),

@@ -31,8 +31,8 @@ import { planTimeline, type TransitionSegment, timelineFrames, transitionBatches
 import { renderTransitions } from './transition-render';
 
 export interface ComposeTimelineRequest {
-  /** Clips made by normalizeClip for this format, in timeline order. */
-  clips: ReadonlyArray<{ file: string; durationSec: number }>;
+  /** Clips made by normalizeClip for this format, in timeline order; `silent` as normalizeClip said. */
+  clips: ReadonlyArray<{ file: string; durationSec: number; silent?: boolean }>;
   format: OutputFormat;
   /** A directory of the caller's for intermediates; the output goes here unless `output` is set. */
   workDir: string;
@@ -90,6 +90,7 @@ export async function composeTimeline(request: ComposeTimelineRequest): Promise<
   const timeline = clips.map((clip) => ({
     file: resolve(clip.file),
     frames: framesFor(clip.durationSec, format),
+    ...(clip.silent ? { silent: true } : {}),
   }));
   const overlap = isHardCut(format) || clips.length === 1 ? 0 : transitionFrames(format);
 

@@ -65,6 +65,8 @@ export async function copyIfNormalized(request: NormalizeClipRequest): Promise<N
     frames,
     normalizeMs: run.durationMs,
     copied: true,
+    // Only a clip without sound is copied: it gets a silent track.
+    silent: true,
     ...(run.peakRssKb === undefined ? {} : { peakRssKb: run.peakRssKb }),
   };
 }

@@ -47,6 +47,8 @@ export interface NormalizedClip {
   peakRssKb?: number;
   /** True when the picture was stream-copied (copyIfNormalized), not re-encoded. */
   copied?: boolean;
+  /** True when its sound is the silence normalization added (a still, a video without sound). */
+  silent: boolean;
 }
 
 /**
@@ -105,6 +107,7 @@ export async function normalizeClip(request: NormalizeClipRequest): Promise<Norm
     durationSec: secondsFor(frames, format),
     frames,
     normalizeMs: run.durationMs,
+    silent: !hasSound,
     ...(run.peakRssKb === undefined ? {} : { peakRssKb: run.peakRssKb }),
   };
 }

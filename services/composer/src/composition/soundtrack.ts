@@ -17,8 +17,12 @@ export interface VoiceTrack {
 }
 
 export interface SoundtrackRequest {
-  /** The normalized clips, in timeline order; their own audio is the base of the soundtrack. */
-  clips: ReadonlyArray<{ file: string; frames: number }>;
+  /**
+   * The normalized clips, in timeline order; their own audio is the base of the soundtrack. A
+   * `silent` clip (a still, or a video without sound: prepare gave it a silent track) is not
+   * decoded: its span is silence in the mix, and a timeline of silent clips has no scene layer.
+   */
+  clips: ReadonlyArray<{ file: string; frames: number; silent?: boolean }>;
   overlapFrames: number;
   format: OutputFormat;
   narration?: readonly VoiceTrack[];
@@ -130,12 +134,12 @@ export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | '
   }, 0);
   const last = clips.length - 1;
   const laneCount = overlapSamples > 0 && clips.length > 1 ? 2 : 1;
-  const sceneLanes = Array.from({ length: laneCount }, (_, l) => {
+  const allSilent = clips.every((clip) => clip.silent);
+  const sceneLanes = Array.from({ length: allSilent ? 0 : laneCount }, (_, l) => {
     const members = clips.map((_, i) => i).filter((i) => i % laneCount === l);
     const parts = members.map((i, k) => {
       const clip = clips[i];
       if (!clip) throw new Error(`soundtrack: no clip ${i}`);
-      inputs.push('-i', clip.file);
       const length = lengths[i] ?? 0;
       const start = starts[i] ?? 0;
       const next = members[k + 1];
@@ -148,17 +152,13 @@ export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | '
       const delay = k === 0 && start > 0 ? [`adelay=delays=${start}S:all=1`] : [];
       const pad =
         next === undefined ? [] : ['apad', `atrim=end_sample=${(starts[next] ?? 0) - (k === 0 ? 0 : start)}`];
-      graph.push(
-        `${[
-          `[${input}:a:0]${AFORMAT}`,
-          'apad',
-          `atrim=end_sample=${length}`,
-          ...fades,
-          ...delay,
-          ...pad,
-        ].join(',')}[c${l}_${k}]`,
-      );
-      input++;
+      // Silence needs no decoding and no fades: a generated span of the clip's length.
+      const source = clip.silent
+        ? [`anullsrc=r=${AUDIO_SAMPLE_RATE}:cl=stereo`, AFORMAT, `atrim=end_sample=${length}`]
+        : [`[${input}:a:0]${AFORMAT}`, 'apad', `atrim=end_sample=${length}`, ...fades];
+      if (!clip.silent) inputs.push('-i', clip.file);
+      graph.push(`${[...source, ...delay, ...pad].join(',')}[c${l}_${k}]`);
+      if (!clip.silent) input++;
       return `[c${l}_${k}]`;
     });
     graph.push(
@@ -168,11 +168,13 @@ export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | '
     );
     return `[scenes${l}]`;
   });
-  graph.push(
-    `${sceneLanes.length === 1 ? `${sceneLanes[0]}anull` : `${sceneLanes.join('')}amix=inputs=2:normalize=0:duration=longest`},apad,atrim=end_sample=${totalSamples}[scenes]`,
-  );
-  const scenes = 'scenes';
-  const layers = [scenes];
+  const layers: string[] = [];
+  if (sceneLanes.length > 0) {
+    graph.push(
+      `${sceneLanes.length === 1 ? `${sceneLanes[0]}anull` : `${sceneLanes.join('')}amix=inputs=2:normalize=0:duration=longest`},apad,atrim=end_sample=${totalSamples}[scenes]`,
+    );
+    layers.push('scenes');
+  }
 
   // Narration: each voice at its scene's start, all voices on one track. Voices that do not
   // overlap follow one another in a lane (each padded with silence to the next one's start, then
@@ -233,6 +235,11 @@ export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | '
     layers.push(voice);
   }
 
+  // Silent clips and nothing else: the soundtrack is silence, as long as the video.
+  if (layers.length === 0) {
+    graph.push(`anullsrc=r=${AUDIO_SAMPLE_RATE}:cl=stereo,${AFORMAT}[silence]`);
+    layers.push('silence');
+  }
   const mix =
     layers.length === 1
       ? `[${layers[0]}]anull`

@@ -147,7 +147,7 @@ async function preparePicture(
       output,
       'video/mp4',
     );
-    const complete = await addToSet(scene, prepared.durationSec, deps);
+    const complete = await addToSet(scene, prepared.durationSec, deps, prepared.silent);
     return { complete, pictureCopied: prepared.copied === true };
   });
 }
@@ -190,7 +190,12 @@ async function withSceneFile<T>(
 }
 
 /** Adds a prepared scene to the job's set; the scene that completes it asks for composition. */
-async function addToSet(scene: PictureScene, durationSec: number, deps: PrepareDeps): Promise<boolean> {
+async function addToSet(
+  scene: PictureScene,
+  durationSec: number,
+  deps: PrepareDeps,
+  silent = false,
+): Promise<boolean> {
   const state = await deps.scenes.addPrepared({
     jobId: scene.jobId,
     sceneIndex: scene.sceneIndex,
@@ -203,6 +208,7 @@ async function addToSet(scene: PictureScene, durationSec: number, deps: PrepareD
       durationSec,
       ...(scene.caption === undefined ? {} : { caption: scene.caption }),
       ...(scene.alignTo === undefined ? {} : { alignTo: scene.alignTo }),
+      ...(silent ? { silent: true } : {}),
     },
   });
   const complete = isComplete(state);

@@ -14,6 +14,8 @@ export interface PreparedScene {
   durationSec: number;
   caption?: string;
   alignTo?: number;
+  /** A visual scene whose sound is silence (a still, a video without sound): the soundtrack skips it. */
+  silent?: boolean;
 }
 
 /**

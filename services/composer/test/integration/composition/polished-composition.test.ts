@@ -35,7 +35,7 @@ const HOSTILE_CAPTIONS = [
 
 describe('the polished path: soundtrack, loudness and captions', () => {
   const dir = useTempDir('polished-');
-  const clips: Array<{ file: string; durationSec: number }> = [];
+  const clips: Array<{ file: string; durationSec: number; silent?: boolean }> = [];
   const cutClips: Array<{ file: string; durationSec: number }> = [];
   let narration = '';
   let music = '';
@@ -79,7 +79,12 @@ describe('the polished path: soundtrack, loudness and captions', () => {
           durationSec: SCENE_SEC,
           keyframeTimesSec: transitionKeyframeTimes(SCENE_SEC, fmt),
         });
-        list.push({ file: clip.file, durationSec: clip.durationSec });
+        // The crossfade clips say which has no sound, as the scene set does: the soundtrack skips it.
+        list.push({
+          file: clip.file,
+          durationSec: clip.durationSec,
+          ...(fmt === format && clip.silent ? { silent: true } : {}),
+        });
       }
     }
     // Audio-only scenes in the containers models hand us: a voice (mp3) and a short music loop (wav).
@@ -179,6 +184,27 @@ describe('the polished path: soundtrack, loudness and captions', () => {
     const pictureSamples = ((video.nb_frames ?? 0) / cutFormat.fps) * 48_000;
     expect(video.nb_frames).toBe(cutClips.length * SCENE_SEC * cutFormat.fps);
     expect(Math.abs(samples - pictureSamples)).toBeLessThanOrEqual(48_000 / cutFormat.fps);
+  });
+
+  it('mixes a clip without sound as silence without decoding it, to the same soundtrack', async () => {
+    // Prepare: the portrait clip had no sound (normalizeClip said so); the same clips unmarked.
+    expect(clips.map((clip) => clip.silent === true)).toEqual([false, true, false]);
+    const unmarked = clips.map(({ file, durationSec }) => ({ file, durationSec }));
+    // Act
+    const skipped = await composePolished('silent-skipped');
+    const decoded = await composeTimeline({
+      clips: unmarked,
+      format,
+      workDir: dir(),
+      output: join(dir(), 'silent-decoded.mp4'),
+      music: [music],
+      narration: [{ file: narration, startSec: VOICE_START_SEC }],
+    });
+    // Assess: the same length to the sample and the same loudness.
+    const [a, b] = await Promise.all([streamFacts(skipped.file), streamFacts(decoded.file)]);
+    expect(a.audio?.duration).toBe(b.audio?.duration);
+    const [la, lb] = await Promise.all([measureLoudness(skipped.file), measureLoudness(decoded.file)]);
+    expect(Math.abs(la.integratedLufs - lb.integratedLufs)).toBeLessThanOrEqual(0.1);
   });
 
   it('places the narration at its aligned scene start', async () => {

@@ -37,4 +37,15 @@ describe('placing scenes of every kind on the timeline', () => {
     ]);
     expect(scenes.music.map((s) => s.sceneIndex)).toEqual([5]);
   });
+
+  it('carries which pictures prepare found silent, so the soundtrack skips them', () => {
+    const composition = job([
+      { kind: 'image', durationSec: 4, silent: true },
+      { kind: 'video', durationSec: 3 },
+    ]);
+
+    const scenes = timelineScenes(composition, 0.5);
+
+    expect(scenes.visual.map((s) => s.silent === true)).toEqual([true, false]);
+  });
 });

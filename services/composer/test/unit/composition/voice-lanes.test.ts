@@ -60,3 +60,59 @@ describe('narration lanes', () => {
     expect(graph).toContain(`adelay=delays=${135 * 1600}S:all=1`);
   });
 });
+
+describe('silent clips in the soundtrack', () => {
+  const inputs = (args: string[]) => args.filter((_, i) => args[i - 1] === '-i');
+
+  it('reads no silent clip: a story of stills mixes narration and music only, as long as the picture', () => {
+    // Prepare
+    const clips = Array.from({ length: 120 }, (_, i) => ({
+      file: `page-${i}.mp4`,
+      frames: 150,
+      silent: true,
+    }));
+    const narration = [{ file: 'voice.m4a', startSec: 0.5, durationSec: 3.5 }];
+    // Act
+    const { args, totalSamples } = soundtrackMixArgs({
+      clips,
+      overlapFrames: 15,
+      format,
+      narration,
+      music: ['music.m4a'],
+    });
+    // Assess
+    const graph = args[args.indexOf('-filter_complex') + 1] ?? '';
+    expect(inputs(args)).toEqual(['voice.m4a', 'music.m4a']);
+    expect(graph).not.toContain('[scenes');
+    expect(totalSamples).toBe((120 * 150 - 119 * 15) * 1600);
+    expect(graph).toContain(`atrim=end_sample=${totalSamples},asplit=2[mixed][tomeasure]`);
+  });
+
+  it('puts generated silence where a silent clip lies among clips with sound, keeping every start', () => {
+    // Prepare: clip 1 (the odd lane's first) is silent, the others have sound.
+    const clips = [0, 1, 2, 3].map((i) => ({ file: `clip-${i}.mp4`, frames: 150, silent: i === 1 }));
+    // Act
+    const { args } = soundtrackMixArgs({ clips, overlapFrames: 15, format });
+    // Assess
+    const graph = args[args.indexOf('-filter_complex') + 1] ?? '';
+    expect(inputs(args)).toEqual(['clip-0.mp4', 'clip-2.mp4', 'clip-3.mp4']);
+    expect(graph).toContain(
+      `anullsrc=r=48000:cl=stereo,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,atrim=end_sample=${150 * 1600},adelay=delays=${135 * 1600}S:all=1`,
+    );
+    // Clip 2 is the second input: [1:a:0] in the even lane, clip 3 the third.
+    expect(graph).toContain('[1:a:0]');
+    expect(graph).toContain('[2:a:0]');
+    expect(graph).not.toContain('[3:a:0]');
+  });
+
+  it('is silence as long as the picture when every clip is silent and there is nothing else', () => {
+    const clips = [0, 1].map((i) => ({ file: `page-${i}.mp4`, frames: 30, silent: true }));
+
+    const { args, totalSamples } = soundtrackMixArgs({ clips, overlapFrames: 15, format });
+
+    expect(inputs(args)).toEqual([]);
+    const graph = args[args.indexOf('-filter_complex') + 1] ?? '';
+    expect(graph).toContain('[silence]anull,apad,atrim=end_sample=');
+    expect(totalSamples).toBe(45 * 1600);
+  });
+});
