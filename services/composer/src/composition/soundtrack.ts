@@ -1,8 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runFfmpeg } from '@reelay/media';
 import { AUDIO_SAMPLE_RATE, intermediateAudioArgs, samplesForFrames } from './encoding';
 import { loudnessApplyFilter, loudnessMeasureFilter, parseLoudnessReport } from './loudness';
 import type { OutputFormat } from './output-format';
+import { encodeAacInSlices, planAacSlices } from './sliced-aac';
 
 /** A voice track (narration) placed on the output timeline. */
 export interface VoiceTrack {
@@ -32,6 +34,13 @@ export interface SoundtrackRequest {
   /** The soundtrack (AAC in MP4), exactly as long as the video. */
   output: string;
   signal?: AbortSignal;
+  /**
+   * AAC encodes run at once on a long soundtrack (one a core by default): the encoder is
+   * single-threaded and, for 10 minutes, the longest step of a long job's soundtrack.
+   */
+  encoders?: number;
+  /** A soundtrack shorter than this many seconds a slice is encoded in one run (default 60). */
+  minSliceSec?: number;
 }
 
 export interface RenderedSoundtrack {
@@ -41,6 +50,8 @@ export interface RenderedSoundtrack {
   measuredLufs: number;
   normalized: boolean;
   peakRssKb?: number;
+  /** How many AAC encodes made the track at once (1: one run). */
+  slices?: number;
 }
 
 /** The music bed sits this far under the scenes' own sound before ducking (about -10 dB). */
@@ -73,6 +84,34 @@ export async function renderSoundtrack(request: SoundtrackRequest): Promise<Rend
   );
   const measured = parseLoudnessReport(mixRun.stderrTail);
   const normalize = loudnessApplyFilter(measured);
+  // A gain (or none) treats every sample alike, so the track can be encoded in slices at once;
+  // loudnorm's dynamic mode carries state from one second to the next, so it is encoded whole.
+  const linear = normalize === undefined || normalize.startsWith('volume=');
+  const sliceCount = Math.floor(totalSamples / ((request.minSliceSec ?? 60) * AUDIO_SAMPLE_RATE));
+  const slices = planAacSlices(
+    totalSamples,
+    Math.min(request.encoders ?? availableParallelism(), sliceCount),
+  );
+  if (linear && slices.length > 1) {
+    const sliced = await encodeAacInSlices({
+      input: mixed,
+      totalSamples,
+      filters: [...(normalize ? [normalize] : []), AFORMAT],
+      slices,
+      workDir,
+      output,
+      ...(signal ? { signal } : {}),
+    });
+    const peaks = [mixRun.peakRssKb, sliced.peakRssKb].filter((kb): kb is number => kb !== undefined);
+    return {
+      file: output,
+      ms: mixRun.durationMs + sliced.ms,
+      measuredLufs: measured.integratedLufs,
+      normalized: normalize !== undefined,
+      slices: slices.length,
+      ...(peaks.length > 0 ? { peakRssKb: Math.max(...peaks) } : {}),
+    };
+  }
   const filter = [
     ...(normalize ? [normalize, `aresample=${AUDIO_SAMPLE_RATE}`] : []),
     AFORMAT,
@@ -98,6 +137,7 @@ export async function renderSoundtrack(request: SoundtrackRequest): Promise<Rend
     ms: mixRun.durationMs + applyRun.durationMs,
     measuredLufs: measured.integratedLufs,
     normalized: normalize !== undefined,
+    slices: 1,
     ...(peaks.length > 0 ? { peakRssKb: Math.max(...peaks) } : {}),
   };
 }
