@@ -112,7 +112,7 @@ export const endToEndSection: BenchSection = {
       const s = (ms: number) => (ms / 1000).toFixed(1);
       const criticalParts =
         `critical path in parts: ${preparesAfter.length} prepare invocations still running or started after the last SceneReady, ` +
-        `the last ending ${s(lastPrepareEnd - lastReady)} s after it (union ${s(unionMs(preparesAfter, lastReady, to))} s); ` +
+        `the last ending ${s(lastPrepareEnd - lastReady)} s after it (union ${s(unionMs(preparesAfter, lastReady, to))} s; each ${preparesAfter.map(([a, b]) => s(b - a)).join(', ')} s); ` +
         `compose started ${s(composeStart - lastPrepareEnd)} s after that and took ${s(to - composeStart)} s to VideoComposed`;
       const share = (ms: number) => `${((100 * ms) / totalMs).toFixed(0)}%`;
       const overheadShare = overheadMs / totalMs;
