@@ -291,7 +291,11 @@ describe('every route, under generated requests', () => {
     );
     const send = (method: string, path: string, headers: Record<string, string>, payload?: Buffer) =>
       new Promise<number>((resolve, reject) => {
-        const req = request(`${gateway.url}${path}`, { method, headers }, (res) => {
+        // A connection of its own each time (agent: false): Node's global agent keeps sockets alive
+        // and may write a request into one the gateway is closing for idleness (its 5 s keep-alive
+        // timeout, reached when a loaded machine pauses the property run), which fails the write
+        // with EPIPE before any answer: a race of connection reuse, not an answer of the gateway.
+        const req = request(`${gateway.url}${path}`, { method, headers, agent: false }, (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
         });
