@@ -107,6 +107,30 @@ export class ChunkSet {
   }
 
   /**
+   * Extends `owner`'s claim on a part to `until` while it renders (composePart's lease keeper):
+   * false when the claim is no longer its own (it lapsed and another invocation took it) or the part
+   * is done.
+   */
+  async renewClaim(jobId: string, part: number, owner: string, until: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(jobId),
+          UpdateExpression: 'SET #claim.#until = :until',
+          ConditionExpression: '#claim.#owner = :owner AND NOT contains(done, :part)',
+          ExpressionAttributeNames: { '#claim': claimName(part), '#until': 'until', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':until': until, ':owner': owner, ':part': part },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Records a part done (its output stored) by the owner of its claim; returns the set after the
    * write. A claim lost to another owner (this one lapsed) fails the condition: that owner's
    * output stands, this one's is not counted.

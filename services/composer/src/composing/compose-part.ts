@@ -8,14 +8,18 @@ import { downloadObject, preparedKey, uploadFile } from '../scenes/media-files';
 import type { SceneSet } from '../scenes/scene-set';
 import { type ChunkSet, isChunkSetComplete } from './chunk-set';
 import { chunkKey, jobChunks, jobTimeline, soundtrackKey } from './job-timeline';
+import { keepLease } from './lease-keeper';
 
 export interface ComposePartDeps {
   s3: S3Client;
   bucket: string;
   scenes: Pick<SceneSet, 'get'>;
-  chunks: Pick<ChunkSet, 'get' | 'claim' | 'complete' | 'release'>;
+  chunks: Pick<ChunkSet, 'get' | 'claim' | 'renewClaim' | 'complete' | 'release'>;
   owner: string;
-  /** How long a claim lasts: past the function's timeout, so a crashed invocation's claim lapses. */
+  /**
+   * How long a claim lasts from each renewal: it is renewed every third of it while the part renders
+   * (as compose's lease), so a crashed invocation's part is taken up again within one claim.
+   */
   claimMs: number;
   /** Sends the job's compose request again: the last part done asks for the join. */
   requestJoin: () => Promise<void>;
@@ -31,7 +35,9 @@ export type ComposePartOutcome = 'composed' | 'already-done' | 'job-published';
  * set. The part that completes the set sends the compose request that joins them; a redelivered
  * or replayed part finds itself done and only repeats that request when the set is complete (the
  * join itself is exactly once: compose's lease and the stored video's sha256). A part claimed by
- * a live invocation throws CompositionLeasedElsewhereError: the consumer queues it again.
+ * a live invocation throws CompositionLeasedElsewhereError: the consumer queues it again. The claim
+ * is renewed while the part renders; a renewal refused (the claim lapsed and another invocation
+ * took it) stops ffmpeg and ends with the same error, before anything is recorded.
  */
 export async function composePart(
   jobId: string,
@@ -58,11 +64,19 @@ export async function composePart(
       claim.claimedUntil,
     );
   }
+  const claim_ = keepLease({
+    leaseMs: deps.claimMs,
+    claimedUntil: now + deps.claimMs,
+    renew: (until) => deps.chunks.renewClaim(jobId, part, deps.owner, until),
+    held: `the claim on part ${part} of job ${jobId}`,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   try {
     const dir = await mkdtemp(join(tmpdir(), `compose-part-${part}-`));
     try {
       const timeline = jobTimeline(job);
-      const signal = deps.signal ? { signal: deps.signal } : {};
+      const signal = { signal: claim_.signal };
       const fetch = async (sceneIndex: number, audioOnly: boolean) => {
         const file = join(dir, `scene-${sceneIndex}.${audioOnly ? 'm4a' : 'mp4'}`);
         await downloadObject(deps.s3, deps.bucket, preparedKey(jobId, sceneIndex, audioOnly), file);
@@ -130,11 +144,18 @@ export async function composePart(
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+    claim_.throwIfLost();
+    claim_.stop();
     const after = await deps.chunks.complete(jobId, part, deps.owner);
     if (isChunkSetComplete(after)) await deps.requestJoin();
     return 'composed';
   } catch (error) {
+    claim_.stop();
     await deps.chunks.release(jobId, part, deps.owner);
+    // ffmpeg stopped because the claim was lost: say so (the consumer queues the part again).
+    if (claim_.signal.aborted && !deps.signal?.aborted) claim_.throwIfLost();
     throw error;
+  } finally {
+    claim_.stop();
   }
 }

@@ -13,6 +13,8 @@ export interface LeaseKeeperOptions {
   /** The invocation's own deadline: the composition stops on either. */
   signal?: AbortSignal;
   now?: () => number;
+  /** What is held, for the loss's message (default: the composition lease). */
+  held?: string;
 }
 
 export interface LeaseKeeper {
@@ -33,6 +35,7 @@ export interface LeaseKeeper {
  */
 export function keepLease(options: LeaseKeeperOptions): LeaseKeeper {
   const now = options.now ?? Date.now;
+  const held = options.held ?? 'the composition lease';
   const lost = new AbortController();
   let heldUntil = options.claimedUntil;
   let stopped = false;
@@ -46,10 +49,9 @@ export function keepLease(options: LeaseKeeperOptions): LeaseKeeper {
     const until = now() + options.leaseMs;
     try {
       if (await options.renew(until)) heldUntil = until;
-      else if (!stopped) lose('the composition lease was taken by another composer or the job was published');
+      else if (!stopped) lose(`${held} was taken by another invocation or its work ended meanwhile`);
     } catch {
-      if (!stopped && now() >= heldUntil)
-        lose('the composition lease ran out: it could not be renewed in time');
+      if (!stopped && now() >= heldUntil) lose(`${held} ran out: it could not be renewed in time`);
     } finally {
       renewing = false;
     }

@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../../../local/cloud/src/local-dynamodb';
 import { ChunkSet, isChunkSetComplete } from '../../src/composing/chunk-set';
+import { keepLease } from '../../src/composing/lease-keeper';
 
 /** The chunk set on AWS's DynamoDB Local, in a table keyed as the composer table (pk, sk). */
 describe('chunk set: each part claimed once, the set complete once every part is done', () => {
@@ -116,4 +117,46 @@ describe('chunk set: each part claimed once, the set complete once every part is
     expect(stillHeld.claimed).toBe(false);
     expect(retried).toEqual({ claimed: true });
   });
+
+  it('lets only its owner renew a claim, and not once the part is done', async () => {
+    // Prepare
+    const jobId = ulid();
+    await chunks.create(jobId, 1, 2);
+    await chunks.claim(jobId, 0, 'owner', NOW, NOW + 1000);
+    // Act
+    const renewed = await chunks.renewClaim(jobId, 0, 'owner', NOW + 5000);
+    const byAnother = await chunks.renewClaim(jobId, 0, 'someone-else', LATER);
+    const pastTheFirstExpiry = await chunks.claim(jobId, 0, 'retry', NOW + 2000, LATER);
+    await chunks.complete(jobId, 0, 'owner');
+    const afterDone = await chunks.renewClaim(jobId, 0, 'owner', LATER);
+    // Assess
+    expect(renewed).toBe(true);
+    expect(byAnother).toBe(false);
+    expect(pastTheFirstExpiry).toEqual({ claimed: false, done: false, claimedUntil: NOW + 5000 });
+    expect(afterDone).toBe(false);
+  });
+
+  it('keeps a short claim held while its part renders, and lets it lapse within one claim once the renderer is gone', async () => {
+    // Prepare: a 3 s claim kept by composePart's lease keeper, on the real clock.
+    const jobId = ulid();
+    await chunks.create(jobId, 1, 2);
+    const claimMs = 3000;
+    await chunks.claim(jobId, 1, 'renderer', Date.now(), Date.now() + claimMs);
+    const keeper = keepLease({
+      leaseMs: claimMs,
+      claimedUntil: Date.now() + claimMs,
+      renew: (until) => chunks.renewClaim(jobId, 1, 'renderer', until),
+      held: 'the claim on part 1',
+    });
+    // Act: two claims' length later, another invocation tries; then the renderer dies (stops renewing).
+    await new Promise((resolve) => setTimeout(resolve, 2 * claimMs));
+    const whileRendering = await chunks.claim(jobId, 1, 'other', Date.now(), Date.now() + claimMs);
+    keeper.stop();
+    await new Promise((resolve) => setTimeout(resolve, claimMs + 500));
+    const afterTheRendererDied = await chunks.claim(jobId, 1, 'other', Date.now(), Date.now() + claimMs);
+    // Assess
+    expect(whileRendering.claimed).toBe(false);
+    expect(keeper.signal.aborted).toBe(false);
+    expect(afterTheRendererDied).toEqual({ claimed: true });
+  }, 30_000);
 });

@@ -54,7 +54,7 @@ export const handler = recordConsumer(
     const { jobId, part } = partSchema.parse(JSON.parse(record.body));
     const job = await scenes.get(jobId);
     if (job) identify(job.meta);
-    const { signal, leaseMs } = composeDeadline(context, config);
+    const { signal, renewedLeaseMs } = composeDeadline(context, config);
     const send = (queueUrl: string, body: string, delaySec = 0) =>
       sqsClient().send(
         new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, DelaySeconds: delaySec }),
@@ -66,7 +66,8 @@ export const handler = recordConsumer(
         scenes,
         chunks,
         owner: `${context.awsRequestId}:${randomUUID()}`,
-        claimMs: leaseMs,
+        // Renewed while the part renders: a crashed invocation's part is taken up within a minute.
+        claimMs: renewedLeaseMs,
         signal,
         requestJoin: async () => {
           await send(config.COMPOSE_QUEUE_URL, JSON.stringify({ jobId }));
