@@ -64,7 +64,7 @@ export async function composePart(
       claim.claimedUntil,
     );
   }
-  const claim_ = keepLease({
+  const keeper = keepLease({
     leaseMs: deps.claimMs,
     claimedUntil: now + deps.claimMs,
     renew: (until) => deps.chunks.renewClaim(jobId, part, deps.owner, until),
@@ -76,7 +76,7 @@ export async function composePart(
     const dir = await mkdtemp(join(tmpdir(), `compose-part-${part}-`));
     try {
       const timeline = jobTimeline(job);
-      const signal = { signal: claim_.signal };
+      const signal = { signal: keeper.signal };
       const fetch = async (sceneIndex: number, audioOnly: boolean) => {
         const file = join(dir, `scene-${sceneIndex}.${audioOnly ? 'm4a' : 'mp4'}`);
         await downloadObject(deps.s3, deps.bucket, preparedKey(jobId, sceneIndex, audioOnly), file);
@@ -144,18 +144,18 @@ export async function composePart(
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    claim_.throwIfLost();
-    claim_.stop();
+    keeper.throwIfLost();
+    keeper.stop();
     const after = await deps.chunks.complete(jobId, part, deps.owner);
     if (isChunkSetComplete(after)) await deps.requestJoin();
     return 'composed';
   } catch (error) {
-    claim_.stop();
+    keeper.stop();
     await deps.chunks.release(jobId, part, deps.owner);
     // ffmpeg stopped because the claim was lost: say so (the consumer queues the part again).
-    if (claim_.signal.aborted && !deps.signal?.aborted) claim_.throwIfLost();
+    if (keeper.signal.aborted && !deps.signal?.aborted) keeper.throwIfLost();
     throw error;
   } finally {
-    claim_.stop();
+    keeper.stop();
   }
 }

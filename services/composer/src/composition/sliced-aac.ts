@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runFfmpeg } from '@reelay/media';
-import { CONCAT_TIMESTAMPS_AS_READ, concatListText, inpointUs } from './concat-list';
+import { CONCAT_TIMESTAMPS_AS_READ, concatListText, inpointUs, outpointUs } from './concat-list';
 import { AUDIO_SAMPLE_RATE, intermediateAudioArgs } from './encoding';
 
 /** An AAC frame: 1024 samples. ffmpeg's encoder delays its output by one frame (the priming packet). */
@@ -114,7 +114,7 @@ export async function encodeAacInSlices(
         ...(k === 0 ? {} : { inpointUs: inpointUs(seconds(slice.from - slice.readFrom)) }),
         ...(k === slices.length - 1
           ? {}
-          : { outpointUs: Math.floor(seconds(slice.to - slice.readFrom - HALF_FRAME) * 1e6) }),
+          : { outpointUs: outpointUs(seconds(slice.to - slice.readFrom - HALF_FRAME)) }),
       })),
     ),
   );

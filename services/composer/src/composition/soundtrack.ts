@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runFfmpeg } from '@reelay/media';
+import { silentAudioSource } from './clip-filters';
 import { AUDIO_SAMPLE_RATE, intermediateAudioArgs, samplesForFrames } from './encoding';
 import { loudnessApplyFilter, loudnessMeasureFilter, parseLoudnessReport } from './loudness';
 import type { OutputFormat } from './output-format';
@@ -92,26 +93,37 @@ export async function renderSoundtrack(request: SoundtrackRequest): Promise<Rend
     totalSamples,
     Math.min(request.encoders ?? availableParallelism(), sliceCount),
   );
-  if (linear && slices.length > 1) {
-    const sliced = await encodeAacInSlices({
-      input: mixed,
-      totalSamples,
-      filters: [...(normalize ? [normalize] : []), AFORMAT],
-      slices,
-      workDir,
-      output,
-      ...(signal ? { signal } : {}),
-    });
-    const peaks = [mixRun.peakRssKb, sliced.peakRssKb].filter((kb): kb is number => kb !== undefined);
-    return {
-      file: output,
-      ms: mixRun.durationMs + sliced.ms,
-      measuredLufs: measured.integratedLufs,
-      normalized: normalize !== undefined,
-      slices: slices.length,
-      ...(peaks.length > 0 ? { peakRssKb: Math.max(...peaks) } : {}),
-    };
-  }
+  const sliced = linear && slices.length > 1;
+  const encoded = sliced
+    ? await encodeAacInSlices({
+        input: mixed,
+        totalSamples,
+        filters: [...(normalize ? [normalize] : []), AFORMAT],
+        slices,
+        workDir,
+        output,
+        ...(signal ? { signal } : {}),
+      })
+    : await encodeWhole(mixed, normalize, totalSamples, output, signal);
+  const peaks = [mixRun.peakRssKb, encoded.peakRssKb].filter((kb): kb is number => kb !== undefined);
+  return {
+    file: output,
+    ms: mixRun.durationMs + encoded.ms,
+    measuredLufs: measured.integratedLufs,
+    normalized: normalize !== undefined,
+    slices: sliced ? slices.length : 1,
+    ...(peaks.length > 0 ? { peakRssKb: Math.max(...peaks) } : {}),
+  };
+}
+
+/** The second pass in one run: the correction (loudnorm's output resampled back), cut to the video's length. */
+async function encodeWhole(
+  mixed: string,
+  normalize: string | undefined,
+  totalSamples: number,
+  output: string,
+  signal: AbortSignal | undefined,
+): Promise<{ ms: number; peakRssKb?: number }> {
   const filter = [
     ...(normalize ? [normalize, `aresample=${AUDIO_SAMPLE_RATE}`] : []),
     AFORMAT,
@@ -119,7 +131,7 @@ export async function renderSoundtrack(request: SoundtrackRequest): Promise<Rend
     `atrim=end_sample=${totalSamples}`,
   ].join(',');
   // biome-ignore format: ffmpeg flags and their values read as pairs, one pair a line
-  const applyRun = await runFfmpeg(
+  const run = await runFfmpeg(
     [
       '-i', mixed,
       '-af', filter,
@@ -131,15 +143,7 @@ export async function renderSoundtrack(request: SoundtrackRequest): Promise<Rend
     ],
     signal ? { signal } : {},
   );
-  const peaks = [mixRun.peakRssKb, applyRun.peakRssKb].filter((kb): kb is number => kb !== undefined);
-  return {
-    file: output,
-    ms: mixRun.durationMs + applyRun.durationMs,
-    measuredLufs: measured.integratedLufs,
-    normalized: normalize !== undefined,
-    slices: 1,
-    ...(peaks.length > 0 ? { peakRssKb: Math.max(...peaks) } : {}),
-  };
+  return { ms: run.durationMs, ...(run.peakRssKb === undefined ? {} : { peakRssKb: run.peakRssKb }) };
 }
 
 /**
@@ -193,12 +197,13 @@ export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | '
       const pad =
         next === undefined ? [] : ['apad', `atrim=end_sample=${(starts[next] ?? 0) - (k === 0 ? 0 : start)}`];
       // Silence needs no decoding and no fades: a generated span of the clip's length.
-      const source = clip.silent
-        ? [`anullsrc=r=${AUDIO_SAMPLE_RATE}:cl=stereo`, AFORMAT, `atrim=end_sample=${length}`]
-        : [`[${input}:a:0]${AFORMAT}`, 'apad', `atrim=end_sample=${length}`, ...fades];
-      if (!clip.silent) inputs.push('-i', clip.file);
+      let source: string[];
+      if (clip.silent) source = [silentAudioSource(length), AFORMAT];
+      else {
+        inputs.push('-i', clip.file);
+        source = [`[${input++}:a:0]${AFORMAT}`, 'apad', `atrim=end_sample=${length}`, ...fades];
+      }
       graph.push(`${[...source, ...delay, ...pad].join(',')}[c${l}_${k}]`);
-      if (!clip.silent) input++;
       return `[c${l}_${k}]`;
     });
     graph.push(
@@ -277,7 +282,7 @@ export function soundtrackMixArgs(request: Omit<SoundtrackRequest, 'workDir' | '
 
   // Silent clips and nothing else: the soundtrack is silence, as long as the video.
   if (layers.length === 0) {
-    graph.push(`anullsrc=r=${AUDIO_SAMPLE_RATE}:cl=stereo,${AFORMAT}[silence]`);
+    graph.push(`${silentAudioSource(totalSamples)},${AFORMAT}[silence]`);
     layers.push('silence');
   }
   const mix =

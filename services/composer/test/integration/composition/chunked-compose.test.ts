@@ -6,21 +6,14 @@ import {
   composeTimeline,
   normalizeAudio,
   normalizeClip,
-  type OutputFormat,
   transitionKeyframeTimes,
 } from '../../../src/composition/index';
-import { decodeErrors, makeSourceClip, makeTone, streamFacts, useTempDir } from './fixtures';
+import { decodeErrors, makeSourceClip, makeTone, SMALL_CROSSFADE, streamFacts, useTempDir } from './fixtures';
 
 const SCENES = 6;
 const SCENE_SEC = 1.5;
 const FRAME_SEC = 1 / 30;
-const format: OutputFormat = {
-  width: 320,
-  height: 180,
-  fps: 30,
-  transition: 'crossfade',
-  transitionSec: 0.5,
-};
+const format = SMALL_CROSSFADE;
 
 describe('chunked composition (a long timeline in parts, joined by stream copy)', () => {
   const dir = useTempDir('chunked-');

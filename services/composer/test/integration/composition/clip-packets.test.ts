@@ -2,16 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultFfmpegBinaries, runFfmpeg, runTool } from '@reelay/media';
 import { ClipNotNormalizedError, checkClipsCopyable } from '../../../src/composition/clip-packets';
-import type { OutputFormat } from '../../../src/composition/output-format';
-import { useTempDir } from './fixtures';
+import { SMALL_CROSSFADE, useTempDir } from './fixtures';
 
-const format: OutputFormat = {
-  width: 320,
-  height: 180,
-  fps: 30,
-  transition: 'crossfade',
-  transitionSec: 0.5,
-};
+const format = SMALL_CROSSFADE;
 
 /** A 2 s 320x180 30 fps H.264 clip, encoded as the flags say. */
 async function encode(file: string, flags: readonly string[]): Promise<string> {

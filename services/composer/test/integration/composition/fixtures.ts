@@ -2,6 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultFfmpegBinaries, runFfmpeg, runTool } from '@reelay/media';
+import type { OutputFormat } from '../../../src/composition/output-format';
+
+/** The small crossfading format of the composition tests: 320x180, 30 fps, half-second crossfades. */
+export const SMALL_CROSSFADE: OutputFormat = {
+  width: 320,
+  height: 180,
+  fps: 30,
+  transition: 'crossfade',
+  transitionSec: 0.5,
+};
 
 export function useTempDir(prefix: string): () => string {
   let dir = '';

@@ -1,18 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { defaultFfmpegBinaries, probeMedia, runFfmpeg } from '@reelay/media';
-import { normalizeAudio, type OutputFormat } from '../../../src/composition';
+import { normalizeAudio } from '../../../src/composition';
 import { AAC_FRAME_SAMPLES, planAacSlices, SLICE_PREROLL_SAMPLES } from '../../../src/composition/sliced-aac';
 import { renderSoundtrack } from '../../../src/composition/soundtrack';
-import { measureLoudness, useTempDir } from './fixtures';
+import { measureLoudness, SMALL_CROSSFADE, useTempDir } from './fixtures';
 
-const format: OutputFormat = {
-  width: 320,
-  height: 180,
-  fps: 30,
-  transition: 'crossfade',
-  transitionSec: 0.5,
-};
+const format = SMALL_CROSSFADE;
 const RATE = 48_000;
 
 /** A track decoded to mono float samples, as a player hears it (edit lists applied). */

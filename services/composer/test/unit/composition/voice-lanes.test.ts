@@ -97,7 +97,7 @@ describe('silent clips in the soundtrack', () => {
     const graph = args[args.indexOf('-filter_complex') + 1] ?? '';
     expect(inputs(args)).toEqual(['clip-0.mp4', 'clip-2.mp4', 'clip-3.mp4']);
     expect(graph).toContain(
-      `anullsrc=r=48000:cl=stereo,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,atrim=end_sample=${150 * 1600},adelay=delays=${135 * 1600}S:all=1`,
+      `anullsrc=r=48000:cl=stereo,atrim=end_sample=${150 * 1600},aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,adelay=delays=${135 * 1600}S:all=1`,
     );
     // Clip 2 is the second input: [1:a:0] in the even lane, clip 3 the third.
     expect(graph).toContain('[1:a:0]');
