@@ -37,8 +37,7 @@ import {
   transitionFrames,
 } from './output-format';
 import { type RenderedSoundtrack, renderSoundtrack } from './soundtrack';
-import { transitionBatches } from './timeline-plan';
-import { renderTransitions } from './transition-render';
+import { planTransitions } from './transition-places';
 
 export interface ChunkRenderRequest {
   chunk: TimelineChunk;
@@ -53,6 +52,8 @@ export interface ChunkRenderRequest {
   output: string;
   /** ffmpeg runs at once for the chunk's transitions. */
   concurrency?: number;
+  /** Transitions rendered already (by prepare), by the outgoing clip's index: see ComposeTimelineRequest. */
+  transitions?: ReadonlyMap<number, string>;
   signal?: AbortSignal;
 }
 
@@ -99,43 +100,23 @@ export async function renderChunk(request: ChunkRenderRequest): Promise<Rendered
     signal,
   );
 
-  const transitions = chunk.segments.filter((segment) => segment.kind === 'transition');
-  const batches = transitionBatches(transitions.length).map(({ first, count }, b) => ({
-    file: join(workDir, `chunk-${chunk.index}-transitions-${b}.mp4`),
-    transitions: transitions.slice(first, first + count),
-  }));
-  const places = new Map(
-    batches.flatMap(({ file, transitions: inBatch }) =>
-      inBatch.map((segment, k) => [
-        segment,
-        { file, startFrame: k * overlapFrames, endFrame: (k + 1) * overlapFrames },
-      ]),
-    ),
-  );
-  const runs = await runLimited(
-    batches.map(
-      (batch) => () =>
-        renderTransitions({
-          transitions: batch.transitions.map((segment) => ({
-            from: fileOf(segment.fromClip),
-            to: fileOf(segment.toClip),
-            fromStartFrame: segment.fromStartFrame,
-          })),
-          frames: overlapFrames,
-          format,
-          output: batch.file,
-          ...(signal ? { signal } : {}),
-        }),
-    ),
-    concurrency,
-  );
+  const plan = planTransitions({
+    transitions: chunk.segments.filter((segment) => segment.kind === 'transition'),
+    ...(request.transitions ? { rendered: request.transitions } : {}),
+    fileOf,
+    overlapFrames,
+    format,
+    filePrefix: join(workDir, `chunk-${chunk.index}-transitions`),
+    ...(signal ? { signal } : {}),
+  });
+  await checkClipsCopyable(plan.givenChecks, format, signal);
+  const runs = await runLimited(plan.renders, concurrency);
 
   const entries = chunk.segments.map((segment): ConcatEntry => {
-    let place: { file: string; startFrame: number; endFrame: number } | undefined;
-    if (segment.kind === 'transition') place = places.get(segment);
-    else
-      place = { file: fileOf(segment.clipIndex), startFrame: segment.startFrame, endFrame: segment.endFrame };
-    if (!place) throw new Error(`chunk ${chunk.index}: a transition was not rendered`);
+    const place =
+      segment.kind === 'transition'
+        ? plan.placeOf(segment)
+        : { file: fileOf(segment.clipIndex), startFrame: segment.startFrame, endFrame: segment.endFrame };
     return {
       file: place.file,
       ...(place.startFrame > 0 ? { inpointUs: inpointUs(secondsFor(place.startFrame, format)) } : {}),
@@ -298,6 +279,7 @@ export async function composeChunked(
             workDir,
             output: join(workDir, `chunk-${chunk.index}.mp4`),
             concurrency: 1,
+            ...(request.transitions ? { transitions: request.transitions } : {}),
             ...(signal ? { signal } : {}),
           }),
       ),

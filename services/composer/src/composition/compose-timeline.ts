@@ -27,8 +27,8 @@ import {
   transitionFrames,
 } from './output-format';
 import { type RenderedSoundtrack, renderSoundtrack, type VoiceTrack } from './soundtrack';
-import { planTimeline, type TransitionSegment, timelineFrames, transitionBatches } from './timeline-plan';
-import { renderTransitions } from './transition-render';
+import { planTimeline, timelineFrames } from './timeline-plan';
+import { planTransitions } from './transition-places';
 
 export interface ComposeTimelineRequest {
   /** Clips made by normalizeClip for this format, in timeline order; `silent` as normalizeClip said. */
@@ -46,6 +46,12 @@ export interface ComposeTimelineRequest {
   music?: readonly string[];
   /** Captions (no cues means none): a soft mov_text track + WebVTT file, or burned in. */
   captions?: CaptionsRequest;
+  /**
+   * Transitions rendered already (prepare renders one as soon as both its scenes are ready), by
+   * the outgoing clip's position in `clips`: files of exactly the overlap's frames (renderTransitions,
+   * the intermediate encoding), starting on a keyframe. The others are rendered here.
+   */
+  transitions?: ReadonlyMap<number, string>;
 }
 
 export interface ComposedTimeline {
@@ -139,6 +145,7 @@ export async function composeTimeline(request: ComposeTimelineRequest): Promise<
           soundtrack,
           mux,
           signal,
+          request.transitions,
         );
 
   const frames = timelineFrames(
@@ -217,6 +224,7 @@ async function joinWithTransitions(
   soundtrack: SoundtrackRender,
   mux: MuxOptions,
   signal: AbortSignal | undefined,
+  rendered: ReadonlyMap<number, string> | undefined,
 ): Promise<JoinResult> {
   const last = clips.length - 1;
   // The packet checks guard the transitions and the copy, not the soundtrack: it starts meanwhile.
@@ -234,17 +242,18 @@ async function joinWithTransitions(
     clips.map((clip) => clip.frames),
     overlap,
   );
-  const transitions = segments.filter((segment) => segment.kind === 'transition');
-  const batches = transitionBatches(transitions.length).map(({ first, count }, b) => ({
-    file: join(workDir, `transitions-${b}.mp4`),
-    transitions: transitions.slice(first, first + count),
-  }));
-  // Where each transition lies: its batch's file and its frames in that file.
-  const places = new Map(
-    batches.flatMap(({ file, transitions: inBatch }) =>
-      inBatch.map((segment, k) => [segment, { file, startFrame: k * overlap, endFrame: (k + 1) * overlap }]),
-    ),
-  );
+  const plan = planTransitions({
+    transitions: segments.filter((segment) => segment.kind === 'transition'),
+    ...(rendered ? { rendered } : {}),
+    fileOf: (clip) => clipAt(clips, clip).file,
+    overlapFrames: overlap,
+    format,
+    filePrefix: join(workDir, 'transitions'),
+    ...(signal ? { signal } : {}),
+  });
+  // Transitions rendered already are checked as the clips are, before anything relies on them.
+  const givenChecked = checkClipsCopyable(plan.givenChecks, format, signal);
+  givenChecked.catch(() => {});
 
   let sound: RenderedSoundtrack | undefined;
   const jobs: Array<() => Promise<RunStats>> = [
@@ -252,28 +261,18 @@ async function joinWithTransitions(
       sound = await soundtrack();
       return sound ?? {};
     },
-    ...batches.map((batch) => async () => {
+    ...plan.renders.map((render) => async () => {
       await checked;
-      return renderTransitions({
-        transitions: batch.transitions.map((segment) => ({
-          from: clipAt(clips, segment.fromClip).file,
-          to: clipAt(clips, segment.toClip).file,
-          fromStartFrame: segment.fromStartFrame,
-        })),
-        frames: overlap,
-        format,
-        output: batch.file,
-        ...(signal ? { signal } : {}),
-      });
+      return render();
     }),
   ];
   const renders = await runLimited(jobs, concurrency);
-  await checked; // every transition job awaited it; this keeps the guard plain to see
+  await Promise.all([checked, givenChecked]); // every transition job awaited the clips'; this keeps the guard plain to see
 
   const entries = segments.map((segment): ConcatEntry => {
     const { file, startFrame, endFrame } =
       segment.kind === 'transition'
-        ? placeOf(places, segment)
+        ? plan.placeOf(segment)
         : { ...segment, file: clipAt(clips, segment.clipIndex).file };
     return {
       file,
@@ -346,12 +345,6 @@ export async function joinStreams(
 
 export function durationUs(frames: number, format: OutputFormat): number {
   return Math.round(secondsFor(frames, format) * 1e6);
-}
-
-function placeOf<T>(places: ReadonlyMap<TransitionSegment, T>, segment: TransitionSegment): T {
-  const place = places.get(segment);
-  if (!place) throw new Error(`transition from clip ${segment.fromClip} was not rendered`);
-  return place;
 }
 
 function clipAt(clips: readonly TimelineClip[], index: number): TimelineClip {
