@@ -26,6 +26,7 @@ import {
   soundtrackKey,
 } from './job-timeline';
 import { keepLease } from './lease-keeper';
+import { fetchPreparedTransitions } from './prepared-transitions';
 import { composedMetadata, storedComposedOutput } from './stored-output';
 
 export interface ComposeDeps {
@@ -231,7 +232,7 @@ async function render(
         ...signal,
       });
     } else {
-      const [clips, narration, music] = await Promise.all([
+      const [clips, narration, music, transitions] = await Promise.all([
         Promise.all(
           scenes.visual.map(async (s) => ({
             file: await fetch(s.sceneIndex, false),
@@ -247,9 +248,11 @@ async function render(
           })),
         ),
         Promise.all(scenes.music.map((s) => fetch(s.sceneIndex, true))),
+        fetchPreparedTransitions(job, timelinePlan, dir, deps),
       ]);
       timeline = await composeTimeline({
         clips,
+        transitions,
         format,
         workDir: dir,
         output: join(dir, 'final.mp4'),

@@ -9,6 +9,7 @@ import type { SceneSet } from '../scenes/scene-set';
 import { type ChunkSet, isChunkSetComplete } from './chunk-set';
 import { chunkKey, jobChunks, jobTimeline, soundtrackKey } from './job-timeline';
 import { keepLease } from './lease-keeper';
+import { fetchPreparedTransitions } from './prepared-transitions';
 
 export interface ComposePartDeps {
   s3: S3Client;
@@ -90,15 +91,24 @@ export async function composePart(
       if (part < set.chunkCount) {
         const chunk = jobChunks(timeline, set.scenesPerChunk)[part];
         if (!chunk) throw new CompositionIncompleteError(`job ${jobId} plans no chunk ${part}`);
-        const clipFiles = new Map(
-          await Promise.all(
+        const [clipFiles, transitions] = await Promise.all([
+          Promise.all(
             chunk.readsClips.map(
               async (clip) => [clip, await fetch(sceneOf(clip).sceneIndex, false)] as const,
             ),
+          ).then((files) => new Map(files)),
+          // The chunk's own transitions that prepare rendered: from its scenes.
+          fetchPreparedTransitions(
+            job,
+            timeline,
+            dir,
+            deps,
+            (position) => position >= chunk.firstClip && position <= chunk.lastClip,
           ),
-        );
+        ]);
         const rendered = await renderChunk({
           chunk,
+          transitions,
           clipFrames: timeline.clipFrames,
           clipFiles,
           overlapFrames: timeline.overlapFrames,

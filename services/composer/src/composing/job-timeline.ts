@@ -33,7 +33,9 @@ export function jobTimeline(job: JobComposition): JobTimeline {
 
 /**
  * Whether the job is composed in chunks: transitions (hard cuts are a pure stream copy already,
- * nothing to share out) and more visual scenes than one chunk holds.
+ * nothing to share out) and more visual scenes than one chunk holds. The transitions prepare
+ * rendered do not change the plan (a chunk copies its own): the same job is split the same way
+ * however its scenes arrived.
  */
 export function composedInChunks(timeline: JobTimeline, scenesPerChunk: number): boolean {
   return timeline.overlapFrames > 0 && isChunked(timeline.clipFrames.length, scenesPerChunk);

@@ -68,6 +68,9 @@ export async function sha256Of(file: string): Promise<string> {
  */
 export const preparedKey = (jobId: string, sceneIndex: number, audioOnly = false) =>
   `intermediates/${jobId}/prepared/${String(sceneIndex).padStart(2, '0')}.${audioOnly ? 'm4a' : 'mp4'}`;
+/** A transition prepare rendered between two prepared scenes (early-transitions.ts). */
+export const transitionKey = (jobId: string, from: number, to: number) =>
+  `intermediates/${jobId}/transitions/${String(from).padStart(2, '0')}-${String(to).padStart(2, '0')}.mp4`;
 export const finalKey = (jobId: string) => `jobs/${jobId}/final.mp4`;
 export const thumbnailKey = (jobId: string) => `jobs/${jobId}/thumbnail.jpg`;
 export const captionsKey = (jobId: string) => `jobs/${jobId}/captions.vtt`;

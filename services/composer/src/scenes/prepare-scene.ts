@@ -14,8 +14,9 @@ import {
   transitionKeyframeTimes,
 } from '../composition';
 import { framesFor, secondsFor } from '../composition/output-format';
+import { renderEarlyTransitions } from './early-transitions';
 import { downloadObject, preparedKey, uploadFile } from './media-files';
-import { isComplete, type SceneSet, type WaitingPage } from './scene-set';
+import { isComplete, type JobComposition, type SceneSet, type WaitingPage } from './scene-set';
 
 export interface PrepareDeps {
   s3: S3Client;
@@ -147,7 +148,11 @@ async function preparePicture(
       output,
       'video/mp4',
     );
-    const complete = await addToSet(scene, prepared.durationSec, deps, prepared.silent);
+    const state = await addToSet(scene, prepared.durationSec, deps, prepared.silent);
+    const complete = isComplete(state);
+    // While other scenes are still being made, the overlaps with ready neighbours are rendered
+    // now, off the job's critical path; the scene that completes the set leaves its own to compose.
+    if (!complete) await renderEarlyTransitions(state, { index: scene.sceneIndex, file: output }, dir, deps);
     return { complete, pictureCopied: prepared.copied === true };
   });
 }
@@ -169,7 +174,7 @@ async function prepareSound(
       output,
       'audio/mp4',
     );
-    return { complete: await addToSet(scene, durationSec, deps), durationSec };
+    return { complete: isComplete(await addToSet(scene, durationSec, deps)), durationSec };
   });
 }
 
@@ -189,13 +194,13 @@ async function withSceneFile<T>(
   }
 }
 
-/** Adds a prepared scene to the job's set; the scene that completes it asks for composition. */
+/** Adds a prepared scene to the job's set and returns the set; the scene that completes it asks for composition. */
 async function addToSet(
   scene: PictureScene,
   durationSec: number,
   deps: PrepareDeps,
   silent = false,
-): Promise<boolean> {
+): Promise<JobComposition> {
   const state = await deps.scenes.addPrepared({
     jobId: scene.jobId,
     sceneIndex: scene.sceneIndex,
@@ -221,7 +226,7 @@ async function addToSet(
       }),
     );
   }
-  return complete;
+  return state;
 }
 
 /**

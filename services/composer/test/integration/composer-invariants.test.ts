@@ -2,10 +2,12 @@ import { TEST_STAGE } from '../../../../test/support/test-stage';
 import { composeOnceTests } from './compose-once';
 import { composerFailureTests } from './composer-failures';
 import { type ComposerHarness, startComposerHarness } from './composer-harness';
+import { earlyTransitionTests } from './early-transitions';
 
 /**
  * The composer's invariants on one embedded cloud: one composition per job (compose-once.ts), then
- * refused media, poison messages and a crash between storing and publishing (composer-failures.ts).
+ * refused media, poison messages and a crash between storing and publishing (composer-failures.ts),
+ * then transitions rendered by prepare (early-transitions.ts).
  * Each case has a job of its own and reads only that job's outcomes; a cloud start and its
  * functions' cold starts cost more than most cases. (The timeout and chunking cases need functions
  * configured otherwise: compose-timeout.test.ts and chunked-job.test.ts start their own.)
@@ -39,3 +41,4 @@ const harness = (): ComposerHarness => {
 
 composeOnceTests(harness);
 composerFailureTests(harness);
+earlyTransitionTests(harness);

@@ -67,6 +67,7 @@ function composedByDeadComposer(leaseUntil: number): JobComposition {
     meta: ready.meta,
     durations: { 0: 1 },
     scenes: { 0: { kind: 'video', durationSec: 1 } },
+    transitions: {},
     leaseOwner: 'dead-composer',
     leaseUntil,
     composed,

@@ -12,6 +12,7 @@ function job(scenes: PreparedScene[]): JobComposition {
     meta: ready.meta,
     durations: Object.fromEntries(scenes.map((s, i) => [i, s.durationSec])),
     scenes: Object.fromEntries(scenes.map((s, i) => [i, s])),
+    transitions: {},
   };
 }
 
