@@ -3,7 +3,7 @@ import { isHardCut } from '../composition';
 import { framesFor, transitionFrames } from '../composition/output-format';
 import { renderTransitions } from '../composition/transition-render';
 import { downloadObject, preparedKey, transitionKey, uploadFile } from './media-files';
-import type { JobComposition, SceneSet } from './scene-set';
+import { isComplete, type JobComposition, type SceneSet } from './scene-set';
 
 const isVisual = (job: JobComposition, index: number) => {
   // A scene prepared before kinds were recorded was a video.
@@ -47,7 +47,7 @@ export function transitionsReadyFor(job: JobComposition, sceneIndex: number): Re
 export interface EarlyTransitionDeps {
   s3: Parameters<typeof downloadObject>[0];
   bucket: string;
-  scenes: Pick<SceneSet, 'recordTransition'>;
+  scenes: Pick<SceneSet, 'recordTransition' | 'get'>;
   signal?: AbortSignal;
 }
 
@@ -56,7 +56,8 @@ export interface EarlyTransitionDeps {
  * the overlap of the two prepared clips (the same ffmpeg run compose would make), stored beside
  * them and recorded in the scene set, so compose copies it instead of rendering it on the job's
  * critical path. Not called by the scene that completes the set: compose starts at once and
- * renders what is left itself, so a transition rendered here is never waited for.
+ * renders what is left itself, so a transition rendered here is never waited for; a prepare that
+ * finds the set completed meanwhile renders no more. Returns the transitions it rendered.
  */
 export async function renderEarlyTransitions(
   job: JobComposition,
@@ -67,7 +68,12 @@ export async function renderEarlyTransitions(
   const ready = transitionsReadyFor(job, scene.index);
   const format = job.output;
   const overlap = transitionFrames(format);
+  const rendered: ReadyTransition[] = [];
   for (const { from, to } of ready) {
+    // Once the set is complete compose is rendering what is not recorded: a render here would only
+    // take the CPU from it (two prepares finishing together on one machine, as locally).
+    const latest = await deps.scenes.get(job.jobId);
+    if (!latest || isComplete(latest)) break;
     const other = from === scene.index ? to : from;
     const otherFile = join(dir, `neighbour-${other}.mp4`);
     await downloadObject(deps.s3, deps.bucket, preparedKey(job.jobId, other, false), otherFile);
@@ -88,6 +94,7 @@ export async function renderEarlyTransitions(
     });
     await uploadFile(deps.s3, deps.bucket, transitionKey(job.jobId, from, to), output, 'video/mp4');
     await deps.scenes.recordTransition(job.jobId, from, to);
+    rendered.push({ from, to });
   }
-  return ready;
+  return rendered;
 }
