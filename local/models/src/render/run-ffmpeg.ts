@@ -1,4 +1,14 @@
+import { setPriority } from 'node:os';
 import { FfmpegAbortedError, runFfmpeg as runMediaFfmpeg } from '@reelay/media';
+
+/**
+ * The niceness of the twin's renders. On Replicate a model runs on its own GPU and never slows the
+ * pipeline; here it shares the machine's cores with the composer, and at equal priority five video
+ * renders finishing together held back the prepares of the scenes already back (the job's critical
+ * path, last SceneReady -> VideoComposed). At a lower priority the renders take the CPU the
+ * pipeline leaves, as a remote model would.
+ */
+export const MODEL_RENDER_NICENESS = 10;
 
 /** A render stopped because its prediction was cancelled. */
 export class RenderAbortedError extends Error {
@@ -40,7 +50,14 @@ export async function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
       // A cancelled prediction's render is killed at once, as before; nothing of it is kept.
       killGraceMs: 0,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+      onSpawn: (pid) => {
+        try {
+          setPriority(pid, MODEL_RENDER_NICENESS);
+        } catch {
+          // The process may have ended already; a render at normal priority is still correct.
+        }
+        options.onSpawn?.(pid);
+      },
       onStdoutLine: (line) => {
         const [key, value] = line.split('=', 2);
         if (key === 'frame') frame = Number(value) || 0;
