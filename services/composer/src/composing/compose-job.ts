@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { causedMeta, type EventPublisher, videoComposed } from '@reelay/events';
-import { captionCues, composeTimeline, joinChunks, makeThumbnail, thumbnailTimeSec } from '../composition';
+import {
+  captionCues,
+  composeTimeline,
+  joinChunks,
+  makeThumbnail,
+  thumbnailSource,
+  thumbnailTimeSec,
+} from '../composition';
 import { CompositionIncompleteError, CompositionLeasedElsewhereError } from '../errors';
 import {
   captionsKey,
@@ -204,6 +211,12 @@ async function render(
               ...(format.language ? { language: format.language } : {}),
             },
           };
+    const thumb = join(dir, 'thumbnail.jpg');
+    const storeThumbnail = async (video: string, atSec: number) => {
+      await makeThumbnail({ video, output: thumb, atSec, ...signal });
+      await uploadFile(deps.s3, deps.bucket, thumbnailKey(job.jobId), thumb, 'image/jpeg');
+    };
+    let thumbnailStored = false;
     const started = performance.now();
     let timeline: { file: string; durationSec: number; captionsFile?: string; composeMs?: number };
     if (chunks) {
@@ -250,38 +263,43 @@ async function render(
         Promise.all(scenes.music.map((s) => fetch(s.sceneIndex, true))),
         fetchPreparedTransitions(job, timelinePlan, dir, deps),
       ]);
-      timeline = await composeTimeline({
-        clips,
-        transitions,
-        format,
-        workDir: dir,
-        output: join(dir, 'final.mp4'),
-        narration,
-        music,
-        ...captions,
-        ...signal,
-      });
+      // The thumbnail's frame is in a clip's copied middle: made from the clip while the video is
+      // composed, not after it (burned-in captions are on the video only: then from the video).
+      const source = thumbnailSource(scenes.visual.map((c) => c.durationSec));
+      const sourceClip = clips[source.clip];
+      const early = format.captions !== 'burned' && sourceClip !== undefined;
+      timeline = await alongside(
+        composeTimeline({
+          clips,
+          transitions,
+          format,
+          workDir: dir,
+          output: join(dir, 'final.mp4'),
+          narration,
+          music,
+          ...captions,
+          ...signal,
+        }),
+        early && sourceClip ? storeThumbnail(sourceClip.file, source.atSec) : undefined,
+      );
+      thumbnailStored = early;
     }
     // The composition's own time (composeTimeline's, downloads excluded); for a join, the join's.
     const composeMs = timeline.composeMs ?? performance.now() - started;
-    const thumb = join(dir, 'thumbnail.jpg');
-    // The thumbnail, then its and the captions' uploads, run beside hashing the video (all on the
-    // critical path of a job: its last scene is ready, its user waits).
+    // The thumbnail (unless made already), then its and the captions' uploads, run beside hashing
+    // the video (all on the critical path of a job: its last scene is ready, its user waits).
     const [sha256, { size }] = await Promise.all([
       sha256Of(timeline.file),
       stat(timeline.file),
-      (async () => {
-        await makeThumbnail({
-          video: timeline.file,
-          output: thumb,
-          atSec: thumbnailTimeSec(
-            scenes.visual.map((c) => c.durationSec),
-            timelineOverlap,
+      thumbnailStored
+        ? undefined
+        : storeThumbnail(
+            timeline.file,
+            thumbnailTimeSec(
+              scenes.visual.map((c) => c.durationSec),
+              timelineOverlap,
+            ),
           ),
-          ...signal,
-        });
-        await uploadFile(deps.s3, deps.bucket, thumbnailKey(job.jobId), thumb, 'image/jpeg');
-      })(),
       timeline.captionsFile
         ? uploadFile(deps.s3, deps.bucket, captionsKey(job.jobId), timeline.captionsFile, 'text/vtt')
         : undefined,
@@ -310,6 +328,17 @@ async function render(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `main`'s result once `side` has settled too: a failure of either fails the call, but only after
+ * both have stopped (nothing still writes into the folder the caller removes next).
+ */
+async function alongside<T>(main: Promise<T>, side: Promise<unknown> | undefined): Promise<T> {
+  const [result, other] = await Promise.allSettled([main, side]);
+  if (result.status === 'rejected') throw result.reason;
+  if (other.status === 'rejected') throw other.reason;
+  return result.value;
 }
 
 async function publish(job: JobComposition, composed: ComposedOutput, deps: ComposeDeps): Promise<void> {

@@ -36,6 +36,6 @@ export {
 export type { RenderedSoundtrack, SoundtrackRequest, VoiceTrack } from './soundtrack';
 export { renderSoundtrack, soundtrackMixArgs } from './soundtrack';
 export type { ThumbnailRequest } from './thumbnail';
-export { makeThumbnail, thumbnailTimeSec } from './thumbnail';
+export { makeThumbnail, thumbnailSource, thumbnailTimeSec } from './thumbnail';
 export type { TimelineSegment } from './timeline-plan';
 export { planTimeline, timelineFrames } from './timeline-plan';

@@ -37,3 +37,16 @@ export function thumbnailTimeSec(sceneDurationsSec: readonly number[], transitio
   if (second === undefined) return first / 3;
   return Math.max(0, first - transitionSec) + second / 2;
 }
+
+/**
+ * The same moment in the prepared clip it comes from: which clip, and when in it. The middle of a
+ * scene is copied into the video packet for packet, so the frame is the same, and the thumbnail can
+ * be made while the video is still being composed (not with burned-in captions: they are drawn on
+ * the video only).
+ */
+export function thumbnailSource(sceneDurationsSec: readonly number[]): { clip: number; atSec: number } {
+  const [first, second] = sceneDurationsSec;
+  if (first === undefined) return { clip: 0, atSec: 0 };
+  if (second === undefined) return { clip: 0, atSec: first / 3 };
+  return { clip: 1, atSec: second / 2 };
+}

@@ -7,6 +7,7 @@ import {
   makeThumbnail,
   normalizeClip,
   type OutputFormat,
+  thumbnailSource,
   thumbnailTimeSec,
   transitionKeyframeTimes,
 } from '../../../src/composition/index';
@@ -227,6 +228,33 @@ describe('composition of scenes of different formats', () => {
     // Assess
     const { video } = await streamFacts(thumbnail.file);
     expect(video).toMatchObject({ codec_name: 'mjpeg', width: 640, height: 360 });
+  });
+
+  it("makes the same thumbnail from the second scene's clip as from the composed video", async () => {
+    // Prepare: the crossfaded composition of the three scenes.
+    const clips = normalizedFor.get(crossfade) ?? [];
+    const composed = await composeTimeline({
+      clips,
+      format: crossfade,
+      workDir: dir(),
+      output: join(dir(), 'for-thumbnail.mp4'),
+    });
+    const durations = clips.map((c) => c.durationSec);
+    const source = thumbnailSource(durations);
+    // Act: compose makes it from the clip while the video is composed.
+    const fromClip = await makeThumbnail({
+      video: clips[source.clip]?.file ?? '',
+      output: join(dir(), 'thumb-clip.jpg'),
+      atSec: source.atSec,
+    });
+    const fromVideo = await makeThumbnail({
+      video: composed.file,
+      output: join(dir(), 'thumb-video.jpg'),
+      atSec: thumbnailTimeSec(durations, crossfade.transitionSec),
+    });
+    // Assess: the frame is in the clip's copied middle, so the two JPEGs are the same bytes.
+    expect(source).toEqual({ clip: 1, atSec: SCENE_SEC / 2 });
+    expect(readFileSync(fromClip.file).equals(readFileSync(fromVideo.file))).toBe(true);
   });
 });
 
