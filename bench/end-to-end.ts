@@ -57,6 +57,9 @@ function occurredMs(record: JobRecord, detailType: string, pick: 'first' | 'last
   return time;
 }
 
+/** Jobs whose critical path (last SceneReady -> VideoComposed) is measured: the median decides. */
+const CRITICAL_PATH_RUNS = 3;
+
 export const endToEndSection: BenchSection = {
   name: 'end-to-end',
   async run({ workDir, log }): Promise<BenchTable> {
@@ -114,6 +117,23 @@ export const endToEndSection: BenchSection = {
         `critical path in parts: ${preparesAfter.length} prepare invocations still running or started after the last SceneReady, ` +
         `the last ending ${s(lastPrepareEnd - lastReady)} s after it (union ${s(unionMs(preparesAfter, lastReady, to))} s; each ${preparesAfter.map(([a, b]) => s(b - a)).join(', ')} s); ` +
         `compose started ${s(composeStart - lastPrepareEnd)} s after that and took ${s(to - composeStart)} s to VideoComposed`;
+      // The critical path is a few seconds: one run's figure moves by a few tenths with the machine's
+      // load, so the verdict takes the median of this job and two more run after it, one at a time.
+      const criticalPaths = [to - lastReady];
+      for (let more = 1; more < CRITICAL_PATH_RUNS; more++) {
+        log(`running the default job again for the critical path (${more + 1} of ${CRITICAL_PATH_RUNS})`);
+        const again = await runJob(cloud, spec, {
+          userId: 'bench-user',
+          out: join(workDir, `video-${more}.mp4`),
+          changes: ledgerProjectionSignal(cloud),
+        });
+        if (again.record.status !== 'COMPLETED') throw new Error(`the job ended ${again.record.status}`);
+        criticalPaths.push(
+          occurredMs(again.record, 'VideoComposed') - occurredMs(again.record, 'SceneReady', 'last'),
+        );
+      }
+      const criticalMedian =
+        [...criticalPaths].sort((a, b) => a - b)[Math.floor(criticalPaths.length / 2)] ?? 0;
       const share = (ms: number) => `${((100 * ms) / totalMs).toFixed(0)}%`;
       const overheadShare = overheadMs / totalMs;
       return {
@@ -139,7 +159,7 @@ export const endToEndSection: BenchSection = {
         notes: [
           `${record.scenes.length} scenes (${spec.scenes ?? 'default'} visual); ${models.length} predictions.`,
           `Target: the job (POST /jobs → MP4 downloaded) under ${TARGET_TOTAL_SEC} s on 2 cores (issue 5): ${jobMs / 1000 < TARGET_TOTAL_SEC ? 'met' : 'not met'}; pipeline overhead under ${TARGET_OVERHEAD_SHARE * 100}% of JobRequested → VideoComposed (issue 9): ${overheadShare < TARGET_OVERHEAD_SHARE ? 'met' : 'not met'}.`,
-          `Target: the critical path, last SceneReady → VideoComposed, ${TARGET_CRITICAL_PATH_SEC} s or less (issue 21): ${s(to - lastReady)} s, ${(to - lastReady) / 1000 <= TARGET_CRITICAL_PATH_SEC ? 'met' : 'not met'}.`,
+          `Target: the critical path, last SceneReady → VideoComposed, ${TARGET_CRITICAL_PATH_SEC} s or less (issue 21): median of ${criticalPaths.length} jobs run one after another ${s(criticalMedian)} s (${criticalPaths.map(s).join(', ')} s; the table's job first), ${criticalMedian / 1000 <= TARGET_CRITICAL_PATH_SEC ? 'met' : 'not met'}.`,
           criticalParts,
           `One run; load average ${loadAtStart.toFixed(1)} when the job started, ${(loadavg()[0] ?? 0).toFixed(1)} when it ended (a loaded machine inflates every line). Start-up is the one-off cost of \`npm start\` before the job.`,
         ],
