@@ -44,6 +44,12 @@ export function transitionsReadyFor(job: JobComposition, sceneIndex: number): Re
   ].filter(({ from, to }) => longEnough(from) && longEnough(to));
 }
 
+export interface EarlyTransitions {
+  rendered: ReadyTransition[];
+  /** Transitions that could not be rendered here (left to compose), with why. */
+  failed: Array<ReadyTransition & { reason: string }>;
+}
+
 export interface EarlyTransitionDeps {
   s3: Parameters<typeof downloadObject>[0];
   bucket: string;
@@ -57,44 +63,52 @@ export interface EarlyTransitionDeps {
  * them and recorded in the scene set, so compose copies it instead of rendering it on the job's
  * critical path. Not called by the scene that completes the set: compose starts at once and
  * renders what is left itself, so a transition rendered here is never waited for; a prepare that
- * finds the set completed meanwhile renders no more. Returns the transitions it rendered.
+ * finds the set completed meanwhile renders no more. A transition that fails here is left to
+ * compose (reported, never thrown: the scene itself is prepared and counted).
  */
 export async function renderEarlyTransitions(
   job: JobComposition,
   scene: { index: number; file: string },
   dir: string,
   deps: EarlyTransitionDeps,
-): Promise<ReadyTransition[]> {
+): Promise<EarlyTransitions> {
   const ready = transitionsReadyFor(job, scene.index);
   const format = job.output;
   const overlap = transitionFrames(format);
-  const rendered: ReadyTransition[] = [];
+  const outcome: EarlyTransitions = { rendered: [], failed: [] };
   for (const { from, to } of ready) {
     // Once the set is complete compose is rendering what is not recorded: a render here would only
     // take the CPU from it (two prepares finishing together on one machine, as locally).
     const latest = await deps.scenes.get(job.jobId);
     if (!latest || isComplete(latest)) break;
-    const other = from === scene.index ? to : from;
-    const otherFile = join(dir, `neighbour-${other}.mp4`);
-    await downloadObject(deps.s3, deps.bucket, preparedKey(job.jobId, other, false), otherFile);
-    const fileOf = (index: number) => (index === scene.index ? scene.file : otherFile);
-    const output = join(dir, `transition-${from}-${to}.mp4`);
-    await renderTransitions({
-      transitions: [
-        {
-          from: fileOf(from),
-          to: fileOf(to),
-          fromStartFrame: framesFor(job.durations[from] ?? 0, format) - overlap,
-        },
-      ],
-      frames: overlap,
-      format,
-      output,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-    });
-    await uploadFile(deps.s3, deps.bucket, transitionKey(job.jobId, from, to), output, 'video/mp4');
-    await deps.scenes.recordTransition(job.jobId, from, to);
-    rendered.push({ from, to });
+    try {
+      const other = from === scene.index ? to : from;
+      const otherFile = join(dir, `neighbour-${other}.mp4`);
+      await downloadObject(deps.s3, deps.bucket, preparedKey(job.jobId, other, false), otherFile);
+      const fileOf = (index: number) => (index === scene.index ? scene.file : otherFile);
+      const output = join(dir, `transition-${from}-${to}.mp4`);
+      await renderTransitions({
+        transitions: [
+          {
+            from: fileOf(from),
+            to: fileOf(to),
+            fromStartFrame: framesFor(job.durations[from] ?? 0, format) - overlap,
+          },
+        ],
+        frames: overlap,
+        format,
+        output,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      });
+      await uploadFile(deps.s3, deps.bucket, transitionKey(job.jobId, from, to), output, 'video/mp4');
+      await deps.scenes.recordTransition(job.jobId, from, to);
+      outcome.rendered.push({ from, to });
+    } catch (error) {
+      // The scene is prepared and counted: a transition not rendered here is compose's to render,
+      // so its failure must not fail (or retry) the scene. Stopping (the function's time) is not a failure of it.
+      if (deps.signal?.aborted) throw error;
+      outcome.failed.push({ from, to, reason: error instanceof Error ? error.message : String(error) });
+    }
   }
-  return rendered;
+  return outcome;
 }

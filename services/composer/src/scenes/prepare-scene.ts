@@ -14,7 +14,7 @@ import {
   transitionKeyframeTimes,
 } from '../composition';
 import { framesFor, secondsFor } from '../composition/output-format';
-import { renderEarlyTransitions } from './early-transitions';
+import { type EarlyTransitions, renderEarlyTransitions } from './early-transitions';
 import { downloadObject, preparedKey, uploadFile } from './media-files';
 import { isComplete, type JobComposition, type SceneSet, type WaitingPage } from './scene-set';
 
@@ -37,6 +37,9 @@ export interface PrepareOutcome {
   alreadyComposed?: true;
   /** A story's page recorded until its narration is prepared (which then renders it). */
   waitingForNarration?: true;
+  /** Transitions with ready neighbours rendered now (early-transitions.ts), and any left to compose on failure. */
+  transitionsRendered?: number;
+  transitionsFailed?: EarlyTransitions['failed'];
 }
 
 /**
@@ -152,8 +155,15 @@ async function preparePicture(
     const complete = isComplete(state);
     // While other scenes are still being made, the overlaps with ready neighbours are rendered
     // now, off the job's critical path; the scene that completes the set leaves its own to compose.
-    if (!complete) await renderEarlyTransitions(state, { index: scene.sceneIndex, file: output }, dir, deps);
-    return { complete, pictureCopied: prepared.copied === true };
+    const early = complete
+      ? undefined
+      : await renderEarlyTransitions(state, { index: scene.sceneIndex, file: output }, dir, deps);
+    return {
+      complete,
+      pictureCopied: prepared.copied === true,
+      ...(early ? { transitionsRendered: early.rendered.length } : {}),
+      ...(early?.failed.length ? { transitionsFailed: early.failed } : {}),
+    };
   });
 }
 

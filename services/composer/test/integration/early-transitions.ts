@@ -6,7 +6,7 @@ import { runFfmpeg } from '@reelay/media';
 import { ulid } from 'ulid';
 import { frameColours } from '../../../../test/support/page-colours';
 import { renderTransitions } from '../../src/composition/transition-render';
-import { finalKey, transitionKey } from '../../src/scenes/media-files';
+import { finalKey, preparedKey, transitionKey } from '../../src/scenes/media-files';
 import { type ComposerHarness, format } from './composer-harness';
 
 const redClip = async (dir: string): Promise<string> => {
@@ -87,5 +87,38 @@ export const earlyTransitionTests = (shared: () => ComposerHarness) =>
         p !== undefined && (p[0] ?? 0) > 200 && (p[1] ?? 0) < 50 && (p[2] ?? 0) < 50;
       expect(colours.slice(45, 60).every(red)).toBe(true);
       expect(colours.slice(90, 105).some(red)).toBe(false);
+    }, 300_000);
+
+    it('leaves a transition it cannot render to compose, and the job still completes', async () => {
+      // Prepare
+      const { s3 } = harness.cloud.clients;
+      const bucket = harness.cloud.names.mediaBucket;
+      const jobId = ulid();
+      const scenes = await Promise.all([0, 1, 2].map((i) => harness.storedScene(jobId, i, 3)));
+      const scene = (i: number) => scenes[i] as (typeof scenes)[number];
+      await harness.publish([scene(0)]);
+      await harness.atRest('scene 0 prepared');
+      // Scene 0's prepared clip unreadable while scene 1 is prepared: its transition cannot be made.
+      const clip0 = preparedKey(jobId, 0, false);
+      const good = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: clip0 }));
+      const goodBytes = await (good.Body?.transformToByteArray() ?? new Uint8Array());
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: clip0, Body: 'not a video' }));
+
+      // Act
+      await harness.publish([scene(1)]);
+      await harness.atRest('scene 1 prepared');
+      const early = await harness.outcomesAtRest(jobId);
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: clip0, Body: goodBytes }));
+      await harness.publish([scene(2)]);
+      const outcomes = await harness.outcomes(jobId, 240_000);
+
+      // Assess: scene 1 was prepared and counted (no JobFailed, no retry); compose made both transitions.
+      expect(early).toEqual([]);
+      expect(outcomes.map((o) => o.type)).toEqual(['VideoComposed']);
+      expect(outcomes[0]?.detail.durationSec).toBeCloseTo(150 / 30, 3);
+      const stored = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: `intermediates/${jobId}/transitions/` }),
+      );
+      expect(stored.Contents ?? []).toEqual([]);
     }, 300_000);
   });

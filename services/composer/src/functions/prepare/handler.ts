@@ -40,8 +40,11 @@ export const handler = eventConsumer(
   [sceneReady],
   { failJobAs: { stage: 'prepare', publisher } },
   async ({ detail }, { logger }) => {
-    const { complete, pictureCopied, alreadyComposed } = await prepareScene(detail, deps);
+    const outcome = await prepareScene(detail, deps);
+    const { complete, pictureCopied, alreadyComposed, transitionsRendered, transitionsFailed } = outcome;
     if (alreadyComposed) logger.warn('scene ignored: its job is composed already');
-    else logger.info('scene prepared', { kind: detail.kind, complete, pictureCopied });
+    else logger.info('scene prepared', { kind: detail.kind, complete, pictureCopied, transitionsRendered });
+    if (transitionsFailed)
+      logger.warn('transitions left to compose: they could not be rendered here', { transitionsFailed });
   },
 );
