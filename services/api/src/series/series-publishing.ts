@@ -9,6 +9,7 @@ import {
   type RunOutcome,
   readItem,
   readSeries,
+  resumeDiedStart,
   type SeriesRunDeps,
 } from './series-run';
 
@@ -42,6 +43,7 @@ export async function onEpisodePublication(
       : { failure: `${event.detail.reason}: ${event.detail.message}` }),
     at: detail.meta.occurredAt,
   };
+  let firstReport = true;
   try {
     // Once per destination: a redelivered or replayed report finds its destination recorded.
     await deps.doc.send(
@@ -60,10 +62,14 @@ export async function onEpisodePublication(
       }),
     );
   } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return 'already-recorded';
-    throw error;
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    firstReport = false;
   }
-  if (event.kind === 'failed' && event.detail.reason === 'quota-exceeded')
+  // Stopping for the day belongs to the report that recorded the spent quota (a replay days later must
+  // not stop today). What follows the record, ending the episode and starting the next, is done again
+  // for a redelivered report, each step once by its own condition: the first delivery may have died
+  // after the record.
+  if (firstReport && event.kind === 'failed' && event.detail.reason === 'quota-exceeded')
     await stopForTheDay(
       series.userId,
       series.seriesId,
@@ -76,10 +82,12 @@ export async function onEpisodePublication(
     new GetCommand({ TableName: deps.table, Key: { pk: apiJobPk(detail.jobId), sk: API_JOB_SK } }),
   );
   const reported = ((await readItem(series.seriesId, item.itemId, deps))?.published ?? []).length;
-  if (!job || reported < destinationCount(job as ApiJob)) return 'in-flight';
-  if (await endEpisode(series, item.itemId, 'COMPLETED', deps))
-    return advanceSeries({ userId: series.userId, seriesId: series.seriesId }, item.day, deps);
-  return 'already-recorded';
+  if (!job || reported < destinationCount(job as ApiJob))
+    return firstReport ? 'in-flight' : 'already-recorded';
+  const ref = { userId: series.userId, seriesId: series.seriesId };
+  if (await endEpisode(series, item.itemId, 'COMPLETED', deps)) return advanceSeries(ref, item.day, deps);
+  // Ended already: resume a next episode whose start died after its claim (onEpisodeJobEnded does the same).
+  return (await resumeDiedStart(ref, deps)) ? 'started' : 'already-recorded';
 }
 
 async function stopForTheDay(

@@ -256,8 +256,27 @@ export async function onEpisodeJobEnded(
   const item = await readItem(series.seriesId, job.series.itemId, deps);
   if (!item?.day) return 'already-ended';
   const ended = await endEpisode(series, item.itemId, ending.status, deps, ending.failure);
-  if (!ended) return 'already-ended';
+  // Already ended: this is a retry (or a duplicate, or a replay). If the first delivery ended the
+  // episode and then died starting the next one, between its claim and its job, that start is
+  // resumed here: the same job, by its Idempotency-Key. Otherwise the series would wait for its
+  // next SeriesRunDue, a day later. Nothing new is claimed, so a replayed end starts nothing.
+  if (!ended)
+    return (await resumeDiedStart({ userId: series.userId, seriesId: series.seriesId }, deps))
+      ? 'started'
+      : 'already-ended';
   return advanceSeries({ userId: series.userId, seriesId: series.seriesId }, item.day, deps);
+}
+
+/** Starts again the episode a run claimed and died before starting (its item still STARTING); false when there is none. */
+export async function resumeDiedStart(
+  ref: { userId: string; seriesId: string },
+  deps: SeriesRunDeps,
+): Promise<boolean> {
+  const series = await readSeries(ref, deps);
+  if (!series?.inFlight) return false;
+  const item = await readItem(series.seriesId, series.inFlight, deps);
+  if (item?.status !== 'STARTING') return false;
+  return startEpisode(series, item, deps);
 }
 
 export async function readSeries(

@@ -1,5 +1,5 @@
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   makeJobFailed,
   makePublishFailed,
@@ -17,7 +17,7 @@ import {
   type SeriesApiDeps,
 } from '../../src/series/series-api';
 import { handleSeriesEvent } from '../../src/series/series-events';
-import { daySk, seriesPk } from '../../src/series/series-records';
+import { daySk, itemSk, seriesPk } from '../../src/series/series-records';
 import { advanceSeries } from '../../src/series/series-run';
 import { type ApiTableFixture, RecordingPublisher, startApiTable } from '../support/api-table';
 import { answerOf } from '../support/http-answer';
@@ -237,6 +237,31 @@ describe('series: a daily quota of episodes, advanced by events', () => {
     expect(await dayCount(seriesId, '2026-12-06')).toBe(2);
   });
 
+  it('resumes the next episode when the end that claimed it died before starting its job and is delivered again', async () => {
+    // Prepare: the second start dies after its claim, before its job (as a crashed invocation would).
+    const { createOk, runDue, jobs, composed, episodes, deps } = setup();
+    let starts = 0;
+    deps.resolveUploads = async () => {
+      starts += 1;
+      if (starts === 2) throw new Error('the invocation died here');
+      return [];
+    };
+    const seriesId = await createOk(3);
+    await runDue(seriesId, DAY_ONE);
+    const first = jobs()[0]?.jobId ?? '';
+    // Act: the first episode's video ends it and the next start dies; SQS delivers the event again.
+    await expect(composed(first)).rejects.toThrow('the invocation died here');
+    const stranded = (await episodes(seriesId)).map((e) => e.status);
+    const outcome = await composed(first);
+    // Assess: the same item started (not a new claim), once.
+    expect(stranded).toEqual(['COMPLETED', 'STARTING', 'PENDING']);
+    expect(outcome).toBe('started');
+    expect(jobs()).toHaveLength(2);
+    expect((await episodes(seriesId)).map((e) => e.status)).toEqual(['COMPLETED', 'RUNNING', 'PENDING']);
+    expect(await composed(first)).toBe('already-ended');
+    expect(jobs()).toHaveLength(2);
+  });
+
   it("reports a failed episode's job on the episode and goes on with the next item", async () => {
     // Prepare
     const { createOk, runDue, jobs, failed, episodes } = setup();
@@ -310,6 +335,35 @@ describe('series: a daily quota of episodes, advanced by events', () => {
     const [first, second] = await episodes(seriesId);
     expect(first).toMatchObject({ status: 'COMPLETED', published: [{ destination: 'youtube:main' }] });
     expect(second?.status).toBe('COMPLETED');
+  });
+
+  it('ends an episode when its last report is delivered again after the first delivery died past recording it', async () => {
+    // Prepare: one destination; the report's first delivery recorded it and died before ending the episode.
+    const { createOk, runDue, jobs, composed, episodes, deps, userId } = setup();
+    const seriesId = await createOk(3, { destinations: [{ type: 'youtube', connection: 'main' }] });
+    await runDue(seriesId, DAY_ONE);
+    const jobId = jobs()[0]?.jobId ?? '';
+    await composed(jobId);
+    const published = makeVideoPublished({ jobId, userId, series: { seriesId, itemId: '000000' } });
+    await deps.doc.send(
+      new UpdateCommand({
+        TableName: fixture.table,
+        Key: { pk: seriesPk(seriesId), sk: itemSk('000000') },
+        UpdateExpression: 'SET published = :entries ADD reported :key',
+        ExpressionAttributeValues: {
+          ':entries': [{ destination: 'youtube:main', url: published.url, at: published.meta.occurredAt }],
+          ':key': new Set(['youtube:main']),
+        },
+      }),
+    );
+    // Act: SQS delivers the report again.
+    const outcome = await handleSeriesEvent({ type: 'VideoPublished', detail: published }, deps);
+    const again = await handleSeriesEvent({ type: 'VideoPublished', detail: published }, deps);
+    // Assess: the episode ended once and the next one started once.
+    expect(outcome).toBe('started');
+    expect(again).toBe('already-recorded');
+    expect(jobs()).toHaveLength(2);
+    expect((await episodes(seriesId)).map((e) => e.status)).toEqual(['COMPLETED', 'RUNNING', 'PENDING']);
   });
 
   it('starts again when items are appended to a series waiting for them, if the day allows', async () => {
