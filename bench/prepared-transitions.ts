@@ -7,8 +7,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputFormat } from '../services/composer/src/composition';
-import { framesFor, transitionFrames } from '../services/composer/src/composition/output-format';
-import { renderTransitions } from '../services/composer/src/composition/transition-render';
+import { renderTransitionBetween } from '../services/composer/src/composition/transition-render';
 import { childCpuSec } from './child-cpu';
 
 export interface PreparedTransitions {
@@ -34,7 +33,6 @@ export async function prepareTransitions(
   sourceOf: (clip: number) => string = (clip) => String(clip),
 ): Promise<PreparedTransitions> {
   mkdirSync(dir, { recursive: true });
-  const overlap = transitionFrames(format);
   const files = new Map<number, string>();
   const rendered = new Map<string, string>();
   const costs: Array<{ ms: number; cpuSec: number }> = [];
@@ -53,14 +51,7 @@ export async function prepareTransitions(
       file = join(dir, `rendered-${pair}.mp4`);
       const cpu = childCpuSec();
       const started = performance.now();
-      await renderTransitions({
-        transitions: [
-          { from: from.file, to: to.file, fromStartFrame: framesFor(from.durationSec, format) - overlap },
-        ],
-        frames: overlap,
-        format,
-        output: file,
-      });
+      await renderTransitionBetween({ from, to: to.file, format, output: file });
       costs.push({ ms: performance.now() - started, cpuSec: childCpuSec() - cpu });
       rendered.set(pair, file);
     }

@@ -266,8 +266,7 @@ async function render(
       // The thumbnail's frame is in a clip's copied middle: made from the clip while the video is
       // composed, not after it (burned-in captions are on the video only: then from the video).
       const source = thumbnailSource(scenes.visual.map((c) => c.durationSec));
-      const sourceClip = clips[source.clip];
-      const early = format.captions !== 'burned' && sourceClip !== undefined;
+      const sourceClip = format.captions === 'burned' ? undefined : clips[source.clip];
       timeline = await alongside(
         composeTimeline({
           clips,
@@ -280,9 +279,9 @@ async function render(
           ...captions,
           ...signal,
         }),
-        early && sourceClip ? storeThumbnail(sourceClip.file, source.atSec) : undefined,
+        sourceClip ? storeThumbnail(sourceClip.file, source.atSec) : undefined,
       );
-      thumbnailStored = early;
+      thumbnailStored = sourceClip !== undefined;
     }
     // The composition's own time (composeTimeline's, downloads excluded); for a join, the join's.
     const composeMs = timeline.composeMs ?? performance.now() - started;

@@ -1,5 +1,5 @@
 import type { SceneKind } from '@reelay/events';
-import type { JobComposition, PreparedScene } from '../scenes/scene-set';
+import { type JobComposition, type PreparedScene, preparedSceneAt } from '../scenes/scene-set';
 
 export interface VisualScene {
   sceneIndex: number;
@@ -29,8 +29,7 @@ export interface TimelineScenes {
  */
 export function timelineScenes(job: JobComposition, overlapSec: number): TimelineScenes {
   const indices = [...Array(job.sceneCount).keys()];
-  const sceneAt = (i: number): PreparedScene =>
-    job.scenes[i] ?? { kind: 'video', durationSec: job.durations[i] ?? 0 };
+  const sceneAt = (i: number): PreparedScene => preparedSceneAt(job, i);
   const ofKinds = (kinds: readonly SceneKind[]) => indices.filter((i) => kinds.includes(sceneAt(i).kind));
 
   const visual = ofKinds(['video', 'image', 'upload']).map((i): VisualScene => {

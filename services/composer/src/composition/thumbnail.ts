@@ -29,13 +29,13 @@ export async function makeThumbnail(request: ThumbnailRequest): Promise<{ file: 
 
 /**
  * A representative moment: the middle of the second scene (the first often opens on a title or
- * a fade), or a third of the way into a single-scene video.
+ * a fade), or a third of the way into a single-scene video; on the output timeline, where the
+ * second scene starts one transition before the first ends.
  */
 export function thumbnailTimeSec(sceneDurationsSec: readonly number[], transitionSec: number): number {
-  const [first, second] = sceneDurationsSec;
-  if (first === undefined) return 0;
-  if (second === undefined) return first / 3;
-  return Math.max(0, first - transitionSec) + second / 2;
+  const { clip, atSec } = thumbnailSource(sceneDurationsSec);
+  const clipStart = clip === 1 ? Math.max(0, (sceneDurationsSec[0] ?? 0) - transitionSec) : 0;
+  return clipStart + atSec;
 }
 
 /**

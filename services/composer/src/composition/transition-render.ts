@@ -1,6 +1,12 @@
 import { runFfmpeg } from '@reelay/media';
 import { forcedKeyframesExpr, frameTimeBase, intermediateVideoArgs } from './encoding';
-import { type OutputFormat, secondsFor, type TransitionStyle } from './output-format';
+import {
+  framesFor,
+  type OutputFormat,
+  secondsFor,
+  type TransitionStyle,
+  transitionFrames,
+} from './output-format';
 
 /** One overlap between two normalized clips. */
 export interface TransitionSource {
@@ -84,6 +90,29 @@ export async function renderTransitions(
   ];
   const run = await runFfmpeg(args, signal ? { signal } : {});
   return { ms: run.durationMs, ...(run.peakRssKb === undefined ? {} : { peakRssKb: run.peakRssKb }) };
+}
+
+/**
+ * One transition alone in its file: the last frames of `from` (a normalized clip `durationSec`
+ * long, its tail starting on the keyframe prepare put there) into the first frames of `to`, as long
+ * as the format's transition. What prepare renders as both scenes become ready (early-transitions.ts).
+ */
+export function renderTransitionBetween(request: {
+  from: { file: string; durationSec: number };
+  to: string;
+  format: OutputFormat;
+  output: string;
+  signal?: AbortSignal;
+}): Promise<{ ms: number; peakRssKb?: number }> {
+  const { from, to, format, output, signal } = request;
+  const frames = transitionFrames(format);
+  return renderTransitions({
+    transitions: [{ from: from.file, to, fromStartFrame: framesFor(from.durationSec, format) - frames }],
+    frames,
+    format,
+    output,
+    ...(signal ? { signal } : {}),
+  });
 }
 
 /** The graph blending input `tail`'s first frames with input `head`'s into `[label]`. */

@@ -1,15 +1,11 @@
 import { join } from 'node:path';
 import { isHardCut } from '../composition';
 import { framesFor, transitionFrames } from '../composition/output-format';
-import { renderTransitions } from '../composition/transition-render';
+import { renderTransitionBetween } from '../composition/transition-render';
 import { downloadObject, preparedKey, transitionKey, uploadFile } from './media-files';
-import { isComplete, type JobComposition, type SceneSet } from './scene-set';
+import { isAudioKind, isComplete, type JobComposition, preparedSceneAt, type SceneSet } from './scene-set';
 
-const isVisual = (job: JobComposition, index: number) => {
-  // A scene prepared before kinds were recorded was a video.
-  const kind = job.scenes[index]?.kind ?? 'video';
-  return kind === 'video' || kind === 'image' || kind === 'upload';
-};
+const isVisual = (job: JobComposition, index: number) => !isAudioKind(preparedSceneAt(job, index).kind);
 
 export interface ReadyTransition {
   /** The outgoing scene's index. */
@@ -74,7 +70,6 @@ export async function renderEarlyTransitions(
 ): Promise<EarlyTransitions> {
   const ready = transitionsReadyFor(job, scene.index);
   const format = job.output;
-  const overlap = transitionFrames(format);
   const outcome: EarlyTransitions = { rendered: [], failed: [] };
   for (const { from, to } of ready) {
     // Once the set is complete compose is rendering what is not recorded: a render here would only
@@ -87,15 +82,9 @@ export async function renderEarlyTransitions(
       await downloadObject(deps.s3, deps.bucket, preparedKey(job.jobId, other, false), otherFile);
       const fileOf = (index: number) => (index === scene.index ? scene.file : otherFile);
       const output = join(dir, `transition-${from}-${to}.mp4`);
-      await renderTransitions({
-        transitions: [
-          {
-            from: fileOf(from),
-            to: fileOf(to),
-            fromStartFrame: framesFor(job.durations[from] ?? 0, format) - overlap,
-          },
-        ],
-        frames: overlap,
+      await renderTransitionBetween({
+        from: { file: fileOf(from), durationSec: job.durations[from] ?? 0 },
+        to: fileOf(to),
         format,
         output,
         ...(deps.signal ? { signal: deps.signal } : {}),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { OutputFormat, SceneKind, SceneReady } from '@reelay/events';
+import type { OutputFormat, SceneReady } from '@reelay/events';
 import { checkMediaAllowed, type MediaProbe, probeMedia } from '@reelay/media';
 import {
   copyIfNormalized,
@@ -16,7 +16,7 @@ import {
 import { framesFor, secondsFor } from '../composition/output-format';
 import { type EarlyTransitions, renderEarlyTransitions } from './early-transitions';
 import { downloadObject, preparedKey, uploadFile } from './media-files';
-import { isComplete, type JobComposition, type SceneSet, type WaitingPage } from './scene-set';
+import { isAudioKind, isComplete, type JobComposition, type SceneSet, type WaitingPage } from './scene-set';
 
 export interface PrepareDeps {
   s3: S3Client;
@@ -26,9 +26,6 @@ export interface PrepareDeps {
   scenes: SceneSet;
   signal?: AbortSignal;
 }
-
-/** Narration and music are sound only: prepared as audio and placed by the soundtrack pass. */
-export const isAudioScene = (kind: SceneKind) => kind === 'narration' || kind === 'music';
 
 export interface PrepareOutcome {
   complete: boolean;
@@ -74,7 +71,7 @@ export async function prepareScene(scene: SceneReady, deps: PrepareDeps): Promis
       return { complete: false, pictureCopied: false, waitingForNarration: true };
     return preparePicture(scene, pagedSec(narrationSec, scene.output), deps);
   }
-  if (!isAudioScene(scene.kind)) return preparePicture(scene, scene.durationSec, deps);
+  if (!isAudioKind(scene.kind)) return preparePicture(scene, scene.durationSec, deps);
   const outcome = await prepareSound(scene, deps);
   if (pacing && scene.kind === 'narration' && scene.alignTo !== undefined) {
     const page = await deps.scenes.recordNarrationLength(scene.jobId, scene.alignTo, outcome.durationSec);

@@ -299,3 +299,10 @@ function toComposition(item: Record<string, unknown>): JobComposition {
 }
 
 export const isComplete = (c: JobComposition) => c.prepared.size === c.sceneCount;
+
+/** Narration and music are sound only, placed by the soundtrack; video, image and upload scenes make the picture. */
+export const isAudioKind = (kind: SceneKind) => kind === 'narration' || kind === 'music';
+
+/** What the set records of scene `index` (a scene prepared before kinds were recorded was a video). */
+export const preparedSceneAt = (job: JobComposition, index: number): PreparedScene =>
+  job.scenes[index] ?? { kind: 'video', durationSec: job.durations[index] ?? 0 };
