@@ -84,10 +84,10 @@ export async function onEpisodePublication(
   const reported = ((await readItem(series.seriesId, item.itemId, deps))?.published ?? []).length;
   if (!job || reported < destinationCount(job as ApiJob))
     return firstReport ? 'in-flight' : 'already-recorded';
-  const ref = { userId: series.userId, seriesId: series.seriesId };
-  if (await endEpisode(series, item.itemId, 'COMPLETED', deps)) return advanceSeries(ref, item.day, deps);
+  if (await endEpisode(series, item.itemId, 'COMPLETED', deps))
+    return advanceSeries({ userId: series.userId, seriesId: series.seriesId }, item.day, deps);
   // Ended already: resume a next episode whose start died after its claim (onEpisodeJobEnded does the same).
-  return (await resumeDiedStart(ref, deps)) ? 'started' : 'already-recorded';
+  return (await resumeDiedStart(series, deps)) ? 'started' : 'already-recorded';
 }
 
 async function stopForTheDay(

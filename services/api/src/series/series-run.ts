@@ -52,11 +52,9 @@ export async function advanceSeries(
     const series = await readSeries(ref, deps);
     if (!series) return 'gone';
     if (series.inFlight) {
-      // A start that died between its claim and its job: start it again (the same job).
-      const item = await readItem(series.seriesId, series.inFlight, deps);
-      if (item?.status !== 'STARTING') return 'in-flight';
-      const started = await startEpisode(series, item, deps);
-      if (started) return 'started';
+      const resumed = await resumeDiedStart(series, deps);
+      if (resumed === undefined) return 'in-flight';
+      if (resumed) return 'started';
       continue;
     }
     if (series.state !== 'active') return 'paused';
@@ -260,22 +258,22 @@ export async function onEpisodeJobEnded(
   // episode and then died starting the next one, between its claim and its job, that start is
   // resumed here: the same job, by its Idempotency-Key. Otherwise the series would wait for its
   // next SeriesRunDue, a day later. Nothing new is claimed, so a replayed end starts nothing.
-  if (!ended)
-    return (await resumeDiedStart({ userId: series.userId, seriesId: series.seriesId }, deps))
-      ? 'started'
-      : 'already-ended';
+  if (!ended) return (await resumeDiedStart(series, deps)) ? 'started' : 'already-ended';
   return advanceSeries({ userId: series.userId, seriesId: series.seriesId }, item.day, deps);
 }
 
-/** Starts again the episode a run claimed and died before starting (its item still STARTING); false when there is none. */
+/**
+ * A start that died between its claim and its job (the in-flight item still STARTING), started
+ * again: the same job, by its Idempotency-Key. True when it started, false when it failed for good
+ * (the episode ended FAILED), undefined when no start died.
+ */
 export async function resumeDiedStart(
-  ref: { userId: string; seriesId: string },
+  series: SeriesRecord,
   deps: SeriesRunDeps,
-): Promise<boolean> {
-  const series = await readSeries(ref, deps);
-  if (!series?.inFlight) return false;
+): Promise<boolean | undefined> {
+  if (!series.inFlight) return undefined;
   const item = await readItem(series.seriesId, series.inFlight, deps);
-  if (item?.status !== 'STARTING') return false;
+  if (item?.status !== 'STARTING') return undefined;
   return startEpisode(series, item, deps);
 }
 
